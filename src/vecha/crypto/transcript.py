@@ -1,0 +1,69 @@
+"""Domain-separated, length-prefixed hashing (spec §2.4).
+
+Every hash in Vecha goes through `Transcript`. A transcript starts from a domain tag
+``vecha/v1/<purpose>`` and absorbs labelled items; the byte string hashed is
+
+    frame(tag) || frame(label_1) || frame(value_1) || ... || frame(label_k) || frame(value_k)
+
+with ``frame(x) = len(x) as 8 bytes big-endian || x``, under SHA-512. Fixed framing means no
+two different sequences of items can hash the same bytes. Strong Fiat–Shamir (§4) is
+obtained by absorbing the election fingerprint, every public value of the statement and
+every commitment before taking a challenge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from vecha.crypto.group import Point, Scalar
+
+__all__ = ["Transcript", "DOMAIN_PREFIX"]
+
+DOMAIN_PREFIX = "vecha/v1/"
+
+
+class Transcript:
+    """An append-only SHA-512 hashing state with a domain tag."""
+
+    __slots__ = ("_h",)
+
+    def __init__(self, purpose: str) -> None:
+        self._h = hashlib.sha512()
+        self._frame(f"{DOMAIN_PREFIX}{purpose}".encode())
+
+    def _frame(self, data: bytes) -> None:
+        self._h.update(len(data).to_bytes(8, "big"))
+        self._h.update(data)
+
+    def raw(self, label: str, data: bytes) -> Transcript:
+        self._frame(label.encode())
+        self._frame(data)
+        return self
+
+    def text(self, label: str, value: str) -> Transcript:
+        return self.raw(label, value.encode())
+
+    def number(self, label: str, value: int) -> Transcript:
+        if value < 0:
+            raise ValueError("transcript integers are non-negative")
+        return self.raw(label, value.to_bytes(8, "big"))
+
+    def point(self, label: str, p: Point) -> Transcript:
+        return self.raw(label, p.encoding)
+
+    def points(self, label: str, ps: list[Point] | tuple[Point, ...]) -> Transcript:
+        self.number(label + "#", len(ps))
+        for p in ps:
+            self.raw(label, p.encoding)
+        return self
+
+    def scalar(self, label: str, s: Scalar) -> Transcript:
+        return self.raw(label, bytes(s))
+
+    def digest(self) -> bytes:
+        """The 64-byte SHA-512 digest; the transcript may keep absorbing afterwards."""
+        return self._h.copy().digest()
+
+    def challenge(self) -> Scalar:
+        """The digest reduced modulo ℓ (hash-to-scalar)."""
+        return Scalar.from_bytes_mod_order_wide(self.digest())

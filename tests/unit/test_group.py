@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+
+from vecha.crypto import GENERATOR, IDENTITY, ORDER, InvalidEncoding, Point, Scalar
+
+
+def test_scalar_rejects_non_canonical_encodings() -> None:
+    with pytest.raises(InvalidEncoding):
+        Scalar.from_canonical_bytes(ORDER.to_bytes(32, "little"))
+    with pytest.raises(InvalidEncoding):
+        Scalar.from_canonical_bytes((2**256 - 1).to_bytes(32, "little"))
+    with pytest.raises(InvalidEncoding):
+        Scalar.from_canonical_bytes(bytes(31))
+    assert Scalar.from_canonical_bytes((ORDER - 1).to_bytes(32, "little")).value == ORDER - 1
+
+
+def test_scalar_constructor_rejects_out_of_range() -> None:
+    with pytest.raises(InvalidEncoding):
+        Scalar(ORDER)
+    with pytest.raises(InvalidEncoding):
+        Scalar(-1)
+
+
+def test_identity_special_cases() -> None:
+    assert Point.base_mul(Scalar(0)) == IDENTITY
+    assert GENERATOR * Scalar(0) == IDENTITY
+    assert IDENTITY * Scalar.of(5) == IDENTITY
+    assert GENERATOR * Scalar.of(ORDER - 1) + GENERATOR == IDENTITY
+    with pytest.raises(InvalidEncoding):
+        Point.from_bytes_nonidentity(bytes(32))
+
+
+def test_point_rejects_wrong_lengths() -> None:
+    with pytest.raises(InvalidEncoding):
+        Point.from_bytes(bytes(31))
+    with pytest.raises(InvalidEncoding):
+        Point.from_bytes(bytes(33))
+
+
+def test_negation_and_inverse() -> None:
+    s = Scalar.random_nonzero()
+    assert s * s.inverse() == Scalar(1)
+    assert s + (-s) == Scalar(0)
+    p = Point.base_mul(s)
+    assert p + (-p) == IDENTITY
+    with pytest.raises(ZeroDivisionError):
+        Scalar(0).inverse()
