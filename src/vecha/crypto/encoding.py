@@ -1,0 +1,39 @@
+"""Strict text encodings of binary values (spec §2.3).
+
+Binary values travel as lowercase hexadecimal of their exact length. Decoders reject
+upper case, odd lengths, wrong lengths and non-canonical values, so every value has
+exactly one text form and a flipped character can never decode to the same value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from vecha.crypto.errors import InvalidEncoding
+from vecha.crypto.group import Point, Scalar
+
+__all__ = ["hex_bytes", "point_from_hex", "scalar_from_hex"]
+
+_HEX = re.compile(r"^[0-9a-f]*$")
+
+
+def hex_bytes(text: object, size: int, what: str) -> bytes:
+    if not isinstance(text, str) or len(text) != 2 * size or not _HEX.match(text):
+        raise InvalidEncoding(f"{what}: expected {2 * size} lowercase hex digits")
+    return bytes.fromhex(text)
+
+
+def point_from_hex(text: object, what: str, *, nonidentity: bool = False) -> Point:
+    data = hex_bytes(text, 32, what)
+    try:
+        return Point.from_bytes_nonidentity(data) if nonidentity else Point.from_bytes(data)
+    except InvalidEncoding as e:
+        raise InvalidEncoding(f"{what}: {e}") from None
+
+
+def scalar_from_hex(text: object, what: str) -> Scalar:
+    data = hex_bytes(text, 32, what)
+    try:
+        return Scalar.from_canonical_bytes(data)
+    except InvalidEncoding as e:
+        raise InvalidEncoding(f"{what}: {e}") from None

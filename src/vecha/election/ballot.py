@@ -1,0 +1,258 @@
+"""Encrypted ballots: making, checking and encoding them (spec §6.4).
+
+A ballot holds, for each question, one ciphertext per option with a proof that it
+encrypts 0 or 1, and a proof that the question's marks add up to a number in [min, max].
+The credential signs the whole body (a Schnorr signature, §4.1), so neither the proofs
+nor the ciphertexts can be moved to another ballot, and every proof is bound to the
+election fingerprint and the credential, so a ballot cannot be replayed into another
+election or under another credential.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vecha.crypto.canonical import canonical_bytes
+from vecha.crypto.elgamal import Ciphertext, add_all, encrypt
+from vecha.crypto.encoding import hex_bytes, point_from_hex, scalar_from_hex
+from vecha.crypto.errors import InvalidBallot, InvalidEncoding, InvalidProof
+from vecha.crypto.group import Point, Scalar
+from vecha.crypto.proofs import RangeProof, SchnorrProof, prove_knowledge, prove_range, verify_knowledge, verify_range
+from vecha.crypto.transcript import Transcript
+from vecha.election.context import ElectionContext
+from vecha.election.credentials import Credential
+from vecha.election.manifest import ListQuestion, Manifest
+
+__all__ = ["Answer", "Ballot", "EncryptedBallot", "encrypt_ballot", "verify_ballot", "selections_from_choices",
+           "audit_ballot", "choice_context", "overall_context"]
+
+Selections = tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    choices: tuple[Ciphertext, ...]
+    proofs: tuple[RangeProof, ...]  #: each choice encrypts 0 or 1
+    overall: RangeProof  #: the sum of the choices lies in [min, max]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "choices": [{"alpha": c.alpha.hex(), "beta": c.beta.hex()} for c in self.choices],
+            "proofs": [_proof_json(p) for p in self.proofs],
+            "overall": _proof_json(self.overall),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    election: bytes  #: the election fingerprint
+    credential: Point  #: the public credential S that signs the ballot
+    answers: tuple[Answer, ...]
+    signature: SchnorrProof
+
+    def body_json(self) -> dict[str, Any]:
+        return {
+            "election": self.election.hex(),
+            "credential": self.credential.hex(),
+            "answers": [a.to_json() for a in self.answers],
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.body_json(),
+            "signature": {"challenge": self.signature.challenge.hex(), "response": self.signature.response.hex()},
+        }
+
+    def tracker(self) -> str:
+        """The tracking code: H_tracker(canonical ballot), 32 bytes in hex (spec §6.5)."""
+        return Transcript("tracker").raw("ballot", canonical_bytes(self.to_json())).digest()[:32].hex()
+
+    @classmethod
+    def from_json(cls, obj: object) -> Ballot:
+        """Decode strictly: exact keys, lowercase hex, canonical scalars, valid points."""
+        o = _obj(obj, {"election", "credential", "answers", "signature"}, "ballot")
+        election = hex_bytes(o["election"], 32, "ballot.election")
+        credential = point_from_hex(o["credential"], "ballot.credential", nonidentity=True)
+        answers_raw = o["answers"]
+        if not isinstance(answers_raw, list) or not answers_raw or len(answers_raw) > 64:
+            raise InvalidEncoding("ballot.answers: expected a non-empty list")
+        answers = tuple(_answer_from_json(a, f"ballot.answers[{i}]") for i, a in enumerate(answers_raw))
+        sig = _obj(o["signature"], {"challenge", "response"}, "ballot.signature")
+        signature = SchnorrProof(
+            scalar_from_hex(sig["challenge"], "ballot.signature.challenge"),
+            scalar_from_hex(sig["response"], "ballot.signature.response"),
+        )
+        return cls(election, credential, answers, signature)
+
+
+@dataclass(frozen=True)
+class EncryptedBallot:
+    """A ballot together with its secrets, which stay on the voter's device (for audits)."""
+
+    ballot: Ballot
+    selections: Selections
+    randomness: tuple[tuple[Scalar, ...], ...]
+
+
+def _obj(obj: object, keys: set[str], what: str) -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        raise InvalidEncoding(f"{what}: expected an object")
+    if set(obj) != keys:
+        raise InvalidEncoding(f"{what}: expected the fields {sorted(keys)}, got {sorted(obj)}")
+    return obj
+
+
+def _proof_json(p: RangeProof) -> list[list[str]]:
+    return [[c.hex(), r.hex()] for c, r in p.branches]
+
+
+def _proof_from_json(obj: object, what: str) -> RangeProof:
+    if not isinstance(obj, list) or not 1 <= len(obj) <= 1025:
+        raise InvalidEncoding(f"{what}: expected a list of [challenge, response] pairs")
+    branches = []
+    for i, pair in enumerate(obj):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise InvalidEncoding(f"{what}[{i}]: expected [challenge, response]")
+        branches.append((scalar_from_hex(pair[0], f"{what}[{i}][0]"), scalar_from_hex(pair[1], f"{what}[{i}][1]")))
+    return RangeProof(tuple(branches))
+
+
+def _answer_from_json(obj: object, what: str) -> Answer:
+    o = _obj(obj, {"choices", "proofs", "overall"}, what)
+    if not isinstance(o["choices"], list) or not isinstance(o["proofs"], list) or not o["choices"]:
+        raise InvalidEncoding(f"{what}: choices and proofs must be lists")
+    if len(o["choices"]) > 4096 or len(o["choices"]) != len(o["proofs"]):
+        raise InvalidEncoding(f"{what}: one proof per choice")
+    choices = []
+    for i, c in enumerate(o["choices"]):
+        co = _obj(c, {"alpha", "beta"}, f"{what}.choices[{i}]")
+        choices.append(
+            Ciphertext(point_from_hex(co["alpha"], f"{what}.choices[{i}].alpha"),
+                       point_from_hex(co["beta"], f"{what}.choices[{i}].beta"))
+        )
+    proofs = tuple(_proof_from_json(p, f"{what}.proofs[{i}]") for i, p in enumerate(o["proofs"]))
+    return Answer(tuple(choices), proofs, _proof_from_json(o["overall"], f"{what}.overall"))
+
+
+def choice_context(fingerprint: bytes, credential: Point, question: int, option: int) -> bytes:
+    """fingerprint ‖ S ‖ question (4 bytes BE) ‖ option (4 bytes BE)."""
+    return fingerprint + credential.encoding + question.to_bytes(4, "big") + option.to_bytes(4, "big")
+
+
+def overall_context(fingerprint: bytes, credential: Point, question: int) -> bytes:
+    """fingerprint ‖ S ‖ question (4 bytes BE)."""
+    return fingerprint + credential.encoding + question.to_bytes(4, "big")
+
+
+def _signature_context(body: dict[str, Any]) -> bytes:
+    return Transcript("ballot-body").raw("body", canonical_bytes(body)).digest()
+
+
+def check_selections(manifest: Manifest, selections: Sequence[Sequence[int]]) -> Selections:
+    if len(selections) != len(manifest.questions):
+        raise InvalidBallot(f"expected answers to {len(manifest.questions)} questions, got {len(selections)}")
+    out = []
+    for q, sel in zip(manifest.questions, selections, strict=True):
+        if len(sel) != len(q.option_list) or any(m not in (0, 1) for m in sel):
+            raise InvalidBallot(f"question {q.id}: one mark (0 or 1) per option")
+        if not q.min <= sum(sel) <= q.max:
+            raise InvalidBallot(f"question {q.id}: mark between {q.min} and {q.max} options")
+        out.append(tuple(sel))
+    return tuple(out)
+
+
+def selections_from_choices(manifest: Manifest, choices: Mapping[str, Sequence[str]]) -> Selections:
+    """Turn {question id: [option labels]} into marks; an omitted question is blank."""
+    unknown = set(choices) - {q.id for q in manifest.questions}
+    if unknown:
+        raise InvalidBallot(f"no such question: {', '.join(sorted(unknown))}")
+    out = []
+    for q in manifest.questions:
+        labels = [o.label for o in q.option_list]
+        chosen = [c for c in choices.get(q.id, []) if c != ""]
+        marks = [0] * len(labels)
+        for c in chosen:
+            if c not in labels:
+                hint = " (for a candidate write 'List / Candidate')" if isinstance(q, ListQuestion) else ""
+                raise InvalidBallot(f"question {q.id}: no option {c!r}{hint}")
+            if marks[labels.index(c)]:
+                raise InvalidBallot(f"question {q.id}: option {c!r} chosen twice")
+            marks[labels.index(c)] = 1
+        out.append(tuple(marks))
+    return check_selections(manifest, out)
+
+
+def encrypt_ballot(ctx: ElectionContext, credential: Credential, selections: Sequence[Sequence[int]]) -> EncryptedBallot:
+    sels = check_selections(ctx.manifest, selections)
+    key, fp, S = ctx.public_key, ctx.fingerprint, credential.public
+    answers, randomness = [], []
+    for qi, (q, sel) in enumerate(zip(ctx.manifest.questions, sels, strict=True)):
+        rs = tuple(Scalar.random() for _ in sel)
+        cts = tuple(encrypt(key, m, r) for m, r in zip(sel, rs, strict=True))
+        proofs = tuple(
+            prove_range(key, ct, m, r, 0, 1, choice_context(fp, S, qi, oi), purpose="ballot-choice")
+            for oi, (ct, m, r) in enumerate(zip(cts, sel, rs, strict=True))
+        )
+        total_r = Scalar(0)
+        for r in rs:
+            total_r = total_r + r
+        overall = prove_range(key, add_all(cts), sum(sel), total_r, q.min, q.max, overall_context(fp, S, qi),
+                              purpose="ballot-overall")
+        answers.append(Answer(cts, proofs, overall))
+        randomness.append(rs)
+    unsigned = Ballot(fp, S, tuple(answers), SchnorrProof(Scalar(0), Scalar(0)))
+    signature = prove_knowledge(credential.secret, S, _signature_context(unsigned.body_json()),
+                                purpose="ballot-signature")
+    ballot = Ballot(fp, S, tuple(answers), signature)
+    return EncryptedBallot(ballot, sels, tuple(randomness))
+
+
+def check_ballot_shape(ballot: Ballot, ctx: ElectionContext) -> None:
+    """The cheap checks: right election, right number of questions and options."""
+    if ballot.election != ctx.fingerprint:
+        raise InvalidBallot("the ballot is for another election")
+    qs = ctx.manifest.questions
+    if len(ballot.answers) != len(qs):
+        raise InvalidBallot(f"the ballot answers {len(ballot.answers)} questions; the election has {len(qs)}")
+    for q, a in zip(qs, ballot.answers, strict=True):
+        if len(a.choices) != len(q.option_list):
+            raise InvalidBallot(f"question {q.id}: {len(a.choices)} choices for {len(q.option_list)} options")
+        if any(len(p.branches) != 2 for p in a.proofs) or len(a.overall.branches) != q.max - q.min + 1:
+            raise InvalidBallot(f"question {q.id}: proofs of the wrong shape")
+
+
+def verify_signature(ballot: Ballot) -> None:
+    try:
+        verify_knowledge(ballot.signature, ballot.credential, _signature_context(ballot.body_json()),
+                         purpose="ballot-signature")
+    except InvalidProof:
+        raise InvalidProof("the ballot's credential signature does not verify") from None
+
+
+def verify_ballot(ballot: Ballot, ctx: ElectionContext) -> None:
+    """Every check on a ballot except whether its credential is listed (that needs the board)."""
+    check_ballot_shape(ballot, ctx)
+    verify_signature(ballot)
+    key, fp, S = ctx.public_key, ctx.fingerprint, ballot.credential
+    for qi, (q, a) in enumerate(zip(ctx.manifest.questions, ballot.answers, strict=True)):
+        for oi, (ct, proof) in enumerate(zip(a.choices, a.proofs, strict=True)):
+            try:
+                verify_range(proof, key, ct, 0, 1, choice_context(fp, S, qi, oi), purpose="ballot-choice")
+            except InvalidProof:
+                raise InvalidProof(f"question {q.id}, option {oi}: the 0-or-1 proof does not verify") from None
+        try:
+            verify_range(a.overall, key, add_all(a.choices), q.min, q.max, overall_context(fp, S, qi),
+                         purpose="ballot-overall")
+        except InvalidProof:
+            raise InvalidProof(f"question {q.id}: the proof that the marks lie in [min, max] fails") from None
+
+
+def audit_ballot(ctx: ElectionContext, ballot: Ballot, selections: Selections,
+                 randomness: Sequence[Sequence[Scalar]]) -> None:
+    """Benaloh audit: re-encrypt the claimed choices with the revealed randomness (spec §6.6)."""
+    for qi, (a, sel, rs) in enumerate(zip(ballot.answers, selections, randomness, strict=True)):
+        for oi, (ct, m, r) in enumerate(zip(a.choices, sel, rs, strict=True)):
+            if encrypt(ctx.public_key, m, r) != ct:
+                raise InvalidBallot(f"audit: question {qi}, option {oi} does not encrypt the claimed choice")

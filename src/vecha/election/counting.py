@@ -1,0 +1,134 @@
+"""The counting rule, the homomorphic tally, and the result with seats (spec §7, §9).
+
+Counting rule: of all the ballots on the board between `open` and `close`, the last one
+cast with each credential counts; earlier ones from the same credential are replaced.
+The aggregate is the component-wise sum of the counted ballots' ciphertexts per option.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vecha.crypto.dlog import small_dlog
+from vecha.crypto.elgamal import Ciphertext
+from vecha.crypto.encoding import point_from_hex
+from vecha.crypto.errors import ElectionError, InvalidEncoding
+from vecha.crypto.threshold import lagrange_at_zero
+from vecha.election.ballot import Ballot
+from vecha.election.manifest import ListQuestion, Manifest
+from vecha.election.seats import Lot, allocate, elect_candidates
+from vecha.election.trustees import DecryptionShare
+
+__all__ = ["Aggregate", "aggregate_ballots", "combine_shares", "compute_result", "aggregate_from_json"]
+
+Aggregate = tuple[tuple[Ciphertext, ...], ...]
+
+
+def empty_aggregate(manifest: Manifest) -> list[list[Ciphertext]]:
+    return [[Ciphertext.zero() for _ in q.option_list] for q in manifest.questions]
+
+
+def aggregate_ballots(manifest: Manifest, ballots: Iterable[Ballot]) -> Aggregate:
+    """Sum the (already selected) counted ballots, option by option."""
+    acc = empty_aggregate(manifest)
+    for b in ballots:
+        add_ballot(acc, b)
+    return freeze(acc)
+
+
+def add_ballot(acc: list[list[Ciphertext]], ballot: Ballot) -> None:
+    for row, answer in zip(acc, ballot.answers, strict=True):
+        for i, ct in enumerate(answer.choices):
+            row[i] = row[i] + ct
+
+
+def freeze(acc: Sequence[Sequence[Ciphertext]]) -> Aggregate:
+    return tuple(tuple(row) for row in acc)
+
+
+def aggregate_to_json(agg: Aggregate) -> list[list[dict[str, str]]]:
+    return [[{"alpha": c.alpha.hex(), "beta": c.beta.hex()} for c in row] for row in agg]
+
+
+def aggregate_from_json(obj: Any, manifest: Manifest) -> Aggregate:
+    if not isinstance(obj, list) or len(obj) != len(manifest.questions):
+        raise InvalidEncoding("aggregate: one row per question")
+    rows = []
+    for qi, (q, row) in enumerate(zip(manifest.questions, obj, strict=True)):
+        if not isinstance(row, list) or len(row) != len(q.option_list):
+            raise InvalidEncoding(f"aggregate[{qi}]: one ciphertext per option")
+        cts = []
+        for oi, c in enumerate(row):
+            if not isinstance(c, dict) or set(c) != {"alpha", "beta"}:
+                raise InvalidEncoding(f"aggregate[{qi}][{oi}]: expected alpha and beta")
+            cts.append(Ciphertext(point_from_hex(c["alpha"], "alpha"), point_from_hex(c["beta"], "beta")))
+        rows.append(tuple(cts))
+    return tuple(rows)
+
+
+def combine_shares(
+    aggregate: Aggregate, shares: Mapping[int, Sequence[Sequence[DecryptionShare]]], counted: int
+) -> list[list[int]]:
+    """M = β − Σ_j λ_j·D_j over the participating trustees, then m = log_G M ≤ counted."""
+    indices = sorted(shares)
+    lambdas = {j: lagrange_at_zero(j, indices) for j in indices}
+    counts = []
+    for qi, row in enumerate(aggregate):
+        out = []
+        for oi, ct in enumerate(row):
+            m = ct.beta
+            for j in indices:
+                m = m - shares[j][qi][oi].share * lambdas[j]
+            out.append(small_dlog(m, counted))
+        counts.append(out)
+    return counts
+
+
+@dataclass(frozen=True)
+class _ListTotals:
+    list_votes: dict[str, int]
+    preferences: dict[str, dict[str, int]]
+    blank: int
+
+
+def _list_totals(q: ListQuestion, counts: Sequence[int], counted: int) -> _ListTotals:
+    list_votes = {e.name: 0 for e in q.lists}
+    prefs: dict[str, dict[str, int]] = {e.name: {} for e in q.lists}
+    for opt, n in zip(q.option_list, counts, strict=True):
+        assert opt.party is not None
+        list_votes[opt.party] += n
+        if opt.candidate is not None:
+            prefs[opt.party][opt.candidate] = n
+    return _ListTotals(list_votes, prefs, counted - sum(counts))
+
+
+def compute_result(manifest: Manifest, counts: Sequence[Sequence[int]], counted: int, lot_seed: bytes) -> dict[str, Any]:
+    """The result object of spec §9.6: counts per option and, for list questions, the seats."""
+    questions: list[dict[str, Any]] = []
+    lot = Lot(lot_seed)
+    for q, row in zip(manifest.questions, counts, strict=True):
+        entry: dict[str, Any] = {
+            "id": q.id,
+            "counts": {o.label: n for o, n in zip(q.option_list, row, strict=True)},
+        }
+        if isinstance(q, ListQuestion):
+            if q.max != 1:
+                raise ElectionError(f"question {q.id}: a list question takes one mark per ballot")
+            totals = _list_totals(q, row, counted)
+            caps = {e.name: len(e.candidates) for e in q.lists}
+            alloc = allocate(totals.list_votes, q.seats.rules(), lot, blank=totals.blank, caps=caps)
+            quota = q.seats.personal_quota_fraction()
+            outcomes = [
+                elect_candidates(e.name, alloc.seats[e.name], e.candidates, totals.preferences[e.name],
+                                 totals.list_votes[e.name], lot, quota).to_json()
+                for e in q.lists
+            ]
+            entry["list_votes"] = totals.list_votes
+            entry["blank"] = totals.blank
+            entry["allocation"] = alloc.to_json()
+            entry["lists"] = outcomes
+        questions.append(entry)
+    return {"counted": counted, "lot_seed": lot_seed.hex(), "questions": questions}
+

@@ -1,0 +1,204 @@
+"""The election definition (spec §6.1): questions, options, trustees, seat rules.
+
+Parsed from the organizer's YAML or JSON with pydantic (this is an input edge); every
+model is frozen and rejects unknown fields, so a typo in a definition is an error, not a
+silently ignored key.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from vecha.crypto.errors import ElectionError
+from vecha.election.seats import ExcessSeats, Method, QuotaBase, SeatRules, parse_fraction
+
+__all__ = ["Text", "ListEntry", "SeatSpec", "ChoiceQuestion", "ListQuestion", "Question", "Manifest",
+           "Option", "parse_manifest"]
+
+Text = str | dict[str, str]  #: a plain string, or language code → string ("be", "ru", "en", …)
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+
+class ListEntry(_Frozen):
+    name: str = Field(min_length=1, max_length=200)
+    candidates: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()
+
+    @field_validator("candidates")
+    @classmethod
+    def _unique(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(v)) != len(v):
+            raise ValueError("candidate names must be unique within a list")
+        return v
+
+
+class SeatSpec(_Frozen):
+    method: Method
+    seats: int = Field(ge=1, le=100_000)
+    threshold: str = "0"
+    exempt: tuple[str, ...] = ()
+    quota_base: QuotaBase = QuotaBase.PASSED
+    blank_in_threshold_base: bool = False
+    first_divisor: str = "1.4"
+    divisors: tuple[str, ...] = ()
+    personal_quota: str | None = None
+    excess: ExcessSeats = ExcessSeats.VACANT
+
+    @field_validator("threshold", "first_divisor", "personal_quota", mode="before")
+    @classmethod
+    def _exact(cls, v: Any) -> Any:
+        if isinstance(v, float):
+            raise ValueError("write fractions as strings (\"0.03\" or \"3%\"), never as floats")
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    def rules(self) -> SeatRules:
+        return SeatRules(
+            method=self.method,
+            seats=self.seats,
+            threshold=parse_fraction(self.threshold, "threshold"),
+            exempt=frozenset(self.exempt),
+            quota_base=self.quota_base,
+            blank_in_threshold_base=self.blank_in_threshold_base,
+            first_divisor=parse_fraction(self.first_divisor, "first_divisor"),
+            divisors=tuple(parse_fraction(d, "divisors") for d in self.divisors),
+            excess=self.excess,
+        )
+
+    def personal_quota_fraction(self) -> Fraction | None:
+        return None if self.personal_quota is None else parse_fraction(self.personal_quota, "personal_quota")
+
+
+class Option(_Frozen):
+    """One encrypted mark of a question (spec §6.2): a choice, a list, or a candidate."""
+
+    label: str
+    party: str | None = None  #: for list-pr questions: the list this option counts for
+    candidate: str | None = None  #: set when the option is a candidate of `party`
+
+
+class _QuestionBase(_Frozen):
+    id: str
+    title: Text
+    min: int = Field(default=0, ge=0)
+    max: int = Field(default=1, ge=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError("ids are 1-64 lowercase letters, digits and hyphens")
+        return v
+
+
+class ChoiceQuestion(_QuestionBase):
+    """Referendum, single choice, multiple choice, approval: options with [min, max] marks."""
+
+    kind: Literal["choice"] = "choice"
+    options: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = Field(min_length=1)
+
+    @cached_property
+    def option_list(self) -> tuple[Option, ...]:
+        return tuple(Option(label=o) for o in self.options)
+
+
+class ListQuestion(_QuestionBase):
+    """Open-list PR (spec §6.2): one option per list, then one per candidate of that list."""
+
+    kind: Literal["list-pr"] = "list-pr"
+    lists: tuple[ListEntry, ...] = Field(min_length=1)
+    seats: SeatSpec
+
+    @cached_property
+    def option_list(self) -> tuple[Option, ...]:
+        out: list[Option] = []
+        for entry in self.lists:
+            out.append(Option(label=entry.name, party=entry.name))
+            out += [Option(label=f"{entry.name} / {c}", party=entry.name, candidate=c) for c in entry.candidates]
+        return tuple(out)
+
+
+def _question_kind(v: Any) -> str:
+    kind = v.get("kind", "choice") if isinstance(v, dict) else getattr(v, "kind", "choice")
+    return str(kind)
+
+
+Question = Annotated[
+    Annotated[ChoiceQuestion, Tag("choice")] | Annotated[ListQuestion, Tag("list-pr")],
+    Discriminator(_question_kind),
+]
+
+
+class TrusteeSpec(_Frozen):
+    count: int = Field(ge=1, le=100)
+    threshold: int = Field(ge=1)
+
+
+class Manifest(_Frozen):
+    version: Literal[1] = 1
+    id: str
+    title: Text
+    description: Text | None = None
+    languages: tuple[str, ...] = ("en",)
+    questions: tuple[Question, ...] = Field(min_length=1)
+    trustees: TrusteeSpec
+    channels: tuple[str, ...] = ("web", "app")
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError("the election id is 1-64 lowercase letters, digits and hyphens")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Manifest:
+        if self.trustees.threshold > self.trustees.count:
+            raise ValueError("the trustee threshold cannot exceed the number of trustees")
+        ids = [q.id for q in self.questions]
+        if len(set(ids)) != len(ids):
+            raise ValueError("question ids must be unique")
+        for q in self.questions:
+            n = len(q.option_list)
+            if len({o.label for o in q.option_list}) != n:
+                raise ValueError(f"question {q.id}: option labels must be unique")
+            if q.min > q.max or q.max > n:
+                raise ValueError(f"question {q.id}: need min <= max <= number of options ({n})")
+            if isinstance(q, ListQuestion):
+                names = {e.name for e in q.lists}
+                unknown = set(q.seats.exempt) - names
+                if unknown:
+                    raise ValueError(f"question {q.id}: exempt lists not in the question: {sorted(unknown)}")
+                try:
+                    q.seats.rules()
+                    q.seats.personal_quota_fraction()
+                except Exception as e:  # SeatError carries the reason
+                    raise ValueError(f"question {q.id}: {e}") from None
+        return self
+
+
+def parse_manifest(data: object) -> Manifest:
+    """Validate a definition; raises `ElectionError` with a one-line reason."""
+    try:
+        return Manifest.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "definition"
+        raise ElectionError(f"invalid election definition at {where}: {first['msg']}") from None
