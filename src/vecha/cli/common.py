@@ -1,0 +1,88 @@
+"""Helpers shared by the commands: files in and out, the store, progress bars."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from vecha.crypto.errors import ElectionError, VechaError
+from vecha.record.archive import write_json
+from vecha.store.board import Board, open_store
+from vecha.store.schema import elections
+
+__all__ = ["console", "err_console", "CliError", "read_json", "read_definition", "write_out", "load_board",
+           "progress_bar"]
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+class CliError(VechaError):
+    """A problem with what the user asked for (a missing file, a bad argument)."""
+
+
+def read_json(path: Path, what: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"{what}: no such file {path}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise CliError(f"{what}: cannot read {path} ({e})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise CliError(f"{what}: {path} is not valid JSON (line {e.lineno}: {e.msg})") from None
+
+
+def read_definition(path: Path) -> Any:
+    """An election definition in YAML or JSON (YAML is a superset)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"definition: no such file {path}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise CliError(f"definition: cannot read {path} ({e})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise CliError(f"definition: {path} is not valid YAML or JSON ({str(e).splitlines()[0]})") from None
+
+
+def write_out(path: Path, value: Any) -> None:
+    try:
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True)
+        write_json(path, value)
+    except OSError as e:
+        raise CliError(f"cannot write {path}: {e}") from None
+
+
+def load_board(db: str, election: str | None) -> Board:
+    if "://" not in db and not Path(db).exists():
+        raise CliError(f"no store at {db} (create an election first)")
+    engine = open_store(db)
+    if election is None:
+        with engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(elections.select().with_only_columns(elections.c.id))]
+        if len(ids) != 1:
+            raise CliError(f"the store holds {len(ids)} elections; name one with --election")
+        election = ids[0]
+    try:
+        return Board(engine, election)
+    except ElectionError as e:
+        raise CliError(str(e)) from None
+
+
+@contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[Progress]:
+    p = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                 TimeRemainingColumn(), console=err_console, disable=not enabled, transient=False)
+    with p:
+        yield p

@@ -1,0 +1,161 @@
+"""`vecha demo`: a whole election, every role played in one process (the voters in a pool)."""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.context import ElectionContext
+from vecha.election.credentials import Credential, new_code
+from vecha.election.manifest import parse_manifest
+from vecha.election.trustees import deal_shares, new_trustee, partial_decrypt, receive_shares
+from vecha.record.package import load_package, make_package
+from vecha.store.board import Board, open_store
+from vecha.store.organizer import (
+    add_decryption,
+    close_voting,
+    export_record,
+    open_voting,
+    publish_credentials,
+    publish_result,
+    record_ceremony,
+    tally,
+)
+from vecha.verify import Report, verify_record
+from vecha.cli.demo_election import demo_definition, simulate_choice
+
+__all__ = ["DemoResult", "run_demo"]
+
+#: progress(description, done, total)
+Step = Callable[[str, int, int], None]
+
+
+@dataclass
+class DemoResult:
+    result: dict[str, Any]
+    report: Report
+    voters: int
+    ballots: int
+    abstained: int
+    revoted: int
+    trustees_decrypting: list[int]
+    plaintext_matches: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+_worker_context: ElectionContext | None = None
+
+
+def _init_worker(package: dict[str, Any]) -> None:
+    global _worker_context
+    _worker_context = load_package(package)
+
+
+def _encrypt(job: tuple[str, dict[str, list[str]]]) -> dict[str, Any]:
+    code, choices = job
+    ctx = _worker_context
+    assert ctx is not None
+    cred = Credential.from_code(code, ctx.fingerprint)
+    return encrypt_ballot(ctx, cred, selections_from_choices(ctx.manifest, choices)).ballot.to_json()
+
+
+def run_demo(voters: int, record_dir: Path, step: Step, seed: int | None = None, workers: int = 2) -> DemoResult:
+    rng = random.Random(seed)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    definition = demo_definition()
+    manifest = parse_manifest(definition)
+    with tempfile.TemporaryDirectory(prefix="vecha-demo-") as tmp:
+        engine = open_store(str(Path(tmp) / "ballot-box.sqlite"))
+        board = Board.create(engine, manifest)
+        fp = board.ledger.fingerprint
+
+        # Key ceremony: five trustees, each on "its own machine".
+        step("key ceremony", 0, 3)
+        n, t = manifest.trustees.count, manifest.trustees.threshold
+        pairs = [new_trustee(fp, i, t) for i in range(1, n + 1)]
+        announcements = [a for _, a in pairs]
+        step("key ceremony", 1, 3)
+        sealed = [s for secret, _ in pairs for s in deal_shares(secret, announcements)]
+        step("key ceremony", 2, 3)
+        received = [receive_shares(fp, secret, announcements, sealed) for secret, _ in pairs]
+        secrets_ = [s for s, _ in received]
+        record_ceremony(board, announcements, [c for _, c in received])
+        step("key ceremony", 3, 3)
+        package = make_package(board.entries())
+
+        # Registrar: one code per voter; only the public credentials reach the ballot box.
+        codes = [new_code() for _ in range(voters)]
+        publics = []
+        for i, code in enumerate(codes):
+            publics.append(Credential.from_code(code, fp).public.hex())
+            if i % 50 == 0 or i == voters - 1:
+                step("issuing credentials", i + 1, voters)
+        publish_credentials(board, publics)
+        open_voting(board)
+        timings["setup_s"] = time.perf_counter() - t0
+
+        # Voters: some abstain, some vote twice (the second ballot replaces the first).
+        jobs: list[tuple[str, dict[str, list[str]]]] = []
+        final: dict[str, dict[str, list[str]]] = {}
+        abstained = revoted = 0
+        for code in codes:
+            if rng.random() < 0.15:
+                abstained += 1
+                continue
+            if rng.random() < 0.10:
+                revoted += 1
+                jobs.append((code, simulate_choice(rng, definition)))
+            choice = simulate_choice(rng, definition)
+            jobs.append((code, choice))
+            final[code] = choice
+        t1 = time.perf_counter()
+        ballots: list[dict[str, Any]] = []
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(package,)) as pool:
+            for b in pool.map(_encrypt, jobs, chunksize=8):
+                ballots.append(b)
+                step("voters encrypting ballots", len(ballots), len(jobs))
+        timings["encrypt_s"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        for i, b in enumerate(ballots):
+            board.cast(b, channel="app" if i % 3 else "web")
+            step("ballot box checking and recording", i + 1, len(ballots))
+        timings["cast_s"] = time.perf_counter() - t2
+
+        # Close, tally, three of five trustees decrypt, result with seats.
+        close_voting(board)
+        t3 = time.perf_counter()
+        tally(board)
+        assert board.ledger.aggregate is not None
+        present = sorted(rng.sample(range(1, n + 1), t))
+        for k, j in enumerate(present):
+            shares = partial_decrypt(fp, secrets_[j - 1], board.ledger.aggregate)
+            add_decryption(board, j, [[s.to_json() for s in row] for row in shares])
+            step("trustees decrypting the tally", k + 1, len(present))
+        result = publish_result(board)
+        timings["tally_s"] = time.perf_counter() - t3
+        export_record(board, record_dir)
+
+    t4 = time.perf_counter()
+    report = verify_record(record_dir, progress=step)
+    timings["verify_s"] = time.perf_counter() - t4
+    timings["total_s"] = time.perf_counter() - t0
+    return DemoResult(result, report, voters, len(ballots), abstained, revoted, present,
+                      _matches_plaintext(result, final), timings)
+
+
+def _matches_plaintext(result: dict[str, Any], final: dict[str, dict[str, list[str]]]) -> bool:
+    """Does the decrypted count equal the count of the simulated voters' last choices?"""
+    for q in result["questions"]:
+        expected = Counter(label for choice in final.values() for label in choice.get(q["id"], []))
+        if any(q["counts"][label] != expected.get(label, 0) for label in q["counts"]):
+            return False
+    return result["counted"] == len(final)

@@ -1,0 +1,152 @@
+"""The exported election record: a directory of JSON files (spec §8.5).
+
+    record.json        {"version", "election", "fingerprint", "entries", "head"}
+    board.jsonl        one entry per line, each line its canonical JSON, in index order
+    checkpoints.json   the board's signed checkpoints, ascending heights, the last at the head
+    result.json        (once published) a copy of the result entry's payload, for readers
+
+Reading is streaming: `iter_board` yields one entry at a time, so a verifier never holds
+the whole board in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from vecha.crypto.canonical import canonical_bytes
+from vecha.crypto.encoding import hex_bytes
+from vecha.crypto.errors import InvalidEncoding, RecordError
+from vecha.record.checkpoint import Checkpoint
+from vecha.record.entries import RECORD_VERSION, Entry, parse_entry_line
+
+__all__ = ["RecordWriter", "RecordHeader", "read_header", "iter_board", "read_checkpoints", "write_json",
+           "read_json_file", "BOARD", "CHECKPOINTS", "HEADER", "RESULT"]
+
+BOARD = "board.jsonl"
+CHECKPOINTS = "checkpoints.json"
+HEADER = "record.json"
+RESULT = "result.json"
+
+
+def write_json(path: Path, value: Any) -> None:
+    """Write readable JSON atomically (temporary file, fsync, rename)."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(value, f, ensure_ascii=False, indent=2, sort_keys=True)
+        f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def read_json_file(path: Path, what: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RecordError(f"{what}: {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise RecordError(f"{what}: cannot read {path}: {e}") from None
+    try:
+        return json.loads(text, parse_float=_no_float, parse_constant=_no_float)
+    except (json.JSONDecodeError, InvalidEncoding) as e:
+        raise RecordError(f"{what}: {path} is not valid JSON: {e}") from None
+
+
+def _no_float(text: str) -> Any:
+    raise InvalidEncoding("floating-point numbers are not allowed")
+
+
+class RecordWriter:
+    """Writes a record directory from a stream of entries (all or nothing: a temp dir is renamed)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def write(self, entries: Iterable[Entry], checkpoints: list[Checkpoint], result: dict[str, Any] | None) -> int:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        count, head, election, fingerprint = 0, b"", "", b""
+        board_tmp = self.directory / (BOARD + ".tmp")
+        with open(board_tmp, "wb") as f:
+            for entry in entries:
+                f.write(entry.canonical() + b"\n")
+                head = entry.hash()
+                if count == 0:
+                    election, fingerprint = entry.election, head
+                count += 1
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(board_tmp, self.directory / BOARD)
+        write_json(self.directory / CHECKPOINTS, [c.to_json() for c in checkpoints])
+        if result is not None:
+            write_json(self.directory / RESULT, result)
+        elif (self.directory / RESULT).exists():
+            (self.directory / RESULT).unlink()
+        write_json(self.directory / HEADER, {
+            "version": RECORD_VERSION,
+            "election": election,
+            "fingerprint": fingerprint.hex(),
+            "entries": count,
+            "head": head.hex(),
+        })
+        return count
+
+
+class RecordHeader:
+    def __init__(self, obj: Any) -> None:
+        keys = {"version", "election", "fingerprint", "entries", "head"}
+        if not isinstance(obj, dict) or set(obj) != keys:
+            raise RecordError(f"{HEADER}: expected the fields {sorted(keys)}")
+        if obj["version"] != RECORD_VERSION:
+            raise RecordError(f"{HEADER}: unsupported version {obj['version']!r}")
+        n = obj["entries"]
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise RecordError(f"{HEADER}: entries must be a positive integer")
+        try:
+            self.fingerprint = hex_bytes(obj["fingerprint"], 32, "fingerprint")
+            self.head = hex_bytes(obj["head"], 32, "head")
+        except InvalidEncoding as e:
+            raise RecordError(f"{HEADER}: {e}") from None
+        self.election = str(obj["election"])
+        self.entries = n
+
+
+def read_header(directory: Path) -> RecordHeader:
+    if not directory.is_dir():
+        raise RecordError(f"{directory} is not a record directory")
+    return RecordHeader(read_json_file(directory / HEADER, HEADER))
+
+
+def iter_board(directory: Path) -> Iterator[Entry]:
+    path = directory / BOARD
+    if not path.exists():
+        raise RecordError(f"{BOARD} is missing")
+    with open(path, "rb") as f:
+        for index, line in enumerate(f):
+            if not line.endswith(b"\n"):
+                raise RecordError(f"entry {index}: the last line of {BOARD} is not terminated")
+            entry, _ = parse_entry_line(line, index)
+            yield entry
+
+
+def read_checkpoints(directory: Path) -> list[Checkpoint]:
+    raw = read_json_file(directory / CHECKPOINTS, CHECKPOINTS)
+    if not isinstance(raw, list) or not raw:
+        raise RecordError(f"{CHECKPOINTS}: expected a non-empty list")
+    try:
+        cps = [Checkpoint.from_json(c) for c in raw]
+    except InvalidEncoding as e:
+        raise RecordError(f"{CHECKPOINTS}: {e}") from None
+    heights = [c.height for c in cps]
+    if heights != sorted(set(heights)):
+        raise RecordError(f"{CHECKPOINTS}: heights must be strictly increasing")
+    return cps
+
+
+def canonical_equal(a: Any, b: Any) -> bool:
+    return canonical_bytes(a) == canonical_bytes(b)
+
+

@@ -1,0 +1,107 @@
+"""Board entries and their hash chain (spec §8.1).
+
+An entry is a JSON object with exactly the keys
+``version`` (1), ``election`` (the election id), ``index`` (0, 1, 2, …), ``parent`` (hex of
+the previous entry's hash; 64 zeros for entry 0), ``time`` (UTC, ``YYYY-MM-DDTHH:MM:SSZ``),
+``type`` and ``payload``. Its hash is
+
+    hash_i = SHA-512( frame("vecha/v1/board-entry") ‖ frame("parent") ‖ frame(hash_{i−1})
+                      ‖ frame("entry") ‖ frame(canonical(entry_i)) )[0:32]
+
+and the election fingerprint is hash_0.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from vecha.crypto.canonical import canonical_bytes, parse_canonical
+from vecha.crypto.encoding import hex_bytes
+from vecha.crypto.errors import InvalidEncoding, RecordError
+from vecha.crypto.transcript import Transcript
+
+__all__ = ["EntryType", "Entry", "entry_hash", "GENESIS_PARENT", "parse_entry_line", "RECORD_VERSION"]
+
+RECORD_VERSION = 1
+GENESIS_PARENT = bytes(32)
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+class EntryType(str, Enum):
+    ELECTION = "election"
+    TRUSTEE = "trustee"
+    TRUSTEE_CONFIRMATION = "trustee-confirmation"
+    JOINT_KEY = "joint-key"
+    CREDENTIALS = "credentials"
+    OPEN = "open"
+    BALLOT = "ballot"
+    CLOSE = "close"
+    TALLY = "tally"
+    DECRYPTION = "decryption"
+    RESULT = "result"
+
+
+@dataclass(frozen=True)
+class Entry:
+    election: str
+    index: int
+    parent: bytes
+    time: str
+    type: EntryType
+    payload: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": RECORD_VERSION,
+            "election": self.election,
+            "index": self.index,
+            "parent": self.parent.hex(),
+            "time": self.time,
+            "type": self.type.value,
+            "payload": self.payload,
+        }
+
+    def canonical(self) -> bytes:
+        return canonical_bytes(self.to_json())
+
+    def hash(self) -> bytes:
+        return entry_hash(self.parent, self.canonical())
+
+    @classmethod
+    def from_json(cls, obj: Any) -> Entry:
+        keys = {"version", "election", "index", "parent", "time", "type", "payload"}
+        if not isinstance(obj, dict) or set(obj) != keys:
+            raise InvalidEncoding(f"an entry has exactly the fields {sorted(keys)}")
+        if obj["version"] != RECORD_VERSION:
+            raise InvalidEncoding(f"unsupported record version {obj['version']!r}")
+        index = obj["index"]
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            raise InvalidEncoding("entry index must be a non-negative integer")
+        if not isinstance(obj["election"], str) or not isinstance(obj["payload"], dict):
+            raise InvalidEncoding("entry election must be a string and payload an object")
+        if not isinstance(obj["time"], str) or not _TIME.match(obj["time"]):
+            raise InvalidEncoding("entry time must be UTC as YYYY-MM-DDTHH:MM:SSZ")
+        try:
+            kind = EntryType(obj["type"])
+        except ValueError:
+            raise InvalidEncoding(f"unknown entry type {obj['type']!r}") from None
+        return cls(obj["election"], index, hex_bytes(obj["parent"], 32, "parent"), obj["time"], kind, obj["payload"])
+
+
+def entry_hash(parent: bytes, canonical_entry: bytes) -> bytes:
+    return Transcript("board-entry").raw("parent", parent).raw("entry", canonical_entry).digest()[:32]
+
+
+def parse_entry_line(line: bytes, expected_index: int) -> tuple[Entry, bytes]:
+    """Decode one line of `board.jsonl`: canonical JSON of an entry. Returns (entry, its bytes)."""
+    raw = line.rstrip(b"\n")
+    try:
+        entry = Entry.from_json(parse_canonical(raw))
+    except InvalidEncoding as e:
+        raise RecordError(f"entry {expected_index}: {e}") from None
+    if entry.index != expected_index:
+        raise RecordError(f"entry {expected_index}: its index says {entry.index}")
+    return entry, raw

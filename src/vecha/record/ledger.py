@@ -1,0 +1,284 @@
+"""The board's rules as a state machine (spec §8.4).
+
+`Ledger` consumes entries in order and checks each one against everything before it:
+the hash chain, the order of the phases, the trustees' proofs, the credential list, each
+ballot (listed credential, signature, proofs, no replay), the tally's shape, every
+decryption share's proof and the result. The verifier runs it over an exported record;
+the ballot box runs it before appending, so the two cannot disagree on the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from vecha.crypto.canonical import canonical_bytes
+from vecha.crypto.encoding import hex_bytes, point_from_hex
+from vecha.crypto.errors import ElectionError, InvalidBallot, InvalidEncoding, InvalidProof, RecordError, VechaError
+from vecha.crypto.group import Point
+from vecha.election.ballot import Ballot, verify_ballot
+from vecha.election.context import ElectionContext
+from vecha.election.counting import Aggregate, aggregate_from_json, combine_shares, compute_result
+from vecha.election.manifest import Manifest, parse_manifest
+from vecha.election.trustees import (
+    DecryptionShare,
+    TrusteeAnnouncement,
+    TrusteeConfirmation,
+    check_ceremony,
+    verify_partial,
+)
+from vecha.record.entries import GENESIS_PARENT, Entry, EntryType
+
+__all__ = ["Phase", "Ledger", "CREDENTIALS_PER_ENTRY", "CHANNELS"]
+
+CREDENTIALS_PER_ENTRY = 10_000
+CHANNELS = ("web", "app")
+
+
+class Phase(IntEnum):
+    EMPTY = 0
+    DEFINED = 1
+    ANNOUNCED = 2
+    CONFIRMED = 3
+    KEYED = 4
+    CREDENTIALED = 5
+    OPEN = 6
+    CLOSED = 7
+    TALLIED = 8
+    DECRYPTING = 9
+    DONE = 10
+
+
+@dataclass
+class Ledger:
+    check_proofs: bool = True
+    phase: Phase = Phase.EMPTY
+    height: int = 0
+    head: bytes = GENESIS_PARENT
+    last_time: str = ""
+    election_id: str = ""
+    fingerprint: bytes = b""
+    manifest: Manifest | None = None
+    board_key: bytes = b""
+    announcements: list[TrusteeAnnouncement] = field(default_factory=list)
+    confirmations: list[TrusteeConfirmation] = field(default_factory=list)
+    public_key: Point | None = None
+    credentials: set[bytes] = field(default_factory=set)
+    last_ballot: dict[bytes, int] = field(default_factory=dict)  #: credential → index of its last ballot
+    trackers: dict[str, int] = field(default_factory=dict)  #: tracking code → board index
+    ballots: int = 0
+    close_hash: bytes = b""
+    aggregate: Aggregate | None = None
+    counted: int = 0
+    decryptions: dict[int, list[list[DecryptionShare]]] = field(default_factory=dict)
+    result: dict[str, Any] | None = None
+    #: called with (index, ballot) for each accepted ballot; the verifier uses it for its progress bar
+    on_ballot: Callable[[int, Ballot], None] | None = None
+
+    # ---- building entries -------------------------------------------------------------
+
+    def next_entry(self, kind: EntryType, payload: dict[str, Any], time: str) -> Entry:
+        election = self.election_id if kind is not EntryType.ELECTION else str(payload["definition"]["id"])
+        return Entry(election, self.height, self.head, time, kind, payload)
+
+    def context(self) -> ElectionContext:
+        if self.manifest is None or self.public_key is None:
+            raise ElectionError("the election has no joint key yet")
+        return ElectionContext(self.fingerprint, self.manifest, self.public_key)
+
+    # ---- applying entries -------------------------------------------------------------
+
+    def apply(self, entry: Entry) -> bytes:
+        """Check `entry` against the board so far and take it in; returns its hash."""
+        try:
+            self._check_link(entry)
+            handler = getattr(self, "_on_" + entry.type.value.replace("-", "_"))
+            handler(entry)
+        except RecordError:
+            raise
+        except VechaError as e:
+            raise RecordError(f"entry {entry.index} ({entry.type.value}): {e}") from None
+        digest = entry.hash()
+        if entry.type is EntryType.ELECTION:
+            self.fingerprint = digest
+        if entry.type is EntryType.CLOSE:
+            self.close_hash = digest
+        self.head = digest
+        self.height += 1
+        self.last_time = entry.time
+        return digest
+
+    def _check_link(self, entry: Entry) -> None:
+        where = f"entry {entry.index} ({entry.type.value})"
+        if entry.index != self.height:
+            raise RecordError(f"{where}: expected index {self.height}")
+        if entry.parent != self.head:
+            raise RecordError(f"{where}: broken hash link (parent does not match the previous entry)")
+        if self.height and entry.election != self.election_id:
+            raise RecordError(f"{where}: belongs to election {entry.election!r}, not {self.election_id!r}")
+        if entry.time < self.last_time:
+            raise RecordError(f"{where}: time goes backwards")
+
+    def _expect(self, *phases: Phase) -> None:
+        if self.phase not in phases:
+            raise ElectionError(f"not allowed in phase {self.phase.name.lower()}")
+
+    def _fields(self, payload: dict[str, Any], *keys: str) -> None:
+        if set(payload) != set(keys):
+            raise InvalidEncoding(f"payload must have exactly the fields {sorted(keys)}")
+
+    def _on_election(self, entry: Entry) -> None:
+        self._expect(Phase.EMPTY)
+        self._fields(entry.payload, "definition", "board_key")
+        manifest = parse_manifest(entry.payload["definition"])
+        if canonical_bytes(manifest.model_dump(mode="json")) != canonical_bytes(entry.payload["definition"]):
+            raise InvalidEncoding("the definition is not in its normalized form")
+        if entry.election != manifest.id:
+            raise InvalidEncoding("the entry's election id differs from the definition's")
+        self.board_key = hex_bytes(entry.payload["board_key"], 32, "board_key")
+        self.manifest = manifest
+        self.election_id = manifest.id
+        self.phase = Phase.DEFINED
+
+    def _trustees(self) -> tuple[int, int]:
+        assert self.manifest is not None
+        return self.manifest.trustees.count, self.manifest.trustees.threshold
+
+    def _on_trustee(self, entry: Entry) -> None:
+        self._expect(Phase.DEFINED)
+        n, t = self._trustees()
+        a = TrusteeAnnouncement.from_json(entry.payload)
+        if a.index != len(self.announcements) + 1:
+            raise ElectionError(f"expected trustee {len(self.announcements) + 1}, got {a.index}")
+        a.verify(self.fingerprint, t)
+        self.announcements.append(a)
+        if len(self.announcements) == n:
+            self.phase = Phase.ANNOUNCED
+
+    def _on_trustee_confirmation(self, entry: Entry) -> None:
+        self._expect(Phase.ANNOUNCED)
+        c = TrusteeConfirmation.from_json(entry.payload)
+        if c.index != len(self.confirmations) + 1:
+            raise ElectionError(f"expected the confirmation of trustee {len(self.confirmations) + 1}")
+        self.confirmations.append(c)
+        if len(self.confirmations) == self._trustees()[0]:
+            self.phase = Phase.CONFIRMED
+
+    def _on_joint_key(self, entry: Entry) -> None:
+        self._expect(Phase.CONFIRMED)
+        self._fields(entry.payload, "public_key")
+        n, t = self._trustees()
+        key = check_ceremony(self.fingerprint, n, t, self.announcements, self.confirmations)
+        claimed = point_from_hex(entry.payload["public_key"], "public_key", nonidentity=True)
+        if claimed != key:
+            raise InvalidProof("the joint key is not the sum of the trustees' commitments")
+        self.public_key = key
+        self.phase = Phase.KEYED
+
+    def _on_credentials(self, entry: Entry) -> None:
+        self._expect(Phase.KEYED, Phase.CREDENTIALED)
+        self._fields(entry.payload, "credentials")
+        creds = entry.payload["credentials"]
+        if not isinstance(creds, list) or not 1 <= len(creds) <= CREDENTIALS_PER_ENTRY:
+            raise InvalidEncoding(f"credentials: a list of 1 to {CREDENTIALS_PER_ENTRY} public credentials")
+        if creds != sorted(creds):
+            raise InvalidEncoding("credentials must be sorted (the list must not reveal the roll's order)")
+        for i, c in enumerate(creds):
+            p = point_from_hex(c, f"credentials[{i}]", nonidentity=True)
+            if p.encoding in self.credentials:
+                raise InvalidEncoding(f"credential {c} is listed twice")
+            self.credentials.add(p.encoding)
+        self.phase = Phase.CREDENTIALED
+
+    def _on_open(self, entry: Entry) -> None:
+        self._expect(Phase.CREDENTIALED)
+        self._fields(entry.payload)
+        self.phase = Phase.OPEN
+
+    def check_ballot(self, ballot: Ballot) -> None:
+        """Everything the box checks before accepting a ballot, cheapest first."""
+        if self.phase is not Phase.OPEN:
+            raise ElectionError("the election is not open for voting")
+        ctx = self.context()
+        if ballot.election != self.fingerprint:
+            raise InvalidBallot("the ballot is for another election")
+        if ballot.credential.encoding not in self.credentials:
+            raise InvalidBallot("the ballot's credential is not on the credential list")
+        if ballot.tracker() in self.trackers:
+            raise InvalidBallot("this exact ballot is already on the board (replay)")
+        verify_ballot(ballot, ctx)
+
+    def _on_ballot(self, entry: Entry) -> None:
+        self._fields(entry.payload, "ballot", "channel")
+        if entry.payload["channel"] not in CHANNELS:
+            raise InvalidEncoding(f"channel must be one of {CHANNELS}")
+        ballot = Ballot.from_json(entry.payload["ballot"])
+        if self.check_proofs:
+            self.check_ballot(ballot)
+        else:
+            self._expect(Phase.OPEN)
+        self.trackers[ballot.tracker()] = entry.index
+        self.last_ballot[ballot.credential.encoding] = entry.index
+        self.ballots += 1
+        if self.on_ballot is not None:
+            self.on_ballot(entry.index, ballot)
+
+    def _on_close(self, entry: Entry) -> None:
+        self._expect(Phase.OPEN)
+        self._fields(entry.payload)
+        self.phase = Phase.CLOSED
+
+    def counted_indices(self) -> set[int]:
+        """The counting rule: the board index of the last ballot of every credential."""
+        return set(self.last_ballot.values())
+
+    def _on_tally(self, entry: Entry) -> None:
+        self._expect(Phase.CLOSED)
+        self._fields(entry.payload, "counted", "aggregate")
+        assert self.manifest is not None
+        if entry.payload["counted"] != len(self.last_ballot):
+            raise RecordError(
+                f"entry {entry.index} (tally): counts {entry.payload['counted']!r} ballots, "
+                f"the counting rule gives {len(self.last_ballot)}"
+            )
+        self.aggregate = aggregate_from_json(entry.payload["aggregate"], self.manifest)
+        self.counted = len(self.last_ballot)
+        self.phase = Phase.TALLIED
+
+    def _on_decryption(self, entry: Entry) -> None:
+        self._expect(Phase.TALLIED, Phase.DECRYPTING)
+        self._fields(entry.payload, "trustee", "shares")
+        j = entry.payload["trustee"]
+        n, _ = self._trustees()
+        if isinstance(j, bool) or not isinstance(j, int) or not 1 <= j <= n:
+            raise InvalidEncoding("decryption: unknown trustee")
+        if j in self.decryptions:
+            raise ElectionError(f"trustee {j} already decrypted")
+        assert self.aggregate is not None
+        rows = entry.payload["shares"]
+        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+            raise InvalidEncoding("decryption shares: one list per question")
+        shares = [[DecryptionShare.from_json(s, f"shares[{qi}][{oi}]") for oi, s in enumerate(row)]
+                  for qi, row in enumerate(rows)]
+        if self.check_proofs:
+            verify_partial(self.fingerprint, j, self.confirmations[j - 1].verification_key, self.aggregate, shares)
+        self.decryptions[j] = shares
+        self.phase = Phase.DECRYPTING
+
+    def expected_result(self) -> dict[str, Any]:
+        assert self.manifest is not None and self.aggregate is not None
+        _, t = self._trustees()
+        if len(self.decryptions) < t:
+            raise ElectionError(f"{len(self.decryptions)} trustees decrypted; {t} are needed")
+        counts = combine_shares(self.aggregate, self.decryptions, self.counted)
+        return compute_result(self.manifest, counts, self.counted, self.close_hash)
+
+    def _on_result(self, entry: Entry) -> None:
+        self._expect(Phase.DECRYPTING)
+        expected = self.expected_result()
+        if canonical_bytes(expected) != canonical_bytes(entry.payload):
+            raise RecordError(f"entry {entry.index} (result): differs from the result recomputed from the shares")
+        self.result = entry.payload
+        self.phase = Phase.DONE
