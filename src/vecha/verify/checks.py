@@ -20,7 +20,7 @@ from vecha.record.entries import EntryType
 from vecha.record.ledger import Ledger, Phase
 from vecha.verify.report import Report
 
-__all__ = ["verify_record", "Progress"]
+__all__ = ["verify_record", "verify_record_ledger", "Progress"]
 
 #: progress(stage, done, total)
 Progress = Callable[[str, int, int], None]
@@ -41,6 +41,15 @@ def verify_record(directory: Path, progress: Progress | None = None) -> Report:
     return report
 
 
+def verify_record_ledger(directory: Path, progress: Progress | None = None) -> Ledger:
+    """Verify a record and return the board state it ends in; raises `RecordError` if it fails."""
+    report = Report()
+    try:
+        return _verify(directory, report, progress or (lambda stage, done, total: None))
+    except _Failed as f:
+        raise RecordError(f"the record does not verify: check '{f.check}': {f}") from None
+
+
 def _run(check: str, fn: Callable[[], None], report: Report) -> None:
     try:
         fn()
@@ -49,7 +58,7 @@ def _run(check: str, fn: Callable[[], None], report: Report) -> None:
     report.passed.append(check)
 
 
-def _verify(directory: Path, report: Report, progress: Progress) -> None:
+def _verify(directory: Path, report: Report, progress: Progress) -> Ledger:
     state: dict[str, object] = {}
 
     def header() -> None:
@@ -119,6 +128,7 @@ def _verify(directory: Path, report: Report, progress: Progress) -> None:
     report.decryptions = len(ledger.decryptions)
     report.checkpoints = len(checkpoints)
     report.phase = "result published" if ledger.phase is Phase.DONE else f"phase: {ledger.phase.name.lower()}"
+    return ledger
 
 
 def _check_aggregate(directory: Path, ledger: Ledger, progress: Progress) -> None:

@@ -1,0 +1,173 @@
+"""The `vecha` command: every role's steps, the demo, the verifier and the seat calculator.
+
+Errors never print a traceback: each ends the command with one line on stderr and a
+non-zero exit status, and no command writes anything before its inputs have been checked.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from vecha.cli import organizer, results, trustee, voter
+from vecha.cli.common import CliError, console, err_console, progress_bar, read_json
+from vecha.crypto.errors import VechaError
+from vecha.election.seats import ExcessSeats, Lot, Method, QuotaBase, SeatRules, allocate, parse_fraction
+
+__all__ = ["app", "main", "run"]
+
+app = typer.Typer(
+    name="vecha",
+    help="Vecha: end-to-end verifiable online elections for communities that cannot vote at home.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+organizer.register(app)
+trustee.register(app)
+voter.register(app)
+results.register(app)
+
+
+@app.command()
+def demo(
+    voters: Annotated[int, typer.Option(min=1, max=1_000_000, help="number of voters on the roll")] = 300,
+    record: Annotated[Path, typer.Option(help="where to export the election record")] = Path("demo-record"),
+    seed: Annotated[int | None, typer.Option(help="seed for the simulated voters' choices")] = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bars")] = False,
+) -> None:
+    """Run a complete demo election (Coordination Council shape), export it and verify it."""
+    from vecha.cli.demo import run_demo
+
+    with progress_bar(not quiet) as bars:
+        tasks: dict[str, int] = {}
+
+        def step(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bars.add_task(stage, total=total)
+            bars.update(tasks[stage], completed=done, total=total)
+
+        outcome = run_demo(voters, record, step, seed=seed)
+    results.print_result(outcome.result)
+    console.print(
+        f"{outcome.voters} voters: {outcome.voters - outcome.abstained} voted, {outcome.abstained} abstained, "
+        f"{outcome.revoted} voted twice (the last ballot counts); {outcome.ballots} ballots on the board. "
+        f"Trustees {', '.join(map(str, outcome.trustees_decrypting))} of 5 decrypted."
+    )
+    console.print("Decrypted totals equal the simulated voters' final choices: "
+                  + ("yes" if outcome.plaintext_matches else "NO"))
+    console.print(f"Record exported to {record}/ — " + outcome.report.summary())
+    t = outcome.timings
+    console.print(f"Time: {t['total_s']:.1f} s (encrypting {t['encrypt_s']:.1f} s, ballot box {t['cast_s']:.1f} s, "
+                  f"tally {t['tally_s']:.1f} s, verification {t['verify_s']:.1f} s)")
+    if not outcome.report.ok or not outcome.plaintext_matches:
+        raise typer.Exit(1)
+
+
+@app.command()
+def verify(
+    record: Annotated[Path, typer.Argument(help="an exported election record directory")],
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Re-check everything in an election record, trusting nothing but its files."""
+    from vecha.verify import verify_record
+
+    with progress_bar(not quiet) as bars:
+        tasks: dict[str, int] = {}
+
+        def step(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bars.add_task(stage, total=total)
+            bars.update(tasks[stage], completed=done, total=total)
+
+        report = verify_record(record, progress=step)
+    if report.ok:
+        console.print(report.summary())
+    else:
+        err_console.print(report.summary())
+        raise typer.Exit(1)
+
+
+@app.command()
+def seats(
+    votes: Annotated[Path, typer.Argument(help="JSON object mapping list names to vote counts")],
+    seats: Annotated[int, typer.Option("--seats", help="number of seats")],
+    method: Annotated[Method, typer.Option(help="allocation method")],
+    threshold: Annotated[str, typer.Option(help="fraction of the valid votes: 0.05, 5% or 1/20")] = "0",
+    exempt: Annotated[list[str] | None, typer.Option(help="a list exempt from the threshold (repeatable)")] = None,
+    quota_base: Annotated[QuotaBase, typer.Option(help="largest remainder: quota over passed or all votes")] = (
+        QuotaBase.PASSED),
+    blank: Annotated[int, typer.Option(min=0, help="number of blank votes")] = 0,
+    blank_in_threshold: Annotated[bool, typer.Option(help="count blank votes in the threshold base")] = False,
+    first_divisor: Annotated[str, typer.Option(help="modified Sainte-Laguë first divisor")] = "1.4",
+    divisors: Annotated[str | None, typer.Option(help="highest-averages divisors, e.g. 1,4,7")] = None,
+    lot_seed: Annotated[str, typer.Option(help="seed of the tie-breaking lot (hex or text)")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON object of seats per list")] = False,
+    explain: Annotated[bool, typer.Option(help="print the quotients or remainders and the seat order")] = False,
+) -> None:
+    """Allocate seats to lists from a file of votes."""
+    import json
+
+    data = read_json(votes, "votes")
+    if seats < 1:
+        raise CliError("--seats must be at least 1")
+    rules = SeatRules(
+        method=method,
+        seats=seats,
+        threshold=parse_fraction(threshold, "threshold"),
+        exempt=frozenset(exempt or ()),
+        quota_base=quota_base,
+        blank_in_threshold_base=blank_in_threshold,
+        first_divisor=parse_fraction(first_divisor, "first divisor"),
+        divisors=tuple(parse_fraction(d, "divisors") for d in divisors.split(",")) if divisors else (),
+        excess=ExcessSeats.VACANT,
+    )
+    result = allocate(data, rules, Lot.from_text(lot_seed), blank=blank)
+    if as_json:
+        console.print_json(json.dumps(result.seats, ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{seats} seats, {method.value}")
+    table.add_column("list")
+    table.add_column("votes", justify="right")
+    table.add_column("seats", justify="right")
+    for name, v in result.votes.items():
+        table.add_row(name + ("" if name in result.passed else " (below threshold)"), str(v),
+                      str(result.seats[name]))
+    console.print(table)
+    if explain:
+        for line in result.explain():
+            console.print(line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status instead of raising."""
+    try:
+        app(args=argv, standalone_mode=False, prog_name="vecha")
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        return 1
+    except click.ClickException as e:
+        e.show(file=sys.stderr)
+        return e.exit_code
+    except VechaError as e:
+        err_console.print(f"error: {e}")
+        return 1
+    except OSError as e:
+        err_console.print(f"error: {e.strerror or e}: {e.filename or ''}".rstrip(": "))
+        return 1
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Printing results, and `vecha results`: an HTML report and a PNG chart from a record."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from vecha.cli.common import CliError, console, write_out
+
+__all__ = ["register", "print_result", "render_report"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("results")(results)
+
+
+def print_result(result: dict[str, Any]) -> None:
+    for q in result["questions"]:
+        if "allocation" in q:
+            table = Table(title=f"{q['id']}: {result['counted']} ballots counted, {q['blank']} blank")
+            for col, just in [("list", "left"), ("votes", "right"), ("seats", "right"), ("elected", "left")]:
+                table.add_column(col, justify=just)  # type: ignore[arg-type]
+            outcomes = {o["list"]: o for o in q["lists"]}
+            for name, votes in q["list_votes"].items():
+                o = outcomes[name]
+                elected = ", ".join(e["name"] for e in o["elected"]) or "—"
+                if o["vacant"]:
+                    elected += f" (+{o['vacant']} vacant)"
+                passed = name in q["allocation"]["passed"]
+                table.add_row(name if passed else f"{name} (below threshold)", str(votes),
+                              str(q["allocation"]["seats"][name]), elected)
+            console.print(table)
+        else:
+            table = Table(title=q["id"])
+            table.add_column("option")
+            table.add_column("votes", justify="right")
+            for label, n in q["counts"].items():
+                table.add_row(label, str(n))
+            console.print(table)
+
+
+def render_report(result: dict[str, Any], election: str, out: Path) -> list[Path]:
+    """Write result.json, results.html (self-contained, no external assets) and seats.png."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    write_out(out / "result.json", result)
+    written.append(out / "result.json")
+    sections = []
+    for q in result["questions"]:
+        if "allocation" in q:
+            seats = q["allocation"]["seats"]
+            names = [n for n in seats if seats[n] > 0]
+            fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(names), 3) + 1))
+            ax.barh(names[::-1], [seats[n] for n in names][::-1], color="#8c1c13")
+            for i, n in enumerate(names[::-1]):
+                ax.text(seats[n] + 0.3, i, str(seats[n]), va="center")
+            ax.set_xlabel("seats")
+            ax.set_title(f"{q['id']}: {q['allocation']['rules']['seats']} seats")
+            fig.tight_layout()
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=120)
+            plt.close(fig)
+            (out / "seats.png").write_bytes(buf.getvalue())
+            written.append(out / "seats.png")
+            img = base64.b64encode(buf.getvalue()).decode()
+            rows = "".join(
+                f"<tr><td>{html.escape(o['list'])}</td><td>{q['list_votes'][o['list']]}</td><td>{o['seats']}</td>"
+                f"<td>{html.escape(', '.join(e['name'] for e in o['elected']))}"
+                f"{' (+' + str(o['vacant']) + ' vacant)' if o['vacant'] else ''}</td></tr>"
+                for o in q["lists"]
+            )
+            sections.append(
+                f"<section><h2>{html.escape(q['id'])}</h2><p>{result['counted']} ballots counted, "
+                f"{q['blank']} blank. Rules: {html.escape(str(q['allocation']['rules']))}</p>"
+                f"<img alt='seats per list' src='data:image/png;base64,{img}'>"
+                f"<table><thead><tr><th>list</th><th>votes</th><th>seats</th><th>elected</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table></section>"
+            )
+        else:
+            rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in q["counts"].items())
+            sections.append(f"<section><h2>{html.escape(q['id'])}</h2><table><thead><tr><th>option</th>"
+                            f"<th>votes</th></tr></thead><tbody>{rows}</tbody></table></section>")
+    page = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>Results: {html.escape(election)}</title><style>"
+        "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}"
+        "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;padding:.3rem;text-align:left}"
+        "img{max-width:100%}</style></head><body>"
+        f"<h1>Results: {html.escape(election)}</h1>{''.join(sections)}"
+        "<p>Verify this result yourself from the election record: <code>vecha verify RECORD</code>.</p>"
+        "</body></html>"
+    )
+    (out / "results.html").write_text(page, encoding="utf-8")
+    written.append(out / "results.html")
+    return written
+
+
+def results(
+    record: Annotated[Path, typer.Argument(help="an exported election record")],
+    out: Annotated[Path, typer.Option(help="directory for results.html, seats.png, result.json")],
+) -> None:
+    """Verify a record, then write its results as an HTML page, a PNG chart and JSON."""
+    from vecha.verify.checks import verify_record_ledger
+
+    ledger = verify_record_ledger(record)
+    if ledger.result is None:
+        raise CliError("the record has no published result yet")
+    for p in render_report(ledger.result, ledger.election_id, out):
+        console.print(f"wrote {p}")
+    print_result(ledger.result)
