@@ -148,7 +148,8 @@ def seats(
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status instead of raising."""
     try:
-        app(args=argv, standalone_mode=False, prog_name="vecha")
+        # Without standalone mode click returns the status of typer.Exit instead of exiting.
+        status = app(args=argv, standalone_mode=False, prog_name="vecha")
     except click.exceptions.Exit as e:
         return e.exit_code
     except click.exceptions.Abort:
@@ -166,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         return 130
-    return 0
+    return status if isinstance(status, int) else 0
 
 
 def run() -> None:

@@ -1,0 +1,129 @@
+"""Record builders for tests: a small real election, and a way to rewrite its record.
+
+`rewrite_record` plays a dishonest board: it changes entries and then recomputes every
+hash link, the header and the checkpoints with the board's own signing key, so that only
+the proofs and the rules can catch the change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.context import ElectionContext
+from vecha.election.credentials import Credential, new_code
+from vecha.election.manifest import parse_manifest
+from vecha.election.trustees import TrusteeSecret, deal_shares, new_trustee, partial_decrypt, receive_shares
+from vecha.record.archive import BOARD, CHECKPOINTS, HEADER, RESULT, read_checkpoints, write_json
+from vecha.record.checkpoint import BoardKey, sign_checkpoint
+from vecha.record.entries import GENESIS_PARENT, Entry, EntryType
+from vecha.store.board import Board, open_store
+from vecha.store.organizer import (
+    add_decryption,
+    close_voting,
+    export_record,
+    open_voting,
+    publish_credentials,
+    publish_result,
+    record_ceremony,
+    tally,
+)
+
+__all__ = ["SMALL_DEFINITION", "BuiltElection", "build_election", "rewrite_record", "read_lines"]
+
+SMALL_DEFINITION: dict[str, Any] = {
+    "id": "small-test",
+    "title": "Small test election",
+    "trustees": {"count": 3, "threshold": 2},
+    "questions": [
+        {
+            "id": "council",
+            "kind": "list-pr",
+            "title": "A list or a candidate",
+            "lists": [{"name": "North", "candidates": ["Ann", "Bob"]}, {"name": "South", "candidates": ["Cat"]}],
+            "seats": {"method": "sainte-lague", "seats": 3},
+        },
+        {"id": "yesno", "title": "Yes or no?", "options": ["Yes", "No"], "min": 1, "max": 1},
+    ],
+}
+
+
+@dataclass
+class BuiltElection:
+    record: Path
+    board: Board
+    board_key: BoardKey
+    trustees: list[TrusteeSecret]
+    codes: list[str]
+    context: ElectionContext
+
+
+def build_election(
+    directory: Path,
+    definition: dict[str, Any] | None = None,
+    votes: list[tuple[int, dict[str, list[str]]]] | None = None,
+    voters: int = 4,
+    decrypting: tuple[int, ...] = (1, 3),
+    stop_after: EntryType = EntryType.RESULT,
+) -> BuiltElection:
+    """Run an election through the store and export its record to `directory/record`."""
+    manifest = parse_manifest(definition or SMALL_DEFINITION)
+    directory.mkdir(parents=True, exist_ok=True)
+    board = Board.create(open_store(str(directory / "box.sqlite")), manifest)
+    fp = board.ledger.fingerprint
+    n, t = manifest.trustees.count, manifest.trustees.threshold
+    pairs = [new_trustee(fp, i, t) for i in range(1, n + 1)]
+    anns = [a for _, a in pairs]
+    sealed = [s for secret, _ in pairs for s in deal_shares(secret, anns)]
+    received = [receive_shares(fp, secret, anns, sealed) for secret, _ in pairs]
+    record_ceremony(board, anns, [c for _, c in received])
+    ctx = board.ledger.context()
+    codes = [new_code() for _ in range(voters)]
+    publish_credentials(board, [Credential.from_code(c, fp).public.hex() for c in codes])
+    open_voting(board)
+    default = [(0, {"council": ["North"], "yesno": ["Yes"]}), (1, {"council": ["North / Bob"], "yesno": ["No"]}),
+               (2, {"council": ["South / Cat"], "yesno": ["Yes"]}), (1, {"council": ["South"], "yesno": ["Yes"]})]
+    for who, choice in votes if votes is not None else default:
+        cred = Credential.from_code(codes[who], fp)
+        board.cast(encrypt_ballot(ctx, cred, selections_from_choices(manifest, choice)).ballot.to_json())
+    secrets = [s for s, _ in received]
+    if stop_after is not EntryType.OPEN:
+        close_voting(board)
+        tally(board)
+        assert board.ledger.aggregate is not None
+        if stop_after is not EntryType.TALLY:
+            for j in decrypting:
+                shares = partial_decrypt(fp, secrets[j - 1], board.ledger.aggregate)
+                add_decryption(board, j, [[s.to_json() for s in row] for row in shares])
+            publish_result(board)
+    export_record(board, directory / "record")
+    return BuiltElection(directory / "record", board, board.key, secrets, codes, ctx)
+
+
+def read_lines(record: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (record / BOARD).read_text(encoding="utf-8").splitlines()]
+
+
+def rewrite_record(record: Path, key: BoardKey, change: Callable[[list[dict[str, Any]]], None]) -> None:
+    """Apply `change` to the list of entry objects, then re-link, re-sign and re-export."""
+    objs = read_lines(record)
+    change(objs)
+    parent = GENESIS_PARENT
+    hashes = []
+    for i, obj in enumerate(objs):
+        obj["index"], obj["parent"] = i, parent.hex()
+        entry = Entry.from_json(obj)
+        parent = entry.hash()
+        hashes.append(parent)
+    (record / BOARD).write_bytes(b"".join(Entry.from_json(o).canonical() + b"\n" for o in objs))
+    election = objs[0]["election"]
+    heights = sorted({c.height for c in read_checkpoints(record) if c.height <= len(objs)} | {len(objs)})
+    write_json(record / CHECKPOINTS, [sign_checkpoint(key, election, h, hashes[h - 1]).to_json() for h in heights])
+    write_json(record / HEADER, {"version": 1, "election": election, "fingerprint": hashes[0].hex(),
+                                 "entries": len(objs), "head": hashes[-1].hex()})
+    if objs[-1]["type"] == EntryType.RESULT.value:
+        write_json(record / RESULT, objs[-1]["payload"])

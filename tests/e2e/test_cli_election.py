@@ -1,0 +1,182 @@
+"""A whole election run step by step through the CLI, every role with its own files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from vecha.cli.main import main
+
+DEFINITION = """
+id: club-2026
+title: {en: Club council, be: Рада клуба}
+trustees: {count: 3, threshold: 2}
+questions:
+  - id: council
+    kind: list-pr
+    title: One list, or one candidate of a list
+    min: 0
+    max: 1
+    lists:
+      - {name: Reds, candidates: [Ala, Bo, Cy]}
+      - {name: Blues, candidates: [Dee, Ed]}
+      - {name: Greens, candidates: [Fay]}
+    seats: {method: dhondt, seats: 4, threshold: "0.1"}
+  - id: budget
+    title: Approve the budget?
+    options: ["Yes", "No"]
+    min: 1
+    max: 1
+"""
+
+
+def vecha(*args: str | Path) -> int:
+    return main([str(a) for a in args])
+
+
+def ok(*args: str | Path) -> None:
+    assert vecha(*args) == 0, args
+
+
+@pytest.fixture
+def election(tmp_path: Path) -> dict[str, Path]:
+    """Organizer, trustees and registrar set the election up; returns the paths they made."""
+    d = tmp_path
+    (d / "def.yaml").write_text(DEFINITION)
+    db = d / "box.sqlite"
+    ok("election", "create", d / "def.yaml", "--db", db)
+    ok("election", "package", "--db", db, "--out", d / "setup.json")
+    for i in (1, 2, 3):
+        ok("trustee", "init", "--election", d / "setup.json", "--index", i, "--secret", d / f"t{i}.secret.json",
+           "--out", d / f"t{i}.announce.json")
+    anns = [x for i in (1, 2, 3) for x in ("--announcement", d / f"t{i}.announce.json")]
+    for i in (1, 2, 3):
+        ok("trustee", "deal", "--election", d / "setup.json", "--secret", d / f"t{i}.secret.json", *anns,
+           "--out", d / f"t{i}.shares.json")
+    shares = [x for i in (1, 2, 3) for x in ("--shares", d / f"t{i}.shares.json")]
+    for i in (1, 2, 3):
+        ok("trustee", "receive", "--election", d / "setup.json", "--secret", d / f"t{i}.secret.json", *anns, *shares,
+           "--out", d / f"t{i}.confirm.json")
+    confs = [x for i in (1, 2, 3) for x in ("--confirmation", d / f"t{i}.confirm.json")]
+    ok("ceremony", "--db", db, *anns, *confs)
+    ok("election", "package", "--db", db, "--out", d / "election.json")
+    with open(d / "roll.csv", "w", newline="") as f:
+        csv.writer(f).writerows([["voter"], *[[f"voter-{k}"] for k in range(6)]])
+    ok("issue-credentials", "--election", d / "election.json", "--roll", d / "roll.csv", "--codes", d / "codes.csv",
+       "--public", d / "public.json")
+    ok("publish-credentials", d / "public.json", "--db", db)
+    ok("open", "--db", db)
+    return {"dir": d, "db": db, "package": d / "election.json"}
+
+
+def codes(d: Path) -> list[str]:
+    with open(d / "codes.csv") as f:
+        return [r["code"] for r in csv.DictReader(f)]
+
+
+def test_step_by_step_election(election: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    d, db, pkg = election["dir"], election["db"], election["package"]
+    cs = codes(d)
+    plan = [
+        (cs[0], ["council=Reds", "budget=Yes"]),
+        (cs[1], ["council=Reds / Bo", "budget=Yes"]),
+        (cs[2], ["council=Blues / Ed", "budget=No"]),
+        (cs[3], ["council=Greens", "budget=Yes"]),  # coerced; replaced below
+        (cs[3], ["council=Blues", "budget=No"]),
+        (cs[4], ["budget=No"]),  # blank on the council question
+    ]
+    trackers = []
+    for k, (code, choices) in enumerate(plan):
+        args = [x for c in choices for x in ("--choice", c)]
+        ok("vote", "--election", pkg, "--credential", code.lower().replace("-", " "), *args, "--out", d / f"b{k}.json")
+        capsys.readouterr()
+        ok("cast", d / f"b{k}.json", "--db", db)
+        receipt = json.loads(capsys.readouterr().out)
+        trackers.append(receipt["tracker"])
+    # Casting the same ballot again is idempotent: same receipt, nothing new on the board.
+    ok("cast", d / "b0.json", "--db", db)
+    assert json.loads(capsys.readouterr().out)["tracker"] == trackers[0]
+    ok("track", trackers[3], "--db", db)
+    assert "replaced" in capsys.readouterr().out
+    ok("track", trackers[4], "--db", db)
+    assert "counts" in capsys.readouterr().out
+    ok("vote", "--election", pkg, "--credential", cs[5], "--choice", "budget=Yes", "--out", d / "late.json")
+    ok("close", "--db", db)
+    capsys.readouterr()
+    assert vecha("cast", d / "late.json", "--db", db) == 1
+    assert "not open" in capsys.readouterr().err
+    ok("tally", "--db", db)
+    ok("export", "--db", db, "--out", d / "record-tallied")
+    for i in (1, 3):  # trustee 2 is unreachable; 2 of 3 suffice
+        ok("trustee", "decrypt", "--record", d / "record-tallied", "--secret", d / f"t{i}.secret.json",
+           "--out", d / f"t{i}.decryption.json")
+    ok("combine", d / "t1.decryption.json", d / "t3.decryption.json", "--db", db)
+    ok("export", "--db", db, "--out", d / "record")
+    capsys.readouterr()
+    ok("verify", d / "record", "--quiet")
+    assert "record verified (result published)" in capsys.readouterr().out
+    result = json.loads((d / "record" / "result.json").read_text())
+    council, budget = result["questions"]
+    assert council["list_votes"] == {"Reds": 2, "Blues": 2, "Greens": 0}
+    assert council["counts"]["Reds / Bo"] == 1 and council["counts"]["Blues / Ed"] == 1
+    assert council["blank"] == 1
+    assert budget["counts"] == {"Yes": 2, "No": 3}
+    assert result["counted"] == 5
+    assert sum(council["allocation"]["seats"].values()) == 4
+    reds = next(o for o in council["lists"] if o["list"] == "Reds")
+    assert reds["elected"][0] == {"name": "Bo", "preference_votes": 1, "by": "preference"}
+    ok("results", d / "record", "--out", d / "report")
+    assert (d / "report" / "seats.png").read_bytes().startswith(b"\x89PNG")
+    page = (d / "report" / "results.html").read_text()
+    assert "Reds" in page and "http" not in page.replace("http-equiv", "")
+
+
+def test_bad_input_is_one_line_and_changes_nothing(election: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    d, db, pkg = election["dir"], election["db"], election["package"]
+    code = codes(d)[0]
+    before = entry_count(db)
+    bad_code = code[:-1] + ("0" if code[-1] != "0" else "1")
+    cases = [
+        ("vote", "--election", pkg, "--credential", bad_code, "--choice", "budget=Yes", "--out", d / "x.json"),
+        ("vote", "--election", d / "missing.json", "--credential", code, "--out", d / "x.json"),
+        ("vote", "--election", pkg, "--credential", code, "--choice", "budget=Maybe", "--out", d / "x.json"),
+        ("vote", "--election", pkg, "--credential", code, "--choice", "nonsense", "--out", d / "x.json"),
+        ("election", "create", d / "nope.yaml", "--db", db),
+        ("cast", d / "missing-ballot.json", "--db", db),
+        ("verify", d / "no-record"),
+        ("seats", d / "missing.json", "--seats", "3", "--method", "dhondt"),
+    ]
+    for case in cases:
+        capsys.readouterr()
+        assert vecha(*case) != 0, case
+        err = capsys.readouterr().err.strip()
+        assert err and "Traceback" not in err, case
+        assert len(err.splitlines()) <= 3, err  # rich may wrap one long line
+    (d / "broken.yaml").write_text("id: [unclosed")
+    assert vecha("election", "create", d / "broken.yaml", "--db", db) == 1
+    (d / "wrong.yaml").write_text(DEFINITION.replace("threshold: 2", "threshold: 5"))
+    assert vecha("election", "create", d / "wrong.yaml", "--db", d / "other.sqlite") == 1
+    assert "threshold" in capsys.readouterr().err
+    assert not (d / "x.json").exists()
+    # A ballot for another election is refused by the ballot box.
+    other = d / "other"
+    other.mkdir()
+    (other / "def.yaml").write_text(DEFINITION.replace("club-2026", "club-2027"))
+    ok("election", "create", other / "def.yaml", "--db", db)
+    capsys.readouterr()
+    ok("vote", "--election", pkg, "--credential", code, "--choice", "budget=Yes", "--out", d / "b.json")
+    assert vecha("cast", d / "b.json", "--db", db, "--election", "club-2027") == 1
+    assert "not open" in capsys.readouterr().err  # club-2027 has no keys, let alone an open poll
+    assert entry_count(db) == before + 1  # only club-2027's definition was added
+    ok("cast", d / "b.json", "--db", db, "--election", "club-2026")
+    assert entry_count(db) == before + 2
+
+
+def entry_count(db: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("select count(*) from entries").fetchone()[0])

@@ -1,0 +1,237 @@
+"""Soundness of `vecha verify`: tampered records fail, naming the check and the entry.
+
+Two kinds of attacker. One edits the files (any single character of any value): the hash
+chain and the signed checkpoints catch it. The other is the board itself, holding the
+signing key: it rewrites entries and re-signs everything, so only the proofs and the
+counting rules can catch it.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import string
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vecha.crypto import ORDER, Scalar
+from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.credentials import Credential, new_code
+from vecha.testing.records import BuiltElection, build_election, read_lines, rewrite_record
+from vecha.verify import verify_record
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> BuiltElection:
+    return build_election(tmp_path_factory.mktemp("election"))
+
+
+@pytest.fixture
+def record(built: BuiltElection, tmp_path: Path) -> Path:
+    copy = tmp_path / "record"
+    shutil.copytree(built.record, copy)
+    return copy
+
+
+def test_honest_record_verifies(built: BuiltElection) -> None:
+    report = verify_record(built.record)
+    assert report.ok, report.summary()
+    assert report.counted == 3 and report.ballots == 4 and report.decryptions == 2
+
+
+def _other_char(c: str, rng: random.Random) -> str:
+    pool = string.hexdigits.lower()[:16] if c in "0123456789abcdef" else string.ascii_letters + string.digits
+    return rng.choice([x for x in pool if x != c])
+
+
+@pytest.mark.parametrize("name", ["board.jsonl", "checkpoints.json", "record.json", "result.json"])
+def test_any_changed_character_fails(built: BuiltElection, tmp_path: Path, name: str) -> None:
+    rng = random.Random(name)
+    original = (built.record / name).read_text(encoding="utf-8")
+    # Every position inside a hex value or a number or a name is a candidate; sample 40 of them.
+    positions = [i for i, c in enumerate(original) if c.isalnum()]
+    for pos in rng.sample(positions, min(40, len(positions))):
+        copy = tmp_path / f"r{pos}"
+        shutil.copytree(built.record, copy)
+        text = original[:pos] + _other_char(original[pos], rng) + original[pos + 1:]
+        (copy / name).write_text(text, encoding="utf-8")
+        report = verify_record(copy)
+        assert not report.ok, f"{name}: changing position {pos} ({original[max(0, pos - 20):pos + 5]!r}) passed"
+        shutil.rmtree(copy)
+
+
+def _entries_of(objs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [o for o in objs if o["type"] == kind]
+
+
+def _bump_hex(h: str) -> str:
+    return ("1" if h[0] != "1" else "2") + h[1:]
+
+
+def _check(record: Path, key: Any, change: Callable[[list[dict[str, Any]]], None], expect: str) -> str:
+    rewrite_record(record, key, change)
+    report = verify_record(record)
+    assert not report.ok
+    assert expect in (report.failure or ""), report.failure
+    return report.failure or ""
+
+
+def test_rechained_forged_ciphertext(built: BuiltElection, record: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        b = _entries_of(objs, "ballot")[0]["payload"]["ballot"]
+        c0, c1 = b["answers"][0]["choices"][0], b["answers"][0]["choices"][1]
+        c0["beta"], c1["beta"] = c1["beta"], c0["beta"]  # move a mark to another option
+
+    _check(record, built.board_key, change, "signature")
+
+
+def test_rechained_forged_proof_response(built: BuiltElection, record: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        b = _entries_of(objs, "ballot")[1]["payload"]["ballot"]
+        b["answers"][1]["proofs"][0][0][1] = Scalar.random().hex()
+
+    _check(record, built.board_key, change, "entry")
+
+
+def test_rechained_non_canonical_scalar(built: BuiltElection, record: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        b = _entries_of(objs, "ballot")[0]["payload"]["ballot"]
+        c = int.from_bytes(bytes.fromhex(b["signature"]["challenge"]), "little")
+        b["signature"]["challenge"] = (c + ORDER).to_bytes(32, "little").hex()  # same value mod ℓ
+
+    _check(record, built.board_key, change, "non-canonical scalar")
+
+
+def test_rechained_identity_credential(built: BuiltElection, record: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        _entries_of(objs, "ballot")[0]["payload"]["ballot"]["credential"] = "00" * 32
+
+    _check(record, built.board_key, change, "identity point")
+
+
+def test_rechained_invalid_point(built: BuiltElection, record: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        b = _entries_of(objs, "ballot")[0]["payload"]["ballot"]
+        b["answers"][0]["choices"][0]["alpha"] = "01" + "00" * 31  # RFC 9496: a negative field element
+
+    _check(record, built.board_key, change, "invalid ristretto255 point")
+
+
+def test_rechained_ballot_from_unlisted_credential(built: BuiltElection, record: Path) -> None:
+    outsider = Credential.from_code(new_code(), built.context.fingerprint)
+    ballot = encrypt_ballot(built.context, outsider, selections_from_choices(
+        built.context.manifest, {"council": ["South"], "yesno": ["No"]})).ballot.to_json()
+
+    def change(objs: list[dict[str, Any]]) -> None:
+        first = _entries_of(objs, "ballot")[0]
+        at = objs.index(first)
+        objs.insert(at, {**first, "payload": {"ballot": ballot, "channel": "web"}})
+
+    _check(record, built.board_key, change, "not on the credential list")
+
+
+def test_rechained_replay_from_another_election(built: BuiltElection, tmp_path: Path, record: Path) -> None:
+    other = build_election(tmp_path / "other", voters=2, votes=[(0, {"council": ["North"], "yesno": ["No"]})])
+    foreign = _entries_of(read_lines(other.record), "ballot")[0]["payload"]
+
+    def change(objs: list[dict[str, Any]]) -> None:
+        first = _entries_of(objs, "ballot")[0]
+        objs.insert(objs.index(first), {**first, "payload": foreign})
+
+    _check(record, built.board_key, change, "another election")
+
+
+def test_rechained_duplicate_ballot(built: BuiltElection, record: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        first = _entries_of(objs, "ballot")[0]
+        objs.insert(objs.index(first) + 1, dict(first))
+
+    _check(record, built.board_key, change, "replay")
+
+
+def test_rechained_dropped_ballot(built: BuiltElection, record: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        objs.remove(_entries_of(objs, "ballot")[2])
+
+    _check(record, built.board_key, change, "counting rule")
+
+
+def test_rechained_counting_rule_violation(built: BuiltElection, record: Path) -> None:
+    # The board puts voter 1's replaced first ballot last, so that it would count instead, and
+    # stops the record at the tally (the trustees' shares would not match a new tally anyway).
+    def change(objs: list[dict[str, Any]]) -> None:
+        ballots = _entries_of(objs, "ballot")
+        objs.remove(ballots[1])
+        objs.insert(objs.index(ballots[3]) + 1, ballots[1])
+        for o in _entries_of(objs, "decryption") + _entries_of(objs, "result"):
+            objs.remove(o)
+        (record / "result.json").unlink()
+
+    _check(record, built.board_key, change, "not the sum of the counted ballots")
+
+
+def test_rechained_forged_trustee_commitment(built: BuiltElection, record: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        t = _entries_of(objs, "trustee")[1]["payload"]
+        t["commitments"][0], t["commitments"][1] = t["commitments"][1], t["commitments"][0]
+
+    _check(record, built.board_key, change, "trustee 2")
+
+
+def test_rechained_forged_decryption_share(built: BuiltElection, record: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        d = _entries_of(objs, "decryption")[0]["payload"]
+        d["shares"][0][0]["share"], d["shares"][0][1]["share"] = d["shares"][0][1]["share"], d["shares"][0][0]["share"]
+
+    _check(record, built.board_key, change, "decryption share")
+
+
+def test_rechained_altered_tally(built: BuiltElection, record: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        agg = _entries_of(objs, "tally")[0]["payload"]["aggregate"]
+        agg[0][0], agg[0][1] = agg[0][1], agg[0][0]
+
+    failure = _check(record, built.board_key, change, "")
+    assert "decryption" in failure or "sum of the counted ballots" in failure
+
+
+def test_rechained_altered_result(built: BuiltElection, record: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        r = _entries_of(objs, "result")[0]["payload"]
+        seats = r["questions"][0]["allocation"]["seats"]
+        seats["North"], seats["South"] = seats["South"], seats["North"]
+
+    _check(record, built.board_key, change, "result")
+
+
+def test_rechained_altered_joint_key(built: BuiltElection, record: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        k = _entries_of(objs, "joint-key")[0]["payload"]
+        k["public_key"] = _entries_of(objs, "trustee")[0]["payload"]["commitments"][0]
+
+    _check(record, built.board_key, change, "joint key")
+
+
+def test_checkpoint_signed_by_another_key(built: BuiltElection, record: Path) -> None:
+    from vecha.record.checkpoint import BoardKey
+
+    _check(record, BoardKey(b"\x07" * 32), lambda objs: None, "signature does not verify")
+
+
+def test_missing_and_broken_files(record: Path) -> None:
+    (record / "checkpoints.json").write_text("[")
+    assert "not valid JSON" in (verify_record(record).failure or "")
+    (record / "checkpoints.json").unlink()
+    assert "does not exist" in (verify_record(record).failure or "")
+    assert not verify_record(record.parent / "nothing-here").ok
+
+
+def test_truncated_board(built: BuiltElection, record: Path) -> None:
+    lines = (record / "board.jsonl").read_bytes().splitlines(keepends=True)
+    (record / "board.jsonl").write_bytes(b"".join(lines[:-1]))
+    assert not verify_record(record).ok
+    (record / "board.jsonl").write_bytes(b"".join(lines)[:-1])  # unterminated last line
+    assert not verify_record(record).ok
