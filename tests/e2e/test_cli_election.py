@@ -50,23 +50,61 @@ def election(tmp_path: Path) -> dict[str, Path]:
     ok("election", "create", d / "def.yaml", "--db", db)
     ok("election", "package", "--db", db, "--out", d / "setup.json")
     for i in (1, 2, 3):
-        ok("trustee", "init", "--election", d / "setup.json", "--index", i, "--secret", d / f"t{i}.secret.json",
-           "--out", d / f"t{i}.announce.json")
+        ok(
+            "trustee",
+            "init",
+            "--election",
+            d / "setup.json",
+            "--index",
+            i,
+            "--secret",
+            d / f"t{i}.secret.json",
+            "--out",
+            d / f"t{i}.announce.json",
+        )
     anns = [x for i in (1, 2, 3) for x in ("--announcement", d / f"t{i}.announce.json")]
     for i in (1, 2, 3):
-        ok("trustee", "deal", "--election", d / "setup.json", "--secret", d / f"t{i}.secret.json", *anns,
-           "--out", d / f"t{i}.shares.json")
+        ok(
+            "trustee",
+            "deal",
+            "--election",
+            d / "setup.json",
+            "--secret",
+            d / f"t{i}.secret.json",
+            *anns,
+            "--out",
+            d / f"t{i}.shares.json",
+        )
     shares = [x for i in (1, 2, 3) for x in ("--shares", d / f"t{i}.shares.json")]
     for i in (1, 2, 3):
-        ok("trustee", "receive", "--election", d / "setup.json", "--secret", d / f"t{i}.secret.json", *anns, *shares,
-           "--out", d / f"t{i}.confirm.json")
+        ok(
+            "trustee",
+            "receive",
+            "--election",
+            d / "setup.json",
+            "--secret",
+            d / f"t{i}.secret.json",
+            *anns,
+            *shares,
+            "--out",
+            d / f"t{i}.confirm.json",
+        )
     confs = [x for i in (1, 2, 3) for x in ("--confirmation", d / f"t{i}.confirm.json")]
     ok("ceremony", "--db", db, *anns, *confs)
     ok("election", "package", "--db", db, "--out", d / "election.json")
     with open(d / "roll.csv", "w", newline="") as f:
         csv.writer(f).writerows([["voter"], *[[f"voter-{k}"] for k in range(6)]])
-    ok("issue-credentials", "--election", d / "election.json", "--roll", d / "roll.csv", "--codes", d / "codes.csv",
-       "--public", d / "public.json")
+    ok(
+        "issue-credentials",
+        "--election",
+        d / "election.json",
+        "--roll",
+        d / "roll.csv",
+        "--codes",
+        d / "codes.csv",
+        "--public",
+        d / "public.json",
+    )
     ok("publish-credentials", d / "public.json", "--db", db)
     ok("open", "--db", db)
     return {"dir": d, "db": db, "package": d / "election.json"}
@@ -111,8 +149,16 @@ def test_step_by_step_election(election: dict[str, Path], capsys: pytest.Capture
     ok("tally", "--db", db)
     ok("export", "--db", db, "--out", d / "record-tallied")
     for i in (1, 3):  # trustee 2 is unreachable; 2 of 3 suffice
-        ok("trustee", "decrypt", "--record", d / "record-tallied", "--secret", d / f"t{i}.secret.json",
-           "--out", d / f"t{i}.decryption.json")
+        ok(
+            "trustee",
+            "decrypt",
+            "--record",
+            d / "record-tallied",
+            "--secret",
+            d / f"t{i}.secret.json",
+            "--out",
+            d / f"t{i}.decryption.json",
+        )
     ok("combine", d / "t1.decryption.json", d / "t3.decryption.json", "--db", db)
     ok("export", "--db", db, "--out", d / "record")
     capsys.readouterr()
@@ -134,7 +180,9 @@ def test_step_by_step_election(election: dict[str, Path], capsys: pytest.Capture
     assert "Reds" in page and "http" not in page.replace("http-equiv", "")
 
 
-def test_bad_input_is_one_line_and_changes_nothing(election: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_is_one_line_and_changes_nothing(
+    election: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     d, db, pkg = election["dir"], election["db"], election["package"]
     code = codes(d)[0]
     before = entry_count(db)

@@ -56,10 +56,10 @@ def test_any_changed_character_fails(built: BuiltElection, tmp_path: Path, name:
     for pos in rng.sample(positions, min(40, len(positions))):
         copy = tmp_path / f"r{pos}"
         shutil.copytree(built.record, copy)
-        text = original[:pos] + _other_char(original[pos], rng) + original[pos + 1:]
+        text = original[:pos] + _other_char(original[pos], rng) + original[pos + 1 :]
         (copy / name).write_text(text, encoding="utf-8")
         report = verify_record(copy)
-        assert not report.ok, f"{name}: changing position {pos} ({original[max(0, pos - 20):pos + 5]!r}) passed"
+        assert not report.ok, f"{name}: changing position {pos} ({original[max(0, pos - 20) : pos + 5]!r}) passed"
         shutil.rmtree(copy)
 
 
@@ -122,8 +122,11 @@ def test_rechained_invalid_point(built: BuiltElection, record: Path) -> None:
 
 def test_rechained_ballot_from_unlisted_credential(built: BuiltElection, record: Path) -> None:
     outsider = Credential.from_code(new_code(), built.context.fingerprint)
-    ballot = encrypt_ballot(built.context, outsider, selections_from_choices(
-        built.context.manifest, {"council": ["South"], "yesno": ["No"]})).ballot.to_json()
+    ballot = encrypt_ballot(
+        built.context,
+        outsider,
+        selections_from_choices(built.context.manifest, {"council": ["South"], "yesno": ["No"]}),
+    ).ballot.to_json()
 
     def change(objs: list[dict[str, Any]]) -> None:
         first = _entries_of(objs, "ballot")[0]

@@ -9,8 +9,14 @@ from hypothesis import strategies as st
 
 from vecha.election.seats import Lot, Method, SeatRules, allocate
 
-METHODS = [Method.DHONDT, Method.SAINTE_LAGUE, Method.MODIFIED_SAINTE_LAGUE, Method.HARE, Method.DROOP,
-           Method.IMPERIALI]
+METHODS = [
+    Method.DHONDT,
+    Method.SAINTE_LAGUE,
+    Method.MODIFIED_SAINTE_LAGUE,
+    Method.HARE,
+    Method.DROOP,
+    Method.IMPERIALI,
+]
 DIVISOR = [Method.DHONDT, Method.SAINTE_LAGUE, Method.MODIFIED_SAINTE_LAGUE]
 
 votes_maps = st.dictionaries(

@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import yaml
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from vecha.crypto.errors import ElectionError, VechaError
 from vecha.record.archive import write_json
 from vecha.store.board import Board, open_store
 from vecha.store.schema import elections
 
-__all__ = ["console", "err_console", "CliError", "read_json", "read_definition", "write_out", "load_board",
-           "progress_bar"]
+__all__ = [
+    "console",
+    "err_console",
+    "CliError",
+    "read_json",
+    "read_definition",
+    "write_out",
+    "load_board",
+    "progress_bar",
+]
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -81,8 +97,23 @@ def load_board(db: str, election: str | None) -> Board:
 
 
 @contextmanager
-def progress_bar(enabled: bool = True) -> Iterator[Progress]:
-    p = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                 TimeRemainingColumn(), console=err_console, disable=not enabled, transient=False)
-    with p:
-        yield p
+def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
+    """A `step(stage, done, total)` callback drawing one rich progress bar per stage."""
+    bars = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=not enabled,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def step(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bars.add_task(stage, total=total)
+        bars.update(tasks[stage], completed=done, total=total)
+
+    with bars:
+        yield step

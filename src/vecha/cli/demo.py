@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vecha.cli.demo_election import demo_definition, simulate_choice
 from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
@@ -30,7 +31,6 @@ from vecha.store.organizer import (
     tally,
 )
 from vecha.verify import Report, verify_record
-from vecha.cli.demo_election import demo_definition, simulate_choice
 
 __all__ = ["DemoResult", "run_demo"]
 
@@ -148,8 +148,9 @@ def run_demo(voters: int, record_dir: Path, step: Step, seed: int | None = None,
     report = verify_record(record_dir, progress=step)
     timings["verify_s"] = time.perf_counter() - t4
     timings["total_s"] = time.perf_counter() - t0
-    return DemoResult(result, report, voters, len(ballots), abstained, revoted, present,
-                      _matches_plaintext(result, final), timings)
+    return DemoResult(
+        result, report, voters, len(ballots), abstained, revoted, present, _matches_plaintext(result, final), timings
+    )
 
 
 def _matches_plaintext(result: dict[str, Any], final: dict[str, dict[str, list[str]]]) -> bool:
@@ -158,4 +159,4 @@ def _matches_plaintext(result: dict[str, Any], final: dict[str, dict[str, list[s
         expected = Counter(label for choice in final.values() for label in choice.get(q["id"], []))
         if any(q["counts"][label] != expected.get(label, 0) for label in q["counts"]):
             return False
-    return result["counted"] == len(final)
+    return bool(result["counted"] == len(final))

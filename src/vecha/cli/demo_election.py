@@ -25,10 +25,43 @@ LISTS = [
     ("Independent Lawyers", 3, 3),
     ("Veterans Union", 3, 1),
 ]
-FIRST = ["Alesia", "Andrei", "Volha", "Siarhei", "Hanna", "Paval", "Iryna", "Dzmitry", "Maryia", "Ales",
-         "Natallia", "Ihar", "Tatsiana", "Mikalai", "Sviatlana", "Yauhen", "Kseniya", "Uladzimir"]
-LAST = ["Kavaliova", "Shved", "Lukashevich", "Bahdanovich", "Karatkevich", "Malinouski", "Ramanchuk",
-        "Zhuk", "Kupala", "Hurski", "Navumchyk", "Sakalou", "Dubouski", "Tsikhanovich", "Levaneuski"]
+FIRST = [
+    "Alesia",
+    "Andrei",
+    "Volha",
+    "Siarhei",
+    "Hanna",
+    "Paval",
+    "Iryna",
+    "Dzmitry",
+    "Maryia",
+    "Ales",
+    "Natallia",
+    "Ihar",
+    "Tatsiana",
+    "Mikalai",
+    "Sviatlana",
+    "Yauhen",
+    "Kseniya",
+    "Uladzimir",
+]
+LAST = [
+    "Kavaliova",
+    "Shved",
+    "Lukashevich",
+    "Bahdanovich",
+    "Karatkevich",
+    "Malinouski",
+    "Ramanchuk",
+    "Zhuk",
+    "Kupala",
+    "Hurski",
+    "Navumchyk",
+    "Sakalou",
+    "Dubouski",
+    "Tsikhanovich",
+    "Levaneuski",
+]
 
 
 def demo_definition(election_id: str = "coordination-council-demo") -> dict[str, Any]:
@@ -36,7 +69,7 @@ def demo_definition(election_id: str = "coordination-council-demo") -> dict[str,
     used: set[str] = set()
     lists = []
     for name, size, _ in LISTS:
-        candidates = []
+        candidates: list[str] = []
         while len(candidates) < size:
             person = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
             if person not in used:
@@ -45,17 +78,22 @@ def demo_definition(election_id: str = "coordination-council-demo") -> dict[str,
         lists.append({"name": name, "candidates": candidates})
     return {
         "id": election_id,
-        "title": {"en": "Coordination Council (demo)", "be": "Каардынацыйная Рада (дэма)",
-                  "ru": "Координационный совет (демо)"},
+        "title": {
+            "en": "Coordination Council (demo)",
+            "be": "Каардынацыйная Рада (дэма)",
+            "ru": "Координационный совет (демо)",
+        },
         "languages": ["be", "ru", "en"],
         "trustees": {"count": 5, "threshold": 3},
         "questions": [
             {
                 "id": "council",
                 "kind": "list-pr",
-                "title": {"en": "Vote for one list, or for one candidate of a list",
-                          "be": "Прагаласуйце за адзін спіс або за аднаго кандыдата са спісу",
-                          "ru": "Проголосуйте за один список или за одного кандидата из списка"},
+                "title": {
+                    "en": "Vote for one list, or for one candidate of a list",
+                    "be": "Прагаласуйце за адзін спіс або за аднаго кандыдата са спісу",
+                    "ru": "Проголосуйте за один список или за одного кандидата из списка",
+                },
                 "min": 0,
                 "max": 1,
                 "lists": lists,
@@ -63,8 +101,11 @@ def demo_definition(election_id: str = "coordination-council-demo") -> dict[str,
             },
             {
                 "id": "referendum",
-                "title": {"en": "Do you approve the Council's charter?", "be": "Ці ўхваляеце вы статут Рады?",
-                          "ru": "Одобряете ли вы устав Совета?"},
+                "title": {
+                    "en": "Do you approve the Council's charter?",
+                    "be": "Ці ўхваляеце вы статут Рады?",
+                    "ru": "Одобряете ли вы устав Совета?",
+                },
                 "options": ["Yes", "No"],
                 "min": 0,
                 "max": 1,
@@ -88,8 +129,9 @@ def simulate_choice(rng: random.Random, definition: dict[str, Any]) -> dict[str,
         else:
             cands = entry["candidates"]
             # Preference votes pile up on the first names of a list, and on one favourite further down.
-            favourite = rng.choices(cands, weights=[1 / (i + 1) + (0.8 if i == len(cands) - 1 else 0)
-                                                    for i in range(len(cands))])[0]
+            favourite = rng.choices(
+                cands, weights=[1 / (i + 1) + (0.8 if i == len(cands) - 1 else 0) for i in range(len(cands))]
+            )[0]
             choice["council"] = [f"{entry['name']} / {favourite}"]
     r = rng.random()
     choice["referendum"] = ["Yes"] if r < 0.62 else (["No"] if r < 0.95 else [])

@@ -43,14 +43,7 @@ def demo(
     """Run a complete demo election (Coordination Council shape), export it and verify it."""
     from vecha.cli.demo import run_demo
 
-    with progress_bar(not quiet) as bars:
-        tasks: dict[str, int] = {}
-
-        def step(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bars.add_task(stage, total=total)
-            bars.update(tasks[stage], completed=done, total=total)
-
+    with progress_bar(not quiet) as step:
         outcome = run_demo(voters, record, step, seed=seed)
     results.print_result(outcome.result)
     console.print(
@@ -58,12 +51,15 @@ def demo(
         f"{outcome.revoted} voted twice (the last ballot counts); {outcome.ballots} ballots on the board. "
         f"Trustees {', '.join(map(str, outcome.trustees_decrypting))} of 5 decrypted."
     )
-    console.print("Decrypted totals equal the simulated voters' final choices: "
-                  + ("yes" if outcome.plaintext_matches else "NO"))
+    console.print(
+        "Decrypted totals equal the simulated voters' final choices: " + ("yes" if outcome.plaintext_matches else "NO")
+    )
     console.print(f"Record exported to {record}/ — " + outcome.report.summary())
     t = outcome.timings
-    console.print(f"Time: {t['total_s']:.1f} s (encrypting {t['encrypt_s']:.1f} s, ballot box {t['cast_s']:.1f} s, "
-                  f"tally {t['tally_s']:.1f} s, verification {t['verify_s']:.1f} s)")
+    console.print(
+        f"Time: {t['total_s']:.1f} s (encrypting {t['encrypt_s']:.1f} s, ballot box {t['cast_s']:.1f} s, "
+        f"tally {t['tally_s']:.1f} s, verification {t['verify_s']:.1f} s)"
+    )
     if not outcome.report.ok or not outcome.plaintext_matches:
         raise typer.Exit(1)
 
@@ -76,14 +72,7 @@ def verify(
     """Re-check everything in an election record, trusting nothing but its files."""
     from vecha.verify import verify_record
 
-    with progress_bar(not quiet) as bars:
-        tasks: dict[str, int] = {}
-
-        def step(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bars.add_task(stage, total=total)
-            bars.update(tasks[stage], completed=done, total=total)
-
+    with progress_bar(not quiet) as step:
         report = verify_record(record, progress=step)
     if report.ok:
         console.print(report.summary())
@@ -100,7 +89,8 @@ def seats(
     threshold: Annotated[str, typer.Option(help="fraction of the valid votes: 0.05, 5% or 1/20")] = "0",
     exempt: Annotated[list[str] | None, typer.Option(help="a list exempt from the threshold (repeatable)")] = None,
     quota_base: Annotated[QuotaBase, typer.Option(help="largest remainder: quota over passed or all votes")] = (
-        QuotaBase.PASSED),
+        QuotaBase.PASSED
+    ),
     blank: Annotated[int, typer.Option(min=0, help="number of blank votes")] = 0,
     blank_in_threshold: Annotated[bool, typer.Option(help="count blank votes in the threshold base")] = False,
     first_divisor: Annotated[str, typer.Option(help="modified Sainte-Laguë first divisor")] = "1.4",
@@ -137,8 +127,7 @@ def seats(
     table.add_column("votes", justify="right")
     table.add_column("seats", justify="right")
     for name, v in result.votes.items():
-        table.add_row(name + ("" if name in result.passed else " (below threshold)"), str(v),
-                      str(result.seats[name]))
+        table.add_row(name + ("" if name in result.passed else " (below threshold)"), str(v), str(result.seats[name]))
     console.print(table)
     if explain:
         for line in result.explain():

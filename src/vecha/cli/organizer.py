@@ -138,8 +138,7 @@ def tally(
     entry = steps.tally(board)
     if out is not None:
         write_out(out, entry)
-    console.print(f"tally of {entry['payload']['counted']} ballots is on the board; export the record for "
-                  "the trustees")
+    console.print(f"tally of {entry['payload']['counted']} ballots is on the board; export the record for the trustees")
 
 
 def combine(

@@ -31,8 +31,12 @@ def print_result(result: dict[str, Any]) -> None:
                 if o["vacant"]:
                     elected += f" (+{o['vacant']} vacant)"
                 passed = name in q["allocation"]["passed"]
-                table.add_row(name if passed else f"{name} (below threshold)", str(votes),
-                              str(q["allocation"]["seats"][name]), elected)
+                table.add_row(
+                    name if passed else f"{name} (below threshold)",
+                    str(votes),
+                    str(q["allocation"]["seats"][name]),
+                    elected,
+                )
             console.print(table)
         else:
             table = Table(title=q["id"])
@@ -90,8 +94,10 @@ def render_report(result: dict[str, Any], election: str, out: Path) -> list[Path
             )
         else:
             rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in q["counts"].items())
-            sections.append(f"<section><h2>{html.escape(q['id'])}</h2><table><thead><tr><th>option</th>"
-                            f"<th>votes</th></tr></thead><tbody>{rows}</tbody></table></section>")
+            sections.append(
+                f"<section><h2>{html.escape(q['id'])}</h2><table><thead><tr><th>option</th>"
+                f"<th>votes</th></tr></thead><tbody>{rows}</tbody></table></section>"
+            )
     page = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"

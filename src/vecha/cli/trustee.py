@@ -127,6 +127,12 @@ def decrypt(
     if s.key_share is None or ledger.confirmations[s.index - 1].verification_key != Point.base_mul(s.key_share):
         raise CliError("this secret does not belong to a trustee of this election")
     shares = partial_decrypt(ledger.fingerprint, s, ledger.aggregate)
-    write_out(out, {"election": ledger.fingerprint.hex(), "trustee": s.index,
-                    "shares": [[x.to_json() for x in row] for row in shares]})
+    write_out(
+        out,
+        {
+            "election": ledger.fingerprint.hex(),
+            "trustee": s.index,
+            "shares": [[x.to_json() for x in row] for row in shares],
+        },
+    )
     console.print(f"trustee {s.index}: partial decryption of {ledger.counted} counted ballots in {out}")

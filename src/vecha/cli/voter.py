@@ -59,7 +59,9 @@ def issue_credentials(
 
 def vote(
     credential: Annotated[str, typer.Option(help="your credential code")],
-    choice: Annotated[list[str] | None, typer.Option(help="QUESTION=OPTION (repeatable; omit a question to leave it blank)")] = None,
+    choice: Annotated[
+        list[str] | None, typer.Option(help="QUESTION=OPTION (repeatable; omit a question to leave it blank)")
+    ] = None,
     out: Annotated[Path, typer.Option(help="where to write the encrypted ballot")] = Path("ballot.json"),
     election: Package = Path("election.json"),
 ) -> None:

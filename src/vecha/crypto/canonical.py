@@ -45,9 +45,7 @@ def _check(value: Any, depth: int = 0) -> None:
 
 def canonical_bytes(value: Any) -> bytes:
     _check(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode(
-        "utf-8"
-    )
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -67,8 +65,9 @@ def parse_canonical(data: bytes | str) -> Any:
     """Parse JSON that must already be in canonical form; anything else is rejected."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        value = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_float=_no_float,
-                           parse_constant=_no_float)
+        value = json.loads(
+            raw.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_float=_no_float, parse_constant=_no_float
+        )
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise InvalidEncoding(f"malformed JSON: {e}") from None
     if canonical_bytes(value) != raw:

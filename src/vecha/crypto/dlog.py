@@ -27,9 +27,9 @@ def small_dlog(target: Point, bound: int) -> int:
     giant = Point.base_mul(Scalar.of(step))
     gamma = target
     for i in range(step + 1):
-        j = baby.get(gamma.encoding)
-        if j is not None:
-            m = i * step + j
+        found = baby.get(gamma.encoding)
+        if found is not None:
+            m = i * step + found
             if m <= bound:
                 return m
             break

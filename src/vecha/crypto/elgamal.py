@@ -47,5 +47,3 @@ def add_all(cts: Iterable[Ciphertext]) -> Ciphertext:
     for ct in cts:
         total = total + ct
     return total
-
-

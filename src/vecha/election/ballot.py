@@ -25,8 +25,17 @@ from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential
 from vecha.election.manifest import ListQuestion, Manifest
 
-__all__ = ["Answer", "Ballot", "EncryptedBallot", "encrypt_ballot", "verify_ballot", "selections_from_choices",
-           "audit_ballot", "choice_context", "overall_context"]
+__all__ = [
+    "Answer",
+    "Ballot",
+    "EncryptedBallot",
+    "encrypt_ballot",
+    "verify_ballot",
+    "selections_from_choices",
+    "audit_ballot",
+    "choice_context",
+    "overall_context",
+]
 
 Selections = tuple[tuple[int, ...], ...]
 
@@ -129,8 +138,10 @@ def _answer_from_json(obj: object, what: str) -> Answer:
     for i, c in enumerate(o["choices"]):
         co = _obj(c, {"alpha", "beta"}, f"{what}.choices[{i}]")
         choices.append(
-            Ciphertext(point_from_hex(co["alpha"], f"{what}.choices[{i}].alpha"),
-                       point_from_hex(co["beta"], f"{what}.choices[{i}].beta"))
+            Ciphertext(
+                point_from_hex(co["alpha"], f"{what}.choices[{i}].alpha"),
+                point_from_hex(co["beta"], f"{what}.choices[{i}].beta"),
+            )
         )
     proofs = tuple(_proof_from_json(p, f"{what}.proofs[{i}]") for i, p in enumerate(o["proofs"]))
     return Answer(tuple(choices), proofs, _proof_from_json(o["overall"], f"{what}.overall"))
@@ -184,7 +195,9 @@ def selections_from_choices(manifest: Manifest, choices: Mapping[str, Sequence[s
     return check_selections(manifest, out)
 
 
-def encrypt_ballot(ctx: ElectionContext, credential: Credential, selections: Sequence[Sequence[int]]) -> EncryptedBallot:
+def encrypt_ballot(
+    ctx: ElectionContext, credential: Credential, selections: Sequence[Sequence[int]]
+) -> EncryptedBallot:
     sels = check_selections(ctx.manifest, selections)
     key, fp, S = ctx.public_key, ctx.fingerprint, credential.public
     answers, randomness = [], []
@@ -198,13 +211,15 @@ def encrypt_ballot(ctx: ElectionContext, credential: Credential, selections: Seq
         total_r = Scalar(0)
         for r in rs:
             total_r = total_r + r
-        overall = prove_range(key, add_all(cts), sum(sel), total_r, q.min, q.max, overall_context(fp, S, qi),
-                              purpose="ballot-overall")
+        overall = prove_range(
+            key, add_all(cts), sum(sel), total_r, q.min, q.max, overall_context(fp, S, qi), purpose="ballot-overall"
+        )
         answers.append(Answer(cts, proofs, overall))
         randomness.append(rs)
     unsigned = Ballot(fp, S, tuple(answers), SchnorrProof(Scalar(0), Scalar(0)))
-    signature = prove_knowledge(credential.secret, S, _signature_context(unsigned.body_json()),
-                                purpose="ballot-signature")
+    signature = prove_knowledge(
+        credential.secret, S, _signature_context(unsigned.body_json()), purpose="ballot-signature"
+    )
     ballot = Ballot(fp, S, tuple(answers), signature)
     return EncryptedBallot(ballot, sels, tuple(randomness))
 
@@ -225,8 +240,9 @@ def check_ballot_shape(ballot: Ballot, ctx: ElectionContext) -> None:
 
 def verify_signature(ballot: Ballot) -> None:
     try:
-        verify_knowledge(ballot.signature, ballot.credential, _signature_context(ballot.body_json()),
-                         purpose="ballot-signature")
+        verify_knowledge(
+            ballot.signature, ballot.credential, _signature_context(ballot.body_json()), purpose="ballot-signature"
+        )
     except InvalidProof:
         raise InvalidProof("the ballot's credential signature does not verify") from None
 
@@ -243,14 +259,16 @@ def verify_ballot(ballot: Ballot, ctx: ElectionContext) -> None:
             except InvalidProof:
                 raise InvalidProof(f"question {q.id}, option {oi}: the 0-or-1 proof does not verify") from None
         try:
-            verify_range(a.overall, key, add_all(a.choices), q.min, q.max, overall_context(fp, S, qi),
-                         purpose="ballot-overall")
+            verify_range(
+                a.overall, key, add_all(a.choices), q.min, q.max, overall_context(fp, S, qi), purpose="ballot-overall"
+            )
         except InvalidProof:
             raise InvalidProof(f"question {q.id}: the proof that the marks lie in [min, max] fails") from None
 
 
-def audit_ballot(ctx: ElectionContext, ballot: Ballot, selections: Selections,
-                 randomness: Sequence[Sequence[Scalar]]) -> None:
+def audit_ballot(
+    ctx: ElectionContext, ballot: Ballot, selections: Selections, randomness: Sequence[Sequence[Scalar]]
+) -> None:
     """Benaloh audit: re-encrypt the claimed choices with the revealed randomness (spec §6.6)."""
     for qi, (a, sel, rs) in enumerate(zip(ballot.answers, selections, randomness, strict=True)):
         for oi, (ct, m, r) in enumerate(zip(a.choices, sel, rs, strict=True)):

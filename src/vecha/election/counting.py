@@ -104,7 +104,9 @@ def _list_totals(q: ListQuestion, counts: Sequence[int], counted: int) -> _ListT
     return _ListTotals(list_votes, prefs, counted - sum(counts))
 
 
-def compute_result(manifest: Manifest, counts: Sequence[Sequence[int]], counted: int, lot_seed: bytes) -> dict[str, Any]:
+def compute_result(
+    manifest: Manifest, counts: Sequence[Sequence[int]], counted: int, lot_seed: bytes
+) -> dict[str, Any]:
     """The result object of spec §9.6: counts per option and, for list questions, the seats."""
     questions: list[dict[str, Any]] = []
     lot = Lot(lot_seed)
@@ -121,8 +123,15 @@ def compute_result(manifest: Manifest, counts: Sequence[Sequence[int]], counted:
             alloc = allocate(totals.list_votes, q.seats.rules(), lot, blank=totals.blank, caps=caps)
             quota = q.seats.personal_quota_fraction()
             outcomes = [
-                elect_candidates(e.name, alloc.seats[e.name], e.candidates, totals.preferences[e.name],
-                                 totals.list_votes[e.name], lot, quota).to_json()
+                elect_candidates(
+                    e.name,
+                    alloc.seats[e.name],
+                    e.candidates,
+                    totals.preferences[e.name],
+                    totals.list_votes[e.name],
+                    lot,
+                    quota,
+                ).to_json()
                 for e in q.lists
             ]
             entry["list_votes"] = totals.list_votes
@@ -131,4 +140,3 @@ def compute_result(manifest: Manifest, counts: Sequence[Sequence[int]], counted:
             entry["lists"] = outcomes
         questions.append(entry)
     return {"counted": counted, "lot_seed": lot_seed.hex(), "questions": questions}
-

@@ -54,9 +54,7 @@ def normalize_code(text: str) -> str:
     if bad:
         raise InvalidEncoding(f"the credential code has characters that cannot be in it: {''.join(bad)}")
     if len(raw) != DATA_CHARS + 1:
-        raise InvalidEncoding(
-            f"a credential code has {DATA_CHARS + 1} characters; this one has {len(raw)}"
-        )
+        raise InvalidEncoding(f"a credential code has {DATA_CHARS + 1} characters; this one has {len(raw)}")
     if check_character(raw[:-1]) != raw[-1]:
         raise InvalidEncoding("the credential code has a typo (its check character does not match)")
     return _group(raw)

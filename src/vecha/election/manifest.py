@@ -26,8 +26,17 @@ from pydantic import (
 from vecha.crypto.errors import ElectionError
 from vecha.election.seats import ExcessSeats, Method, QuotaBase, SeatRules, parse_fraction
 
-__all__ = ["Text", "ListEntry", "SeatSpec", "ChoiceQuestion", "ListQuestion", "Question", "Manifest",
-           "Option", "parse_manifest"]
+__all__ = [
+    "Text",
+    "ListEntry",
+    "SeatSpec",
+    "ChoiceQuestion",
+    "ListQuestion",
+    "Question",
+    "Manifest",
+    "Option",
+    "parse_manifest",
+]
 
 Text = str | dict[str, str]  #: a plain string, or language code → string ("be", "ru", "en", …)
 
@@ -66,7 +75,7 @@ class SeatSpec(_Frozen):
     @classmethod
     def _exact(cls, v: Any) -> Any:
         if isinstance(v, float):
-            raise ValueError("write fractions as strings (\"0.03\" or \"3%\"), never as floats")
+            raise ValueError('write fractions as strings ("0.03" or "3%"), never as floats')
         return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
     def rules(self) -> SeatRules:

@@ -102,8 +102,9 @@ class TrusteeAnnouncement:
         return cls(
             _index(o["index"], "trustee.index"),
             hex_bytes(o["transport_key"], 32, "trustee.transport_key"),
-            tuple(point_from_hex(c, f"trustee.commitments[{k}]", nonidentity=True)
-                  for k, c in enumerate(o["commitments"])),
+            tuple(
+                point_from_hex(c, f"trustee.commitments[{k}]", nonidentity=True) for k, c in enumerate(o["commitments"])
+            ),
             SchnorrProof(*_schnorr_from(o["proof"], "trustee.proof")),
         )
 
@@ -111,8 +112,9 @@ class TrusteeAnnouncement:
         if len(self.commitments) != threshold:
             raise ElectionError(f"trustee {self.index}: {len(self.commitments)} commitments, expected {threshold}")
         try:
-            verify_knowledge(self.proof, self.commitments[0], trustee_context(fingerprint, self.index),
-                             purpose="trustee-key")
+            verify_knowledge(
+                self.proof, self.commitments[0], trustee_context(fingerprint, self.index), purpose="trustee-key"
+            )
         except InvalidProof:
             raise InvalidProof(f"trustee {self.index}: the proof of knowledge of its key does not verify") from None
 
@@ -138,8 +140,9 @@ class TrusteeSecret:
 
     @classmethod
     def from_json(cls, obj: Any) -> TrusteeSecret:
-        o = _fields(obj, {"index", "coefficients", "transport_secret", "transport_public", "key_share"},
-                    "trustee secret")
+        o = _fields(
+            obj, {"index", "coefficients", "transport_secret", "transport_public", "key_share"}, "trustee secret"
+        )
         return cls(
             _index(o["index"], "index"),
             Polynomial(tuple(scalar_from_hex(a, "coefficient") for a in o["coefficients"])),
@@ -153,8 +156,9 @@ def new_trustee(fingerprint: bytes, index: int, threshold: int) -> tuple[Trustee
     poly = Polynomial.random(threshold)
     pk, sk = _sodium.box_seed_keypair(secrets.token_bytes(32))
     commitments = poly.commitments()
-    proof = prove_knowledge(poly.coefficients[0], commitments[0], trustee_context(fingerprint, index),
-                            purpose="trustee-key")
+    proof = prove_knowledge(
+        poly.coefficients[0], commitments[0], trustee_context(fingerprint, index), purpose="trustee-key"
+    )
     return TrusteeSecret(index, poly, sk, pk), TrusteeAnnouncement(index, pk, commitments, proof)
 
 
@@ -170,8 +174,11 @@ class SealedShare:
     @classmethod
     def from_json(cls, obj: Any) -> SealedShare:
         o = _fields(obj, {"from", "to", "sealed"}, "sealed share")
-        return cls(_index(o["from"], "from"), _index(o["to"], "to"),
-                   hex_bytes(o["sealed"], 32 + _sodium.BOX_SEAL_OVERHEAD, "sealed"))
+        return cls(
+            _index(o["from"], "from"),
+            _index(o["to"], "to"),
+            hex_bytes(o["sealed"], 32 + _sodium.BOX_SEAL_OVERHEAD, "sealed"),
+        )
 
 
 def deal_shares(secret: TrusteeSecret, announcements: Sequence[TrusteeAnnouncement]) -> list[SealedShare]:
@@ -188,14 +195,20 @@ class TrusteeConfirmation:
     proof: SchnorrProof  #: knowledge of x_j
 
     def to_json(self) -> dict[str, Any]:
-        return {"index": self.index, "verification_key": self.verification_key.hex(), "proof": _schnorr_json(self.proof)}
+        return {
+            "index": self.index,
+            "verification_key": self.verification_key.hex(),
+            "proof": _schnorr_json(self.proof),
+        }
 
     @classmethod
     def from_json(cls, obj: Any) -> TrusteeConfirmation:
         o = _fields(obj, {"index", "verification_key", "proof"}, "trustee confirmation")
-        return cls(_index(o["index"], "index"),
-                   point_from_hex(o["verification_key"], "verification_key", nonidentity=True),
-                   SchnorrProof(*_schnorr_from(o["proof"], "confirmation.proof")))
+        return cls(
+            _index(o["index"], "index"),
+            point_from_hex(o["verification_key"], "verification_key", nonidentity=True),
+            SchnorrProof(*_schnorr_from(o["proof"], "confirmation.proof")),
+        )
 
 
 def receive_shares(
@@ -247,8 +260,9 @@ def check_ceremony(
         if verification_key(all_commitments, c.index) != c.verification_key:
             raise ElectionError(f"trustee {c.index}: its verification key does not match the commitments")
         try:
-            verify_knowledge(c.proof, c.verification_key, trustee_context(fingerprint, c.index),
-                             purpose="trustee-share")
+            verify_knowledge(
+                c.proof, c.verification_key, trustee_context(fingerprint, c.index), purpose="trustee-share"
+            )
         except InvalidProof:
             raise InvalidProof(f"trustee {c.index}: the proof of knowledge of its key share fails") from None
     return joint_key(all_commitments)
@@ -283,8 +297,9 @@ def partial_decrypt(
         shares = []
         for oi, ct in enumerate(row):
             d = ct.alpha * x
-            proof = prove_equality(x, ct.alpha, X, d, decryption_context(fingerprint, secret.index, qi, oi),
-                                   purpose="decryption")
+            proof = prove_equality(
+                x, ct.alpha, X, d, decryption_context(fingerprint, secret.index, qi, oi), purpose="decryption"
+            )
             shares.append(DecryptionShare(d, proof))
         out.append(shares)
     return out
@@ -302,11 +317,15 @@ def verify_partial(
     for qi, (row, srow) in enumerate(zip(aggregate, shares, strict=True)):
         for oi, (ct, s) in enumerate(zip(row, srow, strict=True)):
             try:
-                verify_equality(s.proof, ct.alpha, verification_key_j, s.share,
-                                decryption_context(fingerprint, index, qi, oi), purpose="decryption")
+                verify_equality(
+                    s.proof,
+                    ct.alpha,
+                    verification_key_j,
+                    s.share,
+                    decryption_context(fingerprint, index, qi, oi),
+                    purpose="decryption",
+                )
             except InvalidProof:
                 raise InvalidProof(
                     f"trustee {index}: decryption share for question {qi}, option {oi} has an invalid proof"
                 ) from None
-
-

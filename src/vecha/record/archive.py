@@ -23,8 +23,19 @@ from vecha.crypto.errors import InvalidEncoding, RecordError
 from vecha.record.checkpoint import Checkpoint
 from vecha.record.entries import RECORD_VERSION, Entry, parse_entry_line
 
-__all__ = ["RecordWriter", "RecordHeader", "read_header", "iter_board", "read_checkpoints", "write_json",
-           "read_json_file", "BOARD", "CHECKPOINTS", "HEADER", "RESULT"]
+__all__ = [
+    "RecordWriter",
+    "RecordHeader",
+    "read_header",
+    "iter_board",
+    "read_checkpoints",
+    "write_json",
+    "read_json_file",
+    "BOARD",
+    "CHECKPOINTS",
+    "HEADER",
+    "RESULT",
+]
 
 BOARD = "board.jsonl"
 CHECKPOINTS = "checkpoints.json"
@@ -85,13 +96,16 @@ class RecordWriter:
             write_json(self.directory / RESULT, result)
         elif (self.directory / RESULT).exists():
             (self.directory / RESULT).unlink()
-        write_json(self.directory / HEADER, {
-            "version": RECORD_VERSION,
-            "election": election,
-            "fingerprint": fingerprint.hex(),
-            "entries": count,
-            "head": head.hex(),
-        })
+        write_json(
+            self.directory / HEADER,
+            {
+                "version": RECORD_VERSION,
+                "election": election,
+                "fingerprint": fingerprint.hex(),
+                "entries": count,
+                "head": head.hex(),
+            },
+        )
         return count
 
 
@@ -148,5 +162,3 @@ def read_checkpoints(directory: Path) -> list[Checkpoint]:
 
 def canonical_equal(a: Any, b: Any) -> bool:
     return canonical_bytes(a) == canonical_bytes(b)
-
-

@@ -49,8 +49,12 @@ class Checkpoint:
             raise InvalidProof(f"checkpoint at height {self.height}: the board's signature does not verify")
 
     def to_json(self) -> dict[str, Any]:
-        return {"election": self.election, "height": self.height, "head": self.head.hex(),
-                "signature": self.signature.hex()}
+        return {
+            "election": self.election,
+            "height": self.height,
+            "head": self.head.hex(),
+            "signature": self.signature.hex(),
+        }
 
     @classmethod
     def from_json(cls, obj: Any) -> Checkpoint:
@@ -59,8 +63,12 @@ class Checkpoint:
         h = obj["height"]
         if isinstance(h, bool) or not isinstance(h, int) or h < 1 or not isinstance(obj["election"], str):
             raise InvalidEncoding("checkpoint height must be a positive integer")
-        return cls(obj["election"], h, hex_bytes(obj["head"], 32, "checkpoint.head"),
-                   hex_bytes(obj["signature"], 64, "checkpoint.signature"))
+        return cls(
+            obj["election"],
+            h,
+            hex_bytes(obj["head"], 32, "checkpoint.head"),
+            hex_bytes(obj["signature"], 64, "checkpoint.signature"),
+        )
 
 
 def sign_checkpoint(key: BoardKey, election: str, height: int, head: bytes) -> Checkpoint:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from vecha.crypto.canonical import canonical_bytes, parse_canonical
@@ -30,7 +30,7 @@ GENESIS_PARENT = bytes(32)
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
-class EntryType(str, Enum):
+class EntryType(StrEnum):
     ELECTION = "election"
     TRUSTEE = "trustee"
     TRUSTEE_CONFIRMATION = "trustee-confirmation"

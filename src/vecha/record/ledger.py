@@ -260,8 +260,10 @@ class Ledger:
         rows = entry.payload["shares"]
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
             raise InvalidEncoding("decryption shares: one list per question")
-        shares = [[DecryptionShare.from_json(s, f"shares[{qi}][{oi}]") for oi, s in enumerate(row)]
-                  for qi, row in enumerate(rows)]
+        shares = [
+            [DecryptionShare.from_json(s, f"shares[{qi}][{oi}]") for oi, s in enumerate(row)]
+            for qi, row in enumerate(rows)
+        ]
         if self.check_proofs:
             verify_partial(self.fingerprint, j, self.confirmations[j - 1].verification_key, self.aggregate, shares)
         self.decryptions[j] = shares

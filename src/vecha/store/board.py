@@ -61,8 +61,12 @@ class Receipt:
     signature: bytes
 
     def to_json(self) -> dict[str, Any]:
-        return {"election": self.election, "tracker": self.tracker, "index": self.index,
-                "signature": self.signature.hex()}
+        return {
+            "election": self.election,
+            "tracker": self.tracker,
+            "index": self.index,
+            "signature": self.signature.hex(),
+        }
 
 
 def receipt_message(election: str, tracker: str, index: int) -> bytes:
@@ -107,7 +111,8 @@ class Board:
     def entries(self, start: int = 0) -> Iterator[Entry]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(entries.c.body).where(entries.c.election_id == self.election_id, entries.c.idx >= start)
+                select(entries.c.body)
+                .where(entries.c.election_id == self.election_id, entries.c.idx >= start)
                 .order_by(entries.c.idx)
             )
             for (body,) in rows:
@@ -115,14 +120,21 @@ class Board:
 
     def checkpoints(self) -> list[Checkpoint]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(checkpoints).where(checkpoints.c.election_id == self.election_id)
-                                .order_by(checkpoints.c.height))
+            rows = conn.execute(
+                select(checkpoints).where(checkpoints.c.election_id == self.election_id).order_by(checkpoints.c.height)
+            )
             return [Checkpoint(self.election_id, r.height, bytes(r.head), bytes(r.signature)) for r in rows]
 
     # ---- appending --------------------------------------------------------------------
 
-    def append(self, kind: EntryType, payload: dict[str, Any], time: str | None = None,
-               checkpoint: bool = False, checked_ballot: Ballot | None = None) -> Entry:
+    def append(
+        self,
+        kind: EntryType,
+        payload: dict[str, Any],
+        time: str | None = None,
+        checkpoint: bool = False,
+        checked_ballot: Ballot | None = None,
+    ) -> Entry:
         """Check an entry with the board's rules, then commit it. `checked_ballot`: a ballot
         entry's ballot that `Ledger.check_ballot` has just accepted (its proofs are not redone)."""
         entry = self.ledger.next_entry(kind, payload, time or max(now(), self.ledger.last_time))
@@ -137,8 +149,14 @@ class Board:
                 _insert_entry(conn, entry, digest)
                 if kind is EntryType.BALLOT:
                     b = checked_ballot or Ballot.from_json(payload["ballot"])
-                    conn.execute(insert(ballots).values(election_id=self.election_id, tracker=b.tracker(),
-                                                        credential=b.credential.encoding, idx=entry.index))
+                    conn.execute(
+                        insert(ballots).values(
+                            election_id=self.election_id,
+                            tracker=b.tracker(),
+                            credential=b.credential.encoding,
+                            idx=entry.index,
+                        )
+                    )
                 if checkpoint or (entry.index + 1) % CHECKPOINT_EVERY == 0:
                     self._checkpoint(conn, entry.index + 1, digest)
         except Exception:
@@ -152,8 +170,9 @@ class Board:
 
     def _checkpoint(self, conn: Any, height: int, head: bytes) -> None:
         cp = sign_checkpoint(self.key, self.election_id, height, head)
-        conn.execute(insert(checkpoints).values(election_id=self.election_id, height=height, head=head,
-                                                signature=cp.signature))
+        conn.execute(
+            insert(checkpoints).values(election_id=self.election_id, height=height, head=head, signature=cp.signature)
+        )
 
     def seal(self) -> None:
         """Sign a checkpoint at the current head if there is none there yet."""
@@ -171,13 +190,15 @@ class Board:
         if existing is not None:
             return self.receipt(tracker, existing)
         self.ledger.check_ballot(ballot)
-        entry = self.append(EntryType.BALLOT, {"ballot": ballot.to_json(), "channel": channel}, time,
-                            checked_ballot=ballot)
+        entry = self.append(
+            EntryType.BALLOT, {"ballot": ballot.to_json(), "channel": channel}, time, checked_ballot=ballot
+        )
         return self.receipt(tracker, entry.index)
 
     def receipt(self, tracker: str, index: int) -> Receipt:
-        return Receipt(self.election_id, tracker, index,
-                       self.key.sign(receipt_message(self.election_id, tracker, index)))
+        return Receipt(
+            self.election_id, tracker, index, self.key.sign(receipt_message(self.election_id, tracker, index))
+        )
 
     def find_tracker(self, tracker: str) -> tuple[int, bool]:
         """(board index, whether it is the ballot that counts) for a tracking code."""
@@ -188,7 +209,13 @@ class Board:
 
 
 def _insert_entry(conn: Any, entry: Entry, digest: bytes | None = None) -> None:
-    conn.execute(insert(entries).values(
-        election_id=entry.election, idx=entry.index, type=entry.type.value, time=entry.time,
-        body=entry.canonical(), hash=digest or entry.hash(),
-    ))
+    conn.execute(
+        insert(entries).values(
+            election_id=entry.election,
+            idx=entry.index,
+            type=entry.type.value,
+            time=entry.time,
+            body=entry.canonical(),
+            hash=digest or entry.hash(),
+        )
+    )

@@ -16,19 +16,27 @@ from vecha.record.entries import EntryType
 from vecha.record.ledger import CREDENTIALS_PER_ENTRY, Phase
 from vecha.store.board import Board
 
-__all__ = ["record_ceremony", "publish_credentials", "open_voting", "close_voting", "tally", "add_decryption",
-           "publish_result", "export_record"]
+__all__ = [
+    "record_ceremony",
+    "publish_credentials",
+    "open_voting",
+    "close_voting",
+    "tally",
+    "add_decryption",
+    "publish_result",
+    "export_record",
+]
 
 
-def record_ceremony(board: Board, announcements: Sequence[TrusteeAnnouncement],
-                    confirmations: Sequence[TrusteeConfirmation]) -> None:
+def record_ceremony(
+    board: Board, announcements: Sequence[TrusteeAnnouncement], confirmations: Sequence[TrusteeConfirmation]
+) -> None:
     """Check the whole ceremony first (naming any cheating trustee), then put it on the board."""
     m = board.ledger.manifest
     assert m is not None
     if board.ledger.phase is not Phase.DEFINED:
         raise ElectionError("the key ceremony is already on the board")
-    key = check_ceremony(board.ledger.fingerprint, m.trustees.count, m.trustees.threshold, announcements,
-                         confirmations)
+    key = check_ceremony(board.ledger.fingerprint, m.trustees.count, m.trustees.threshold, announcements, confirmations)
     for a in sorted(announcements, key=lambda a: a.index):
         board.append(EntryType.TRUSTEE, a.to_json())
     for c in sorted(confirmations, key=lambda c: c.index):
@@ -43,7 +51,7 @@ def publish_credentials(board: Board, public_credentials: Sequence[str]) -> int:
     if len(unique) != len(public_credentials):
         raise InvalidEncoding("the credential list has duplicates")
     for start in range(0, len(unique), CREDENTIALS_PER_ENTRY):
-        board.append(EntryType.CREDENTIALS, {"credentials": unique[start:start + CREDENTIALS_PER_ENTRY]})
+        board.append(EntryType.CREDENTIALS, {"credentials": unique[start : start + CREDENTIALS_PER_ENTRY]})
     return len(unique)
 
 

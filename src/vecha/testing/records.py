@@ -85,8 +85,12 @@ def build_election(
     codes = [new_code() for _ in range(voters)]
     publish_credentials(board, [Credential.from_code(c, fp).public.hex() for c in codes])
     open_voting(board)
-    default = [(0, {"council": ["North"], "yesno": ["Yes"]}), (1, {"council": ["North / Bob"], "yesno": ["No"]}),
-               (2, {"council": ["South / Cat"], "yesno": ["Yes"]}), (1, {"council": ["South"], "yesno": ["Yes"]})]
+    default = [
+        (0, {"council": ["North"], "yesno": ["Yes"]}),
+        (1, {"council": ["North / Bob"], "yesno": ["No"]}),
+        (2, {"council": ["South / Cat"], "yesno": ["Yes"]}),
+        (1, {"council": ["South"], "yesno": ["Yes"]}),
+    ]
     for who, choice in votes if votes is not None else default:
         cred = Credential.from_code(codes[who], fp)
         board.cast(encrypt_ballot(ctx, cred, selections_from_choices(manifest, choice)).ballot.to_json())
@@ -123,7 +127,15 @@ def rewrite_record(record: Path, key: BoardKey, change: Callable[[list[dict[str,
     election = objs[0]["election"]
     heights = sorted({c.height for c in read_checkpoints(record) if c.height <= len(objs)} | {len(objs)})
     write_json(record / CHECKPOINTS, [sign_checkpoint(key, election, h, hashes[h - 1]).to_json() for h in heights])
-    write_json(record / HEADER, {"version": 1, "election": election, "fingerprint": hashes[0].hex(),
-                                 "entries": len(objs), "head": hashes[-1].hex()})
+    write_json(
+        record / HEADER,
+        {
+            "version": 1,
+            "election": election,
+            "fingerprint": hashes[0].hex(),
+            "entries": len(objs),
+            "head": hashes[-1].hex(),
+        },
+    )
     if objs[-1]["type"] == EntryType.RESULT.value:
         write_json(record / RESULT, objs[-1]["payload"])

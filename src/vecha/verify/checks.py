@@ -83,8 +83,7 @@ def _verify(directory: Path, report: Report, progress: Progress) -> Ledger:
                 progress("verifying the board", ledger.height, total)
         progress("verifying the board", ledger.height, total)
 
-    _run("board: hash chain, phases, trustee proofs, credentials, ballots, decryption shares, result",
-         board, report)
+    _run("board: hash chain, phases, trustee proofs, credentials, ballots, decryption shares, result", board, report)
 
     def consistency() -> None:
         h = head_info
@@ -108,8 +107,11 @@ def _verify(directory: Path, report: Report, progress: Progress) -> Ledger:
     _run("checkpoints", signed_checkpoints, report)
 
     if ledger.aggregate is not None:
-        _run("aggregate (counting rule: last ballot per credential)", lambda: _check_aggregate(directory, ledger,
-                                                                                               progress), report)
+        _run(
+            "aggregate (counting rule: last ballot per credential)",
+            lambda: _check_aggregate(directory, ledger, progress),
+            report,
+        )
     if (directory / RESULT).exists():
 
         def result_file() -> None:

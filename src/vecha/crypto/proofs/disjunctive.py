@@ -77,9 +77,7 @@ def prove_range(
     c_true = c
     for c_v, _ in simulated.values():
         c_true = c_true - c_v
-    branches = tuple(
-        (c_true, w + c_true * randomness) if v == value else simulated[v] for v in range(lo, hi + 1)
-    )
+    branches = tuple((c_true, w + c_true * randomness) if v == value else simulated[v] for v in range(lo, hi + 1))
     return RangeProof(branches)
 
 

@@ -27,13 +27,7 @@ class SchnorrProof:
 
 
 def _challenge(purpose: str, context: bytes, public: Point, commitment: Point) -> Scalar:
-    return (
-        Transcript(purpose)
-        .raw("context", context)
-        .point("X", public)
-        .point("A", commitment)
-        .challenge()
-    )
+    return Transcript(purpose).raw("context", context).point("X", public).point("A", commitment).challenge()
 
 
 def prove_knowledge(secret: Scalar, public: Point, context: bytes, purpose: str = "schnorr") -> SchnorrProof:

@@ -143,9 +143,7 @@ def allocate(
         seats, awards = _highest_averages(clean, eligible, rules, lot, limit)
         quota = None
     else:
-        quota_votes = sum(clean[n] for n in passed) if rules.quota_base is QuotaBase.PASSED else sum(
-            clean.values()
-        )
+        quota_votes = sum(clean[n] for n in passed) if rules.quota_base is QuotaBase.PASSED else sum(clean.values())
         quota = _quota(rules.method, quota_votes, rules.seats)
         seats, awards = _largest_remainder(clean, eligible, rules.seats, quota, lot, limit)
     return Allocation(

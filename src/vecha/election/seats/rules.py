@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from fractions import Fraction
 
 from vecha.crypto.errors import SeatError
@@ -11,7 +11,7 @@ from vecha.crypto.errors import SeatError
 __all__ = ["Method", "QuotaBase", "ExcessSeats", "SeatRules", "parse_fraction", "DIVISOR_METHODS"]
 
 
-class Method(str, Enum):
+class Method(StrEnum):
     DHONDT = "dhondt"
     SAINTE_LAGUE = "sainte-lague"
     MODIFIED_SAINTE_LAGUE = "modified-sainte-lague"
@@ -21,25 +21,23 @@ class Method(str, Enum):
     IMPERIALI = "imperiali"  #: largest remainder, Imperiali quota V/(N+2)
 
 
-DIVISOR_METHODS = frozenset(
-    {Method.DHONDT, Method.SAINTE_LAGUE, Method.MODIFIED_SAINTE_LAGUE, Method.HIGHEST_AVERAGES}
-)
+DIVISOR_METHODS = frozenset({Method.DHONDT, Method.SAINTE_LAGUE, Method.MODIFIED_SAINTE_LAGUE, Method.HIGHEST_AVERAGES})
 
 
-class QuotaBase(str, Enum):
+class QuotaBase(StrEnum):
     PASSED = "passed"  #: votes of the lists that passed the threshold (the usual reading)
     ALL = "all"  #: all valid list votes
 
 
-class ExcessSeats(str, Enum):
+class ExcessSeats(StrEnum):
     VACANT = "vacant"  #: seats a list wins beyond its candidates stay empty
     REALLOCATE = "reallocate"  #: they go to the other lists by the same method
 
 
 def parse_fraction(text: str | int | Fraction, what: str) -> Fraction:
     """An exact fraction from "0.05", "1/20", "5%" or an integer; never a float."""
-    if isinstance(text, bool) or isinstance(text, float):
-        raise SeatError(f"{what}: give an exact decimal or fraction, not a float")
+    if isinstance(text, bool | float):
+        raise SeatError(f"{what}: give an exact decimal or fraction (not a float or a boolean)")
     if isinstance(text, int | Fraction):
         return Fraction(text)
     s = text.strip()
