@@ -2,7 +2,7 @@
 
 A credential code is 16 characters from Crockford's base-32 alphabet (80 random bits)
 followed by one check character (Luhn mod 32), shown in groups of four:
-``7QKD-2M9X-G4TB-HN0C-R``. Reading it back is forgiving (case, spaces, hyphens, O→0,
+``7QKD-2M9X-G4TB-HN0C-J``. Reading it back is forgiving (case, spaces, hyphens, O→0,
 I/L→1) and catches every single mistyped character and most swaps of two neighbours.
 
 The credential's secret is s = H_credential(fingerprint, code) reduced mod ℓ, and its public

@@ -1,0 +1,77 @@
+"""Time one ballot of the demo election (encrypt, verify) and a whole demo election.
+
+    .venv/bin/python benchmarks/bench_ballot.py [--repeat 30] [--demo-voters 1000] [--out FILE]
+
+Writes a JSON file (default benchmarks/results/ballot.json) with medians and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from vecha.cli.demo import run_demo
+from vecha.cli.demo_election import demo_definition
+from vecha.crypto import Point, Scalar
+from vecha.election.ballot import encrypt_ballot, selections_from_choices, verify_ballot
+from vecha.election.context import ElectionContext
+from vecha.election.credentials import Credential, new_code
+from vecha.election.manifest import parse_manifest
+
+
+def median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--demo-voters", type=int, default=1000)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "ballot.json")
+    args = parser.parse_args()
+
+    manifest = parse_manifest(demo_definition())
+    ctx = ElectionContext(os.urandom(32), manifest, Point.base_mul(Scalar.random_nonzero()))
+    cred = Credential.from_code(new_code(), ctx.fingerprint)
+    sel = selections_from_choices(manifest, {"council": ["Civic Alliance"], "referendum": ["Yes"]})
+    enc, ver = [], []
+    for _ in range(args.repeat):
+        t = time.perf_counter()
+        ballot = encrypt_ballot(ctx, cred, sel).ballot
+        enc.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        verify_ballot(ballot, ctx)
+        ver.append(time.perf_counter() - t)
+    options = sum(len(q.option_list) for q in manifest.questions)
+    results: dict[str, object] = {
+        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
+        "ballot": {
+            "questions": len(manifest.questions),
+            "options": options,
+            "repeat": args.repeat,
+            "encrypt_median_ms": median_ms(enc),
+            "verify_median_ms": median_ms(ver),
+        },
+    }
+    if args.demo_voters:
+        with tempfile.TemporaryDirectory() as tmp:
+            outcome = run_demo(args.demo_voters, Path(tmp) / "record", lambda *_: None, seed=1)
+        results["demo"] = {
+            "voters": args.demo_voters,
+            "ballots": outcome.ballots,
+            "verified": outcome.report.ok,
+            **{k: round(v, 2) for k, v in outcome.timings.items()},
+        }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""The ballot box's store and rules: phases, re-votes, idempotent casting, receipts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vecha.crypto import ElectionError, InvalidBallot, RecordError, _sodium
+from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.credentials import Credential
+from vecha.record.entries import EntryType
+from vecha.store.board import Board, receipt_message
+from vecha.store.organizer import close_voting, open_voting
+from vecha.testing.records import build_election
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> tuple[Board, list[str]]:
+    built = build_election(tmp_path, votes=[], stop_after=EntryType.OPEN)
+    return built.board, built.codes
+
+
+def _ballot(board: Board, code: str, choice: str = "North") -> dict[str, object]:
+    ctx = board.ledger.context()
+    sel = selections_from_choices(ctx.manifest, {"council": [choice], "yesno": ["Yes"]})
+    return encrypt_ballot(ctx, Credential.from_code(code, ctx.fingerprint), sel).ballot.to_json()
+
+
+def test_receipt_is_signed_and_cast_is_idempotent(live: tuple[Board, list[str]]) -> None:
+    board, codes = live
+    b = _ballot(board, codes[0])
+    r1 = board.cast(b)
+    height = board.ledger.height
+    r2 = board.cast(b)
+    assert r1 == r2 and board.ledger.height == height
+    assert _sodium.verify_detached(r1.signature, receipt_message(r1.election, r1.tracker, r1.index), board.key.public)
+    # A fresh process sees the same board.
+    again = Board(board.engine, board.election_id)
+    assert again.ledger.head == board.ledger.head and again.find_tracker(r1.tracker) == (r1.index, True)
+
+
+def test_revote_replaces(live: tuple[Board, list[str]]) -> None:
+    board, codes = live
+    first = board.cast(_ballot(board, codes[1], "South"))
+    second = board.cast(_ballot(board, codes[1], "North"))
+    assert board.find_tracker(first.tracker) == (first.index, False)
+    assert board.find_tracker(second.tracker) == (second.index, True)
+    with pytest.raises(InvalidBallot):
+        board.find_tracker("00" * 32)
+
+
+def test_phases_are_enforced(live: tuple[Board, list[str]]) -> None:
+    board, codes = live
+    with pytest.raises(RecordError, match="not allowed"):
+        open_voting(board)
+    close_voting(board)
+    with pytest.raises(ElectionError, match="not open"):
+        board.cast(_ballot(board, codes[0]))
+    before = board.ledger.height
+    with pytest.raises(RecordError):
+        board.append(EntryType.CREDENTIALS, {"credentials": []})
+    assert board.ledger.height == before
+    assert Board(board.engine, board.election_id).ledger.height == before  # nothing was written
+
+
+def test_unknown_election(live: tuple[Board, list[str]]) -> None:
+    board, _ = live
+    with pytest.raises(ElectionError):
+        Board(board.engine, "no-such-election")

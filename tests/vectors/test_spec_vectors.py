@@ -1,0 +1,122 @@
+"""The vectors of docs/spec.md §11: recomputed, verified, and (negative ones) rejected."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vecha.crypto import Ciphertext, InvalidEncoding, InvalidProof, Point, Scalar, Transcript
+from vecha.crypto.canonical import canonical_bytes, parse_canonical
+from vecha.crypto.encoding import point_from_hex, scalar_from_hex
+from vecha.crypto.proofs import EqualityProof, RangeProof, SchnorrProof, verify_equality, verify_knowledge, verify_range
+from vecha.election.ballot import Ballot, verify_ballot
+from vecha.election.context import ElectionContext
+from vecha.election.credentials import Credential, normalize_code
+from vecha.election.manifest import parse_manifest
+from vecha.election.seats import Lot
+from vecha.record.entries import Entry, entry_hash
+
+V: dict[str, Any] = json.loads((Path(__file__).parent / "vecha-v1.json").read_text(encoding="utf-8"))
+FP = bytes.fromhex(V["fingerprint"])
+
+
+def test_transcripts() -> None:
+    for t in V["transcripts"]:
+        tr = Transcript(t["purpose"])
+        for label, value in t["items"]:
+            tr.raw(label, bytes.fromhex(value))
+        assert tr.digest().hex() == t["digest"]
+    h = V["hash_to_scalar"]
+    tr = Transcript(h["purpose"])
+    for label, value in h["items"]:
+        tr.raw(label, bytes.fromhex(value))
+    assert tr.challenge().hex() == h["scalar"]
+
+
+def test_canonical_json() -> None:
+    for c in V["canonical_json"]:
+        assert canonical_bytes(c["value"]).decode() == c["canonical"]
+        assert parse_canonical(c["canonical"]) == c["value"]
+    for bad in V["negative"]["non_canonical_json"]:
+        with pytest.raises(InvalidEncoding):
+            parse_canonical(bad)
+
+
+def test_credentials() -> None:
+    for c in V["credentials"]:
+        assert normalize_code(c["typed"]) == c["code"]
+        cred = Credential.from_code(c["typed"], FP)
+        assert cred.secret.hex() == c["secret"] and cred.public.hex() == c["public"]
+    for typo in V["credential_typos"]:
+        with pytest.raises(InvalidEncoding):
+            normalize_code(typo)
+
+
+def _pair(obj: dict[str, str]) -> tuple[Scalar, Scalar]:
+    return scalar_from_hex(obj["challenge"], "c"), scalar_from_hex(obj["response"], "r")
+
+
+def test_schnorr_and_chaum_pedersen() -> None:
+    s = V["schnorr"]
+    proof = SchnorrProof(*_pair(s))
+    X = point_from_hex(s["X"], "X")
+    verify_knowledge(proof, X, bytes.fromhex(s["context"]), purpose=s["purpose"])
+    with pytest.raises(InvalidProof):
+        verify_knowledge(
+            SchnorrProof(proof.challenge, proof.response + Scalar(1)),
+            X,
+            bytes.fromhex(s["context"]),
+            purpose=s["purpose"],
+        )
+    cp = V["chaum_pedersen"]
+    pts = [point_from_hex(cp[k], k) for k in ("H", "X", "Y")]
+    eq = EqualityProof(*_pair(cp))
+    verify_equality(eq, *pts, bytes.fromhex(cp["context"]), purpose=cp["purpose"])
+    with pytest.raises(InvalidProof):
+        verify_equality(eq, pts[0], pts[1], pts[0], bytes.fromhex(cp["context"]), purpose=cp["purpose"])
+
+
+def test_range_proofs() -> None:
+    for r in V["range_proofs"]:
+        K = point_from_hex(r["K"], "K")
+        ct = Ciphertext(point_from_hex(r["alpha"], "a"), point_from_hex(r["beta"], "b"))
+        assert Point.base_mul(scalar_from_hex(r["randomness"], "r")) == ct.alpha
+        proof = RangeProof(tuple((scalar_from_hex(c, "c"), scalar_from_hex(x, "r")) for c, x in r["proof"]))
+        verify_range(proof, K, ct, r["lo"], r["hi"], bytes.fromhex(r["context"]), purpose=r["purpose"])
+        with pytest.raises(InvalidProof):
+            verify_range(proof, K, ct, r["lo"], r["hi"], bytes.fromhex(r["context"]), purpose="ballot-choice")
+
+
+def test_ballot_and_tracker() -> None:
+    b = V["ballot"]
+    ctx = ElectionContext(FP, parse_manifest(b["definition"]), point_from_hex(b["K"], "K"))
+    ballot = Ballot.from_json(b["ballot"])
+    verify_ballot(ballot, ctx)
+    assert ballot.tracker() == b["tracker"]
+    assert ballot.to_json() == b["ballot"]
+
+
+def test_entry_hash_and_broken_link() -> None:
+    e = V["entry"]
+    entry = Entry.from_json(e["entry"])
+    assert entry.canonical().decode() == e["canonical"]
+    assert entry.hash().hex() == e["hash"]
+    assert entry_hash(b"\x01" * 32, entry.canonical()).hex() != e["hash"]
+
+
+def test_lot_ranks() -> None:
+    lot = V["lot"]
+    assert [hex(Lot(bytes.fromhex(lot["seed"])).rank(n)) for n in lot["names"]] == lot["ranks"]
+
+
+def test_negative_encodings() -> None:
+    for s in V["negative"]["non_canonical_scalars"]:
+        with pytest.raises(InvalidEncoding):
+            scalar_from_hex(s, "scalar")
+    with pytest.raises(InvalidEncoding):
+        point_from_hex(V["negative"]["identity"], "credential", nonidentity=True)
+    with pytest.raises(InvalidEncoding):
+        point_from_hex(V["schnorr"]["X"].upper(), "upper-case hex")
