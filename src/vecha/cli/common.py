@@ -36,8 +36,8 @@ __all__ = [
     "progress_bar",
 ]
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class CliError(VechaError):

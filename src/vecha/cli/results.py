@@ -24,9 +24,8 @@ def print_result(result: dict[str, Any]) -> None:
             table = Table(title=f"{q['id']}: {result['counted']} ballots counted, {q['blank']} blank")
             for col, just in [("list", "left"), ("votes", "right"), ("seats", "right"), ("elected", "left")]:
                 table.add_column(col, justify=just)  # type: ignore[arg-type]
-            outcomes = {o["list"]: o for o in q["lists"]}
-            for name, votes in q["list_votes"].items():
-                o = outcomes[name]
+            for o in q["lists"]:  # definition order (the JSON objects' keys are sorted)
+                name, votes = o["list"], q["list_votes"][o["list"]]
                 elected = ", ".join(e["name"] for e in o["elected"]) or "—"
                 if o["vacant"]:
                     elected += f" (+{o['vacant']} vacant)"
@@ -64,13 +63,26 @@ def render_report(result: dict[str, Any], election: str, out: Path) -> list[Path
     sections = []
     for q in result["questions"]:
         if "allocation" in q:
-            seats = q["allocation"]["seats"]
-            names = [n for n in seats if seats[n] > 0]
+            won = sorted((o for o in q["lists"] if o["seats"] > 0), key=lambda o: -o["seats"])[::-1]
+            names = [o["list"] for o in won]
+            filled = [o["seats"] - o["vacant"] for o in won]
+            vacant = [o["vacant"] for o in won]
             fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(names), 3) + 1))
-            ax.barh(names[::-1], [seats[n] for n in names][::-1], color="#8c1c13")
-            for i, n in enumerate(names[::-1]):
-                ax.text(seats[n] + 0.3, i, str(seats[n]), va="center")
+            ax.barh(names, filled, color="#8c1c13", label="elected")
+            ax.barh(
+                names,
+                vacant,
+                left=filled,
+                color="#ffffff",
+                edgecolor="#8c1c13",
+                hatch="//",
+                label="won but vacant (too few candidates)",
+            )
+            for i, o in enumerate(won):
+                ax.text(o["seats"] + 0.3, i, str(o["seats"]), va="center")
             ax.set_xlabel("seats")
+            if any(vacant):
+                ax.legend(loc="lower right")
             ax.set_title(f"{q['id']}: {q['allocation']['rules']['seats']} seats")
             fig.tight_layout()
             buf = io.BytesIO()

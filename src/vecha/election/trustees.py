@@ -220,19 +220,25 @@ def receive_shares(
     """Open and check the shares sent to this trustee; raise naming any trustee who cheated."""
     mine = {s.sender: s for s in shares if s.recipient == secret.index}
     total = Scalar(0)
+    problems = []  # every cheating trustee is named, not only the first
     for a in announcements:
         sealed = mine.get(a.index)
         if sealed is None:
-            raise ElectionError(f"trustee {a.index} sent no share to trustee {secret.index}")
+            problems.append(f"trustee {a.index} sent no share to trustee {secret.index}")
+            continue
         try:
             value = Scalar.from_canonical_bytes(
                 _sodium.box_seal_open(sealed.sealed, secret.transport_public, secret.transport_secret)
             )
         except (ValueError, InvalidEncoding):
-            raise ElectionError(f"trustee {a.index} sent a share that does not open") from None
+            problems.append(f"trustee {a.index} sent a share that does not open")
+            continue
         if not share_matches_commitments(value, a.commitments, secret.index):
-            raise ElectionError(f"trustee {a.index} sent an invalid share (it does not match its commitments)")
+            problems.append(f"trustee {a.index} sent an invalid share (it does not match its commitments)")
+            continue
         total = total + value
+    if problems:
+        raise ElectionError("; ".join(problems))
     x = Point.base_mul(total)
     proof = prove_knowledge(total, x, trustee_context(fingerprint, secret.index), purpose="trustee-share")
     updated = TrusteeSecret(secret.index, secret.polynomial, secret.transport_secret, secret.transport_public, total)

@@ -1,0 +1,51 @@
+"""Ballots: decode∘encode is the identity; any changed character breaks them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vecha.crypto import Point, Scalar, VechaError
+from vecha.election.ballot import Ballot, encrypt_ballot, verify_ballot
+from vecha.election.context import ElectionContext
+from vecha.election.credentials import Credential, new_code
+from vecha.election.manifest import parse_manifest
+from vecha.testing.records import SMALL_DEFINITION
+
+MANIFEST = parse_manifest(SMALL_DEFINITION)
+CTX = ElectionContext(os.urandom(32), MANIFEST, Point.base_mul(Scalar.random_nonzero()))
+CRED = Credential.from_code(new_code(), CTX.fingerprint)
+selections = st.tuples(
+    st.sampled_from([(0, 0, 0, 0, 0), (1, 0, 0, 0, 0), (0, 1, 0, 0, 0), (0, 0, 0, 0, 1)]),
+    st.sampled_from([(1, 0), (0, 1)]),
+)
+BALLOT = encrypt_ballot(CTX, CRED, ((0, 1, 0, 0, 0), (1, 0))).ballot
+TEXT = json.dumps(BALLOT.to_json())
+
+
+@settings(max_examples=10)
+@given(selections)
+def test_round_trip(sel: tuple[tuple[int, ...], ...]) -> None:
+    ballot = encrypt_ballot(CTX, CRED, sel).ballot
+    assert Ballot.from_json(json.loads(json.dumps(ballot.to_json()))) == ballot
+    verify_ballot(ballot, CTX)
+
+
+# Positions of the characters inside hex values (64 or 128 hex digits between quotes).
+HEX_POSITIONS = [
+    m.start() + k for m in re.finditer(r"(?<=\")[0-9a-f]{64,128}(?=\")", TEXT) for k in range(m.end() - m.start())
+]
+
+
+@settings(max_examples=150)
+@given(st.sampled_from(HEX_POSITIONS), st.integers(1, 15))
+def test_any_changed_hex_digit_is_rejected(pos: int, shift: int) -> None:
+    digit = "0123456789abcdef"[("0123456789abcdef".index(TEXT[pos]) + shift) % 16]
+    changed = TEXT[:pos] + digit + TEXT[pos + 1 :]
+    with pytest.raises(VechaError):
+        verify_ballot(Ballot.from_json(json.loads(changed)), CTX)
