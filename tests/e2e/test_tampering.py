@@ -238,3 +238,21 @@ def test_truncated_board(built: BuiltElection, record: Path) -> None:
     assert not verify_record(record).ok
     (record / "board.jsonl").write_bytes(b"".join(lines)[:-1])  # unterminated last line
     assert not verify_record(record).ok
+
+
+def test_cli_names_the_failing_check_and_entry(
+    built: BuiltElection, record: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from vecha.cli.main import main
+
+    target: list[int] = []
+
+    def change(objs: list[dict[str, Any]]) -> None:
+        entry = _entries_of(objs, "ballot")[2]
+        entry["payload"]["ballot"]["answers"][1]["overall"][0][0] = Scalar.random().hex()
+        target.append(entry["index"])
+
+    rewrite_record(record, built.board_key, change)
+    assert main(["verify", str(record), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "FAILED check 'board" in err and f"entry {target[0]} (ballot)" in err
