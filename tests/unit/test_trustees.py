@@ -12,9 +12,12 @@ from vecha.crypto.proofs import SchnorrProof
 from vecha.election.counting import combine_shares
 from vecha.election.trustees import (
     SealedShare,
+    TrusteeAnnouncement,
+    TrusteeConfirmation,
     TrusteeSecret,
     check_ceremony,
     deal_shares,
+    local_ceremony,
     new_trustee,
     partial_decrypt,
     receive_shares,
@@ -24,12 +27,8 @@ from vecha.election.trustees import (
 FP = os.urandom(32)
 
 
-def ceremony(n: int = 3, t: int = 2) -> tuple[list[TrusteeSecret], list, list]:  # type: ignore[type-arg]
-    pairs = [new_trustee(FP, i, t) for i in range(1, n + 1)]
-    anns = [a for _, a in pairs]
-    sealed = [s for secret, _ in pairs for s in deal_shares(secret, anns)]
-    received = [receive_shares(FP, secret, anns, sealed) for secret, _ in pairs]
-    return [s for s, _ in received], anns, [c for _, c in received]
+def ceremony() -> tuple[list[TrusteeSecret], list[TrusteeAnnouncement], list[TrusteeConfirmation]]:
+    return local_ceremony(FP, 3, 2)
 
 
 def test_honest_ceremony_and_any_two_of_three_decrypt() -> None:

@@ -44,13 +44,17 @@ class CliError(VechaError):
     """A problem with what the user asked for (a missing file, a bad argument)."""
 
 
-def read_json(path: Path, what: str) -> Any:
+def read_text(path: Path, what: str) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CliError(f"{what}: no such file {path}") from None
     except (OSError, UnicodeDecodeError) as e:
         raise CliError(f"{what}: cannot read {path} ({e})") from None
+
+
+def read_json(path: Path, what: str) -> Any:
+    text = read_text(path, what)
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
@@ -59,12 +63,7 @@ def read_json(path: Path, what: str) -> Any:
 
 def read_definition(path: Path) -> Any:
     """An election definition in YAML or JSON (YAML is a superset)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CliError(f"definition: no such file {path}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise CliError(f"definition: cannot read {path} ({e})") from None
+    text = read_text(path, "definition")
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as e:

@@ -17,7 +17,7 @@ from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
 from vecha.election.manifest import parse_manifest
-from vecha.election.trustees import deal_shares, new_trustee, partial_decrypt, receive_shares
+from vecha.election.trustees import local_ceremony, partial_decrypt
 from vecha.record.package import load_package, make_package
 from vecha.store.board import Board, open_store
 from vecha.store.organizer import (
@@ -78,18 +78,12 @@ def run_demo(voters: int, record_dir: Path, step: Step, seed: int | None = None,
         board = Board.create(engine, manifest)
         fp = board.ledger.fingerprint
 
-        # Key ceremony: five trustees, each on "its own machine".
-        step("key ceremony", 0, 3)
+        # Key ceremony: five trustees, each on "its own machine" (here, one process).
         n, t = manifest.trustees.count, manifest.trustees.threshold
-        pairs = [new_trustee(fp, i, t) for i in range(1, n + 1)]
-        announcements = [a for _, a in pairs]
-        step("key ceremony", 1, 3)
-        sealed = [s for secret, _ in pairs for s in deal_shares(secret, announcements)]
-        step("key ceremony", 2, 3)
-        received = [receive_shares(fp, secret, announcements, sealed) for secret, _ in pairs]
-        secrets_ = [s for s, _ in received]
-        record_ceremony(board, announcements, [c for _, c in received])
-        step("key ceremony", 3, 3)
+        step("key ceremony", 0, 1)
+        secrets_, announcements, confirmations = local_ceremony(fp, n, t)
+        record_ceremony(board, announcements, confirmations)
+        step("key ceremony", 1, 1)
         package = make_package(board.entries())
 
         # Registrar: one code per voter; only the public credentials reach the ballot box.

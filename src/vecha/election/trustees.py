@@ -42,6 +42,7 @@ __all__ = [
     "deal_shares",
     "receive_shares",
     "check_ceremony",
+    "local_ceremony",
     "partial_decrypt",
     "verify_partial",
     "trustee_context",
@@ -272,6 +273,17 @@ def check_ceremony(
         except InvalidProof:
             raise InvalidProof(f"trustee {c.index}: the proof of knowledge of its key share fails") from None
     return joint_key(all_commitments)
+
+
+def local_ceremony(
+    fingerprint: bytes, count: int, threshold: int
+) -> tuple[list[TrusteeSecret], list[TrusteeAnnouncement], list[TrusteeConfirmation]]:
+    """All three rounds for `count` trustees simulated in one process (demos and tests)."""
+    pairs = [new_trustee(fingerprint, i, threshold) for i in range(1, count + 1)]
+    announcements = [a for _, a in pairs]
+    sealed = [s for secret, _ in pairs for s in deal_shares(secret, announcements)]
+    received = [receive_shares(fingerprint, secret, announcements, sealed) for secret, _ in pairs]
+    return [s for s, _ in received], announcements, [c for _, c in received]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
 from vecha.election.manifest import parse_manifest
-from vecha.election.trustees import TrusteeSecret, deal_shares, new_trustee, partial_decrypt, receive_shares
+from vecha.election.trustees import TrusteeSecret, local_ceremony, partial_decrypt
 from vecha.record.archive import BOARD, CHECKPOINTS, HEADER, RESULT, read_checkpoints, write_json
 from vecha.record.checkpoint import BoardKey, sign_checkpoint
 from vecha.record.entries import GENESIS_PARENT, Entry, EntryType
@@ -75,12 +75,8 @@ def build_election(
     directory.mkdir(parents=True, exist_ok=True)
     board = Board.create(open_store(str(directory / "box.sqlite")), manifest)
     fp = board.ledger.fingerprint
-    n, t = manifest.trustees.count, manifest.trustees.threshold
-    pairs = [new_trustee(fp, i, t) for i in range(1, n + 1)]
-    anns = [a for _, a in pairs]
-    sealed = [s for secret, _ in pairs for s in deal_shares(secret, anns)]
-    received = [receive_shares(fp, secret, anns, sealed) for secret, _ in pairs]
-    record_ceremony(board, anns, [c for _, c in received])
+    secrets, anns, confs = local_ceremony(fp, manifest.trustees.count, manifest.trustees.threshold)
+    record_ceremony(board, anns, confs)
     ctx = board.ledger.context()
     codes = [new_code() for _ in range(voters)]
     publish_credentials(board, [Credential.from_code(c, fp).public.hex() for c in codes])
@@ -94,7 +90,6 @@ def build_election(
     for who, choice in votes if votes is not None else default:
         cred = Credential.from_code(codes[who], fp)
         board.cast(encrypt_ballot(ctx, cred, selections_from_choices(manifest, choice)).ballot.to_json())
-    secrets = [s for s, _ in received]
     if stop_after is not EntryType.OPEN:
         close_voting(board)
         tally(board)
