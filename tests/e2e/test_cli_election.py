@@ -164,6 +164,11 @@ def test_step_by_step_election(election: dict[str, Path], capsys: pytest.Capture
     capsys.readouterr()
     ok("verify", d / "record", "--quiet")
     assert "record verified (result published)" in capsys.readouterr().out
+    ok("track", trackers[1], "--record", d / "record")
+    assert "counts" in capsys.readouterr().out
+    ok("track", trackers[3], "--record", d / "record")
+    assert "replaced" in capsys.readouterr().out
+    assert vecha("track", "ab" * 32, "--record", d / "record") == 1
     result = json.loads((d / "record" / "result.json").read_text())
     council, budget = result["questions"]
     assert council["list_votes"] == {"Reds": 2, "Blues": 2, "Greens": 0}
@@ -219,6 +224,11 @@ def test_bad_input_is_one_line_and_changes_nothing(
     assert vecha("cast", d / "b.json", "--db", db, "--election", "club-2027") == 1
     assert "not open" in capsys.readouterr().err  # club-2027 has no keys, let alone an open poll
     assert entry_count(db) == before + 1  # only club-2027's definition was added
+    assert vecha("publish-credentials", d / "public.json", "--db", db, "--election", "club-2027") == 1
+    assert "another election" in capsys.readouterr().err
+    assert vecha("open", "--db", db) == 1  # two elections in the store: which one?
+    assert "--election" in capsys.readouterr().err
+    assert entry_count(db) == before + 1
     ok("cast", d / "b.json", "--db", db, "--election", "club-2026")
     assert entry_count(db) == before + 2
 

@@ -256,3 +256,11 @@ def test_cli_names_the_failing_check_and_entry(
     assert main(["verify", str(record), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "FAILED check 'board" in err and f"entry {target[0]} (ballot)" in err
+
+
+def test_election_without_ballots_publishes_vacant_seats(tmp_path: Path) -> None:
+    empty = build_election(tmp_path, votes=[])
+    report = verify_record(empty.record)
+    assert report.ok, report.summary()
+    council = empty.board.ledger.result["questions"][0]  # type: ignore[index]
+    assert council["allocation"]["vacant"] == 3 and sum(council["allocation"]["seats"].values()) == 0

@@ -197,3 +197,11 @@ def test_candidates_by_preference_quota_then_list_order() -> None:
     assert short.vacant == 2 and len(short.elected) == 4
     tie = elect_candidates("L", 1, ["X", "Y"], {"X": 3, "Y": 3}, 6, LOT)
     assert tie.elected[0].name == LOT.order(["X", "Y"])[0]
+
+
+def test_no_votes_is_an_error_or_all_vacant() -> None:
+    with pytest.raises(SeatError):
+        allocate({"A": 0}, SeatRules(Method.HARE, 2), LOT)
+    result = allocate({"A": 0, "B": 0}, SeatRules(Method.HARE, 2), LOT, vacant_if_no_votes=True)
+    assert result.seats == {"A": 0, "B": 0} and result.vacant == 2
+    assert "every seat is vacant" in "\n".join(result.explain())

@@ -11,6 +11,7 @@ from vecha.cli.common import CliError, console, load_board, read_definition, rea
 from vecha.crypto.errors import InvalidEncoding
 from vecha.election.manifest import parse_manifest
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation
+from vecha.record.archive import find_tracker
 from vecha.record.package import make_package
 from vecha.store import organizer as steps
 from vecha.store.board import Board, open_store
@@ -118,12 +119,16 @@ def cast(
 
 def track(
     tracker: Annotated[str, typer.Argument(help="a tracking code from a receipt")],
+    record: Annotated[Path | None, typer.Option(help="look in an exported record instead of a store")] = None,
     db: Db = "vecha.sqlite",
     election: ElectionId = None,
 ) -> None:
     """Is the ballot with this tracking code on the board, and is it the one that counts?"""
-    board = load_board(db, election)
-    index, counts = board.find_tracker(tracker.strip().lower())
+    code = tracker.strip().lower()
+    if record is not None:
+        index, counts = find_tracker(record, code)
+    else:
+        index, counts = load_board(db, election).find_tracker(code)
     state = "counts" if counts else "was replaced by a later ballot with the same credential"
     console.print(f"on the board at entry {index}; it {state}")
 

@@ -14,7 +14,7 @@ from typing import Any
 from vecha.crypto.dlog import small_dlog
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.encoding import point_from_hex
-from vecha.crypto.errors import ElectionError, InvalidEncoding
+from vecha.crypto.errors import InvalidEncoding
 from vecha.crypto.threshold import lagrange_at_zero
 from vecha.election.ballot import Ballot
 from vecha.election.manifest import ListQuestion, Manifest
@@ -116,11 +116,11 @@ def compute_result(
             "counts": {o.label: n for o, n in zip(q.option_list, row, strict=True)},
         }
         if isinstance(q, ListQuestion):
-            if q.max != 1:
-                raise ElectionError(f"question {q.id}: a list question takes one mark per ballot")
             totals = _list_totals(q, row, counted)
             caps = {e.name: len(e.candidates) for e in q.lists}
-            alloc = allocate(totals.list_votes, q.seats.rules(), lot, blank=totals.blank, caps=caps)
+            alloc = allocate(
+                totals.list_votes, q.seats.rules(), lot, blank=totals.blank, caps=caps, vacant_if_no_votes=True
+            )
             quota = q.seats.personal_quota_fraction()
             outcomes = [
                 elect_candidates(

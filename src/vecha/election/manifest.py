@@ -191,6 +191,8 @@ class Manifest(_Frozen):
             if q.min > q.max or q.max > n:
                 raise ValueError(f"question {q.id}: need min <= max <= number of options ({n})")
             if isinstance(q, ListQuestion):
+                if q.max != 1:
+                    raise ValueError(f"question {q.id}: a list question takes at most one mark (max: 1)")
                 names = {e.name for e in q.lists}
                 unknown = set(q.seats.exempt) - names
                 if unknown:

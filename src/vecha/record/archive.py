@@ -19,11 +19,13 @@ from typing import Any
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.encoding import hex_bytes
-from vecha.crypto.errors import InvalidEncoding, RecordError
+from vecha.crypto.errors import InvalidBallot, InvalidEncoding, RecordError
+from vecha.election.ballot import Ballot
 from vecha.record.checkpoint import Checkpoint
-from vecha.record.entries import RECORD_VERSION, Entry, parse_entry_line
+from vecha.record.entries import RECORD_VERSION, Entry, EntryType, parse_entry_line
 
 __all__ = [
+    "find_tracker",
     "RecordWriter",
     "RecordHeader",
     "read_header",
@@ -162,3 +164,21 @@ def read_checkpoints(directory: Path) -> list[Checkpoint]:
 
 def canonical_equal(a: Any, b: Any) -> bool:
     return canonical_bytes(a) == canonical_bytes(b)
+
+
+def find_tracker(directory: Path, tracker: str) -> tuple[int, bool]:
+    """(board index, whether it counts) of the ballot with this tracking code in a record.
+
+    Only looks the ballot up; `vecha verify` is what checks the record."""
+    found: int | None = None
+    credential = b""
+    last: dict[bytes, int] = {}
+    for entry in iter_board(directory):
+        if entry.type is EntryType.BALLOT:
+            ballot = Ballot.from_json(entry.payload["ballot"])
+            last[ballot.credential.encoding] = entry.index
+            if found is None and ballot.tracker() == tracker:
+                found, credential = entry.index, ballot.credential.encoding
+    if found is None:
+        raise InvalidBallot("no ballot with this tracking code is in the record")
+    return found, last[credential] == found

@@ -62,8 +62,9 @@ class Allocation:
                     star = "*" if s < self.seats[name] else " "
                     cells.append(f"{_fmt(q)}{star}")
                 lines.append(f"  {name}: " + "  ".join(cells))
+        elif self.quota is None:
+            lines.append("no list that passed the threshold has a vote: every seat is vacant")
         else:
-            assert self.quota is not None
             lines.append(f"quota {_fmt(self.quota)}; list: votes / quota = full seats, remainder")
             for name in self.passed:
                 v = Fraction(self.votes[name])
@@ -118,9 +119,12 @@ def allocate(
     *,
     blank: int = 0,
     caps: Mapping[str, int] | None = None,
+    vacant_if_no_votes: bool = False,
 ) -> Allocation:
     """Allocate `rules.seats` seats to the lists in `votes`.
 
+    When no list that passed the threshold has a vote, the allocation is refused, or with
+    `vacant_if_no_votes` (an election's result must still be published) every seat is vacant.
     `caps` limits a list to its number of candidates; what happens to seats beyond a cap
     is `rules.excess`. Ties are broken by `lot`.
     """
@@ -134,14 +138,18 @@ def allocate(
     threshold_votes = rules.threshold * base
     passed = tuple(n for n, v in clean.items() if n in rules.exempt or v >= threshold_votes)
     eligible = [n for n in passed if clean[n] > 0]  # a list without votes never wins a seat
-    if not eligible:
+    if not eligible and not vacant_if_no_votes:
         raise SeatError("no list that passed the threshold has any votes")
     limit = None
     if caps is not None and rules.excess is ExcessSeats.REALLOCATE:
         limit = {n: caps.get(n, 0) for n in clean}
-    if rules.method in DIVISOR_METHODS:
+    quota: Fraction | None = None
+    seats: dict[str, int] = {}
+    awards: list[SeatAward] = []
+    if not eligible:
+        pass  # every seat stays vacant
+    elif rules.method in DIVISOR_METHODS:
         seats, awards = _highest_averages(clean, eligible, rules, lot, limit)
-        quota = None
     else:
         quota_votes = sum(clean[n] for n in passed) if rules.quota_base is QuotaBase.PASSED else sum(clean.values())
         quota = _quota(rules.method, quota_votes, rules.seats)
