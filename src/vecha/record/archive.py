@@ -17,7 +17,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.encoding import hex_bytes
 from vecha.crypto.errors import InvalidBallot, InvalidEncoding, RecordError
 from vecha.election.ballot import Ballot
@@ -160,10 +159,6 @@ def read_checkpoints(directory: Path) -> list[Checkpoint]:
     if heights != sorted(set(heights)):
         raise RecordError(f"{CHECKPOINTS}: heights must be strictly increasing")
     return cps
-
-
-def canonical_equal(a: Any, b: Any) -> bool:
-    return canonical_bytes(a) == canonical_bytes(b)
 
 
 def find_tracker(directory: Path, tracker: str) -> tuple[int, bool]:

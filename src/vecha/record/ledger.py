@@ -9,7 +9,6 @@ the ballot box runs it before appending, so the two cannot disagree on the rules
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -74,8 +73,6 @@ class Ledger:
     counted: int = 0
     decryptions: dict[int, list[list[DecryptionShare]]] = field(default_factory=dict)
     result: dict[str, Any] | None = None
-    #: called with (index, ballot) for each accepted ballot; the verifier uses it for its progress bar
-    on_ballot: Callable[[int, Ballot], None] | None = None
 
     # ---- building entries -------------------------------------------------------------
 
@@ -222,8 +219,6 @@ class Ledger:
         self.trackers[ballot.tracker()] = entry.index
         self.last_ballot[ballot.credential.encoding] = entry.index
         self.ballots += 1
-        if self.on_ballot is not None:
-            self.on_ballot(entry.index, ballot)
 
     def _on_close(self, entry: Entry) -> None:
         self._expect(Phase.OPEN)

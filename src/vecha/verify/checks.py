@@ -8,14 +8,16 @@ Memory is bounded by the number of credentials, never by the size of the ballots
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.errors import RecordError, VechaError
 from vecha.election.ballot import Ballot
 from vecha.election.counting import add_ballot, empty_aggregate, freeze
-from vecha.record.archive import RESULT, iter_board, read_checkpoints, read_header, read_json_file
+from vecha.record.archive import RESULT, RecordHeader, iter_board, read_checkpoints, read_header, read_json_file
+from vecha.record.checkpoint import Checkpoint
 from vecha.record.entries import EntryType
 from vecha.record.ledger import Ledger, Phase
 from vecha.verify.report import Report
@@ -25,6 +27,9 @@ __all__ = ["verify_record", "verify_record_ledger", "Progress"]
 #: progress(stage, done, total)
 Progress = Callable[[str, int, int], None]
 
+BOARD_CHECK = "board: hash chain, phases, trustee proofs, credentials, ballots, decryption shares, result"
+AGGREGATE_CHECK = "aggregate (counting rule: last ballot per credential)"
+
 
 class _Failed(Exception):
     def __init__(self, check: str, message: str) -> None:
@@ -33,9 +38,10 @@ class _Failed(Exception):
 
 
 def verify_record(directory: Path, progress: Progress | None = None) -> Report:
+    """Run every check; the report names the first that fails."""
     report = Report()
     try:
-        _verify(directory, report, progress or (lambda stage, done, total: None))
+        _Verification(directory, report, progress).run()
     except _Failed as f:
         report.failed_check, report.failure = f.check, str(f)
     return report
@@ -43,105 +49,101 @@ def verify_record(directory: Path, progress: Progress | None = None) -> Report:
 
 def verify_record_ledger(directory: Path, progress: Progress | None = None) -> Ledger:
     """Verify a record and return the board state it ends in; raises `RecordError` if it fails."""
-    report = Report()
     try:
-        return _verify(directory, report, progress or (lambda stage, done, total: None))
+        return _Verification(directory, Report(), progress).run()
     except _Failed as f:
         raise RecordError(f"the record does not verify: check '{f.check}': {f}") from None
 
 
-def _run(check: str, fn: Callable[[], None], report: Report) -> None:
-    try:
-        fn()
-    except VechaError as e:
-        raise _Failed(check, str(e)) from None
-    report.passed.append(check)
+class _Verification:
+    def __init__(self, directory: Path, report: Report, progress: Progress | None) -> None:
+        self.directory = directory
+        self.report = report
+        self.progress: Progress = progress or (lambda stage, done, total: None)
+        self.ledger = Ledger(check_proofs=True)
+        self.heads: dict[int, bytes] = {}
 
+    @contextmanager
+    def check(self, name: str) -> Iterator[None]:
+        try:
+            yield
+        except VechaError as e:
+            raise _Failed(name, str(e)) from None
+        self.report.passed.append(name)
 
-def _verify(directory: Path, report: Report, progress: Progress) -> Ledger:
-    state: dict[str, object] = {}
+    def run(self) -> Ledger:
+        with self.check("files"):
+            header = read_header(self.directory)
+            checkpoints = read_checkpoints(self.directory)
+        with self.check(BOARD_CHECK):
+            self.board(header, {c.height for c in checkpoints})
+        with self.check("header"):
+            self.header(header)
+        with self.check("checkpoints"):
+            self.checkpoints(checkpoints)
+        if self.ledger.aggregate is not None:
+            with self.check(AGGREGATE_CHECK):
+                self.aggregate()
+        if (self.directory / RESULT).exists():
+            with self.check("result.json"):
+                self.result_file()
+        self.summarize(len(checkpoints))
+        return self.ledger
 
-    def header() -> None:
-        state["header"] = read_header(directory)
-        state["checkpoints"] = read_checkpoints(directory)
-
-    _run("files", header, report)
-    head_info = state["header"]
-    checkpoints = state["checkpoints"]
-    assert isinstance(checkpoints, list)
-    wanted = {c.height for c in checkpoints}
-    heads: dict[int, bytes] = {}
-    total = getattr(head_info, "entries", 0)
-    ledger = Ledger(check_proofs=True)
-
-    def board() -> None:
-        for entry in iter_board(directory):
+    def board(self, header: RecordHeader, checkpoint_heights: set[int]) -> None:
+        ledger = self.ledger
+        for entry in iter_board(self.directory):
             digest = ledger.apply(entry)
-            if ledger.height in wanted:
-                heads[ledger.height] = digest
+            if ledger.height in checkpoint_heights:
+                self.heads[ledger.height] = digest
             if entry.type is EntryType.BALLOT or ledger.height % 1000 == 0:
-                progress("verifying the board", ledger.height, total)
-        progress("verifying the board", ledger.height, total)
+                self.progress("verifying the board", ledger.height, header.entries)
+        self.progress("verifying the board", ledger.height, header.entries)
 
-    _run("board: hash chain, phases, trustee proofs, credentials, ballots, decryption shares, result", board, report)
-
-    def consistency() -> None:
-        h = head_info
-        if ledger.height != getattr(h, "entries", -1) or ledger.head != getattr(h, "head", b""):
+    def header(self, header: RecordHeader) -> None:
+        ledger = self.ledger
+        if ledger.height != header.entries or ledger.head != header.head:
             raise RecordError("record.json does not describe board.jsonl (entry count or head differ)")
-        if ledger.fingerprint != getattr(h, "fingerprint", b"") or ledger.election_id != getattr(h, "election", ""):
+        if ledger.fingerprint != header.fingerprint or ledger.election_id != header.election:
             raise RecordError("record.json names another election or fingerprint")
 
-    _run("header", consistency, report)
-
-    def signed_checkpoints() -> None:
+    def checkpoints(self, checkpoints: list[Checkpoint]) -> None:
         for cp in checkpoints:
-            if cp.election != ledger.election_id:
+            if cp.election != self.ledger.election_id:
                 raise RecordError(f"checkpoint at height {cp.height} is for another election")
-            if cp.height not in heads or heads[cp.height] != cp.head:
+            if self.heads.get(cp.height) != cp.head:
                 raise RecordError(f"checkpoint at height {cp.height} does not match the board")
-            cp.verify(ledger.board_key)
-        if checkpoints[-1].height != ledger.height:
+            cp.verify(self.ledger.board_key)
+        if checkpoints[-1].height != self.ledger.height:
             raise RecordError("the last checkpoint does not cover the whole board")
 
-    _run("checkpoints", signed_checkpoints, report)
+    def aggregate(self) -> None:
+        ledger = self.ledger
+        assert ledger.manifest is not None
+        counted = ledger.counted_indices()
+        acc = empty_aggregate(ledger.manifest)
+        done = 0
+        for entry in iter_board(self.directory):
+            if entry.type is EntryType.BALLOT and entry.index in counted:
+                add_ballot(acc, Ballot.from_json(entry.payload["ballot"]))
+                done += 1
+                self.progress("re-adding the counted ballots", done, len(counted))
+        if freeze(acc) != ledger.aggregate:
+            raise RecordError("the published tally is not the sum of the counted ballots")
 
-    if ledger.aggregate is not None:
-        _run(
-            "aggregate (counting rule: last ballot per credential)",
-            lambda: _check_aggregate(directory, ledger, progress),
-            report,
-        )
-    if (directory / RESULT).exists():
+    def result_file(self) -> None:
+        published = read_json_file(self.directory / RESULT, RESULT)
+        if self.ledger.result is None or canonical_bytes(published) != canonical_bytes(self.ledger.result):
+            raise RecordError("result.json differs from the result entry on the board")
 
-        def result_file() -> None:
-            published = read_json_file(directory / RESULT, RESULT)
-            if ledger.result is None or canonical_bytes(published) != canonical_bytes(ledger.result):
-                raise RecordError("result.json differs from the result entry on the board")
-
-        _run("result.json", result_file, report)
-
-    report.election = ledger.election_id
-    report.entries = ledger.height
-    report.trustees = len(ledger.announcements)
-    report.credentials = len(ledger.credentials)
-    report.ballots = ledger.ballots
-    report.counted = len(ledger.last_ballot)
-    report.decryptions = len(ledger.decryptions)
-    report.checkpoints = len(checkpoints)
-    report.phase = "result published" if ledger.phase is Phase.DONE else f"phase: {ledger.phase.name.lower()}"
-    return ledger
-
-
-def _check_aggregate(directory: Path, ledger: Ledger, progress: Progress) -> None:
-    assert ledger.manifest is not None
-    counted = ledger.counted_indices()
-    acc = empty_aggregate(ledger.manifest)
-    done = 0
-    for entry in iter_board(directory):
-        if entry.type is EntryType.BALLOT and entry.index in counted:
-            add_ballot(acc, Ballot.from_json(entry.payload["ballot"]))
-            done += 1
-            progress("re-adding the counted ballots", done, len(counted))
-    if freeze(acc) != ledger.aggregate:
-        raise RecordError("the published tally is not the sum of the counted ballots")
+    def summarize(self, checkpoints: int) -> None:
+        ledger, report = self.ledger, self.report
+        report.election = ledger.election_id
+        report.entries = ledger.height
+        report.trustees = len(ledger.announcements)
+        report.credentials = len(ledger.credentials)
+        report.ballots = ledger.ballots
+        report.counted = len(ledger.last_ballot)
+        report.decryptions = len(ledger.decryptions)
+        report.checkpoints = checkpoints
+        report.phase = "result published" if ledger.phase is Phase.DONE else f"phase: {ledger.phase.name.lower()}"
