@@ -10,6 +10,7 @@ from vecha.crypto import ElectionError, InvalidBallot, RecordError, _sodium
 from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.credentials import Credential
 from vecha.record.entries import EntryType
+from vecha.record.ledger import Phase
 from vecha.store.board import Board, receipt_message
 from vecha.store.organizer import close_voting, open_voting
 from vecha.testing.records import build_election
@@ -68,3 +69,18 @@ def test_unknown_election(live: tuple[Board, list[str]]) -> None:
     board, _ = live
     with pytest.raises(ElectionError):
         Board(board.engine, "no-such-election")
+
+
+def test_rejected_entries_change_nothing(tmp_path: Path) -> None:
+    built = build_election(tmp_path, votes=[], stop_after=EntryType.OPEN)
+    ledger = built.board.ledger
+    before = (set(ledger.credentials), ledger.height, ledger.head)
+    fresh = Credential.from_code("0000-0000-0000-0000-0", ledger.fingerprint).public.hex()
+    existing = sorted(c.hex() for c in ledger.credentials)[0]
+    # A valid new credential together with a repeated one: the whole entry is refused.
+    ledger.phase = Phase.KEYED  # as before the poll opened, when credential lists are accepted
+    with pytest.raises(RecordError, match="listed twice"):
+        ledger.apply(
+            ledger.next_entry(EntryType.CREDENTIALS, {"credentials": sorted([fresh, existing])}, "2099-01-01T00:00:00Z")
+        )
+    assert (set(ledger.credentials), ledger.height, ledger.head) == before

@@ -182,11 +182,11 @@ class Ledger:
             raise InvalidEncoding(f"credentials: a list of 1 to {CREDENTIALS_PER_ENTRY} public credentials")
         if creds != sorted(creds):
             raise InvalidEncoding("credentials must be sorted (the list must not reveal the roll's order)")
-        for i, c in enumerate(creds):
-            p = point_from_hex(c, f"credentials[{i}]", nonidentity=True)
-            if p.encoding in self.credentials:
-                raise InvalidEncoding(f"credential {c} is listed twice")
-            self.credentials.add(p.encoding)
+        new = [point_from_hex(c, f"credentials[{i}]", nonidentity=True).encoding for i, c in enumerate(creds)]
+        repeated = set(new) & self.credentials if len(set(new)) == len(new) else set(new)
+        if repeated:
+            raise InvalidEncoding("a credential is listed twice")
+        self.credentials.update(new)  # only once the whole entry is valid: a rejected entry changes nothing
         self.phase = Phase.CREDENTIALED
 
     def _on_open(self, entry: Entry) -> None:
