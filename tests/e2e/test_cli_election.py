@@ -221,15 +221,15 @@ def test_bad_input_is_one_line_and_changes_nothing(
     ok("election", "create", other / "def.yaml", "--db", db)
     capsys.readouterr()
     ok("vote", "--election", pkg, "--credential", code, "--choice", "budget=Yes", "--out", d / "b.json")
-    assert vecha("cast", d / "b.json", "--db", db, "--election", "club-2027") == 1
+    assert vecha("cast", d / "b.json", "--db", db, "--id", "club-2027") == 1
     assert "not open" in capsys.readouterr().err  # club-2027 has no keys, let alone an open poll
     assert entry_count(db) == before + 1  # only club-2027's definition was added
-    assert vecha("publish-credentials", d / "public.json", "--db", db, "--election", "club-2027") == 1
+    assert vecha("publish-credentials", d / "public.json", "--db", db, "--id", "club-2027") == 1
     assert "another election" in capsys.readouterr().err
     assert vecha("open", "--db", db) == 1  # two elections in the store: which one?
-    assert "--election" in capsys.readouterr().err
+    assert "--id" in capsys.readouterr().err
     assert entry_count(db) == before + 1
-    ok("cast", d / "b.json", "--db", db, "--election", "club-2026")
+    ok("cast", d / "b.json", "--db", db, "--id", "club-2026")
     assert entry_count(db) == before + 2
 
 

@@ -87,7 +87,7 @@ def load_board(db: str, election: str | None) -> Board:
         with engine.connect() as conn:
             ids = [r[0] for r in conn.execute(elections.select().with_only_columns(elections.c.id))]
         if len(ids) != 1:
-            raise CliError(f"the store holds {len(ids)} elections; name one with --election")
+            raise CliError(f"the store holds {len(ids)} elections; name one with --id")
         election = ids[0]
     try:
         return Board(engine, election)

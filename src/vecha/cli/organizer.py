@@ -19,7 +19,7 @@ from vecha.store.board import Board, open_store
 __all__ = ["register"]
 
 Db = Annotated[str, typer.Option("--db", help="the ballot box store: a SQLite file or a database URL")]
-ElectionId = Annotated[str | None, typer.Option("--election", help="election id (when the store has several)")]
+ElectionId = Annotated[str | None, typer.Option("--id", help="the election id (when the store holds several)")]
 
 
 def register(app: typer.Typer) -> None:
