@@ -68,12 +68,13 @@ def demo(
 def verify(
     record: Annotated[Path, typer.Argument(help="an exported election record directory")],
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    workers: Annotated[int | None, typer.Option(min=1, help="processes for ballot proofs (default: all cores)")] = None,
 ) -> None:
     """Re-check everything in an election record, trusting nothing but its files."""
     from vecha.verify import verify_record
 
     with progress_bar(not quiet) as step:
-        report = verify_record(record, progress=step)
+        report = verify_record(record, progress=step, workers=workers)
     if report.ok:
         console.print(report.summary())
     else:

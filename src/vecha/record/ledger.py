@@ -9,6 +9,7 @@ the ballot box runs it before appending, so the two cannot disagree on the rules
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -17,7 +18,7 @@ from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.encoding import hex_bytes, point_from_hex
 from vecha.crypto.errors import ElectionError, InvalidBallot, InvalidEncoding, InvalidProof, RecordError, VechaError
 from vecha.crypto.group import Point
-from vecha.election.ballot import Ballot, verify_ballot
+from vecha.election.ballot import Ballot, check_ballot_shape, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.counting import Aggregate, aggregate_from_json, combine_shares, compute_result
 from vecha.election.manifest import Manifest, parse_manifest
@@ -73,6 +74,9 @@ class Ledger:
     counted: int = 0
     decryptions: dict[int, list[list[DecryptionShare]]] = field(default_factory=dict)
     result: dict[str, Any] | None = None
+    #: if set, a ballot's signature and proofs are not checked here but handed over as
+    #: (board index, ballot JSON) to be checked elsewhere, in parallel (the verifier's pool)
+    defer_ballot_proofs: Callable[[int, dict[str, Any]], None] | None = None
 
     # ---- building entries -------------------------------------------------------------
 
@@ -194,8 +198,11 @@ class Ledger:
         self._fields(entry.payload)
         self.phase = Phase.OPEN
 
-    def check_ballot(self, ballot: Ballot) -> None:
-        """Everything the box checks before accepting a ballot, cheapest first."""
+    def check_ballot(self, ballot: Ballot, proofs: bool = True) -> None:
+        """Everything the box checks before accepting a ballot, cheapest first.
+
+        With `proofs=False` it stops before the signature and the proofs (the curve work),
+        for a caller that checks those elsewhere (the verifier's process pool)."""
         if self.phase is not Phase.OPEN:
             raise ElectionError("the election is not open for voting")
         ctx = self.context()
@@ -205,14 +212,20 @@ class Ledger:
             raise InvalidBallot("the ballot's credential is not on the credential list")
         if ballot.tracker() in self.trackers:
             raise InvalidBallot("this exact ballot is already on the board (replay)")
-        verify_ballot(ballot, ctx)
+        if proofs:
+            verify_ballot(ballot, ctx)
+        else:
+            check_ballot_shape(ballot, ctx)
 
     def _on_ballot(self, entry: Entry) -> None:
         self._fields(entry.payload, "ballot", "channel")
         if entry.payload["channel"] not in CHANNELS:
             raise InvalidEncoding(f"channel must be one of {CHANNELS}")
         ballot = Ballot.from_json(entry.payload["ballot"])
-        if self.check_proofs:
+        if self.check_proofs and self.defer_ballot_proofs is not None:
+            self.check_ballot(ballot, proofs=False)
+            self.defer_ballot_proofs(entry.index, entry.payload["ballot"])
+        elif self.check_proofs:
             self.check_ballot(ballot)
         else:
             self._expect(Phase.OPEN)

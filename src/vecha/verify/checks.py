@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.errors import RecordError, VechaError
@@ -20,6 +21,7 @@ from vecha.record.archive import RESULT, RecordHeader, iter_board, read_checkpoi
 from vecha.record.checkpoint import Checkpoint
 from vecha.record.entries import EntryType
 from vecha.record.ledger import Ledger, Phase
+from vecha.verify.parallel import BallotProofPool, default_workers
 from vecha.verify.report import Report
 
 __all__ = ["verify_record", "verify_record_ledger", "Progress"]
@@ -29,6 +31,8 @@ Progress = Callable[[str, int, int], None]
 
 BOARD_CHECK = "board: hash chain, phases, trustee proofs, credentials, ballots, decryption shares, result"
 AGGREGATE_CHECK = "aggregate (counting rule: last ballot per credential)"
+#: below this many entries a process pool costs more than it saves
+PARALLEL_FROM = 400
 
 
 class _Failed(Exception):
@@ -37,31 +41,34 @@ class _Failed(Exception):
         self.check = check
 
 
-def verify_record(directory: Path, progress: Progress | None = None) -> Report:
-    """Run every check; the report names the first that fails."""
+def verify_record(directory: Path, progress: Progress | None = None, workers: int | None = None) -> Report:
+    """Run every check; the report names the first that fails. `workers`: processes for the
+    ballot proofs (default: one per available core)."""
     report = Report()
     try:
-        _Verification(directory, report, progress).run()
+        _Verification(directory, report, progress, workers).run()
     except _Failed as f:
         report.failed_check, report.failure = f.check, str(f)
     return report
 
 
-def verify_record_ledger(directory: Path, progress: Progress | None = None) -> Ledger:
+def verify_record_ledger(directory: Path, progress: Progress | None = None, workers: int | None = None) -> Ledger:
     """Verify a record and return the board state it ends in; raises `RecordError` if it fails."""
     try:
-        return _Verification(directory, Report(), progress).run()
+        return _Verification(directory, Report(), progress, workers).run()
     except _Failed as f:
         raise RecordError(f"the record does not verify: check '{f.check}': {f}") from None
 
 
 class _Verification:
-    def __init__(self, directory: Path, report: Report, progress: Progress | None) -> None:
+    def __init__(self, directory: Path, report: Report, progress: Progress | None, workers: int | None) -> None:
         self.directory = directory
         self.report = report
         self.progress: Progress = progress or (lambda stage, done, total: None)
         self.ledger = Ledger(check_proofs=True)
         self.heads: dict[int, bytes] = {}
+        self.workers = default_workers() if workers is None else workers
+        self.pool: BallotProofPool | None = None
 
     @contextmanager
     def check(self, name: str) -> Iterator[None]:
@@ -92,13 +99,32 @@ class _Verification:
 
     def board(self, header: RecordHeader, checkpoint_heights: set[int]) -> None:
         ledger = self.ledger
-        for entry in iter_board(self.directory):
-            digest = ledger.apply(entry)
-            if ledger.height in checkpoint_heights:
-                self.heads[ledger.height] = digest
-            if entry.type is EntryType.BALLOT or ledger.height % 1000 == 0:
-                self.progress("verifying the board", ledger.height, header.entries)
+        if self.workers > 1 and header.entries >= PARALLEL_FROM:
+            ledger.defer_ballot_proofs = self._defer
+        try:
+            for entry in iter_board(self.directory):
+                digest = ledger.apply(entry)
+                if ledger.height in checkpoint_heights:
+                    self.heads[ledger.height] = digest
+                if entry.type is EntryType.BALLOT or ledger.height % 1000 == 0:
+                    self.progress("verifying the board", ledger.height, header.entries)
+        except VechaError:
+            # Report a ballot that failed earlier on the board, if one did, rather than this entry.
+            if self.pool is not None:
+                failed = [f for f in self.pool.abandon() if f[0] < ledger.height]
+                if failed:
+                    raise RecordError(f"entry {failed[0][0]} (ballot): {failed[0][1]}") from None
+            raise
+        if self.pool is not None:
+            failed = self.pool.finish()
+            if failed:
+                raise RecordError(f"entry {failed[0][0]} (ballot): {failed[0][1]}")
         self.progress("verifying the board", ledger.height, header.entries)
+
+    def _defer(self, index: int, ballot: dict[str, Any]) -> None:
+        if self.pool is None:
+            self.pool = BallotProofPool(self.ledger.context(), self.workers)
+        self.pool.submit(index, ballot)
 
     def header(self, header: RecordHeader) -> None:
         ledger = self.ledger
