@@ -23,7 +23,6 @@ from vecha.election.ballot import encrypt_ballot, selections_from_choices, verif
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
 from vecha.election.manifest import parse_manifest
-from vecha.verify import verify_record
 
 
 def median_ms(samples: list[float]) -> float:
