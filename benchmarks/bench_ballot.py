@@ -23,6 +23,7 @@ from vecha.election.ballot import encrypt_ballot, selections_from_choices, verif
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
 from vecha.election.manifest import parse_manifest
+from vecha.verify import verify_record
 
 
 def median_ms(samples: list[float]) -> float:
@@ -61,12 +62,19 @@ def main() -> None:
     }
     if args.demo_voters:
         with tempfile.TemporaryDirectory() as tmp:
-            outcome = run_demo(args.demo_voters, Path(tmp) / "record", lambda *_: None, seed=1)
+            record = Path(tmp) / "record"
+            outcome = run_demo(args.demo_voters, record, lambda *_: None, seed=1)
+            verify_s = {}
+            for workers in (1, 2):
+                t = time.perf_counter()
+                assert verify_record(record, workers=workers).ok
+                verify_s[f"verify_workers_{workers}_s"] = round(time.perf_counter() - t, 2)
         results["demo"] = {
             "voters": args.demo_voters,
             "ballots": outcome.ballots,
             "verified": outcome.report.ok,
             **{k: round(v, 2) for k, v in outcome.timings.items()},
+            **verify_s,
         }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
