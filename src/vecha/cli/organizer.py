@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from vecha.cli.common import CliError, console, load_board, read_definition, read_json, write_out
+from vecha.cli.common import CliError, console, load_board, progress_bar, read_definition, read_json, write_out
 from vecha.crypto.errors import InvalidEncoding
 from vecha.election.manifest import parse_manifest
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation
@@ -140,7 +140,8 @@ def tally(
 ) -> None:
     """Add up the counted ballots (the last of each credential) into the encrypted tally."""
     board = load_board(db, election)
-    entry = steps.tally(board)
+    with progress_bar() as step:
+        entry = steps.tally(board, lambda done, total: step("adding up the counted ballots", done, total))
     if out is not None:
         write_out(out, entry)
     console.print(f"tally of {entry['payload']['counted']} ballots is on the board; export the record for the trustees")

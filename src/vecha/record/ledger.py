@@ -9,7 +9,7 @@ the ballot box runs it before appending, so the two cannot disagree on the rules
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -20,7 +20,15 @@ from vecha.crypto.errors import ElectionError, InvalidBallot, InvalidEncoding, I
 from vecha.crypto.group import Point
 from vecha.election.ballot import Ballot, check_ballot_shape, verify_ballot
 from vecha.election.context import ElectionContext
-from vecha.election.counting import Aggregate, aggregate_from_json, combine_shares, compute_result
+from vecha.election.counting import (
+    Aggregate,
+    add_ballot,
+    aggregate_from_json,
+    combine_shares,
+    compute_result,
+    empty_aggregate,
+    freeze,
+)
 from vecha.election.manifest import Manifest, parse_manifest
 from vecha.election.trustees import (
     DecryptionShare,
@@ -241,6 +249,21 @@ class Ledger:
     def counted_indices(self) -> set[int]:
         """The counting rule: the board index of the last ballot of every credential."""
         return set(self.last_ballot.values())
+
+    def sum_counted(self, entries: Iterable[Entry], progress: Callable[[int, int], None] | None = None) -> Aggregate:
+        """Add up, option by option, the counted ballots among `entries` (a second pass over
+        the board: only the credential → last index map is kept in memory, §7.1–7.2)."""
+        assert self.manifest is not None
+        counted = self.counted_indices()
+        acc = empty_aggregate(self.manifest)
+        done = 0
+        for entry in entries:
+            if entry.type is EntryType.BALLOT and entry.index in counted:
+                add_ballot(acc, Ballot.from_json(entry.payload["ballot"]))
+                done += 1
+                if progress is not None:
+                    progress(done, len(counted))
+        return freeze(acc)
 
     def _on_tally(self, entry: Entry) -> None:
         self._expect(Phase.CLOSED)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from vecha.crypto.encoding import point_from_hex
 from vecha.crypto.errors import ElectionError, InvalidEncoding
-from vecha.election.ballot import Ballot
-from vecha.election.counting import add_ballot, aggregate_to_json, empty_aggregate, freeze
+from vecha.election.counting import aggregate_to_json
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation, check_ceremony
 from vecha.record.archive import RecordWriter
 from vecha.record.entries import EntryType
@@ -63,18 +62,13 @@ def close_voting(board: Board) -> None:
     board.append(EntryType.CLOSE, {}, checkpoint=True)
 
 
-def tally(board: Board) -> dict[str, Any]:
+def tally(board: Board, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Sum the counted ballots (last per credential) and put the aggregate on the board."""
     ledger = board.ledger
     if ledger.phase is not Phase.CLOSED:
         raise ElectionError("close the election before tallying")
-    assert ledger.manifest is not None
-    counted = ledger.counted_indices()
-    acc = empty_aggregate(ledger.manifest)
-    for entry in board.entries():
-        if entry.type is EntryType.BALLOT and entry.index in counted:
-            add_ballot(acc, Ballot.from_json(entry.payload["ballot"]))
-    payload = {"counted": len(counted), "aggregate": aggregate_to_json(freeze(acc))}
+    aggregate = ledger.sum_counted(board.entries(), progress)
+    payload = {"counted": len(ledger.last_ballot), "aggregate": aggregate_to_json(aggregate)}
     entry = board.append(EntryType.TALLY, payload, checkpoint=True)
     return entry.to_json()
 

@@ -15,8 +15,6 @@ from typing import Any
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.errors import RecordError, VechaError
-from vecha.election.ballot import Ballot
-from vecha.election.counting import add_ballot, empty_aggregate, freeze
 from vecha.record.archive import RESULT, RecordHeader, iter_board, read_checkpoints, read_header, read_json_file
 from vecha.record.checkpoint import Checkpoint
 from vecha.record.entries import EntryType
@@ -144,17 +142,10 @@ class _Verification:
             raise RecordError("the last checkpoint does not cover the whole board")
 
     def aggregate(self) -> None:
-        ledger = self.ledger
-        assert ledger.manifest is not None
-        counted = ledger.counted_indices()
-        acc = empty_aggregate(ledger.manifest)
-        done = 0
-        for entry in iter_board(self.directory):
-            if entry.type is EntryType.BALLOT and entry.index in counted:
-                add_ballot(acc, Ballot.from_json(entry.payload["ballot"]))
-                done += 1
-                self.progress("re-adding the counted ballots", done, len(counted))
-        if freeze(acc) != ledger.aggregate:
+        def step(done: int, total: int) -> None:
+            self.progress("re-adding the counted ballots", done, total)
+
+        if self.ledger.sum_counted(iter_board(self.directory), step) != self.ledger.aggregate:
             raise RecordError("the published tally is not the sum of the counted ballots")
 
     def result_file(self) -> None:
