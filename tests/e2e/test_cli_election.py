@@ -181,6 +181,7 @@ def test_step_by_step_election(election: dict[str, Path], capsys: pytest.Capture
     assert reds["elected"][0] == {"name": "Bo", "preference_votes": 1, "by": "preference"}
     ok("results", d / "record", "--out", d / "report")
     assert (d / "report" / "seats.png").read_bytes().startswith(b"\x89PNG")
+    assert "seats in the order they were awarded" in (d / "report" / "explain-council.txt").read_text()
     page = (d / "report" / "results.html").read_text()
     assert "Reds" in page and "http" not in page.replace("http-equiv", "")
 

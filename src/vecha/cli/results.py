@@ -10,8 +10,11 @@ import typer
 from rich.table import Table
 
 from vecha.cli.common import CliError, console, write_out
+from vecha.election.counting import count_list_question
+from vecha.election.manifest import ListQuestion, Manifest
+from vecha.election.seats import Lot
 
-__all__ = ["register", "print_result", "render_report"]
+__all__ = ["register", "print_result", "render_report", "explanations"]
 
 
 def register(app: typer.Typer) -> None:
@@ -46,8 +49,23 @@ def print_result(result: dict[str, Any]) -> None:
             console.print(table)
 
 
-def render_report(result: dict[str, Any], election: str, out: Path) -> list[Path]:
-    """Write result.json, results.html (self-contained, no external assets) and seats.png."""
+def explanations(result: dict[str, Any], manifest: Manifest) -> dict[str, list[str]]:
+    """Each list question's allocation explained (quotients or quotas and remainders, seat order),
+    recomputed from the published counts with the same rules and lot."""
+    out = {}
+    lot = Lot(bytes.fromhex(result["lot_seed"]))
+    for q, rq in zip(manifest.questions, result["questions"], strict=True):
+        if isinstance(q, ListQuestion):
+            row = [rq["counts"][o.label] for o in q.option_list]
+            out[q.id] = count_list_question(q, row, result["counted"], lot).allocation.explain()
+    return out
+
+
+def render_report(result: dict[str, Any], manifest: Manifest, out: Path) -> list[Path]:
+    """Write result.json, results.html (self-contained, no external assets), seats.png and
+    the explanation of each allocation."""
+    election = manifest.id
+    explained = explanations(result, manifest)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -97,12 +115,16 @@ def render_report(result: dict[str, Any], election: str, out: Path) -> list[Path
                 f"{' (+' + str(o['vacant']) + ' vacant)' if o['vacant'] else ''}</td></tr>"
                 for o in q["lists"]
             )
+            (out / f"explain-{q['id']}.txt").write_text("\n".join(explained[q["id"]]) + "\n", encoding="utf-8")
+            written.append(out / f"explain-{q['id']}.txt")
+            how = html.escape("\n".join(explained[q["id"]]))
             sections.append(
                 f"<section><h2>{html.escape(q['id'])}</h2><p>{result['counted']} ballots counted, "
                 f"{q['blank']} blank. Rules: {html.escape(str(q['allocation']['rules']))}</p>"
                 f"<img alt='seats per list' src='data:image/png;base64,{img}'>"
                 f"<table><thead><tr><th>list</th><th>votes</th><th>seats</th><th>elected</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table></section>"
+                f"<tbody>{rows}</tbody></table>"
+                f"<details><summary>How the seats were allocated</summary><pre>{how}</pre></details></section>"
             )
         else:
             rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in q["counts"].items())
@@ -136,6 +158,7 @@ def results(
     ledger = verify_record_ledger(record)
     if ledger.result is None:
         raise CliError("the record has no published result yet")
-    for p in render_report(ledger.result, ledger.election_id, out):
+    assert ledger.manifest is not None
+    for p in render_report(ledger.result, ledger.manifest, out):
         console.print(f"wrote {p}")
     print_result(ledger.result)

@@ -18,10 +18,18 @@ from vecha.crypto.errors import InvalidEncoding
 from vecha.crypto.threshold import lagrange_at_zero
 from vecha.election.ballot import Ballot
 from vecha.election.manifest import ListQuestion, Manifest
-from vecha.election.seats import Lot, allocate, elect_candidates
+from vecha.election.seats import Allocation, ListOutcome, Lot, allocate, elect_candidates
 from vecha.election.trustees import DecryptionShare
 
-__all__ = ["Aggregate", "aggregate_ballots", "combine_shares", "compute_result", "aggregate_from_json"]
+__all__ = [
+    "ListCount",
+    "count_list_question",
+    "Aggregate",
+    "aggregate_ballots",
+    "combine_shares",
+    "compute_result",
+    "aggregate_from_json",
+]
 
 Aggregate = tuple[tuple[Ciphertext, ...], ...]
 
@@ -87,13 +95,17 @@ def combine_shares(
 
 
 @dataclass(frozen=True)
-class _ListTotals:
+class ListCount:
+    """A list question's decrypted count, its seats and who fills them (spec §9.2–§9.5)."""
+
     list_votes: dict[str, int]
     preferences: dict[str, dict[str, int]]
     blank: int
+    allocation: Allocation
+    outcomes: tuple[ListOutcome, ...]
 
 
-def _list_totals(q: ListQuestion, counts: Sequence[int], counted: int) -> _ListTotals:
+def count_list_question(q: ListQuestion, counts: Sequence[int], counted: int, lot: Lot) -> ListCount:
     list_votes = {e.name: 0 for e in q.lists}
     prefs: dict[str, dict[str, int]] = {e.name: {} for e in q.lists}
     for opt, n in zip(q.option_list, counts, strict=True):
@@ -101,7 +113,15 @@ def _list_totals(q: ListQuestion, counts: Sequence[int], counted: int) -> _ListT
         list_votes[opt.party] += n
         if opt.candidate is not None:
             prefs[opt.party][opt.candidate] = n
-    return _ListTotals(list_votes, prefs, counted - sum(counts))
+    blank = counted - sum(counts)
+    caps = {e.name: len(e.candidates) for e in q.lists}
+    alloc = allocate(list_votes, q.seats.rules(), lot, blank=blank, caps=caps, vacant_if_no_votes=True)
+    quota = q.seats.personal_quota_fraction()
+    outcomes = tuple(
+        elect_candidates(e.name, alloc.seats[e.name], e.candidates, prefs[e.name], list_votes[e.name], lot, quota)
+        for e in q.lists
+    )
+    return ListCount(list_votes, prefs, blank, alloc, outcomes)
 
 
 def compute_result(
@@ -116,27 +136,10 @@ def compute_result(
             "counts": {o.label: n for o, n in zip(q.option_list, row, strict=True)},
         }
         if isinstance(q, ListQuestion):
-            totals = _list_totals(q, row, counted)
-            caps = {e.name: len(e.candidates) for e in q.lists}
-            alloc = allocate(
-                totals.list_votes, q.seats.rules(), lot, blank=totals.blank, caps=caps, vacant_if_no_votes=True
-            )
-            quota = q.seats.personal_quota_fraction()
-            outcomes = [
-                elect_candidates(
-                    e.name,
-                    alloc.seats[e.name],
-                    e.candidates,
-                    totals.preferences[e.name],
-                    totals.list_votes[e.name],
-                    lot,
-                    quota,
-                ).to_json()
-                for e in q.lists
-            ]
-            entry["list_votes"] = totals.list_votes
-            entry["blank"] = totals.blank
-            entry["allocation"] = alloc.to_json()
-            entry["lists"] = outcomes
+            c = count_list_question(q, row, counted, lot)
+            entry["list_votes"] = c.list_votes
+            entry["blank"] = c.blank
+            entry["allocation"] = c.allocation.to_json()
+            entry["lists"] = [o.to_json() for o in c.outcomes]
         questions.append(entry)
     return {"counted": counted, "lot_seed": lot_seed.hex(), "questions": questions}

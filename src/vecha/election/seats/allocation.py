@@ -91,9 +91,13 @@ class Allocation:
 
 
 def _fmt(x: Fraction) -> str:
+    """A number for people: exact when it has at most 4 decimals, else ≈ a 4-decimal rounding.
+    (Display only: every comparison in the allocation is exact.)"""
     if x.denominator == 1:
         return str(x.numerator)
-    return f"{float(x):.4f}"  # display only; every comparison above is exact
+    n = round(abs(x) * 10_000)
+    text = ("-" if x < 0 else "") + f"{n // 10_000}.{n % 10_000:04d}".rstrip("0").rstrip(".")
+    return text if Fraction(text) == x else "≈" + text
 
 
 def check_votes(votes: Mapping[str, object]) -> dict[str, int]:
