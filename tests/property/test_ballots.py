@@ -49,3 +49,13 @@ def test_any_changed_hex_digit_is_rejected(pos: int, shift: int) -> None:
     changed = TEXT[:pos] + digit + TEXT[pos + 1 :]
     with pytest.raises(VechaError):
         verify_ballot(Ballot.from_json(json.loads(changed)), CTX)
+
+
+def test_benaloh_audit_accepts_the_truth_and_catches_a_lie() -> None:
+    from vecha.crypto import InvalidBallot
+    from vecha.election.ballot import audit_ballot
+
+    spoiled = encrypt_ballot(CTX, CRED, ((1, 0, 0, 0, 0), (0, 1)))
+    audit_ballot(CTX, spoiled.ballot, spoiled.selections, spoiled.randomness)
+    with pytest.raises(InvalidBallot, match="does not encrypt the claimed choice"):
+        audit_ballot(CTX, spoiled.ballot, ((0, 0, 0, 1, 0), (0, 1)), spoiled.randomness)
