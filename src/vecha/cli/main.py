@@ -35,7 +35,7 @@ results.register(app)
 
 @app.command()
 def demo(
-    voters: Annotated[int, typer.Option(min=1, max=1_000_000, help="number of voters on the roll")] = 500,
+    voters: Annotated[int, typer.Option(min=1, max=1_000_000, help="number of voters on the roll")] = 800,
     record: Annotated[Path, typer.Option(help="where to export the election record")] = Path("demo-record"),
     seed: Annotated[int | None, typer.Option(help="seed for the simulated voters' choices")] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bars")] = False,
