@@ -30,6 +30,7 @@ def seats(votes: dict[str, int], method: Method, n: int, **kw: object) -> dict[s
 # Sainte-Laguë: 100000, 80000, 33333⅓, 30000, 26666⅔, 20000 (A), 20000 (D), 16000.
 # Hare quota 28750: full seats A3 B2 C1, remainders B 22500 > D 20000 > A 13750 > C 1250.
 # Droop quota ⌊230000/9⌋+1 = 25556: full A3 B3 C1, remainder seat A (23332).
+# Imperiali quota 230000/10 = 23000: full A4 B3 C1 = 8 seats, none left for remainders.
 @pytest.mark.parametrize(
     ("method", "expected"),
     [
