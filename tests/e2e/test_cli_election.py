@@ -127,6 +127,7 @@ def test_step_by_step_election(election: dict[str, Path], capsys: pytest.Capture
         (cs[4], ["budget=No"]),  # blank on the council question
     ]
     trackers = []
+    receipts = []
     for k, (code, choices) in enumerate(plan):
         args = [x for c in choices for x in ("--choice", c)]
         ok("vote", "--election", pkg, "--credential", code.lower().replace("-", " "), *args, "--out", d / f"b{k}.json")
@@ -134,6 +135,8 @@ def test_step_by_step_election(election: dict[str, Path], capsys: pytest.Capture
         ok("cast", d / f"b{k}.json", "--db", db)
         receipt = json.loads(capsys.readouterr().out)
         trackers.append(receipt["tracker"])
+        (d / f"receipt{k}.json").write_text(json.dumps(receipt))
+        receipts.append(d / f"receipt{k}.json")
     # Casting the same ballot again is idempotent: same receipt, nothing new on the board.
     ok("cast", d / "b0.json", "--db", db)
     assert json.loads(capsys.readouterr().out)["tracker"] == trackers[0]
@@ -169,6 +172,17 @@ def test_step_by_step_election(election: dict[str, Path], capsys: pytest.Capture
     ok("track", trackers[3], "--record", d / "record")
     assert "replaced" in capsys.readouterr().out
     assert vecha("track", "ab" * 32, "--record", d / "record") == 1
+    ok("check-receipt", receipts[0], "--record", d / "record")
+    assert "it counts" in capsys.readouterr().out
+    ok("check-receipt", receipts[3], "--record", d / "record")
+    assert "replaced it" in capsys.readouterr().out
+    forged = json.loads(receipts[0].read_text())
+    forged["index"] += 1
+    (d / "forged.json").write_text(json.dumps(forged))
+    assert vecha("check-receipt", d / "forged.json", "--record", d / "record") == 1
+    assert "not signed by this election's ballot box" in capsys.readouterr().err
+    ok("verify", d / "record", "--json")
+    assert json.loads(capsys.readouterr().out)["ok"] is True
     result = json.loads((d / "record" / "result.json").read_text())
     council, budget = result["questions"]
     assert council["list_votes"] == {"Reds": 2, "Blues": 2, "Greens": 0}

@@ -267,3 +267,18 @@ def test_election_without_ballots_publishes_vacant_seats(tmp_path: Path) -> None
     assert report.ok, report.summary()
     council = empty.board.ledger.result["questions"][0]  # type: ignore[index]
     assert council["allocation"]["vacant"] == 3 and sum(council["allocation"]["seats"].values()) == 0
+
+
+def test_a_receipt_proves_a_dropped_ballot(built: BuiltElection, record: Path) -> None:
+    from vecha.crypto import RecordError
+    from vecha.election.ballot import Ballot
+    from vecha.record.receipt import check_receipt
+
+    victim = _entries_of(read_lines(record), "ballot")[2]
+    tracker = Ballot.from_json(victim["payload"]["ballot"]).tracker()
+    receipt = built.board.receipt(tracker, victim["index"])
+    assert check_receipt(record, receipt) is True
+
+    rewrite_record(record, built.board_key, lambda objs: objs.remove(_entries_of(objs, "ballot")[2]))
+    with pytest.raises(RecordError, match="proves that an accepted ballot was dropped"):
+        check_receipt(record, receipt)

@@ -11,7 +11,8 @@ from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.credentials import Credential
 from vecha.record.entries import EntryType
 from vecha.record.ledger import Phase
-from vecha.store.board import Board, receipt_message
+from vecha.record.receipt import receipt_message
+from vecha.store.board import Board
 from vecha.store.organizer import close_voting, open_voting
 from vecha.testing.records import build_election
 

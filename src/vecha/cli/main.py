@@ -69,13 +69,21 @@ def verify(
     record: Annotated[Path, typer.Argument(help="an exported election record directory")],
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
     workers: Annotated[int | None, typer.Option(min=1, help="processes for ballot proofs (default: all cores)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
     """Re-check everything in an election record, trusting nothing but its files."""
+    import dataclasses
+    import json
+
     from vecha.verify import verify_record
 
-    with progress_bar(not quiet) as step:
+    with progress_bar(not (quiet or as_json)) as step:
         report = verify_record(record, progress=step, workers=workers)
-    if report.ok:
+    if as_json:
+        console.print_json(json.dumps({"ok": report.ok, **dataclasses.asdict(report)}, ensure_ascii=False))
+        if not report.ok:
+            raise typer.Exit(1)
+    elif report.ok:
         console.print(report.summary())
     else:
         err_console.print(report.summary())

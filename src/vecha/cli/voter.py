@@ -12,6 +12,7 @@ from vecha.cli.common import CliError, console, read_json, write_out
 from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.credentials import Credential, new_code
 from vecha.record.package import load_package, setup_ledger
+from vecha.record.receipt import Receipt, check_receipt
 
 __all__ = ["register"]
 
@@ -21,6 +22,7 @@ Package = Annotated[Path, typer.Option("--election", help="the election package 
 def register(app: typer.Typer) -> None:
     app.command("issue-credentials")(issue_credentials)
     app.command()(vote)
+    app.command("check-receipt")(check_receipt_command)
 
 
 def issue_credentials(
@@ -78,3 +80,18 @@ def vote(
     ballot = encrypt_ballot(ctx, cred, selections).ballot
     write_out(out, ballot.to_json())
     console.print(f"ballot written to {out}; tracking code {ballot.tracker()}")
+
+
+def check_receipt_command(
+    receipt: Annotated[Path, typer.Argument(help="the receipt the ballot box returned (JSON)")],
+    record: Annotated[Path, typer.Option(help="the published election record")],
+) -> None:
+    """Voter: is my acknowledged ballot in the published record, and does it count?"""
+    counts = check_receipt(record, Receipt.from_json(read_json(receipt, "receipt")))
+    if counts:
+        console.print("the receipt is genuine and your ballot is in the record; it counts")
+    else:
+        console.print(
+            "the receipt is genuine and your ballot is in the record; a later ballot with the same "
+            "credential replaced it"
+        )

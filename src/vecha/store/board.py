@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from vecha.crypto.canonical import canonical_bytes, parse_canonical
+from vecha.crypto.canonical import parse_canonical
 from vecha.crypto.errors import ElectionError, InvalidBallot
 from vecha.election.ballot import Ballot
 from vecha.election.manifest import Manifest
 from vecha.record.checkpoint import BoardKey, Checkpoint, sign_checkpoint
 from vecha.record.entries import Entry, EntryType
 from vecha.record.ledger import Ledger
+from vecha.record.receipt import Receipt, receipt_message
 from vecha.store.schema import ballots, checkpoints, elections, entries, metadata
 
 __all__ = ["open_store", "Board", "Receipt", "now", "CHECKPOINT_EVERY"]
@@ -51,26 +51,6 @@ def open_store(url: str) -> Engine:
 
     metadata.create_all(engine)
     return engine
-
-
-@dataclass(frozen=True)
-class Receipt:
-    election: str
-    tracker: str
-    index: int
-    signature: bytes
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "election": self.election,
-            "tracker": self.tracker,
-            "index": self.index,
-            "signature": self.signature.hex(),
-        }
-
-
-def receipt_message(election: str, tracker: str, index: int) -> bytes:
-    return canonical_bytes({"type": "vecha/v1/receipt", "election": election, "tracker": tracker, "index": index})
 
 
 class Board:
