@@ -6,6 +6,7 @@ import contextlib
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,9 +15,18 @@ from vecha.crypto.canonical import parse_canonical
 from vecha.election.ballot import Ballot
 from vecha.election.credentials import normalize_code
 from vecha.election.manifest import parse_manifest
-from vecha.election.trustees import TrusteeAnnouncement
+from vecha.election.trustees import (
+    DecryptionShare,
+    SealedShare,
+    TrusteeAnnouncement,
+    TrusteeConfirmation,
+    TrusteeSecret,
+)
+from vecha.record.checkpoint import Checkpoint
 from vecha.record.entries import Entry
-from vecha.testing.records import SMALL_DEFINITION
+from vecha.record.package import make_package, setup_ledger
+from vecha.record.receipt import Receipt
+from vecha.testing.records import SMALL_DEFINITION, build_election, read_lines
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=20) | st.floats(allow_nan=False),
@@ -33,7 +43,20 @@ def _must_not_crash(parser: Any, value: Any) -> None:
 @settings(max_examples=300)
 @given(json_values)
 def test_structured_parsers_only_raise_vecha_errors(value: Any) -> None:
-    for parser in (Ballot.from_json, Entry.from_json, parse_manifest, TrusteeAnnouncement.from_json):
+    parsers = (
+        Ballot.from_json,
+        Entry.from_json,
+        parse_manifest,
+        TrusteeAnnouncement.from_json,
+        TrusteeConfirmation.from_json,
+        TrusteeSecret.from_json,
+        SealedShare.from_json,
+        lambda v: DecryptionShare.from_json(v, "share"),
+        Checkpoint.from_json,
+        Receipt.from_json,
+        setup_ledger,
+    )
+    for parser in parsers:
         _must_not_crash(parser, value)
 
 
@@ -75,3 +98,42 @@ def test_definition_mutations_are_rejected_cleanly() -> None:
         except VechaError as e:
             assert str(e).startswith("invalid election definition")
     assert accepted < len(_mutations(definition))  # most mutations are invalid; none crashes
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    built = build_election(
+        tmp_path_factory.mktemp("fuzz"), voters=2, votes=[(0, {"council": ["South"], "yesno": ["No"]})]
+    )
+    entries = read_lines(built.record)
+    by_type = {e["type"]: e for e in entries}
+    ballot = by_type["ballot"]["payload"]["ballot"]
+    return {
+        "ballot": (Ballot.from_json, ballot),
+        "announcement": (TrusteeAnnouncement.from_json, by_type["trustee"]["payload"]),
+        "confirmation": (TrusteeConfirmation.from_json, by_type["trustee-confirmation"]["payload"]),
+        "secret": (TrusteeSecret.from_json, built.trustees[0].to_json()),
+        "share": (lambda v: DecryptionShare.from_json(v, "share"), by_type["decryption"]["payload"]["shares"][0][0]),
+        "checkpoint": (Checkpoint.from_json, json.loads((built.record / "checkpoints.json").read_text())[0]),
+        "receipt": (Receipt.from_json, built.board.receipt(Ballot.from_json(ballot).tracker(), 1).to_json()),
+        "entry": (Entry.from_json, by_type["tally"]),
+        "package": (setup_ledger, make_package(Entry.from_json(e) for e in entries)),
+    }
+
+
+@pytest.mark.parametrize(
+    "kind", ["ballot", "announcement", "confirmation", "secret", "share", "checkpoint", "receipt", "entry", "package"]
+)
+def test_mutated_examples_never_crash(examples: dict[str, Any], kind: str) -> None:
+    parser, example = examples[kind]
+    parser(example)  # the example itself is valid
+    mutations = _mutations(example)
+    rejected = 0
+    for m in mutations:
+        try:
+            parser(m)
+        except VechaError:
+            rejected += 1
+    # Entry.from_json checks the envelope only (the board's rules check payloads: see "package").
+    expected = 1 if kind == "entry" else len(mutations) // 2 + 1
+    assert rejected >= expected, f"{kind}: {rejected} of {len(mutations)} broken variants rejected"
