@@ -253,3 +253,148 @@ def entry_count(db: Path) -> int:
 
     with sqlite3.connect(db) as conn:
         return int(conn.execute("select count(*) from entries").fetchone()[0])
+
+
+def test_every_step_refuses_bad_input_cleanly(election: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    d, db, pkg = election["dir"], election["db"], election["package"]
+    (d / "noroll.csv").write_text("name\nA\n")
+    (d / "duproll.csv").write_text("voter\nA\nA\n")
+    (d / "junk.json").write_text('{"hello": 1}')
+    forged = json.loads((d / "t2.announce.json").read_text())
+    forged["commitments"][0], forged["commitments"][1] = forged["commitments"][1], forged["commitments"][0]
+    (d / "t2.forged.json").write_text(json.dumps(forged))
+    anns = [x for i in (1, 3) for x in ("--announcement", d / f"t{i}.announce.json")]
+    before = entry_count(db)
+    cases: list[tuple[tuple[str | Path, ...], str]] = [
+        (
+            (
+                "trustee",
+                "init",
+                "--election",
+                d / "setup.json",
+                "--index",
+                "9",
+                "--secret",
+                d / "n.json",
+                "--out",
+                d / "a.json",
+            ),
+            "3 trustees",
+        ),
+        (
+            (
+                "trustee",
+                "init",
+                "--election",
+                d / "setup.json",
+                "--index",
+                "1",
+                "--secret",
+                d / "t1.secret.json",
+                "--out",
+                d / "a.json",
+            ),
+            "refusing to overwrite",
+        ),
+        (
+            (
+                "trustee",
+                "deal",
+                "--election",
+                d / "setup.json",
+                "--secret",
+                d / "t1.secret.json",
+                *anns,
+                "--out",
+                d / "s.json",
+            ),
+            "announcements of all 3",
+        ),
+        (
+            (
+                "trustee",
+                "deal",
+                "--election",
+                d / "setup.json",
+                "--secret",
+                d / "t1.secret.json",
+                *anns,
+                "--announcement",
+                d / "t2.forged.json",
+                "--out",
+                d / "s.json",
+            ),
+            "trustee 2",
+        ),
+        (
+            ("trustee", "decrypt", "--record", d / "nothing", "--secret", d / "t1.secret.json", "--out", d / "x.json"),
+            "does not verify",
+        ),
+        (
+            (
+                "ceremony",
+                "--db",
+                db,
+                *anns,
+                "--announcement",
+                d / "t2.forged.json",
+                "--confirmation",
+                d / "t1.confirm.json",
+            ),
+            "already on the board",
+        ),
+        (
+            (
+                "issue-credentials",
+                "--election",
+                pkg,
+                "--roll",
+                d / "noroll.csv",
+                "--codes",
+                d / "c2.csv",
+                "--public",
+                d / "p2.json",
+            ),
+            "'voter' column",
+        ),
+        (
+            (
+                "issue-credentials",
+                "--election",
+                pkg,
+                "--roll",
+                d / "duproll.csv",
+                "--codes",
+                d / "c2.csv",
+                "--public",
+                d / "p2.json",
+            ),
+            "unique",
+        ),
+        (
+            (
+                "issue-credentials",
+                "--election",
+                pkg,
+                "--roll",
+                d / "roll.csv",
+                "--codes",
+                d / "codes.csv",
+                "--public",
+                d / "p2.json",
+            ),
+            "refusing to overwrite",
+        ),
+        (("tally", "--db", db), "close the election"),
+        (("combine", d / "junk.json", "--db", db), "not a partial decryption"),
+        (("export", "--db", d / "missing.sqlite", "--out", d / "rec"), "no store"),
+        (("results", d / "nothing", "--out", d / "rep"), "does not verify"),
+        (("publish-credentials", d / "junk.json", "--db", db), "another election"),
+    ]
+    for args, message in cases:
+        capsys.readouterr()
+        assert vecha(*args) == 1, args
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, (args, err)
+    assert entry_count(db) == before
+    assert not (d / "c2.csv").exists() and not (d / "p2.json").exists() and not (d / "n.json").exists()
