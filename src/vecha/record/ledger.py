@@ -99,12 +99,17 @@ class Ledger:
 
     # ---- applying entries -------------------------------------------------------------
 
-    def apply(self, entry: Entry) -> bytes:
-        """Check `entry` against the board so far and take it in; returns its hash."""
+    def apply(self, entry: Entry, checked_ballot: tuple[Ballot, str] | None = None) -> bytes:
+        """Check `entry` against the board so far and take it in; returns its hash.
+
+        `checked_ballot`: for a ballot entry, its ballot and tracking code as parsed from the
+        payload and accepted by `check_ballot` just before (so neither is done twice)."""
         try:
             self._check_link(entry)
-            handler = getattr(self, "_on_" + entry.type.value.replace("-", "_"))
-            handler(entry)
+            if checked_ballot is not None and entry.type is EntryType.BALLOT:
+                self._on_ballot(entry, checked_ballot)
+            else:
+                getattr(self, "_on_" + entry.type.value.replace("-", "_"))(entry)
         except RecordError:
             raise
         except VechaError as e:
@@ -206,8 +211,9 @@ class Ledger:
         self._fields(entry.payload)
         self.phase = Phase.OPEN
 
-    def check_ballot(self, ballot: Ballot, proofs: bool = True) -> None:
-        """Everything the box checks before accepting a ballot, cheapest first.
+    def check_ballot(self, ballot: Ballot, proofs: bool = True, tracker: str | None = None) -> str:
+        """Everything the box checks before accepting a ballot, cheapest first; returns its
+        tracking code (pass `tracker` if it is already known: hashing a ballot is not free).
 
         With `proofs=False` it stops before the signature and the proofs (the curve work),
         for a caller that checks those elsewhere (the verifier's process pool)."""
@@ -218,26 +224,33 @@ class Ledger:
             raise InvalidBallot("the ballot is for another election")
         if ballot.credential.encoding not in self.credentials:
             raise InvalidBallot("the ballot's credential is not on the credential list")
-        if ballot.tracker() in self.trackers:
+        tracker = tracker or ballot.tracker()
+        if tracker in self.trackers:
             raise InvalidBallot("this exact ballot is already on the board (replay)")
         if proofs:
             verify_ballot(ballot, ctx)
         else:
             check_ballot_shape(ballot, ctx)
+        return tracker
 
-    def _on_ballot(self, entry: Entry) -> None:
+    def _on_ballot(self, entry: Entry, checked: tuple[Ballot, str] | None = None) -> None:
         self._fields(entry.payload, "ballot", "channel")
         if entry.payload["channel"] not in CHANNELS:
             raise InvalidEncoding(f"channel must be one of {CHANNELS}")
-        ballot = Ballot.from_json(entry.payload["ballot"])
-        if self.check_proofs and self.defer_ballot_proofs is not None:
-            self.check_ballot(ballot, proofs=False)
-            self.defer_ballot_proofs(entry.index, entry.payload["ballot"])
-        elif self.check_proofs:
-            self.check_ballot(ballot)
-        else:
+        if checked is not None:  # parsed and checked by `check_ballot` just before
+            ballot, tracker = checked
             self._expect(Phase.OPEN)
-        self.trackers[ballot.tracker()] = entry.index
+        else:
+            ballot = Ballot.from_json(entry.payload["ballot"])
+            if not self.check_proofs:
+                self._expect(Phase.OPEN)
+                tracker = ballot.tracker()
+            elif self.defer_ballot_proofs is not None:
+                tracker = self.check_ballot(ballot, proofs=False)
+                self.defer_ballot_proofs(entry.index, entry.payload["ballot"])
+            else:
+                tracker = self.check_ballot(ballot)
+        self.trackers[tracker] = entry.index
         self.last_ballot[ballot.credential.encoding] = entry.index
         self.ballots += 1
 

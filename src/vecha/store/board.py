@@ -113,27 +113,23 @@ class Board:
         payload: dict[str, Any],
         time: str | None = None,
         checkpoint: bool = False,
-        checked_ballot: Ballot | None = None,
+        checked_ballot: tuple[Ballot, str] | None = None,
     ) -> Entry:
         """Check an entry with the board's rules, then commit it. `checked_ballot`: a ballot
-        entry's ballot that `Ledger.check_ballot` has just accepted (its proofs are not redone)."""
+        entry's ballot and tracking code that `Ledger.check_ballot` has just accepted."""
         entry = self.ledger.next_entry(kind, payload, time or max(now(), self.ledger.last_time))
         snapshot = (self.ledger.height, self.ledger.head)
-        self.ledger.check_proofs = checked_ballot is None
-        try:
-            digest = self.ledger.apply(entry)  # raises, naming the problem, before anything is written
-        finally:
-            self.ledger.check_proofs = True
+        digest = self.ledger.apply(entry, checked_ballot)  # raises, naming the problem, before any write
         try:
             with self.engine.begin() as conn:
                 _insert_entry(conn, entry, digest)
                 if kind is EntryType.BALLOT:
-                    b = checked_ballot or Ballot.from_json(payload["ballot"])
+                    ballot, tracker = checked_ballot or _parsed(payload)
                     conn.execute(
                         insert(ballots).values(
                             election_id=self.election_id,
-                            tracker=b.tracker(),
-                            credential=b.credential.encoding,
+                            tracker=tracker,
+                            credential=ballot.credential.encoding,
                             idx=entry.index,
                         )
                     )
@@ -169,9 +165,9 @@ class Board:
         existing = self.ledger.trackers.get(tracker)
         if existing is not None:
             return self.receipt(tracker, existing)
-        self.ledger.check_ballot(ballot)
+        self.ledger.check_ballot(ballot, tracker=tracker)
         entry = self.append(
-            EntryType.BALLOT, {"ballot": ballot.to_json(), "channel": channel}, time, checked_ballot=ballot
+            EntryType.BALLOT, {"ballot": ballot.to_json(), "channel": channel}, time, checked_ballot=(ballot, tracker)
         )
         return self.receipt(tracker, entry.index)
 
@@ -186,6 +182,11 @@ class Board:
         if index is None:
             raise InvalidBallot("no ballot with this tracking code is on the board")
         return index, index in self.ledger.counted_indices()
+
+
+def _parsed(payload: dict[str, Any]) -> tuple[Ballot, str]:
+    ballot = Ballot.from_json(payload["ballot"])
+    return ballot, ballot.tracker()
 
 
 def _insert_entry(conn: Any, entry: Entry, digest: bytes | None = None) -> None:
