@@ -264,6 +264,9 @@ def test_every_step_refuses_bad_input_cleanly(election: dict[str, Path], capsys:
     forged["commitments"][0], forged["commitments"][1] = forged["commitments"][1], forged["commitments"][0]
     (d / "t2.forged.json").write_text(json.dumps(forged))
     anns = [x for i in (1, 3) for x in ("--announcement", d / f"t{i}.announce.json")]
+    swapped = json.loads((d / "t1.secret.json").read_text())
+    swapped["index"] = 2  # trustee 1's key material claiming to be trustee 2's
+    (d / "swapped.secret.json").write_text(json.dumps(swapped))
     before = entry_count(db)
     cases: list[tuple[tuple[str | Path, ...], str]] = [
         (

@@ -47,6 +47,15 @@ def _secret(path: Path) -> TrusteeSecret:
     return TrusteeSecret.from_json(read_json(path, "trustee secret"))
 
 
+def _own_secret(path: Path, announcements: list[TrusteeAnnouncement]) -> TrusteeSecret:
+    """This trustee's secret, checked against its own announcement in this election."""
+    s = _secret(path)
+    own = next((a for a in announcements if a.index == s.index), None)
+    if own is None or own.commitments != s.polynomial.commitments():
+        raise CliError(f"{path} is not the secret behind trustee {s.index}'s announcement in this election")
+    return s
+
+
 def _announcements(paths: list[Path], fingerprint: bytes, count: int, threshold: int) -> list[TrusteeAnnouncement]:
     anns = [TrusteeAnnouncement.from_json(read_json(p, "announcement")) for p in paths]
     if sorted(a.index for a in anns) != list(range(1, count + 1)):
@@ -84,7 +93,7 @@ def deal(
     """Round 2: seal a share of this trustee's key for every trustee."""
     fp, count, threshold = _fingerprint(election)
     anns = _announcements(announcements, fp, count, threshold)
-    s = _secret(secret)
+    s = _own_secret(secret, anns)
     write_out(out, [x.to_json() for x in deal_shares(s, anns)])
     console.print(f"trustee {s.index}: {count} sealed shares in {out}")
 
@@ -99,7 +108,7 @@ def receive(
     """Round 3: open and check the shares sent to this trustee; names any trustee who cheated."""
     fp, count, threshold = _fingerprint(election)
     anns = _announcements(announcements, fp, count, threshold)
-    s = _secret(secret)
+    s = _own_secret(secret, anns)
     sealed = []
     for p in shares:
         data = read_json(p, "sealed shares")
