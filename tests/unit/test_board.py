@@ -13,7 +13,7 @@ from vecha.record.entries import EntryType
 from vecha.record.ledger import Phase
 from vecha.record.receipt import receipt_message
 from vecha.store.board import Board
-from vecha.store.organizer import close_voting, open_voting
+from vecha.store.organizer import close_voting, open_voting, publish_result
 from vecha.testing.records import build_election
 
 
@@ -54,6 +54,8 @@ def test_revote_replaces(live: tuple[Board, list[str]]) -> None:
 
 def test_phases_are_enforced(live: tuple[Board, list[str]]) -> None:
     board, codes = live
+    with pytest.raises(ElectionError, match="no tally"):
+        publish_result(board)
     with pytest.raises(RecordError, match="not allowed"):
         open_voting(board)
     close_voting(board)

@@ -314,7 +314,9 @@ class Ledger:
         self.phase = Phase.DECRYPTING
 
     def expected_result(self) -> dict[str, Any]:
-        assert self.manifest is not None and self.aggregate is not None
+        """The result that the decryptions so far give (spec §7.4, §9)."""
+        if self.manifest is None or self.aggregate is None:
+            raise ElectionError("there is no tally to decrypt yet")
         _, t = self._trustees()
         if len(self.decryptions) < t:
             raise ElectionError(f"{len(self.decryptions)} trustees decrypted; {t} are needed")
