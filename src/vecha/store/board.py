@@ -4,16 +4,21 @@
 are trusted, so proofs are not re-checked on load), checks every new entry with the same
 `Ledger` rules, and appends it in one transaction. A receipt is returned only after that
 transaction has committed.
+
+Several threads of one server and several servers over one database can append at once:
+each append holds the election's write lock, first takes in the entries that others
+appended, then checks and writes. The costly part of a ballot (its signature and proofs)
+is checked before, outside the lock: it depends only on the election's key.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from datetime import UTC, datetime
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from vecha.crypto.canonical import parse_canonical
@@ -24,33 +29,17 @@ from vecha.record.checkpoint import BoardKey, Checkpoint, sign_checkpoint
 from vecha.record.entries import Entry, EntryType
 from vecha.record.ledger import Ledger
 from vecha.record.receipt import Receipt, receipt_message
-from vecha.store.schema import ballots, checkpoints, elections, entries, metadata
+from vecha.store.db import now, open_store, writing
+from vecha.store.schema import ballots, checkpoints, elections, entries
 
-__all__ = ["open_store", "Board", "Receipt", "now", "CHECKPOINT_EVERY"]
+__all__ = ["open_store", "Board", "Receipt", "now", "CHECKPOINT_EVERY", "election_ids"]
 
 CHECKPOINT_EVERY = 1000
 
 
-def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def open_store(url: str) -> Engine:
-    """An engine for a database URL or a plain SQLite file path; creates the tables."""
-    if "://" not in url:
-        url = f"sqlite:///{url}"
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(conn: Any, _: Any) -> None:
-            cur = conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=FULL")  # a receipt means the ballot is on disk
-            cur.close()
-
-    metadata.create_all(engine)
-    return engine
+def election_ids(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(select(elections.c.id).order_by(elections.c.id))]
 
 
 class Board:
@@ -62,10 +51,15 @@ class Board:
         if row is None:
             raise ElectionError(f"no election {election_id!r} in this store")
         self.key = BoardKey(bytes(row[0]))
-        self.ledger = Ledger(check_proofs=False)
+        self._lock = threading.RLock()
+        self.ledger = self._replay()
+
+    def _replay(self) -> Ledger:
+        ledger = Ledger(check_proofs=False)
         for entry in self.entries():
-            self.ledger.apply(entry)
-        self.ledger.check_proofs = True
+            ledger.apply(entry)
+        ledger.check_proofs = True
+        return ledger
 
     @classmethod
     def create(cls, engine: Engine, manifest: Manifest, time: str | None = None) -> Board:
@@ -79,7 +73,7 @@ class Board:
         )
         ledger.apply(entry)
         try:
-            with engine.begin() as conn:
+            with writing(engine) as conn:
                 conn.execute(insert(elections).values(id=manifest.id, board_seed=seed))
                 _insert_entry(conn, entry)
         except IntegrityError:
@@ -88,15 +82,30 @@ class Board:
 
     # ---- reading ----------------------------------------------------------------------
 
-    def entries(self, start: int = 0) -> Iterator[Entry]:
+    def entries(self, start: int = 0, limit: int | None = None) -> Iterator[Entry]:
+        for body in self.entry_bodies(start, limit):
+            yield Entry.from_json(parse_canonical(body))
+
+    def entry_bodies(self, start: int = 0, limit: int | None = None) -> Iterator[bytes]:
+        """The entries' canonical JSON, as stored (for serving the board without re-encoding)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
+            query = (
                 select(entries.c.body)
                 .where(entries.c.election_id == self.election_id, entries.c.idx >= start)
                 .order_by(entries.c.idx)
             )
-            for (body,) in rows:
-                yield Entry.from_json(parse_canonical(bytes(body)))
+            if limit is not None:
+                query = query.limit(limit)
+            for (body,) in conn.execute(query):
+                yield bytes(body)
+
+    def stored_height(self) -> int:
+        """How many entries the database holds (other processes may have appended)."""
+        with self.engine.connect() as conn:
+            last = conn.execute(
+                select(func.max(entries.c.idx)).where(entries.c.election_id == self.election_id)
+            ).scalar_one()
+        return 0 if last is None else int(last) + 1
 
     def checkpoints(self) -> list[Checkpoint]:
         with self.engine.connect() as conn:
@@ -105,7 +114,39 @@ class Board:
             )
             return [Checkpoint(self.election_id, r.height, bytes(r.head), bytes(r.signature)) for r in rows]
 
+    def find_tracker(self, tracker: str) -> tuple[int, bool]:
+        """(board index, whether it is the ballot that counts) for a tracking code; asks the
+        database, so it sees ballots that other processes appended."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(ballots.c.idx, ballots.c.credential).where(
+                    ballots.c.election_id == self.election_id, ballots.c.tracker == tracker
+                )
+            ).first()
+            if row is None:
+                raise InvalidBallot("no ballot with this tracking code is on the board")
+            last = conn.execute(
+                select(func.max(ballots.c.idx)).where(
+                    ballots.c.election_id == self.election_id, ballots.c.credential == row.credential
+                )
+            ).scalar_one()
+        return int(row.idx), row.idx == last
+
     # ---- appending --------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Take in the entries that another process appended since this board was loaded."""
+        if self.stored_height() != self.ledger.height:
+            with self._lock:
+                self._catch_up()
+
+    def _catch_up(self) -> None:
+        self.ledger.check_proofs = False  # entries already in the store passed the rules
+        try:
+            for entry in self.entries(self.ledger.height):
+                self.ledger.apply(entry)
+        finally:
+            self.ledger.check_proofs = True
 
     def append(
         self,
@@ -114,37 +155,43 @@ class Board:
         time: str | None = None,
         checkpoint: bool = False,
         checked_ballot: tuple[Ballot, str] | None = None,
+        precheck: Callable[[], None] | None = None,
     ) -> Entry:
         """Check an entry with the board's rules, then commit it. `checked_ballot`: a ballot
-        entry's ballot and tracking code that `Ledger.check_ballot` has just accepted."""
-        entry = self.ledger.next_entry(kind, payload, time or max(now(), self.ledger.last_time))
-        snapshot = (self.ledger.height, self.ledger.head)
-        digest = self.ledger.apply(entry, checked_ballot)  # raises, naming the problem, before any write
-        try:
-            with self.engine.begin() as conn:
-                _insert_entry(conn, entry, digest)
-                if kind is EntryType.BALLOT:
-                    ballot, tracker = checked_ballot or _parsed(payload)
-                    conn.execute(
-                        insert(ballots).values(
-                            election_id=self.election_id,
-                            tracker=tracker,
-                            credential=ballot.credential.encoding,
-                            idx=entry.index,
+        entry's ballot and tracking code that `Ledger.check_ballot` has just accepted;
+        `precheck`: runs under the lock, after catching up, before the entry is made."""
+        with self._lock:
+            applied = False
+            try:
+                with writing(self.engine, lock=f"board:{self.election_id}") as conn:
+                    self._catch_up()
+                    if precheck is not None:
+                        precheck()
+                    entry = self.ledger.next_entry(kind, payload, time or max(now(), self.ledger.last_time))
+                    digest = self.ledger.apply(entry, checked_ballot)  # raises, naming the problem, before any write
+                    applied = True
+                    _insert_entry(conn, entry, digest)
+                    if kind is EntryType.BALLOT:
+                        ballot, tracker = checked_ballot or _parsed(payload)
+                        conn.execute(
+                            insert(ballots).values(
+                                election_id=self.election_id,
+                                tracker=tracker,
+                                credential=ballot.credential.encoding,
+                                idx=entry.index,
+                                time=entry.time,
+                                channel=payload["channel"],
+                            )
                         )
-                    )
-                if checkpoint or (entry.index + 1) % CHECKPOINT_EVERY == 0:
-                    self._checkpoint(conn, entry.index + 1, digest)
-        except Exception:
-            # The ledger took the entry but the database did not: rebuild it from the database.
-            fresh = Board(self.engine, self.election_id)
-            self.ledger = fresh.ledger
-            if (self.ledger.height, self.ledger.head) != snapshot:
-                raise ElectionError("the board changed underneath this process; retry") from None
-            raise
+                    if checkpoint or (entry.index + 1) % CHECKPOINT_EVERY == 0:
+                        self._checkpoint(conn, entry.index + 1, digest)
+            except BaseException:
+                if applied:  # the ledger took the entry but the database did not: reload it
+                    self.ledger = self._replay()
+                raise
         return entry
 
-    def _checkpoint(self, conn: Any, height: int, head: bytes) -> None:
+    def _checkpoint(self, conn: Connection, height: int, head: bytes) -> None:
         cp = sign_checkpoint(self.key, self.election_id, height, head)
         conn.execute(
             insert(checkpoints).values(election_id=self.election_id, height=height, head=head, signature=cp.signature)
@@ -152,23 +199,58 @@ class Board:
 
     def seal(self) -> None:
         """Sign a checkpoint at the current head if there is none there yet."""
-        existing = self.checkpoints()
-        if existing and existing[-1].height == self.ledger.height:
-            return
-        with self.engine.begin() as conn:
-            self._checkpoint(conn, self.ledger.height, self.ledger.head)
+        with self._lock, writing(self.engine, lock=f"board:{self.election_id}") as conn:
+            self._catch_up()
+            last = conn.execute(
+                select(func.max(checkpoints.c.height)).where(checkpoints.c.election_id == self.election_id)
+            ).scalar_one()
+            if last != self.ledger.height:
+                self._checkpoint(conn, self.ledger.height, self.ledger.head)
+
+    def existing_receipt(self, tracker: str) -> Receipt | None:
+        """The receipt of a ballot already on the board (a resubmission gets the same one)."""
+        index = self.ledger.trackers.get(tracker)
+        if index is None:
+            try:
+                index, _ = self.find_tracker(tracker)  # appended by another process
+            except InvalidBallot:
+                return None
+        return self.receipt(tracker, index)
 
     def cast(self, ballot_json: Any, channel: str = "app", time: str | None = None) -> Receipt:
         """Check a ballot and put it on the board; the same ballot again gets the same receipt."""
         ballot = Ballot.from_json(ballot_json)
-        tracker = ballot.tracker()
-        existing = self.ledger.trackers.get(tracker)
+        return self.cast_parsed(ballot, ballot.tracker(), channel, time)
+
+    def cast_parsed(
+        self, ballot: Ballot, tracker: str, channel: str = "app", time: str | None = None, proofs_checked: bool = False
+    ) -> Receipt:
+        """`cast` for a ballot already parsed (and, with `proofs_checked`, whose signature and
+        proofs were already verified against this election's key)."""
+        existing = self.existing_receipt(tracker)
         if existing is not None:
-            return self.receipt(tracker, existing)
-        self.ledger.check_ballot(ballot, tracker=tracker)
-        entry = self.append(
-            EntryType.BALLOT, {"ballot": ballot.to_json(), "channel": channel}, time, checked_ballot=(ballot, tracker)
-        )
+            return existing
+        if not proofs_checked:
+            self.ledger.check_ballot(ballot, tracker=tracker)
+        duplicate: list[int] = []
+
+        def still_new() -> None:
+            # Under the lock: the same ballot may have been appended meanwhile by another client.
+            if tracker in self.ledger.trackers:
+                duplicate.append(self.ledger.trackers[tracker])
+                raise _AlreadyThere
+            self.ledger.check_ballot(ballot, proofs=False, tracker=tracker)
+
+        try:
+            entry = self.append(
+                EntryType.BALLOT,
+                {"ballot": ballot.to_json(), "channel": channel},
+                time,
+                checked_ballot=(ballot, tracker),
+                precheck=still_new,
+            )
+        except _AlreadyThere:
+            return self.receipt(tracker, duplicate[0])
         return self.receipt(tracker, entry.index)
 
     def receipt(self, tracker: str, index: int) -> Receipt:
@@ -176,12 +258,9 @@ class Board:
             self.election_id, tracker, index, self.key.sign(receipt_message(self.election_id, tracker, index))
         )
 
-    def find_tracker(self, tracker: str) -> tuple[int, bool]:
-        """(board index, whether it is the ballot that counts) for a tracking code."""
-        index = self.ledger.trackers.get(tracker)
-        if index is None:
-            raise InvalidBallot("no ballot with this tracking code is on the board")
-        return index, index in self.ledger.counted_indices()
+
+class _AlreadyThere(Exception):
+    pass
 
 
 def _parsed(payload: dict[str, Any]) -> tuple[Ballot, str]:
@@ -189,7 +268,7 @@ def _parsed(payload: dict[str, Any]) -> tuple[Ballot, str]:
     return ballot, ballot.tracker()
 
 
-def _insert_entry(conn: Any, entry: Entry, digest: bytes | None = None) -> None:
+def _insert_entry(conn: Connection, entry: Entry, digest: bytes | None = None) -> None:
     conn.execute(
         insert(entries).values(
             election_id=entry.election,

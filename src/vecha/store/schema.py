@@ -1,10 +1,11 @@
-"""SQLAlchemy tables of the ballot box (spec §8.6). No table has a column for a voter's identity."""
+"""SQLAlchemy tables of the ballot box (spec §8.6). No table has a column for a voter's identity,
+an IP address or anything else that could tell who cast a ballot."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, LargeBinary, MetaData, String, Table, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, LargeBinary, MetaData, String, Table, Text, UniqueConstraint
 
-__all__ = ["metadata", "elections", "entries", "checkpoints", "ballots"]
+__all__ = ["metadata", "elections", "entries", "checkpoints", "ballots", "tokens", "ceremony", "audit"]
 
 metadata = MetaData()
 
@@ -35,6 +36,7 @@ checkpoints = Table(
     Column("signature", LargeBinary(64), nullable=False),
 )
 
+#: An index over the ballot entries, for tracker look-ups and turnout (all of it is public on the board).
 ballots = Table(
     "ballots",
     metadata,
@@ -42,6 +44,43 @@ ballots = Table(
     Column("tracker", String(64), nullable=False),
     Column("credential", LargeBinary(32), nullable=False),  #: the public credential, never a name
     Column("idx", Integer, nullable=False),
+    Column("time", String(20), nullable=False),
+    Column("channel", String(8), nullable=False),
     UniqueConstraint("election_id", "tracker"),
     Index("ix_ballots_credential", "election_id", "credential"),
+    Index("ix_ballots_time", "election_id", "time"),
+)
+
+#: Admin tokens, stored as SHA-256 hashes only.
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("hash", LargeBinary(32), primary_key=True),
+    Column("role", String(16), nullable=False),  #: admin, organizer or trustee
+    Column("election_id", String(64), nullable=True),  #: null for an admin token (every election)
+    Column("trustee", Integer, nullable=True),
+    Column("label", String(100), nullable=False),
+    Column("created", String(20), nullable=False),
+)
+
+#: Key-ceremony messages waiting for the whole ceremony to check out before they go on the board.
+ceremony = Table(
+    "ceremony",
+    metadata,
+    Column("election_id", String(64), primary_key=True),
+    Column("kind", String(16), primary_key=True),  #: announcement, shares or confirmation
+    Column("trustee", Integer, primary_key=True, autoincrement=False),
+    Column("body", LargeBinary, nullable=False),  #: canonical JSON
+)
+
+#: Who (which token's label) did what, for every admin action.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("election_id", String(64), nullable=True),
+    Column("time", String(20), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("detail", Text, nullable=False),
 )
