@@ -18,8 +18,8 @@ from vecha.testing.records import build_election
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> tuple[Board, list[str]]:
-    built = build_election(tmp_path, votes=[], stop_after=EntryType.OPEN)
+def live(tmp_path: Path, store_url: str) -> tuple[Board, list[str]]:
+    built = build_election(tmp_path, votes=[], stop_after=EntryType.OPEN, store=store_url)
     return built.board, built.codes
 
 

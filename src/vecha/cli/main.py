@@ -13,7 +13,7 @@ from typing import Annotated
 import click
 import typer
 
-from vecha.cli import organizer, results, trustee, voter
+from vecha.cli import organizer, results, serve, trustee, voter
 from vecha.cli.common import CliError, console, err_console, progress_bar, read_json
 from vecha.crypto.errors import VechaError
 from vecha.election.seats import ExcessSeats, Lot, Method, QuotaBase, SeatRules, allocate, parse_fraction
@@ -31,6 +31,7 @@ organizer.register(app)
 trustee.register(app)
 voter.register(app)
 results.register(app)
+serve.register(app)
 
 
 @app.command()

@@ -1,25 +1,23 @@
-"""The organizer's and the ballot box's commands."""
+"""The organizer's and the ballot box's commands, on a local store (`--db`) or a server (`--server`)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from vecha.cli.common import CliError, console, load_board, progress_bar, read_definition, read_json, write_out
+from vecha.cli.boxes import Db, ElectionId, Server, Token, check_decryption_files, open_box
+from vecha.cli.common import CliError, console, progress_bar, read_definition, read_json, write_out
+from vecha.client import Client
 from vecha.crypto.errors import InvalidEncoding
 from vecha.election.manifest import parse_manifest
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation
 from vecha.record.archive import find_tracker
-from vecha.record.package import make_package
-from vecha.store import organizer as steps
 from vecha.store.board import Board, open_store
 
 __all__ = ["register"]
-
-Db = Annotated[str, typer.Option("--db", help="the ballot box store: a SQLite file or a database URL")]
-ElectionId = Annotated[str | None, typer.Option("--id", help="the election id (when the store holds several)")]
 
 
 def register(app: typer.Typer) -> None:
@@ -41,63 +39,83 @@ def register(app: typer.Typer) -> None:
 def create(
     definition: Annotated[Path, typer.Argument(help="the election definition, YAML or JSON")],
     db: Db = "vecha.sqlite",
+    server: Server = None,
+    token: Token = None,
 ) -> None:
     """Create an election on the ballot box from a definition file."""
     manifest = parse_manifest(read_definition(definition))
-    board = Board.create(open_store(db), manifest)
-    console.print(f"created election {manifest.id}; fingerprint {board.ledger.fingerprint.hex()}")
+    if server is not None:
+        with Client(server, token) as client:
+            created = client.post("/elections", manifest.model_dump(mode="json"))
+        fingerprint = created["fingerprint"]
+    else:
+        fingerprint = Board.create(open_store(db), manifest).ledger.fingerprint.hex()
+    console.print(f"created election {manifest.id}; fingerprint {fingerprint}")
 
 
 def package(
     out: Annotated[Path, typer.Option(help="where to write the election package")],
     db: Db = "vecha.sqlite",
     election: ElectionId = None,
+    server: Server = None,
+    token: Token = None,
 ) -> None:
     """Write the election package (definition, trustees, joint key) for trustees and voters."""
-    board = load_board(db, election)
-    write_out(out, make_package(board.entries()))
-    console.print(f"wrote {out} ({board.ledger.phase.name.lower()})")
+    box = open_box(db, election, server, token)
+    write_out(out, box.package())
+    console.print(f"wrote {out}")
 
 
 def ceremony(
-    announcements: Annotated[list[Path], typer.Option("--announcement", help="a trustee's announcement file")],
-    confirmations: Annotated[list[Path], typer.Option("--confirmation", help="a trustee's confirmation file")],
+    announcements: Annotated[
+        list[Path] | None, typer.Option("--announcement", help="a trustee's announcement file")
+    ] = None,
+    confirmations: Annotated[
+        list[Path] | None, typer.Option("--confirmation", help="a trustee's confirmation file")
+    ] = None,
     db: Db = "vecha.sqlite",
     election: ElectionId = None,
+    server: Server = None,
+    token: Token = None,
 ) -> None:
-    """Check the trustees' key ceremony (naming any cheater) and put the joint key on the board."""
-    board = load_board(db, election)
-    anns = [TrusteeAnnouncement.from_json(read_json(p, "announcement")) for p in announcements]
-    confs = [TrusteeConfirmation.from_json(read_json(p, "confirmation")) for p in confirmations]
-    steps.record_ceremony(board, anns, confs)
-    console.print(f"joint key {board.ledger.public_key.hex() if board.ledger.public_key else '?'} is on the board")
+    """Check the trustees' key ceremony (naming any cheater) and put the joint key on the board.
+
+    With --server, the trustees have uploaded their messages themselves: give no files."""
+    anns = [TrusteeAnnouncement.from_json(read_json(p, "announcement")) for p in announcements or []]
+    confs = [TrusteeConfirmation.from_json(read_json(p, "confirmation")) for p in confirmations or []]
+    if server is None and not (anns and confs):
+        raise CliError("give every trustee's --announcement and --confirmation files")
+    key = open_box(db, election, server, token).finish_ceremony(anns, confs)
+    console.print(f"joint key {key} is on the board")
 
 
 def publish_credentials(
     credentials: Annotated[Path, typer.Argument(help="the registrar's public credential list (JSON)")],
     db: Db = "vecha.sqlite",
     election: ElectionId = None,
+    server: Server = None,
+    token: Token = None,
 ) -> None:
     """Put the registrar's public credential list on the board."""
-    board = load_board(db, election)
     data = read_json(credentials, "credential list")
-    if not isinstance(data, dict) or data.get("election") != board.ledger.fingerprint.hex():
+    box = open_box(db, election, server, token)
+    if not isinstance(data, dict) or data.get("election") != box.fingerprint():
         raise InvalidEncoding("this credential list was made for another election")
     if not isinstance(data.get("credentials"), list):
         raise InvalidEncoding("the credential list has no 'credentials' array")
-    n = steps.publish_credentials(board, data["credentials"])
+    n = box.publish_credentials(data["credentials"])
     console.print(f"{n} credentials are on the board")
 
 
-def open_(db: Db = "vecha.sqlite", election: ElectionId = None) -> None:
+def open_(db: Db = "vecha.sqlite", election: ElectionId = None, server: Server = None, token: Token = None) -> None:
     """Open the election for voting."""
-    steps.open_voting(load_board(db, election))
+    open_box(db, election, server, token).open()
     console.print("voting is open")
 
 
-def close(db: Db = "vecha.sqlite", election: ElectionId = None) -> None:
+def close(db: Db = "vecha.sqlite", election: ElectionId = None, server: Server = None, token: Token = None) -> None:
     """Close the election: no ballot is accepted after this."""
-    steps.close_voting(load_board(db, election))
+    open_box(db, election, server, token).close()
     console.print("voting is closed")
 
 
@@ -106,15 +124,13 @@ def cast(
     channel: Annotated[str, typer.Option(help="web or app")] = "app",
     db: Db = "vecha.sqlite",
     election: ElectionId = None,
+    server: Server = None,
 ) -> None:
     """Check a ballot and put it on the board; prints the signed receipt."""
-    import json
-
     if channel not in ("web", "app"):
         raise CliError("--channel is web or app")
-    board = load_board(db, election)
-    receipt = board.cast(read_json(ballot, "ballot"), channel=channel)
-    console.print_json(json.dumps(receipt.to_json()))
+    receipt = open_box(db, election, server, None).cast(read_json(ballot, "ballot"), channel)
+    console.print_json(json.dumps(receipt))
 
 
 def track(
@@ -122,13 +138,14 @@ def track(
     record: Annotated[Path | None, typer.Option(help="look in an exported record instead of a store")] = None,
     db: Db = "vecha.sqlite",
     election: ElectionId = None,
+    server: Server = None,
 ) -> None:
     """Is the ballot with this tracking code on the board, and is it the one that counts?"""
     code = tracker.strip().lower()
     if record is not None:
         index, counts = find_tracker(record, code)
     else:
-        index, counts = load_board(db, election).find_tracker(code)
+        index, counts = open_box(db, election, server, None).track(code)
     state = "counts" if counts else "was replaced by a later ballot with the same credential"
     console.print(f"on the board at entry {index}; it {state}")
 
@@ -137,42 +154,42 @@ def tally(
     out: Annotated[Path | None, typer.Option(help="also write the tally entry here")] = None,
     db: Db = "vecha.sqlite",
     election: ElectionId = None,
+    server: Server = None,
+    token: Token = None,
 ) -> None:
     """Add up the counted ballots (the last of each credential) into the encrypted tally."""
-    board = load_board(db, election)
+    box = open_box(db, election, server, token)
     with progress_bar() as step:
-        entry = steps.tally(board, lambda done, total: step("adding up the counted ballots", done, total))
+        entry = box.tally(lambda done, total: step("adding up the counted ballots", done, total))
     if out is not None:
         write_out(out, entry)
-    console.print(f"tally of {entry['payload']['counted']} ballots is on the board; export the record for the trustees")
+    console.print(f"tally of {entry['payload']['counted']} ballots is on the board; the trustees can decrypt it now")
 
 
 def combine(
-    decryptions: Annotated[list[Path], typer.Argument(help="trustees' partial decryption files")],
+    decryptions: Annotated[list[Path] | None, typer.Argument(help="trustees' partial decryption files")] = None,
     db: Db = "vecha.sqlite",
     election: ElectionId = None,
+    server: Server = None,
+    token: Token = None,
 ) -> None:
-    """Check the trustees' partial decryptions and publish the result with seats."""
+    """Check the trustees' partial decryptions and publish the result with seats.
+
+    With --server, the trustees have uploaded their decryptions themselves: give no files."""
     from vecha.cli.results import print_result
 
-    board = load_board(db, election)
-    loaded = [read_json(p, "partial decryption") for p in decryptions]
-    for d in loaded:
-        if not isinstance(d, dict) or set(d) != {"election", "trustee", "shares"}:
-            raise InvalidEncoding("not a partial decryption file")
-        if d["election"] != board.ledger.fingerprint.hex():
-            raise InvalidEncoding(f"trustee {d['trustee']}'s decryption is for another election")
-    for d in loaded:
-        steps.add_decryption(board, d["trustee"], d["shares"])
-    print_result(steps.publish_result(board))
+    box = open_box(db, election, server, token)
+    loaded = [read_json(p, "partial decryption") for p in decryptions or []]
+    check_decryption_files(loaded, box.fingerprint())
+    print_result(box.combine(loaded))
 
 
 def export(
     out: Annotated[Path, typer.Option(help="the record directory to write")],
     db: Db = "vecha.sqlite",
     election: ElectionId = None,
+    server: Server = None,
 ) -> None:
     """Export the election record (a directory of JSON files) for anyone to verify."""
-    board = load_board(db, election)
-    n = steps.export_record(board, out)
+    n = open_box(db, election, server, None).export(out)
     console.print(f"exported {n} entries to {out}/")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from vecha.cli.boxes import ElectionId, Server
 from vecha.cli.common import CliError, console, read_json, write_out
+from vecha.client import Client
 from vecha.crypto.errors import InvalidEncoding
 from vecha.crypto.group import Point
 from vecha.election.trustees import (
@@ -24,8 +27,46 @@ from vecha.record.package import setup_ledger
 
 __all__ = ["register"]
 
-Package = Annotated[Path, typer.Option("--election", help="the election package from the organizer")]
+Package = Annotated[
+    Path | None, typer.Option("--election", help="the election package from the organizer (or use --server)")
+]
 Secret = Annotated[Path, typer.Option("--secret", help="this trustee's secret file (keep it offline)")]
+Token = Annotated[str | None, typer.Option("--token", envvar="VECHA_TOKEN", help="this trustee's token for --server")]
+
+
+class _Election:
+    """The election a trustee works on: from a package file, or from a server."""
+
+    def __init__(self, package: Path | None, server: str | None, election_id: str | None, token: str | None) -> None:
+        self.client: Client | None = None
+        if server is not None:
+            self.client = Client(server, token)
+            self.base = f"/elections/{self.client.election_id(election_id)}"
+            first = self.client.get(self.base + "/board", start=0, limit=1)["entries"]
+            ledger = setup_ledger({"version": 1, "entries": first})
+        elif package is not None:
+            ledger = setup_ledger(read_json(package, "election package"))
+        else:
+            raise CliError("give the election package (--election) or a server (--server)")
+        assert ledger.manifest is not None
+        self.fingerprint = ledger.fingerprint
+        self.count, self.threshold = ledger.manifest.trustees.count, ledger.manifest.trustees.threshold
+
+    def upload(self, path: str, body: Any) -> None:
+        if self.client is not None:
+            self.client.post(self.base + path, body)
+
+    def announcements(self, paths: list[Path] | None) -> list[TrusteeAnnouncement]:
+        if self.client is not None:
+            raw = self.client.get(self.base + "/ceremony")["announcements"]
+            anns = [TrusteeAnnouncement.from_json(x) for x in raw]
+        else:
+            anns = [TrusteeAnnouncement.from_json(read_json(p, "announcement")) for p in paths or []]
+        if sorted(a.index for a in anns) != list(range(1, self.count + 1)):
+            raise CliError(f"need the announcements of all {self.count} trustees")
+        for a in anns:
+            a.verify(self.fingerprint, self.threshold)  # names a trustee whose proof fails
+        return anns
 
 
 def register(app: typer.Typer) -> None:
@@ -35,12 +76,6 @@ def register(app: typer.Typer) -> None:
     group.command("deal")(deal)
     group.command("receive")(receive)
     group.command("decrypt")(decrypt)
-
-
-def _fingerprint(package: Path) -> tuple[bytes, int, int]:
-    ledger = setup_ledger(read_json(package, "election package"))
-    assert ledger.manifest is not None
-    return ledger.fingerprint, ledger.manifest.trustees.count, ledger.manifest.trustees.threshold
 
 
 def _secret(path: Path) -> TrusteeSecret:
@@ -56,92 +91,131 @@ def _own_secret(path: Path, announcements: list[TrusteeAnnouncement]) -> Trustee
     return s
 
 
-def _announcements(paths: list[Path], fingerprint: bytes, count: int, threshold: int) -> list[TrusteeAnnouncement]:
-    anns = [TrusteeAnnouncement.from_json(read_json(p, "announcement")) for p in paths]
-    if sorted(a.index for a in anns) != list(range(1, count + 1)):
-        raise CliError(f"need the announcements of all {count} trustees")
-    for a in anns:
-        a.verify(fingerprint, threshold)  # names a trustee whose proof fails
-    return anns
-
-
 def init(
     index: Annotated[int, typer.Option(min=1, help="this trustee's number, 1..n")],
     secret: Secret,
-    out: Annotated[Path, typer.Option(help="the public announcement to send to the organizer")],
-    election: Package,
+    out: Annotated[Path | None, typer.Option(help="where to write the public announcement")] = None,
+    election: Package = None,
+    server: Server = None,
+    election_id: ElectionId = None,
+    token: Token = None,
 ) -> None:
     """Round 1: make this trustee's key material and its public announcement."""
-    fp, count, threshold = _fingerprint(election)
-    if index > count:
-        raise CliError(f"the election has {count} trustees")
+    e = _Election(election, server, election_id, token)
+    if index > e.count:
+        raise CliError(f"the election has {e.count} trustees")
+    if out is None and e.client is None:
+        raise CliError("give --out (where to write the announcement) or --server (to upload it)")
     if secret.exists():
         raise CliError(f"{secret} exists; refusing to overwrite a trustee secret")
-    s, announcement = new_trustee(fp, index, threshold)
+    s, announcement = new_trustee(e.fingerprint, index, e.threshold)
     write_out(secret, s.to_json())
     secret.chmod(0o600)
-    write_out(out, announcement.to_json())
-    console.print(f"trustee {index}: secret in {secret}, announcement in {out}")
+    if out is not None:
+        write_out(out, announcement.to_json())
+    e.upload("/ceremony/announcement", announcement.to_json())
+    where = f"announcement in {out}" if out is not None else "announcement uploaded"
+    console.print(f"trustee {index} of election {e.fingerprint.hex()}: secret in {secret}, {where}")
 
 
 def deal(
-    announcements: Annotated[list[Path], typer.Option("--announcement", help="every trustee's announcement")],
     secret: Secret,
-    out: Annotated[Path, typer.Option(help="sealed shares, to relay to the other trustees")],
-    election: Package,
+    announcements: Annotated[
+        list[Path] | None, typer.Option("--announcement", help="every trustee's announcement")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="sealed shares, to relay to the other trustees")] = None,
+    election: Package = None,
+    server: Server = None,
+    election_id: ElectionId = None,
+    token: Token = None,
 ) -> None:
     """Round 2: seal a share of this trustee's key for every trustee."""
-    fp, count, threshold = _fingerprint(election)
-    anns = _announcements(announcements, fp, count, threshold)
+    e = _Election(election, server, election_id, token)
+    if out is None and e.client is None:
+        raise CliError("give --out (where to write the shares) or --server (to upload them)")
+    anns = e.announcements(announcements)
     s = _own_secret(secret, anns)
-    write_out(out, [x.to_json() for x in deal_shares(s, anns)])
-    console.print(f"trustee {s.index}: {count} sealed shares in {out}")
+    sealed = [x.to_json() for x in deal_shares(s, anns)]
+    if out is not None:
+        write_out(out, sealed)
+    e.upload("/ceremony/shares", sealed)
+    console.print(f"trustee {s.index}: {e.count} sealed shares {'in ' + str(out) if out else 'uploaded'}")
 
 
 def receive(
-    announcements: Annotated[list[Path], typer.Option("--announcement", help="every trustee's announcement")],
-    shares: Annotated[list[Path], typer.Option("--shares", help="every trustee's sealed shares file")],
     secret: Secret,
-    out: Annotated[Path, typer.Option(help="the confirmation to send to the organizer")],
-    election: Package,
+    announcements: Annotated[
+        list[Path] | None, typer.Option("--announcement", help="every trustee's announcement")
+    ] = None,
+    shares: Annotated[list[Path] | None, typer.Option("--shares", help="every trustee's sealed shares file")] = None,
+    out: Annotated[Path | None, typer.Option(help="the confirmation to send to the organizer")] = None,
+    election: Package = None,
+    server: Server = None,
+    election_id: ElectionId = None,
+    token: Token = None,
 ) -> None:
     """Round 3: open and check the shares sent to this trustee; names any trustee who cheated."""
-    fp, count, threshold = _fingerprint(election)
-    anns = _announcements(announcements, fp, count, threshold)
+    e = _Election(election, server, election_id, token)
+    if out is None and e.client is None:
+        raise CliError("give --out (where to write the confirmation) or --server (to upload it)")
+    anns = e.announcements(announcements)
     s = _own_secret(secret, anns)
     sealed = []
-    for p in shares:
+    if e.client is not None:
+        sealed = [SealedShare.from_json(x) for x in e.client.get(e.base + "/ceremony/shares")]
+    for p in shares or []:
         data = read_json(p, "sealed shares")
         if not isinstance(data, list):
             raise InvalidEncoding(f"{p}: expected a list of sealed shares")
         sealed += [SealedShare.from_json(x) for x in data]
-    updated, confirmation = receive_shares(fp, s, anns, sealed)
+    updated, confirmation = receive_shares(e.fingerprint, s, anns, sealed)
     write_out(secret, updated.to_json())
-    write_out(out, confirmation.to_json())
-    console.print(f"trustee {s.index}: all shares check out; confirmation in {out}")
+    if out is not None:
+        write_out(out, confirmation.to_json())
+    e.upload("/ceremony/confirmation", confirmation.to_json())
+    console.print(f"trustee {s.index}: all shares check out; confirmation {'in ' + str(out) if out else 'uploaded'}")
 
 
 def decrypt(
-    record: Annotated[Path, typer.Option(help="the exported record after the tally")],
     secret: Secret,
-    out: Annotated[Path, typer.Option(help="this trustee's partial decryption")],
+    record: Annotated[Path | None, typer.Option(help="the exported record after the tally")] = None,
+    out: Annotated[Path | None, typer.Option(help="this trustee's partial decryption")] = None,
+    server: Server = None,
+    election_id: ElectionId = None,
+    token: Token = None,
 ) -> None:
-    """Verify the whole record, then decrypt the tally's aggregate (and nothing else)."""
+    """Verify the whole record, then decrypt the tally's aggregate (and nothing else).
+
+    With --server, the record is downloaded and verified here, and the decryption uploaded."""
     from vecha.verify.checks import verify_record_ledger
 
-    ledger = verify_record_ledger(record)
+    if (record is None) == (server is None):
+        raise CliError("give the record (--record) or a server (--server), one of them")
+    if out is None and server is None:
+        raise CliError("give --out (where to write the decryption)")
+    with tempfile.TemporaryDirectory(prefix="vecha-record-") as tmp:
+        client = None
+        if server is not None:
+            client = Client(server, token)
+            election_id = client.election_id(election_id)
+            record = Path(tmp) / "record"
+            client.download_record(election_id, record)
+        assert record is not None
+        ledger = verify_record_ledger(record)
     if ledger.phase not in (Phase.TALLIED, Phase.DECRYPTING) or ledger.aggregate is None:
         raise CliError("the record has no tally to decrypt (or the result is already out)")
     s = _secret(secret)
     if s.key_share is None or ledger.confirmations[s.index - 1].verification_key != Point.base_mul(s.key_share):
         raise CliError("this secret does not belong to a trustee of this election")
     shares = partial_decrypt(ledger.fingerprint, s, ledger.aggregate)
-    write_out(
-        out,
-        {
-            "election": ledger.fingerprint.hex(),
-            "trustee": s.index,
-            "shares": [[x.to_json() for x in row] for row in shares],
-        },
-    )
-    console.print(f"trustee {s.index}: partial decryption of {ledger.counted} counted ballots in {out}")
+    decryption = {
+        "election": ledger.fingerprint.hex(),
+        "trustee": s.index,
+        "shares": [[x.to_json() for x in row] for row in shares],
+    }
+    if out is not None:
+        write_out(out, decryption)
+    if client is not None:
+        client.post(f"/elections/{election_id}/decryptions", decryption)
+    where = f"in {out}" if out is not None else "uploaded"
+    console.print(f"trustee {s.index}: partial decryption of {ledger.counted} counted ballots {where}")

@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
+from vecha.cli.boxes import ElectionId, Server
 from vecha.cli.common import CliError, console, read_json, write_out
+from vecha.client import Client
 from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.credentials import Credential, new_code
 from vecha.record.package import load_package, setup_ledger
@@ -64,11 +66,29 @@ def vote(
     choice: Annotated[
         list[str] | None, typer.Option(help="QUESTION=OPTION (repeatable; omit a question to leave it blank)")
     ] = None,
-    out: Annotated[Path, typer.Option(help="where to write the encrypted ballot")] = Path("ballot.json"),
-    election: Package = Path("election.json"),
+    out: Annotated[Path | None, typer.Option(help="where to write the encrypted ballot")] = None,
+    election: Annotated[
+        Path | None, typer.Option("--election", help="the election package (default: election.json, or --server's)")
+    ] = None,
+    server: Server = None,
+    election_id: ElectionId = None,
+    receipt_out: Annotated[Path, typer.Option("--receipt", help="with --server: where to keep the receipt")] = Path(
+        "receipt.json"
+    ),
 ) -> None:
-    """Voter: encrypt and sign a ballot on this machine (the code never leaves it)."""
-    ctx = load_package(read_json(election, "election package"))
+    """Voter: encrypt and sign a ballot on this machine (the code never leaves it).
+
+    With --server, the ballot is also cast: the receipt is checked against the board's key,
+    saved, and the ballot looked up on the board. Voting again later replaces this ballot."""
+    client = None
+    if server is not None:
+        client = Client(server)
+        election_id = client.election_id(election_id)
+        package = client.get(f"/elections/{election_id}/package")
+    else:
+        package = read_json(election or Path("election.json"), "election package")
+    ledger = setup_ledger(package)
+    ctx = load_package(package)
     choices: dict[str, list[str]] = {}
     for c in choice or []:
         if "=" not in c:
@@ -78,8 +98,29 @@ def vote(
     selections = selections_from_choices(ctx.manifest, choices)
     cred = Credential.from_code(credential, ctx.fingerprint)
     ballot = encrypt_ballot(ctx, cred, selections).ballot
-    write_out(out, ballot.to_json())
-    console.print(f"ballot written to {out}; tracking code {ballot.tracker()}")
+    tracker = ballot.tracker()
+    if out is not None or client is None:
+        out = out or Path("ballot.json")
+        write_out(out, ballot.to_json())
+        console.print(f"ballot written to {out}; tracking code {tracker}")
+    if client is None:
+        return
+    base = f"/elections/{election_id}"
+    status, body = client.post_status(base + "/ballots", {"ballot": ballot.to_json(), "channel": "app"})
+    receipt = Receipt.from_json(body)
+    receipt.verify(ledger.board_key)
+    if receipt.tracker != tracker or receipt.election != election_id:
+        raise CliError("the server's receipt is for another ballot; keep your ballot file and report this")
+    write_out(receipt_out, receipt.to_json())
+    again = " (it was already there)" if status == 200 else ""
+    console.print(f"cast{again}: tracking code {tracker}, board entry {receipt.index}; receipt in {receipt_out}")
+    found = client.get(f"{base}/trackers/{tracker}")
+    if found["index"] != receipt.index:
+        raise CliError(f"the board shows this ballot at entry {found['index']}, the receipt says {receipt.index}")
+    console.print(
+        f"election fingerprint {ctx.fingerprint.hex()}: compare it with the one the organizers published. "
+        "Your ballot is on the board and counts; if you vote again, the later ballot replaces it."
+    )
 
 
 def check_receipt_command(

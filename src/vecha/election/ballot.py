@@ -31,6 +31,11 @@ __all__ = [
     "EncryptedBallot",
     "encrypt_ballot",
     "verify_ballot",
+    "verify_ballot_proofs",
+    "sign_ballot",
+    "verify_signature",
+    "check_ballot_shape",
+    "tracker_of_json",
     "selections_from_choices",
     "audit_ballot",
     "choice_context",
@@ -76,7 +81,7 @@ class Ballot:
 
     def tracker(self) -> str:
         """The tracking code: H_tracker(canonical ballot), 32 bytes in hex (spec §6.5)."""
-        return Transcript("tracker").raw("ballot", canonical_bytes(self.to_json())).digest()[:32].hex()
+        return tracker_of_json(self.to_json())
 
     @classmethod
     def from_json(cls, obj: object) -> Ballot:
@@ -94,6 +99,12 @@ class Ballot:
             scalar_from_hex(sig["response"], "ballot.signature.response"),
         )
         return cls(election, credential, answers, signature)
+
+
+def tracker_of_json(ballot_json: dict[str, Any]) -> str:
+    """The tracking code of a ballot in its JSON form (equal to `Ballot.tracker` for any ballot
+    that decodes; used where the ballot need not be decoded, like replaying a trusted board)."""
+    return Transcript("tracker").raw("ballot", canonical_bytes(ballot_json)).digest()[:32].hex()
 
 
 @dataclass(frozen=True)
@@ -216,12 +227,18 @@ def encrypt_ballot(
         )
         answers.append(Answer(cts, proofs, overall))
         randomness.append(rs)
-    unsigned = Ballot(fp, S, tuple(answers), SchnorrProof(Scalar(0), Scalar(0)))
+    ballot = sign_ballot(fp, credential, tuple(answers))
+    return EncryptedBallot(ballot, sels, tuple(randomness))
+
+
+def sign_ballot(fingerprint: bytes, credential: Credential, answers: tuple[Answer, ...]) -> Ballot:
+    """The ballot with these answers, signed with the credential (spec §6.4)."""
+    S = credential.public
+    unsigned = Ballot(fingerprint, S, answers, SchnorrProof(Scalar(0), Scalar(0)))
     signature = prove_knowledge(
         credential.secret, S, _signature_context(unsigned.body_json()), purpose="ballot-signature"
     )
-    ballot = Ballot(fp, S, tuple(answers), signature)
-    return EncryptedBallot(ballot, sels, tuple(randomness))
+    return Ballot(fingerprint, S, answers, signature)
 
 
 def check_ballot_shape(ballot: Ballot, ctx: ElectionContext) -> None:
@@ -251,6 +268,12 @@ def verify_ballot(ballot: Ballot, ctx: ElectionContext) -> None:
     """Every check on a ballot except whether its credential is listed (that needs the board)."""
     check_ballot_shape(ballot, ctx)
     verify_signature(ballot)
+    verify_ballot_proofs(ballot, ctx)
+
+
+def verify_ballot_proofs(ballot: Ballot, ctx: ElectionContext) -> None:
+    """The 0-or-1 proof of every option and the [min, max] proof of every question (the costly
+    part: run it last, on a ballot whose shape and signature are already checked)."""
     key, fp, S = ctx.public_key, ctx.fingerprint, ballot.credential
     for qi, (q, a) in enumerate(zip(ctx.manifest.questions, ballot.answers, strict=True)):
         for oi, (ct, proof) in enumerate(zip(a.choices, a.proofs, strict=True)):

@@ -18,7 +18,7 @@ from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.encoding import hex_bytes, point_from_hex
 from vecha.crypto.errors import ElectionError, InvalidBallot, InvalidEncoding, InvalidProof, RecordError, VechaError
 from vecha.crypto.group import Point
-from vecha.election.ballot import Ballot, check_ballot_shape, verify_ballot
+from vecha.election.ballot import Ballot, check_ballot_shape, tracker_of_json, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.counting import (
     Aggregate,
@@ -240,18 +240,23 @@ class Ledger:
         if checked is not None:  # parsed and checked by `check_ballot` just before
             ballot, tracker = checked
             self._expect(Phase.OPEN)
+        elif not self.check_proofs:  # a trusted board (the box's own store): no need to decode the ballot
+            self._expect(Phase.OPEN)
+            raw = entry.payload["ballot"]
+            self._count_ballot(entry.index, tracker_of_json(raw), hex_bytes(raw["credential"], 32, "credential"))
+            return
         else:
             ballot = Ballot.from_json(entry.payload["ballot"])
-            if not self.check_proofs:
-                self._expect(Phase.OPEN)
-                tracker = ballot.tracker()
-            elif self.defer_ballot_proofs is not None:
+            if self.defer_ballot_proofs is not None:
                 tracker = self.check_ballot(ballot, proofs=False)
                 self.defer_ballot_proofs(entry.index, entry.payload["ballot"])
             else:
                 tracker = self.check_ballot(ballot)
-        self.trackers[tracker] = entry.index
-        self.last_ballot[ballot.credential.encoding] = entry.index
+        self._count_ballot(entry.index, tracker, ballot.credential.encoding)
+
+    def _count_ballot(self, index: int, tracker: str, credential: bytes) -> None:
+        self.trackers[tracker] = index
+        self.last_ballot[credential] = index
         self.ballots += 1
 
     def _on_close(self, entry: Entry) -> None:

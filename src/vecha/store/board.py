@@ -220,16 +220,17 @@ class Board:
     def cast(self, ballot_json: Any, channel: str = "app", time: str | None = None) -> Receipt:
         """Check a ballot and put it on the board; the same ballot again gets the same receipt."""
         ballot = Ballot.from_json(ballot_json)
-        return self.cast_parsed(ballot, ballot.tracker(), channel, time)
+        return self.cast_parsed(ballot, ballot.tracker(), channel, time)[0]
 
     def cast_parsed(
         self, ballot: Ballot, tracker: str, channel: str = "app", time: str | None = None, proofs_checked: bool = False
-    ) -> Receipt:
+    ) -> tuple[Receipt, bool]:
         """`cast` for a ballot already parsed (and, with `proofs_checked`, whose signature and
-        proofs were already verified against this election's key)."""
+        proofs were already verified against this election's key). Returns the receipt and
+        whether the ballot is new (False: it was on the board already)."""
         existing = self.existing_receipt(tracker)
         if existing is not None:
-            return existing
+            return existing, False
         if not proofs_checked:
             self.ledger.check_ballot(ballot, tracker=tracker)
         duplicate: list[int] = []
@@ -250,8 +251,8 @@ class Board:
                 precheck=still_new,
             )
         except _AlreadyThere:
-            return self.receipt(tracker, duplicate[0])
-        return self.receipt(tracker, entry.index)
+            return self.receipt(tracker, duplicate[0]), False
+        return self.receipt(tracker, entry.index), True
 
     def receipt(self, tracker: str, index: int) -> Receipt:
         return Receipt(

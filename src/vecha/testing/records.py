@@ -69,11 +69,13 @@ def build_election(
     voters: int = 4,
     decrypting: tuple[int, ...] = (1, 3),
     stop_after: EntryType = EntryType.RESULT,
+    store: str | None = None,
 ) -> BuiltElection:
-    """Run an election through the store and export its record to `directory/record`."""
+    """Run an election through the store (`store`: a database URL; default a SQLite file in
+    `directory`) and export its record to `directory/record`."""
     manifest = parse_manifest(definition or SMALL_DEFINITION)
     directory.mkdir(parents=True, exist_ok=True)
-    board = Board.create(open_store(str(directory / "box.sqlite")), manifest)
+    board = Board.create(open_store(store or str(directory / "box.sqlite")), manifest)
     fp = board.ledger.fingerprint
     secrets, anns, confs = local_ceremony(fp, manifest.trustees.count, manifest.trustees.threshold)
     record_ceremony(board, anns, confs)

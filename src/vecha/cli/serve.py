@@ -1,0 +1,59 @@
+"""Running the ballot box server, and making its admin tokens."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from vecha.cli.boxes import Db
+from vecha.cli.common import CliError, console
+from vecha.store.board import election_ids
+from vecha.store.db import open_store
+from vecha.store.tokens import Role, create_token
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    tokens = typer.Typer(help="Admin tokens for the server's organizer and trustee API.", no_args_is_help=True)
+    app.add_typer(tokens, name="token")
+    tokens.command("create")(create)
+
+
+def serve(
+    db: Db = "vecha.sqlite",
+    host: Annotated[str, typer.Option(help="the address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="the port to listen on")] = 8080,
+    max_body: Annotated[int, typer.Option(min=1024, help="the largest request body, in bytes")] = 1 << 20,
+) -> None:
+    """Run the ballot box and bulletin board over HTTP (every election in the store).
+
+    No access log is written, and nothing about a client (address, user agent) is kept."""
+    import uvicorn
+
+    from vecha.server import ServerSettings, create_app
+
+    engine = open_store(db)
+    app = create_app(engine, ServerSettings(max_body=max_body))
+    for name in ("uvicorn.access",):
+        logging.getLogger(name).disabled = True
+    console.print(f"serving {len(election_ids(engine))} election(s) from {db} on http://{host}:{port}/api/v1")
+    uvicorn.run(app, host=host, port=port, access_log=False, server_header=False, log_level="warning")
+
+
+def create(
+    role: Annotated[Role, typer.Option(help="admin (every election), organizer or trustee (of one election)")],
+    label: Annotated[str, typer.Option(help="who holds it, for the audit log (e.g. 'trustee 2, Vilnius')")],
+    db: Db = "vecha.sqlite",
+    election: Annotated[str | None, typer.Option("--id", help="the election (organizer and trustee tokens)")] = None,
+    trustee: Annotated[int | None, typer.Option(min=1, help="the trustee's number (trustee tokens)")] = None,
+) -> None:
+    """Make an admin token. It is printed once; the store keeps only its hash."""
+    engine = open_store(db)
+    if election is not None and election not in election_ids(engine):
+        raise CliError(f"no election {election!r} in {db}")
+    token = create_token(engine, role, label, election, trustee)
+    console.print(token)

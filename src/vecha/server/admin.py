@@ -1,0 +1,185 @@
+"""The admin API: organizers run their election, trustees take part in the key ceremony and
+the decryption. Every call needs a token made with `vecha token create`; every action is
+written to the audit log (and, where it is one, to the board)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends
+
+from vecha.crypto.errors import ElectionError, InvalidEncoding
+from vecha.election.manifest import parse_manifest
+from vecha.server.errors import ApiError
+from vecha.server.models import CredentialList, ErrorBody, Message, PartialDecryption
+from vecha.server.state import BoardDep, GrantDep, StateDep
+from vecha.store import ceremony as staging
+from vecha.store import organizer as steps
+from vecha.store.board import Board
+from vecha.store.tokens import Grant, Role, audit_log_of, record_action
+
+__all__ = ["router"]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 413, 422)}
+
+router = APIRouter(tags=["admin"], responses=_ERRORS)
+
+
+def _organizer(s: StateDep, board: BoardDep, grant: GrantDep) -> tuple[Board, Grant]:
+    if not grant.may_organize(board.election_id):
+        raise ApiError(403, "forbidden", f"this token does not organize election {board.election_id!r}")
+    board.refresh()
+    return board, grant
+
+
+def _trustee(s: StateDep, board: BoardDep, grant: GrantDep) -> tuple[Board, int, Grant]:
+    index = grant.trustee_of(board.election_id)
+    if index is None:
+        raise ApiError(403, "forbidden", f"this is not a trustee token of election {board.election_id!r}")
+    board.refresh()
+    return board, index, grant
+
+
+Organizer = Annotated[tuple[Board, Grant], Depends(_organizer)]
+Trustee = Annotated[tuple[Board, int, Grant], Depends(_trustee)]
+
+
+def _done(s: StateDep, board: Board, grant: Grant, action: str, detail: str = "") -> Message:
+    record_action(s.engine, grant, board.election_id, action, detail)
+    return Message(message=f"{action}: done", phase=board.ledger.phase.name.lower())
+
+
+@router.post("/elections", status_code=201)
+def create_election(
+    s: StateDep, grant: GrantDep, definition: Annotated[dict[str, Any], Body(description="the election definition")]
+) -> dict[str, str]:
+    """Create an election from its definition (admin tokens only)."""
+    if grant.role is not Role.ADMIN:
+        raise ApiError(403, "forbidden", "only an admin token creates elections")
+    try:
+        manifest = parse_manifest(definition)
+    except ElectionError as e:
+        raise ApiError(422, "invalid-definition", str(e)) from None
+    board = Board.create(s.engine, manifest)
+    s.boards.add(board)
+    record_action(s.engine, grant, manifest.id, "create-election", f"fingerprint {board.ledger.fingerprint.hex()}")
+    return {"id": manifest.id, "fingerprint": board.ledger.fingerprint.hex()}
+
+
+# ---- the key ceremony -----------------------------------------------------------------
+
+
+@router.get("/elections/{election_id}/ceremony", tags=["public"])
+def ceremony_status(board: BoardDep) -> dict[str, Any]:
+    """The trustees' public messages so far (they go on the board when the ceremony is done)."""
+    return {
+        "announcements": staging.staged(board, "announcement"),
+        "dealt": [batch[0]["from"] for batch in staging.staged(board, "shares") if batch],
+        "confirmations": staging.staged(board, "confirmation"),
+    }
+
+
+def _stage(s: StateDep, who: tuple[Board, int, Grant], kind: str, message: Any) -> Message:
+    board, index, grant = who
+    new = staging.stage(board, kind, index, message)
+    if new:
+        record_action(s.engine, grant, board.election_id, f"ceremony-{kind}", f"trustee {index}")
+    return Message(message=f"trustee {index}'s {kind} is {'kept' if new else 'already here'}")
+
+
+@router.post("/elections/{election_id}/ceremony/announcement")
+def post_announcement(s: StateDep, who: Trustee, announcement: Annotated[dict[str, Any], Body()]) -> Message:
+    return _stage(s, who, "announcement", announcement)
+
+
+@router.post("/elections/{election_id}/ceremony/shares")
+def post_shares(s: StateDep, who: Trustee, shares: Annotated[list[dict[str, Any]], Body()]) -> Message:
+    """This trustee's sealed shares, one for each trustee (sent after every trustee announced)."""
+    return _stage(s, who, "shares", shares)
+
+
+@router.get("/elections/{election_id}/ceremony/shares")
+def get_shares(who: Trustee) -> list[dict[str, Any]]:
+    """The sealed shares addressed to this trustee."""
+    board, index, _ = who
+    return staging.shares_for(board, index)
+
+
+@router.post("/elections/{election_id}/ceremony/confirmation")
+def post_confirmation(s: StateDep, who: Trustee, confirmation: Annotated[dict[str, Any], Body()]) -> Message:
+    return _stage(s, who, "confirmation", confirmation)
+
+
+@router.post("/elections/{election_id}/ceremony/finish")
+def finish_ceremony(s: StateDep, org: Organizer) -> Message:
+    """Check the whole ceremony (naming any cheating trustee) and put the joint key on the board."""
+    board, grant = org
+    staging.finish(board)
+    assert board.ledger.public_key is not None
+    return _done(s, board, grant, "finish-ceremony", f"joint key {board.ledger.public_key.hex()}")
+
+
+# ---- running the election ---------------------------------------------------------------
+
+
+@router.post("/elections/{election_id}/credentials")
+def publish_credentials(s: StateDep, org: Organizer, listed: CredentialList) -> dict[str, int]:
+    """Add a batch of public credentials (at most 10 000 per call; send a long list in batches)."""
+    board, grant = org
+    if listed.election != board.ledger.fingerprint.hex():
+        raise ApiError(422, "wrong-election", "this credential list was made for another election")
+    if not listed.credentials:
+        raise InvalidEncoding("the credential list is empty")
+    n = steps.publish_credentials(board, listed.credentials)
+    record_action(s.engine, grant, board.election_id, "publish-credentials", f"{n} credentials")
+    return {"published": n, "total": len(board.ledger.credentials)}
+
+
+@router.post("/elections/{election_id}/open")
+def open_voting(s: StateDep, org: Organizer) -> Message:
+    board, grant = org
+    steps.open_voting(board)
+    return _done(s, board, grant, "open")
+
+
+@router.post("/elections/{election_id}/close")
+def close_voting(s: StateDep, org: Organizer) -> Message:
+    board, grant = org
+    steps.close_voting(board)
+    return _done(s, board, grant, "close")
+
+
+@router.post("/elections/{election_id}/tally")
+def tally(s: StateDep, org: Organizer) -> dict[str, Any]:
+    """Add up the counted ballots into the encrypted tally; returns the tally entry."""
+    board, grant = org
+    entry = steps.tally(board)
+    _done(s, board, grant, "tally", f"{entry['payload']['counted']} ballots")
+    return entry
+
+
+@router.post("/elections/{election_id}/decryptions")
+def post_decryption(s: StateDep, who: Trustee, decryption: PartialDecryption) -> Message:
+    """This trustee's partial decryption of the tally, with its proofs (checked before it goes on the board)."""
+    board, index, grant = who
+    if decryption.trustee != index:
+        raise ApiError(403, "forbidden", f"you are trustee {index}, not trustee {decryption.trustee}")
+    if decryption.election != board.ledger.fingerprint.hex():
+        raise ApiError(422, "wrong-election", "this decryption is for another election")
+    steps.add_decryption(board, index, decryption.shares)
+    return _done(s, board, grant, "decryption", f"trustee {index}")
+
+
+@router.post("/elections/{election_id}/result")
+def publish_result(s: StateDep, org: Organizer) -> dict[str, Any]:
+    """Combine the decryptions and publish the result with seats."""
+    board, grant = org
+    result = steps.publish_result(board)
+    _done(s, board, grant, "publish-result")
+    return result
+
+
+@router.get("/elections/{election_id}/audit")
+def audit_log(s: StateDep, org: Organizer) -> list[dict[str, Any]]:
+    """Who did what: every admin action on this election."""
+    return audit_log_of(s.engine, org[0].election_id)

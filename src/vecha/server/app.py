@@ -1,0 +1,39 @@
+"""The FastAPI application: routes under /api/v1, metrics at /metrics, the OpenAPI schema at
+/openapi.json; middleware for the body limit, security headers and latency."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from vecha.server import admin, ballots, public
+from vecha.server.errors import install_error_handlers
+from vecha.server.middleware import BodyLimit, RequestMetrics, SecurityHeaders
+from vecha.server.state import ServerSettings, ServerState
+
+__all__ = ["create_app", "ServerSettings", "API_PREFIX"]
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAPI:
+    settings = settings or ServerSettings()
+    app = FastAPI(
+        title="Vecha ballot box",
+        version="1",
+        summary="End-to-end verifiable elections: the ballot box and the public bulletin board.",
+        docs_url=None,  # the interactive docs load scripts from a CDN: not on a server for voters
+        redoc_url=None,
+    )
+    state = ServerState(engine, settings)
+    app.state.vecha = state
+    install_error_handlers(app, lambda code: state.metrics.rejected.labels(code).inc())
+    app.include_router(public.router, prefix=API_PREFIX)
+    app.include_router(ballots.router, prefix=API_PREFIX)
+    app.include_router(admin.router, prefix=API_PREFIX)
+    app.add_api_route("/metrics", public.metrics, include_in_schema=False)
+    # Starlette runs the last added middleware first: the body limit sees the request before anything else.
+    app.add_middleware(RequestMetrics, metrics=state.metrics)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, limit=settings.max_body, metrics=state.metrics)
+    return app

@@ -1,0 +1,99 @@
+"""Ballot submission: the checks ordered cheapest first, so that a flood of junk costs little.
+
+Before this route runs, the body limit (middleware) and the schema (pydantic: field names,
+hex lengths, list sizes) have been checked. Then, in order: the election exists, it is open,
+the ballot names this election, its credential is listed, the same ballot is not already
+on the board (then: the same receipt), the points and scalars decode, the numbers of answers
+and options fit, the signature (two scalar multiplications), and last the proofs (a few per
+option). The ballot is then appended and committed, and only then is the receipt returned.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from vecha.crypto.errors import InvalidEncoding, InvalidProof, VechaError
+from vecha.election.ballot import Ballot, check_ballot_shape, tracker_of_json, verify_ballot_proofs, verify_signature
+from vecha.record.ledger import Phase
+from vecha.record.receipt import Receipt
+from vecha.server.errors import ApiError
+from vecha.server.models import ErrorBody, ReceiptBody, Submission
+from vecha.server.state import BoardDep, ServerState, state
+from vecha.store.board import Board
+
+__all__ = ["router", "accept"]
+
+router = APIRouter(tags=["voting"])
+
+
+def accept(board: Board, submission: Submission) -> tuple[Receipt, bool]:
+    """Check a submitted ballot and put it on the board. Returns the receipt and whether the
+    ballot is new (False: it was already there, and this is its receipt again)."""
+    board.refresh()
+    ledger = board.ledger
+    if ledger.phase is not Phase.OPEN:
+        when = "has closed" if ledger.phase > Phase.OPEN else "is not open yet"
+        raise ApiError(403, "not-open", f"voting {when}: the ballot box takes no ballot now")
+    raw = submission.ballot.model_dump()
+    if raw["election"] != ledger.fingerprint.hex():
+        raise ApiError(422, "wrong-election", "the ballot is for another election (its fingerprint differs)")
+    if bytes.fromhex(raw["credential"]) not in ledger.credentials:
+        raise ApiError(403, "unlisted-credential", "the ballot's credential is not on the credential list")
+    tracker = tracker_of_json(raw)
+    existing = board.existing_receipt(tracker)
+    if existing is not None:
+        return existing, False
+    try:
+        ballot = Ballot.from_json(raw)
+    except InvalidEncoding as e:
+        raise ApiError(422, "invalid-encoding", str(e)) from None
+    ctx = ledger.context()
+    try:
+        check_ballot_shape(ballot, ctx)
+    except VechaError as e:
+        raise ApiError(422, "wrong-shape", str(e)) from None
+    try:
+        verify_signature(ballot)
+    except InvalidProof as e:
+        raise ApiError(422, "bad-signature", str(e)) from None
+    try:
+        verify_ballot_proofs(ballot, ctx)
+    except InvalidProof as e:
+        raise ApiError(422, "invalid-proof", str(e)) from None
+    return board.cast_parsed(ballot, tracker, submission.channel, proofs_checked=True)
+
+
+@router.post(
+    "/elections/{election_id}/ballots",
+    status_code=201,
+    response_model=ReceiptBody,
+    responses={
+        200: {"model": ReceiptBody, "description": "this exact ballot was already on the board: its receipt"},
+        400: {"model": ErrorBody},
+        403: {"model": ErrorBody, "description": "voting is not open, or the credential is not listed"},
+        404: {"model": ErrorBody},
+        409: {"model": ErrorBody},
+        413: {"model": ErrorBody},
+        422: {"model": ErrorBody, "description": "the ballot is invalid; the error names the check that failed"},
+    },
+)
+def submit_ballot(
+    submission: Submission,
+    board: BoardDep,
+    s: Annotated[ServerState, Depends(state)],
+    response: Response,
+) -> ReceiptBody:
+    """Cast a ballot. The receipt comes back only once the ballot is durably on the board.
+    A later ballot with the same credential replaces this one in the count."""
+    start = time.perf_counter()
+    receipt, new = accept(board, submission)  # a refusal is counted by the error handlers
+    if new:
+        s.metrics.accepted.labels(board.election_id).inc()
+        s.metrics.ballot_seconds.observe(time.perf_counter() - start)
+    else:
+        s.metrics.resubmitted.labels(board.election_id).inc()
+        response.status_code = 200
+    return ReceiptBody(**receipt.to_json())

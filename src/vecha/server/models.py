@@ -1,0 +1,130 @@
+"""Request and response bodies of the HTTP API, as pydantic models (they make the OpenAPI
+schema). They check the *shape* of a request cheaply, before any curve operation: hex
+lengths, list sizes, required fields. The meaning is checked afterwards by the core."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "Hex32",
+    "BallotBody",
+    "Submission",
+    "ReceiptBody",
+    "ErrorBody",
+    "TrackerStatus",
+    "ElectionSummary",
+    "ElectionInfo",
+    "BoardPage",
+    "CredentialList",
+    "PartialDecryption",
+    "Message",
+]
+
+Hex32 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{128}$")]
+ElectionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class CiphertextBody(_Strict):
+    alpha: Hex32
+    beta: Hex32
+
+
+ProofPair = Annotated[list[Hex32], Field(min_length=2, max_length=2)]
+RangeProofBody = Annotated[list[ProofPair], Field(min_length=1, max_length=1025)]
+
+
+class AnswerBody(_Strict):
+    choices: list[CiphertextBody] = Field(min_length=1, max_length=4096)
+    proofs: list[RangeProofBody] = Field(min_length=1, max_length=4096)
+    overall: RangeProofBody
+
+
+class SignatureBody(_Strict):
+    challenge: Hex32
+    response: Hex32
+
+
+class BallotBody(_Strict):
+    """An encrypted ballot (spec §6.4)."""
+
+    election: Hex32 = Field(description="the election fingerprint")
+    credential: Hex32 = Field(description="the public credential that signs the ballot")
+    answers: list[AnswerBody] = Field(min_length=1, max_length=64)
+    signature: SignatureBody
+
+
+class Submission(_Strict):
+    ballot: BallotBody
+    channel: Literal["web", "app"] = "app"
+
+
+class ReceiptBody(BaseModel):
+    """The board's signed acknowledgement (spec §6.5): the ballot is durably on the board."""
+
+    election: str
+    tracker: str
+    index: int
+    signature: str
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="a stable code, such as unlisted-credential or invalid-proof")
+    message: str = Field(description="what is wrong, in plain words")
+    detail: list[dict[str, Any]] | None = None
+
+
+class TrackerStatus(BaseModel):
+    tracker: str
+    index: int
+    counts: bool = Field(description="whether it is its credential's last ballot (the one that counts)")
+
+
+class ElectionSummary(BaseModel):
+    id: str
+    title: str | dict[str, str]
+    phase: str
+    ballots: int
+
+
+class ElectionInfo(BaseModel):
+    id: str
+    fingerprint: str
+    phase: str
+    definition: dict[str, Any]
+    board_key: str
+    public_key: str | None
+    height: int
+    head: str
+    credentials: int
+    ballots: int
+    voters: int
+
+
+class BoardPage(BaseModel):
+    start: int
+    height: int
+    entries: list[dict[str, Any]]
+
+
+class CredentialList(_Strict):
+    election: Hex32
+    credentials: list[Hex32] = Field(max_length=10_000)
+
+
+class PartialDecryption(_Strict):
+    election: Hex32
+    trustee: int = Field(ge=1, le=100)
+    shares: list[list[dict[str, Any]]]
+
+
+class Message(BaseModel):
+    message: str
+    phase: str | None = None

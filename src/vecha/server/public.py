@@ -1,0 +1,216 @@
+"""The public API: anything here can be read by anyone, and all of it is on the board or
+follows from it."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path as FsPath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+
+from vecha.crypto.canonical import parse_canonical
+from vecha.crypto.errors import InvalidBallot
+from vecha.record.package import make_package
+from vecha.server.errors import ApiError
+from vecha.server.models import BoardPage, ElectionInfo, ElectionSummary, ErrorBody, TrackerStatus
+from vecha.server.state import BoardDep, StateDep
+from vecha.store.board import Board, election_ids
+from vecha.store.organizer import export_record
+from vecha.store.turnout import turnout
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["public"])
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/elections", response_model=list[ElectionSummary])
+def list_elections(s: StateDep) -> list[ElectionSummary]:
+    out = []
+    for eid in election_ids(s.engine):
+        board = s.boards.get(eid)
+        board.refresh()
+        m = board.ledger.manifest
+        assert m is not None
+        out.append(
+            ElectionSummary(id=eid, title=m.title, phase=board.ledger.phase.name.lower(), ballots=board.ledger.ballots)
+        )
+    return out
+
+
+@router.get("/elections/{election_id}", response_model=ElectionInfo, responses=_NOT_FOUND)
+def election_info(board: BoardDep) -> ElectionInfo:
+    """The definition, the keys and where the election stands."""
+    board.refresh()
+    ledger = board.ledger
+    assert ledger.manifest is not None
+    return ElectionInfo(
+        id=board.election_id,
+        fingerprint=ledger.fingerprint.hex(),
+        phase=ledger.phase.name.lower(),
+        definition=ledger.manifest.model_dump(mode="json"),
+        board_key=ledger.board_key.hex(),
+        public_key=ledger.public_key.hex() if ledger.public_key is not None else None,
+        height=ledger.height,
+        head=ledger.head.hex(),
+        credentials=len(ledger.credentials),
+        ballots=ledger.ballots,
+        voters=len(ledger.last_ballot),
+    )
+
+
+@router.get("/elections/{election_id}/package", responses=_NOT_FOUND)
+def package(board: BoardDep) -> dict[str, Any]:
+    """The election package (spec §8.7): what a voter's device or a trustee needs. Check it
+    yourself: loading it replays the board's rules over its entries."""
+    board.refresh()
+    if board.ledger.public_key is None:
+        raise ApiError(409, "no-key-yet", "the trustees' key ceremony is not on the board yet")
+    return make_package(board.entries())
+
+
+@router.get("/elections/{election_id}/credentials", responses=_NOT_FOUND)
+def credentials(
+    board: BoardDep,
+    start: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 100_000,
+) -> dict[str, Any]:
+    """The public credential list (no names), sorted, a page at a time."""
+    board.refresh()
+    listed = sorted(board.ledger.credentials)
+    return {
+        "election": board.ledger.fingerprint.hex(),
+        "total": len(listed),
+        "start": start,
+        "credentials": [c.hex() for c in listed[start : start + limit]],
+    }
+
+
+@router.get("/elections/{election_id}/board", response_model=BoardPage, responses=_NOT_FOUND)
+def board_page(
+    board: BoardDep,
+    start: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> BoardPage:
+    """Entries `start` .. `start + limit - 1` of the board, exactly as they are hashed."""
+    bodies = list(board.entry_bodies(start, limit))
+    return BoardPage(start=start, height=board.stored_height(), entries=[parse_canonical(b) for b in bodies])
+
+
+@router.get(
+    "/elections/{election_id}/board/stream",
+    responses={200: {"content": {"text/event-stream": {}}, "description": "server-sent events, one per entry"}},
+)
+async def board_stream(
+    request: Request,
+    board: BoardDep,
+    s: StateDep,
+    since: Annotated[int, Query(ge=0, description="the first board index to send")] = 0,
+) -> StreamingResponse:
+    """Every entry from `since` on, then each new entry as it is appended (server-sent events:
+    `id` is the board index, `data` the entry's canonical JSON)."""
+    settings = s.settings
+
+    async def events() -> AsyncIterator[bytes]:
+        index, quiet_since = since, time.monotonic()
+        while not await request.is_disconnected():
+            bodies = await run_in_threadpool(_page, board, index)
+            for body in bodies:
+                yield b"id: %d\nevent: entry\ndata: %s\n\n" % (index, body)
+                index += 1
+            if bodies:
+                quiet_since = time.monotonic()
+                continue
+            if time.monotonic() - quiet_since >= settings.stream_keepalive:
+                yield b": keep-alive\n\n"
+                quiet_since = time.monotonic()
+            await asyncio.sleep(settings.stream_poll)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"})
+
+
+def _page(board: Board, start: int) -> list[bytes]:
+    return list(board.entry_bodies(start, 500))
+
+
+@router.get("/elections/{election_id}/checkpoints", responses=_NOT_FOUND)
+def checkpoints(board: BoardDep) -> list[dict[str, Any]]:
+    """The board's signed checkpoints: compare them with a mirror's to detect a rewritten history."""
+    return [c.to_json() for c in board.checkpoints()]
+
+
+@router.get("/elections/{election_id}/trackers/{tracker}", response_model=TrackerStatus, responses=_NOT_FOUND)
+def find_tracker(
+    board: BoardDep,
+    tracker: Annotated[str, Path(pattern=r"^[0-9a-fA-F]{64}$", description="the tracking code from a receipt")],
+) -> TrackerStatus:
+    """Is the ballot with this tracking code on the board, and is it the one that counts
+    (its credential's last ballot)?"""
+    code = tracker.lower()
+    try:
+        index, counts = board.find_tracker(code)
+    except InvalidBallot as e:
+        raise ApiError(404, "unknown-tracker", str(e)) from None
+    return TrackerStatus(tracker=code, index=index, counts=counts)
+
+
+@router.get("/elections/{election_id}/turnout", responses=_NOT_FOUND)
+def election_turnout(board: BoardDep, s: StateDep) -> dict[str, Any]:
+    """Ballots and distinct credentials (voters) per hour and per day (UTC), per channel."""
+    board.refresh()
+    return turnout(s.engine, board.election_id, len(board.ledger.credentials))
+
+
+@router.get("/elections/{election_id}/result", responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}})
+def result(board: BoardDep) -> dict[str, Any]:
+    board.refresh()
+    if board.ledger.result is None:
+        raise ApiError(409, "no-result-yet", "the result is not published yet")
+    return board.ledger.result
+
+
+@router.get(
+    "/elections/{election_id}/record",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/zip": {}}, "description": "the record directory, zipped"}},
+)
+def record(board: BoardDep) -> FileResponse:
+    """The election record so far (spec §8.5) as a zip file, for `vecha verify`."""
+    workdir = tempfile.mkdtemp(prefix="vecha-record-")
+
+    def cleanup() -> None:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    try:
+        directory = FsPath(workdir) / "record"
+        export_record(board, directory)
+        archive = FsPath(workdir) / f"{board.election_id}-record.zip"
+        with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            for f in sorted(directory.iterdir()):
+                z.write(f, f.name)
+    except BaseException:
+        cleanup()
+        raise
+    return FileResponse(
+        archive, media_type="application/zip", filename=archive.name, background=BackgroundTask(cleanup)
+    )
+
+
+def metrics(s: StateDep) -> Response:
+    """Prometheus metrics (served at /metrics)."""
+    return Response(s.metrics.render(), media_type="text/plain; version=0.0.4")

@@ -1,0 +1,94 @@
+"""What a running server holds: the store, one long-lived `Board` per election, the metrics;
+and the FastAPI dependencies that hand them to the routes."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+
+from vecha.crypto.errors import ElectionError
+from vecha.server.errors import ApiError
+from vecha.server.metrics import Metrics
+from vecha.store.board import Board
+from vecha.store.tokens import AuthError, Grant, authenticate
+
+__all__ = ["ServerSettings", "ServerState", "Boards", "state", "board_of", "grant_of", "BoardDep", "GrantDep"]
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    max_body: int = 1 << 20  #: bytes; a 245-option ballot is about 150 kB
+    stream_poll: float = 0.5  #: seconds between looks at the board for a live stream
+    stream_keepalive: float = 15.0
+
+
+class Boards:
+    """One `Board` per election, loaded on first use and kept (replaying a board is not free)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._boards: dict[str, Board] = {}
+        self._lock = threading.Lock()
+
+    def get(self, election_id: str) -> Board:
+        board = self._boards.get(election_id)
+        if board is not None:
+            return board
+        with self._lock:
+            if election_id not in self._boards:
+                try:
+                    self._boards[election_id] = Board(self.engine, election_id)
+                except ElectionError:
+                    raise ApiError(404, "unknown-election", f"no election {election_id!r} on this server") from None
+            return self._boards[election_id]
+
+    def add(self, board: Board) -> None:
+        with self._lock:
+            self._boards[board.election_id] = board
+
+
+@dataclass
+class ServerState:
+    engine: Engine
+    settings: ServerSettings
+    boards: Boards = field(init=False)
+    metrics: Metrics = field(default_factory=Metrics)
+
+    def __post_init__(self) -> None:
+        self.boards = Boards(self.engine)
+
+
+def state(request: Request) -> ServerState:
+    s: ServerState = request.app.state.vecha
+    return s
+
+
+StateDep = Annotated[ServerState, Depends(state)]
+
+
+def board_of(
+    s: StateDep,
+    election_id: Annotated[str, Path(description="the election id", pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")],
+) -> Board:
+    return s.boards.get(election_id)
+
+
+_bearer = HTTPBearer(auto_error=False, description="an admin token made with `vecha token create`")
+
+
+def grant_of(s: StateDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Grant:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise ApiError(401, "unauthorized", "this needs an admin token (Authorization: Bearer ...)")
+    try:
+        return authenticate(s.engine, credentials.credentials)
+    except AuthError:
+        raise ApiError(401, "unauthorized", "unknown token") from None
+
+
+BoardDep = Annotated[Board, Depends(board_of)]
+GrantDep = Annotated[Grant, Depends(grant_of)]
