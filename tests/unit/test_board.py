@@ -87,3 +87,38 @@ def test_rejected_entries_change_nothing(tmp_path: Path) -> None:
             ledger.next_entry(EntryType.CREDENTIALS, {"credentials": sorted([fresh, existing])}, "2099-01-01T00:00:00Z")
         )
     assert (set(ledger.credentials), ledger.height, ledger.head) == before
+
+
+def test_two_boards_over_one_store_stay_one_chain(live: tuple[Board, list[str]]) -> None:
+    """Two processes (here: two Board objects with their own engines) append to one board."""
+    from vecha.store.db import open_store
+
+    a, codes = live
+    b = Board(open_store(a.engine.url.render_as_string(hide_password=False)), a.election_id)
+    ra = a.cast(_ballot(a, codes[0]))
+    rb = b.cast(_ballot(b, codes[0], "South"))  # b catches up with a's ballot before appending
+    assert rb.index == ra.index + 1
+    assert a.find_tracker(ra.tracker) == (ra.index, False)  # a sees b's ballot through the database
+    again = next(a.entries(rb.index)).payload["ballot"]
+    assert a.cast(again) == rb  # resubmitted to the other process: the same receipt
+    a.refresh()
+    assert (a.ledger.height, a.ledger.head) == (b.ledger.height, b.ledger.head)
+
+
+def test_a_failed_write_leaves_the_board_as_stored(
+    live: tuple[Board, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vecha.store.board as board_module
+
+    board, codes = live
+    before = (board.ledger.height, board.ledger.head)
+
+    def broken(*_: object, **__: object) -> None:
+        raise OSError("disk full")
+
+    with monkeypatch.context() as m:
+        m.setattr(board_module, "_insert_entry", broken)
+        with pytest.raises(OSError):
+            board.cast(_ballot(board, codes[2]))
+    assert (board.ledger.height, board.ledger.head) == before  # the ledger was rebuilt from the store
+    assert board.cast(_ballot(board, codes[2])).index == before[0]

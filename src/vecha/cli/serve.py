@@ -38,10 +38,10 @@ def serve(
 
     engine = open_store(db)
     app = create_app(engine, ServerSettings(max_body=max_body))
-    for name in ("uvicorn.access",):
-        logging.getLogger(name).disabled = True
+    config = uvicorn.Config(app, host=host, port=port, access_log=False, server_header=False, log_level="warning")
+    logging.getLogger("uvicorn.access").disabled = True  # after Config, which sets logging up
     console.print(f"serving {len(election_ids(engine))} election(s) from {db} on http://{host}:{port}/api/v1")
-    uvicorn.run(app, host=host, port=port, access_log=False, server_header=False, log_level="warning")
+    uvicorn.Server(config).run()
 
 
 def create(

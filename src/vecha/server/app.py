@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from vecha.server import admin, ballots, public
 from vecha.server.errors import install_error_handlers
-from vecha.server.middleware import BodyLimit, RequestMetrics, SecurityHeaders
+from vecha.server.middleware import BodyLimit, ForgetClient, RequestMetrics, SecurityHeaders
 from vecha.server.state import ServerSettings, ServerState
 
 __all__ = ["create_app", "ServerSettings", "API_PREFIX"]
@@ -32,8 +32,10 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     app.include_router(ballots.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)
     app.add_api_route("/metrics", public.metrics, include_in_schema=False)
-    # Starlette runs the last added middleware first: the body limit sees the request before anything else.
+    # Starlette runs the last added middleware first: the client's address is forgotten, then
+    # the body limit sees the request, before anything else.
     app.add_middleware(RequestMetrics, metrics=state.metrics)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body, metrics=state.metrics)
+    app.add_middleware(ForgetClient)
     return app

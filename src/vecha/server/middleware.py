@@ -13,7 +13,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vecha.server.errors import is_ballot_submission
 from vecha.server.metrics import Metrics
 
-__all__ = ["BodyLimit", "SecurityHeaders", "RequestMetrics", "SECURITY_HEADERS"]
+__all__ = ["BodyLimit", "SecurityHeaders", "RequestMetrics", "ForgetClient", "SECURITY_HEADERS"]
+
+#: Request headers that say who or where the client is; dropped before the app sees them.
+IDENTIFYING_HEADERS = frozenset({b"user-agent", b"x-forwarded-for", b"x-real-ip", b"forwarded", b"cf-connecting-ip"})
 
 SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (
@@ -141,3 +144,18 @@ class RequestMetrics:
             route: Any = scope.get("route")
             path = getattr(route, "path", None) or "unmatched"
             self.metrics.requests.labels(scope["method"], path, str(status[0])).observe(time.perf_counter() - start)
+
+
+class ForgetClient:
+    """Removes the client's address and identifying headers from every request before
+    anything else runs. The server's own access log reads the same request scope, so even a
+    logging configuration that turns it on writes no address."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope["client"] = None
+            scope["headers"] = [(k, v) for k, v in scope["headers"] if k.lower() not in IDENTIFYING_HEADERS]
+        await self.app(scope, receive, send)

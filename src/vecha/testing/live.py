@@ -18,13 +18,13 @@ __all__ = ["LiveServer"]
 class LiveServer:
     """`with LiveServer(engine) as server:` serves on `server.url` until the block ends."""
 
-    def __init__(self, engine: Engine, settings: ServerSettings | None = None) -> None:
+    def __init__(self, engine: Engine, settings: ServerSettings | None = None, log_level: str = "warning") -> None:
         self.app = create_app(engine, settings)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, server_header=False)
+        config = uvicorn.Config(self.app, log_level=log_level, access_log=False, server_header=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
