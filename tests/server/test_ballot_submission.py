@@ -246,3 +246,13 @@ def test_reads_before_their_time(api: Api, path: str) -> None:
     else:
         package = api.http.get(api.base + path).json()
         assert package["entries"][-1]["type"] == "joint-key"
+
+
+def test_credential_list_pages(api: Api) -> None:
+    whole = api.http.get(api.base + "/credentials").json()
+    assert whole["total"] == 6 and whole["election"] == api.built.context.fingerprint.hex()
+    assert whole["credentials"] == sorted(whole["credentials"])
+    page = api.http.get(api.base + "/credentials", params={"start": 2, "limit": 3}).json()
+    assert page["credentials"] == whole["credentials"][2:5]
+    mine = Credential.from_code(api.built.codes[0], api.built.context.fingerprint).public.hex()
+    assert mine in whole["credentials"]

@@ -92,7 +92,7 @@ def credentials(
 ) -> dict[str, Any]:
     """The public credential list (no names), sorted, a page at a time."""
     board.refresh()
-    listed = sorted(board.ledger.credentials)
+    listed = board.listed_credentials()
     return {
         "election": board.ledger.fingerprint.hex(),
         "total": len(listed),

@@ -52,6 +52,7 @@ class Board:
             raise ElectionError(f"no election {election_id!r} in this store")
         self.key = BoardKey(bytes(row[0]))
         self._lock = threading.RLock()
+        self._sorted_credentials: list[bytes] = []
         self.ledger = self._replay()
 
     def _replay(self) -> Ledger:
@@ -106,6 +107,13 @@ class Board:
                 select(func.max(entries.c.idx)).where(entries.c.election_id == self.election_id)
             ).scalar_one()
         return 0 if last is None else int(last) + 1
+
+    def listed_credentials(self) -> list[bytes]:
+        """The public credentials, sorted (kept until the list grows: it is long, and asked for often)."""
+        cached = self._sorted_credentials
+        if len(cached) != len(self.ledger.credentials):
+            cached = self._sorted_credentials = sorted(self.ledger.credentials)
+        return cached
 
     def checkpoints(self) -> list[Checkpoint]:
         with self.engine.connect() as conn:
