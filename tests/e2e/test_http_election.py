@@ -8,6 +8,7 @@ import csv
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
 from vecha.cli.main import main
@@ -94,12 +95,16 @@ def test_election_over_http(tmp_path: Path, store_url: str, capsys: pytest.Captu
             ok("trustee", "decrypt", "--secret", d / f"t{i}.secret.json", *eid, "--token", trustee_tokens[i])
         ok("combine", *eid, "--token", org)
         ok("export", *eid, "--out", d / "record")
+        published = httpx.get(f"{url}/api/v1/elections/assembly-2026/result").json()
+        turnout = httpx.get(f"{url}/api/v1/elections/assembly-2026/turnout").json()
     capsys.readouterr()
     ok("verify", d / "record", "--quiet")
     assert "record verified (result published)" in capsys.readouterr().out
     for k in range(4):
         ok("check-receipt", d / f"receipt{k}.json", "--record", d / "record")
     result = json.loads((d / "record" / "result.json").read_text())
+    assert published == result
+    assert (turnout["ballots"], turnout["voters"], turnout["credentials"]) == (4, 3, 4)
     council, budget = result["questions"]
     assert council["list_votes"] == {"Reds": 3, "Blues": 0}
     assert budget["counts"] == {"Yes": 3, "No": 0} and result["counted"] == 3

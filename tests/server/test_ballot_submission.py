@@ -54,6 +54,10 @@ def test_receipt_idempotence_and_revote(api: Api) -> None:
     assert latest["counts"] is True
     info = api.http.get(api.base).json()
     assert (info["ballots"], info["voters"], info["phase"]) == (2, 1, "open")
+    metrics = api.http.get("/metrics").text
+    assert 'vecha_ballots_accepted_total{election="small-test"} 2.0' in metrics
+    assert 'vecha_ballots_resubmitted_total{election="small-test"} 1.0' in metrics
+    assert "vecha_ballot_seconds_count 2.0" in metrics
 
 
 def _ballot_of(api: Api, index: int) -> Any:
