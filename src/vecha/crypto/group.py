@@ -10,6 +10,7 @@ arithmetic is delegated to libsodium through `_sodium`.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 
@@ -104,6 +105,14 @@ class Point:
             raise InvalidEncoding("invalid ristretto255 point encoding")
 
     @classmethod
+    def _computed(cls, encoding: bytes) -> Point:
+        """A point that libsodium has just computed. Its outputs are always canonical encodings
+        of group elements, so validating them again would only cost time (4 µs a point)."""
+        p = object.__new__(cls)
+        object.__setattr__(p, "encoding", encoding)
+        return p
+
+    @classmethod
     def from_bytes(cls, data: bytes) -> Point:
         """Decode a point; rejects non-canonical and invalid encodings (identity allowed)."""
         if not isinstance(data, bytes) or len(data) != 32:
@@ -121,28 +130,37 @@ class Point:
     @classmethod
     def from_uniform_bytes(cls, data: bytes) -> Point:
         """RFC 9496 §4.3.4: map 64 uniform bytes to a point (hash-to-point)."""
-        return cls(_sodium.point_from_hash(data))
+        return cls._computed(_sodium.point_from_hash(data))
 
     @classmethod
     def base_mul(cls, s: Scalar) -> Point:
         """s·G for the standard generator G."""
         if s.value == 0:
             return IDENTITY
-        return cls(_sodium.scalarmult_base(bytes(s)))
+        return cls._computed(_sodium.scalarmult_base(bytes(s)))
 
     @classmethod
     def small_multiple(cls, m: int) -> Point:
-        """m·G for a (small, non-negative) integer m: the encoding of a vote count."""
+        """m·G for a (small, non-negative) integer m: the encoding of a vote count. The small
+        ones are kept: every 0-or-1 proof needs 1·G, and counts repeat."""
+        if 0 <= m < _SMALL_MULTIPLES:
+            return _small_multiple(m)
         return cls.base_mul(Scalar.of(m))
 
     def is_identity(self) -> bool:
         return self.encoding == _IDENTITY_BYTES
 
     def __add__(self, other: Point) -> Point:
-        return Point(_sodium.point_add(self.encoding, other.encoding))
+        if other.encoding == _IDENTITY_BYTES:
+            return self
+        if self.encoding == _IDENTITY_BYTES:
+            return other
+        return Point._computed(_sodium.point_add(self.encoding, other.encoding))
 
     def __sub__(self, other: Point) -> Point:
-        return Point(_sodium.point_sub(self.encoding, other.encoding))
+        if other.encoding == _IDENTITY_BYTES:
+            return self
+        return Point._computed(_sodium.point_sub(self.encoding, other.encoding))
 
     def __neg__(self) -> Point:
         return IDENTITY - self
@@ -150,7 +168,7 @@ class Point:
     def __mul__(self, s: Scalar) -> Point:
         if s.value == 0 or self.is_identity():
             return IDENTITY
-        return Point(_sodium.scalarmult(bytes(s), self.encoding))
+        return Point._computed(_sodium.scalarmult(bytes(s), self.encoding))
 
     __rmul__ = __mul__
 
@@ -167,3 +185,10 @@ class Point:
 _IDENTITY_BYTES = bytes(32)
 IDENTITY = Point(_IDENTITY_BYTES)
 GENERATOR = Point(bytes.fromhex("e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76"))
+
+_SMALL_MULTIPLES = 1024
+
+
+@functools.lru_cache(maxsize=_SMALL_MULTIPLES)
+def _small_multiple(m: int) -> Point:
+    return Point.base_mul(Scalar.of(m))
