@@ -260,3 +260,22 @@ def test_credential_list_pages(api: Api) -> None:
     assert page["credentials"] == whole["credentials"][2:5]
     mine = Credential.from_code(api.built.codes[0], api.built.context.fingerprint).public.hex()
     assert mine in whole["credentials"]
+
+
+def test_proofs_checked_in_worker_processes(api: Api) -> None:
+    """The same answers when the costly checks run in a process pool (as `vecha serve` does)."""
+    from fastapi.testclient import TestClient
+
+    from vecha.server import ServerSettings, create_app
+
+    parsed = Ballot.from_json(api.ballot(4))
+    a0 = parsed.answers[0]
+    swapped = dataclasses.replace(a0, proofs=(a0.proofs[1], a0.proofs[0], *a0.proofs[2:]))
+    forged = resigned(api, 4, dataclasses.replace(parsed, answers=(swapped, *parsed.answers[1:])))
+    bad_signature = _with(api.ballot(4), _flip_response)
+    app = create_app(api.built.board.engine, ServerSettings(verify_workers=1))
+    with TestClient(app) as http:
+        for ballot, status, code in ((forged, 422, "invalid-proof"), (bad_signature, 422, "bad-signature")):
+            r = http.post(api.base + "/ballots", json={"ballot": ballot})
+            assert (r.status_code, r.json()["error"]) == (status, code)
+        assert http.post(api.base + "/ballots", json={"ballot": parsed.to_json()}).status_code == 201

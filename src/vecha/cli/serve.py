@@ -28,6 +28,9 @@ def serve(
     host: Annotated[str, typer.Option(help="the address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="the port to listen on")] = 8080,
     max_body: Annotated[int, typer.Option(min=1024, help="the largest request body, in bytes")] = 1 << 20,
+    workers: Annotated[
+        int | None, typer.Option(min=0, help="processes that check ballot proofs (default: one per core)")
+    ] = None,
 ) -> None:
     """Run the ballot box and bulletin board over HTTP (every election in the store).
 
@@ -37,7 +40,10 @@ def serve(
     from vecha.server import ServerSettings, create_app
 
     engine = open_store(db)
-    app = create_app(engine, ServerSettings(max_body=max_body))
+    from vecha.verify.parallel import default_workers
+
+    verify_workers = default_workers() if workers is None else workers
+    app = create_app(engine, ServerSettings(max_body=max_body, verify_workers=verify_workers))
     config = uvicorn.Config(app, host=host, port=port, access_log=False, server_header=False, log_level="warning")
     logging.getLogger("uvicorn.access").disabled = True  # after Config, which sets logging up
     console.print(f"serving {len(election_ids(engine))} election(s) from {db} on http://{host}:{port}/api/v1")

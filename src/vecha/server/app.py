@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -18,14 +21,21 @@ API_PREFIX = "/api/v1"
 
 def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAPI:
     settings = settings or ServerSettings()
+    state = ServerState(engine, settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.verifier.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Vecha ballot box",
         version="1",
         summary="End-to-end verifiable elections: the ballot box and the public bulletin board.",
         docs_url=None,  # the interactive docs load scripts from a CDN: not on a server for voters
         redoc_url=None,
     )
-    state = ServerState(engine, settings)
     app.state.vecha = state
     install_error_handlers(app, lambda code: state.metrics.rejected.labels(code).inc())
     app.include_router(public.router, prefix=API_PREFIX)

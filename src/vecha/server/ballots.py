@@ -15,13 +15,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from vecha.crypto.errors import InvalidEncoding, InvalidProof, VechaError
-from vecha.election.ballot import Ballot, check_ballot_shape, tracker_of_json, verify_ballot_proofs, verify_signature
+from vecha.crypto.errors import InvalidEncoding
+from vecha.election.ballot import Ballot, tracker_of_json
 from vecha.record.ledger import Phase
 from vecha.record.receipt import Receipt
 from vecha.server.errors import ApiError
 from vecha.server.models import ErrorBody, ReceiptBody, Submission
 from vecha.server.state import BoardDep, ServerState, state
+from vecha.server.verifier import BallotVerifier
 from vecha.store.board import Board
 
 __all__ = ["router", "accept"]
@@ -29,7 +30,7 @@ __all__ = ["router", "accept"]
 router = APIRouter(tags=["voting"])
 
 
-def accept(board: Board, submission: Submission) -> tuple[Receipt, bool]:
+def accept(board: Board, submission: Submission, verifier: BallotVerifier) -> tuple[Receipt, bool]:
     """Check a submitted ballot and put it on the board. Returns the receipt and whether the
     ballot is new (False: it was already there, and this is its receipt again)."""
     board.refresh()
@@ -50,19 +51,9 @@ def accept(board: Board, submission: Submission) -> tuple[Receipt, bool]:
         ballot = Ballot.from_json(raw)
     except InvalidEncoding as e:
         raise ApiError(422, "invalid-encoding", str(e)) from None
-    ctx = ledger.context()
-    try:
-        check_ballot_shape(ballot, ctx)
-    except VechaError as e:
-        raise ApiError(422, "wrong-shape", str(e)) from None
-    try:
-        verify_signature(ballot)
-    except InvalidProof as e:
-        raise ApiError(422, "bad-signature", str(e)) from None
-    try:
-        verify_ballot_proofs(ballot, ctx)
-    except InvalidProof as e:
-        raise ApiError(422, "invalid-proof", str(e)) from None
+    verdict = verifier.check(ballot, raw, ledger.context())  # shape, signature, proofs
+    if verdict is not None:
+        raise ApiError(422, *verdict)
     return board.cast_parsed(ballot, tracker, submission.channel, proofs_checked=True)
 
 
@@ -89,7 +80,7 @@ def submit_ballot(
     """Cast a ballot. The receipt comes back only once the ballot is durably on the board.
     A later ballot with the same credential replaces this one in the count."""
     start = time.perf_counter()
-    receipt, new = accept(board, submission)  # a refusal is counted by the error handlers
+    receipt, new = accept(board, submission, s.verifier)  # a refusal is counted by the error handlers
     if new:
         s.metrics.accepted.labels(board.election_id).inc()
         s.metrics.ballot_seconds.observe(time.perf_counter() - start)

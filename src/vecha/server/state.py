@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from vecha.crypto.errors import ElectionError
 from vecha.server.errors import ApiError
 from vecha.server.metrics import Metrics
+from vecha.server.verifier import BallotVerifier
 from vecha.store.board import Board
 from vecha.store.tokens import AuthError, Grant, authenticate
 
@@ -25,6 +26,7 @@ class ServerSettings:
     max_body: int = 1 << 20  #: bytes; a 245-option ballot is about 150 kB
     stream_poll: float = 0.5  #: seconds between looks at the board for a live stream
     stream_keepalive: float = 15.0
+    verify_workers: int = 0  #: processes for ballot proofs; 0: in the request's thread
 
 
 class Boards:
@@ -57,10 +59,12 @@ class ServerState:
     engine: Engine
     settings: ServerSettings
     boards: Boards = field(init=False)
+    verifier: BallotVerifier = field(init=False)
     metrics: Metrics = field(default_factory=Metrics)
 
     def __post_init__(self) -> None:
         self.boards = Boards(self.engine)
+        self.verifier = BallotVerifier(self.settings.verify_workers)
 
 
 def state(request: Request) -> ServerState:

@@ -216,18 +216,16 @@ class Board:
                 self._checkpoint(conn, self.ledger.height, self.ledger.head)
 
     def existing_receipt(self, tracker: str) -> Receipt | None:
-        """The receipt of a ballot already on the board (a resubmission gets the same one)."""
+        """The receipt of a ballot already on the board (a resubmission gets the same one).
+        It looks in this board's ledger: `refresh` first to see other processes' ballots (and
+        if one lands in between, `cast_parsed` still finds it under the write lock)."""
         index = self.ledger.trackers.get(tracker)
-        if index is None:
-            try:
-                index, _ = self.find_tracker(tracker)  # appended by another process
-            except InvalidBallot:
-                return None
-        return self.receipt(tracker, index)
+        return None if index is None else self.receipt(tracker, index)
 
     def cast(self, ballot_json: Any, channel: str = "app", time: str | None = None) -> Receipt:
         """Check a ballot and put it on the board; the same ballot again gets the same receipt."""
         ballot = Ballot.from_json(ballot_json)
+        self.refresh()
         return self.cast_parsed(ballot, ballot.tracker(), channel, time)[0]
 
     def cast_parsed(
@@ -235,7 +233,8 @@ class Board:
     ) -> tuple[Receipt, bool]:
         """`cast` for a ballot already parsed (and, with `proofs_checked`, whose signature and
         proofs were already verified against this election's key). Returns the receipt and
-        whether the ballot is new (False: it was on the board already)."""
+        whether the ballot is new (False: it was on the board already). Call `refresh` first
+        when other processes may append to this board."""
         existing = self.existing_receipt(tracker)
         if existing is not None:
             return existing, False
