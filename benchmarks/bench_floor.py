@@ -25,13 +25,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from vecha.crypto import Point, Scalar, _sodium
+from vecha.crypto import Point, Scalar, _decaf, _sodium
+from vecha.crypto.group import BACKEND
 from vecha.election.ballot import encrypt_ballot, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
 from vecha.election.manifest import parse_manifest
 
-PRIMITIVES = ("is_valid_point", "point_add", "point_sub", "scalarmult", "scalarmult_base")
+# The binding's functions that do curve work, per backend.
+PRIMITIVES = {
+    "libsodium": (_sodium, ("is_valid_point", "point_add", "point_sub", "scalarmult", "scalarmult_base")),
+    "libdecaf": (
+        _decaf,
+        ("decode", "encode", "add", "sub", "mul", "base_mul", "base_double_mul", "double_mul", "from_hash"),
+    ),
+}
 
 
 def median_us(fn: Callable[[], object], repeat: int) -> float:
@@ -48,6 +56,21 @@ def primitive_costs(repeat: int) -> dict[str, float]:
     p = Point.base_mul(Scalar.random_nonzero()).encoding
     q = Point.base_mul(Scalar.random_nonzero()).encoding
     n = bytes(Scalar.random_nonzero())
+    if BACKEND == "libdecaf":
+        hp, hq = _decaf.decode(p), _decaf.decode(q)
+        assert hp is not None and hq is not None
+        h64 = os.urandom(64)
+        return {
+            "decode": median_us(lambda: _decaf.decode(p), repeat),
+            "encode": median_us(lambda: _decaf.encode(hp), repeat),
+            "add": median_us(lambda: _decaf.add(hp, hq), repeat),
+            "sub": median_us(lambda: _decaf.sub(hp, hq), repeat),
+            "mul": median_us(lambda: _decaf.mul(hp, n), repeat),
+            "base_mul": median_us(lambda: _decaf.base_mul(n), repeat),
+            "base_double_mul": median_us(lambda: _decaf.base_double_mul(n, hq, n), repeat),
+            "double_mul": median_us(lambda: _decaf.double_mul(hp, n, hq, n), repeat),
+            "from_hash": median_us(lambda: _decaf.from_hash(h64), repeat),
+        }
     return {
         "is_valid_point": median_us(lambda: _sodium.is_valid_point(p), repeat),
         "point_add": median_us(lambda: _sodium.point_add(p, q), repeat),
@@ -60,7 +83,8 @@ def primitive_costs(repeat: int) -> dict[str, float]:
 def count_operations(work: Callable[[], object]) -> Counter[str]:
     """The binding's curve operations that one call of `work` makes."""
     counts: Counter[str] = Counter()
-    originals = {name: getattr(_sodium, name) for name in PRIMITIVES}
+    module, names = PRIMITIVES[BACKEND]
+    originals = {name: getattr(module, name) for name in names}
 
     def counting(name: str) -> Callable[..., Any]:
         def wrapped(*args: Any) -> Any:
@@ -70,12 +94,12 @@ def count_operations(work: Callable[[], object]) -> Counter[str]:
         return wrapped
 
     try:
-        for name in PRIMITIVES:
-            setattr(_sodium, name, counting(name))
+        for name in names:
+            setattr(module, name, counting(name))
         work()
     finally:
         for name, fn in originals.items():
-            setattr(_sodium, name, fn)
+            setattr(module, name, fn)
     return counts
 
 
@@ -138,14 +162,15 @@ def ballot_figures(shape: list[int], repeat: int, costs: dict[str, float]) -> di
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "floor.json")
+    parser.add_argument("--out", type=Path, help="default: benchmarks/results/floor-<backend>.json")
     args = parser.parse_args()
+    args.out = args.out or Path(__file__).parent / "results" / f"floor-{BACKEND}.json"
     costs = primitive_costs(args.repeat)
     coordination_council = [8, 33, 24, 29, 17, 22, 14, 26, 21, 19, 21]  # 234 candidates on 11 lists
     results = {
-        "command": f"benchmarks/bench_floor.py --repeat {args.repeat}",
+        "command": f"VECHA_BACKEND={BACKEND} benchmarks/bench_floor.py --repeat {args.repeat}",
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
-        "backend": "libsodium",
+        "backend": BACKEND,
         "primitive_us": costs,
         "ballot_11_options": ballot_figures([0] * 11, args.repeat, costs),
         "ballot_245_options": ballot_figures(coordination_council, max(5, args.repeat // 5), costs),

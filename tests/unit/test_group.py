@@ -46,3 +46,13 @@ def test_negation_and_inverse() -> None:
     assert p + (-p) == IDENTITY
     with pytest.raises(ZeroDivisionError):
         Scalar(0).inverse()
+
+
+def test_an_encoding_with_bit_255_set_is_not_canonical() -> None:
+    """RFC 9496 §4.3.1 reads all 256 bits: a set top bit makes the value ≥ p. (libsodium
+    1.0.18 ignores that bit; Vecha rejects the string on every backend.)"""
+    valid = GENERATOR.encoding
+    with pytest.raises(InvalidEncoding):
+        Point.from_bytes(valid[:31] + bytes([valid[31] | 0x80]))
+    with pytest.raises(InvalidEncoding):
+        Point.from_bytes(bytes(31) + b"\xbb")

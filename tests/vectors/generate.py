@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from vecha.crypto import ORDER, Point, Scalar, Transcript, encrypt
+from vecha.crypto import GENERATOR, ORDER, Point, Scalar, Transcript, encrypt
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.proofs import prove_equality, prove_knowledge, prove_range
 from vecha.election.ballot import encrypt_ballot, selections_from_choices
@@ -140,6 +140,11 @@ def main() -> None:
         "non_canonical_scalars": [ORDER.to_bytes(32, "little").hex(), (2**256 - 1).to_bytes(32, "little").hex()],
         "non_canonical_json": ['{"b":1, "a":2}', '{"a":1.0}', '{"a":1,"a":2}', '{"b":1,"a":2}'],
         "identity": "00" * 32,
+        # the generator and a small element with bit 255 set: ≥ p as 256-bit integers (§2.1)
+        "non_canonical_points": [
+            GENERATOR.encoding[:31].hex() + f"{GENERATOR.encoding[31] | 0x80:02x}",
+            "00" * 31 + "bb",
+        ],
     }
     OUT.write_text(json.dumps(v, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -118,5 +118,8 @@ def test_negative_encodings() -> None:
             scalar_from_hex(s, "scalar")
     with pytest.raises(InvalidEncoding):
         point_from_hex(V["negative"]["identity"], "credential", nonidentity=True)
+    for p in V["negative"]["non_canonical_points"]:
+        with pytest.raises(InvalidEncoding):
+            point_from_hex(p, "point")
     with pytest.raises(InvalidEncoding):
         point_from_hex(V["schnorr"]["X"].upper(), "upper-case hex")

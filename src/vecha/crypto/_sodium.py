@@ -99,6 +99,11 @@ def _need(data: bytes, size: int, what: str) -> None:
 def is_valid_point(p: bytes) -> bool:
     """True if `p` is the canonical encoding of a ristretto255 element (identity included)."""
     _need(p, POINT_BYTES, "point")
+    if p[31] & 0x80:
+        # RFC 9496 §4.3.1: as a 256-bit integer this is ≥ 2^255 > p, so it is not canonical.
+        # libsodium 1.0.18 masks that bit off and accepts the string (libdecaf rejects it;
+        # the conformance tests found the difference).
+        return False
     return bool(_L.crypto_core_ristretto255_is_valid_point(p) == 1)  # type: ignore[attr-defined]
 
 

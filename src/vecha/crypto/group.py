@@ -5,19 +5,21 @@
 canonical encoding, so an invalid value cannot exist past them.
 
 Scalar arithmetic is done on Python integers modulo the group order ℓ; point
-arithmetic is delegated to libsodium through `_sodium`.
+arithmetic is delegated to libdecaf (`_decaf`) when it is installed, else to libsodium
+(`_sodium`). Both give the same bytes; the conformance tests hold them to it.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import secrets
 from dataclasses import dataclass
 
-from vecha.crypto import _sodium
-from vecha.crypto.errors import InvalidEncoding
+from vecha.crypto import _decaf, _sodium
+from vecha.crypto.errors import BackendUnavailable, InvalidEncoding
 
-__all__ = ["ORDER", "Scalar", "Point", "GENERATOR", "IDENTITY"]
+__all__ = ["ORDER", "Scalar", "Point", "GENERATOR", "IDENTITY", "BACKEND"]
 
 #: ℓ = 2^252 + 27742317777372353535851937790883648493, the order of ristretto255.
 ORDER = 2**252 + 27742317777372353535851937790883648493
@@ -94,23 +96,82 @@ class Scalar:
         return f"Scalar({self.hex()[:16]}…)"
 
 
-@dataclass(frozen=True, slots=True)
 class Point:
-    """A ristretto255 group element, held as its canonical 32-byte encoding (§2.1)."""
+    """A ristretto255 group element (§2.1); equal points have equal canonical encodings.
 
-    encoding: bytes
+    With libsodium the point is held as its 32-byte encoding (every libsodium call decodes
+    its inputs and encodes its result). With libdecaf it is also held decoded, and each form
+    is computed from the other only when first needed: a chain of operations never encodes
+    the intermediate points.
+    """
 
-    def __post_init__(self) -> None:
-        if len(self.encoding) != 32 or not _sodium.is_valid_point(self.encoding):
+    __slots__ = ("_encoding", "_handle")
+    _encoding: bytes | None
+    _handle: _decaf.Handle | None
+
+    def __init__(self, encoding: bytes) -> None:
+        """Decode a point: rejects anything but a canonical encoding of a group element."""
+        handle = None
+        if not isinstance(encoding, bytes) or len(encoding) != 32:
             raise InvalidEncoding("invalid ristretto255 point encoding")
+        if _DECAF:
+            handle = _decaf.decode(encoding)
+            valid = handle is not None
+        else:
+            valid = _sodium.is_valid_point(encoding)
+        if not valid:
+            raise InvalidEncoding("invalid ristretto255 point encoding")
+        object.__setattr__(self, "_encoding", encoding)
+        object.__setattr__(self, "_handle", handle)
 
     @classmethod
-    def _computed(cls, encoding: bytes) -> Point:
-        """A point that libsodium has just computed. Its outputs are always canonical encodings
-        of group elements, so validating them again would only cost time (4 µs a point)."""
+    def _computed(cls, encoding: bytes | None = None, handle: _decaf.Handle | None = None) -> Point:
+        """A point that the backend has just computed: valid by construction, so it is not
+        checked again (that would cost a decoding, 4 µs, per operation)."""
         p = object.__new__(cls)
-        object.__setattr__(p, "encoding", encoding)
+        object.__setattr__(p, "_encoding", encoding)
+        object.__setattr__(p, "_handle", handle)
         return p
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("a Point is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("a Point is immutable")
+
+    def __reduce__(self) -> tuple[type[Point], tuple[bytes]]:
+        return (Point, (self.encoding,))
+
+    def __copy__(self) -> Point:
+        return self
+
+    def __deepcopy__(self, memo: object) -> Point:
+        return self
+
+    @property
+    def encoding(self) -> bytes:
+        """The canonical 32-byte encoding."""
+        e = self._encoding
+        if e is None:
+            assert self._handle is not None
+            e = _decaf.encode(self._handle)
+            object.__setattr__(self, "_encoding", e)
+        return e
+
+    def _decoded(self) -> _decaf.Handle:
+        h = self._handle
+        if h is None:
+            assert self._encoding is not None
+            h = _decaf.decode(self._encoding)
+            assert h is not None  # the encoding was checked when the point was made
+            object.__setattr__(self, "_handle", h)
+        return h
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Point) and self.encoding == other.encoding
+
+    def __hash__(self) -> int:
+        return hash(self.encoding)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Point:
@@ -130,13 +191,17 @@ class Point:
     @classmethod
     def from_uniform_bytes(cls, data: bytes) -> Point:
         """RFC 9496 §4.3.4: map 64 uniform bytes to a point (hash-to-point)."""
+        if _DECAF:
+            return cls._computed(handle=_decaf.from_hash(data))
         return cls._computed(_sodium.point_from_hash(data))
 
     @classmethod
     def base_mul(cls, s: Scalar) -> Point:
-        """s·G for the standard generator G."""
+        """s·G for the standard generator G (constant time)."""
         if s.value == 0:
             return IDENTITY
+        if _DECAF:
+            return cls._computed(handle=_decaf.base_mul(bytes(s)))
         return cls._computed(_sodium.scalarmult_base(bytes(s)))
 
     @classmethod
@@ -147,10 +212,27 @@ class Point:
             return _small_multiple(m)
         return cls.base_mul(Scalar.of(m))
 
+    @classmethod
+    def base_double_mul(cls, a: Scalar, b: Scalar, q: Point) -> Point:
+        """a·G + b·Q, in one pass with libdecaf. VARIABLE TIME: only for public values
+        (verifying a proof), never with a secret."""
+        if _DECAF:
+            return cls._computed(handle=_decaf.base_double_mul(bytes(a), q._decoded(), bytes(b)))
+        return cls.base_mul(a) + q * b
+
+    @classmethod
+    def double_mul(cls, a: Scalar, p: Point, b: Scalar, q: Point) -> Point:
+        """a·P + b·Q, in one pass with libdecaf."""
+        if _DECAF:
+            return cls._computed(handle=_decaf.double_mul(p._decoded(), bytes(a), q._decoded(), bytes(b)))
+        return p * a + q * b
+
     def is_identity(self) -> bool:
         return self.encoding == _IDENTITY_BYTES
 
     def __add__(self, other: Point) -> Point:
+        if _DECAF:
+            return Point._computed(handle=_decaf.add(self._decoded(), other._decoded()))
         if other.encoding == _IDENTITY_BYTES:
             return self
         if self.encoding == _IDENTITY_BYTES:
@@ -158,6 +240,8 @@ class Point:
         return Point._computed(_sodium.point_add(self.encoding, other.encoding))
 
     def __sub__(self, other: Point) -> Point:
+        if _DECAF:
+            return Point._computed(handle=_decaf.sub(self._decoded(), other._decoded()))
         if other.encoding == _IDENTITY_BYTES:
             return self
         return Point._computed(_sodium.point_sub(self.encoding, other.encoding))
@@ -166,7 +250,11 @@ class Point:
         return IDENTITY - self
 
     def __mul__(self, s: Scalar) -> Point:
-        if s.value == 0 or self.is_identity():
+        if s.value == 0:
+            return IDENTITY
+        if _DECAF:
+            return Point._computed(handle=_decaf.mul(self._decoded(), bytes(s)))
+        if self.is_identity():  # libsodium refuses to multiply the identity
             return IDENTITY
         return Point._computed(_sodium.scalarmult(bytes(s), self.encoding))
 
@@ -181,6 +269,24 @@ class Point:
     def __repr__(self) -> str:
         return f"Point({self.hex()[:16]}…)"
 
+
+def _backend() -> bool:
+    """Whether to use libdecaf: VECHA_BACKEND=libdecaf|libsodium chooses; by default libdecaf
+    when it is installed, libsodium otherwise."""
+    wanted = os.environ.get("VECHA_BACKEND", "")
+    if wanted == "libsodium":
+        return False
+    if wanted == "libdecaf":
+        _decaf.load()  # raises BackendUnavailable, naming the package to install
+        return True
+    if wanted:
+        raise BackendUnavailable(f"VECHA_BACKEND={wanted!r}: expected libdecaf or libsodium")
+    return _decaf.available()
+
+
+_DECAF = _backend()
+#: the group backend in use: "libdecaf" or "libsodium"
+BACKEND = "libdecaf" if _DECAF else "libsodium"
 
 _IDENTITY_BYTES = bytes(32)
 IDENTITY = Point(_IDENTITY_BYTES)

@@ -48,7 +48,7 @@ def verify_equality(
     proof: EqualityProof, base: Point, x: Point, y: Point, context: bytes, purpose: str = "chaum-pedersen"
 ) -> None:
     """Raise `InvalidProof` unless log_G(x) = log_base(y) is proven."""
-    a = Point.base_mul(proof.response) - x * proof.challenge
-    b = base * proof.response - y * proof.challenge
+    a = Point.base_double_mul(proof.response, -proof.challenge, x)  # r·G − c·X
+    b = Point.double_mul(proof.response, base, -proof.challenge, y)  # r·H − c·Y
     if _challenge(purpose, context, base, x, y, a, b) != proof.challenge:
         raise InvalidProof(f"{purpose} proof does not verify")

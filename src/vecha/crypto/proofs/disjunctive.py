@@ -47,8 +47,17 @@ def _challenge(
 
 
 def _simulated(key: Point, ct: Ciphertext, v: int, c: Scalar, r: Scalar) -> tuple[Point, Point]:
+    """(A_v, B_v) from (c_v, r_v), in constant time: the prover simulates the branches it
+    does not hold, and their timing must not tell which branch is the true one (the vote)."""
     shifted = ct.beta - Point.small_multiple(v)
     return Point.base_mul(r) - ct.alpha * c, key * r - shifted * c
+
+
+def _recomputed(key: Point, ct: Ciphertext, v: int, c: Scalar, r: Scalar) -> tuple[Point, Point]:
+    """The same (A_v, B_v) for the verifier, whose inputs are all public: double-scalar
+    multiplications, variable time."""
+    shifted = ct.beta - Point.small_multiple(v)
+    return Point.base_double_mul(r, -c, ct.alpha), Point.double_mul(r, key, -c, shifted)
 
 
 def prove_range(
@@ -90,7 +99,7 @@ def verify_range(
     commitments: list[Point] = []
     total = Scalar(0)
     for v, (c_v, r_v) in zip(range(lo, hi + 1), proof.branches, strict=True):
-        commitments += list(_simulated(key, ct, v, c_v, r_v))
+        commitments += list(_recomputed(key, ct, v, c_v, r_v))
         total = total + c_v
     if _challenge(purpose, context, key, ct, lo, hi, commitments) != total:
         raise InvalidProof(f"{purpose} proof does not verify")

@@ -38,6 +38,6 @@ def prove_knowledge(secret: Scalar, public: Point, context: bytes, purpose: str 
 
 def verify_knowledge(proof: SchnorrProof, public: Point, context: bytes, purpose: str = "schnorr") -> None:
     """Raise `InvalidProof` unless `proof` shows knowledge of log_G(public)."""
-    commitment = Point.base_mul(proof.response) - public * proof.challenge
+    commitment = Point.base_double_mul(proof.response, -proof.challenge, public)  # r·G − c·X
     if _challenge(purpose, context, public, commitment) != proof.challenge:
         raise InvalidProof(f"{purpose} proof does not verify")
