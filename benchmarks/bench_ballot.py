@@ -19,6 +19,7 @@ from pathlib import Path
 from vecha.cli.demo import run_demo
 from vecha.cli.demo_election import demo_definition
 from vecha.crypto import Point, Scalar
+from vecha.crypto.group import BACKEND
 from vecha.election.ballot import encrypt_ballot, selections_from_choices, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
@@ -52,6 +53,7 @@ def main() -> None:
     options = sum(len(q.option_list) for q in manifest.questions)
     results: dict[str, object] = {
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
+        "backend": BACKEND,
         "ballot": {
             "questions": len(manifest.questions),
             "options": options,

@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from vecha.crypto.group import BACKEND
 from vecha.election.ballot import encrypt_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential
@@ -137,6 +138,7 @@ def main() -> None:
         "command": f"benchmarks/bench_server.py --ballots {args.ballots} --clients {args.clients}"
         + (" --db URL" if args.db else ""),
         "store": "postgresql" if args.db and args.db.startswith("postgres") else "sqlite",
+        "backend": BACKEND,
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
         **figures,
     }
