@@ -122,3 +122,42 @@ def test_a_failed_write_leaves_the_board_as_stored(
             board.cast(_ballot(board, codes[2]))
     assert (board.ledger.height, board.ledger.head) == before  # the ledger was rebuilt from the store
     assert board.cast(_ballot(board, codes[2])).index == before[0]
+
+
+def test_concurrent_ballots_share_a_commit(live: tuple[Board, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Group commit: ballots that arrive while a commit is running go into the next one
+    together; each caller still gets its own receipt, and the same ballot twice gets one."""
+    import threading
+
+    board, codes = live
+    ballots = [_ballot(board, codes[k % len(codes)], "South") for k in range(6)]
+    ballots.append(ballots[0])  # the same ballot again, in the same rush
+    batches: list[int] = []
+    original = board._append_batch
+    first_commit_running = threading.Event()
+
+    def slow_batch(items: list[object]) -> None:
+        batches.append(len(items))
+        if len(batches) == 1:
+            first_commit_running.set()
+            threading.Event().wait(0.3)  # the others queue up meanwhile
+        original(items)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(board, "_append_batch", slow_batch)
+    receipts: list[object] = [None] * len(ballots)
+
+    def cast(k: int) -> None:
+        if k:
+            first_commit_running.wait()
+        receipts[k] = board.cast(ballots[k])
+
+    threads = [threading.Thread(target=cast, args=(k,)) for k in range(len(ballots))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert batches[0] == 1 and max(batches) > 1 and sum(batches) == len(ballots)
+    indices = [r.index for r in receipts]  # type: ignore[attr-defined]
+    assert receipts[0] == receipts[-1] and len(set(indices)) == len(ballots) - 1
+    fresh = Board(board.engine, board.election_id)
+    assert (fresh.ledger.height, fresh.ledger.head) == (board.ledger.height, board.ledger.head)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select
@@ -52,6 +53,9 @@ class Board:
             raise ElectionError(f"no election {election_id!r} in this store")
         self.key = BoardKey(bytes(row[0]))
         self._lock = threading.RLock()
+        self._queue: list[_Pending] = []
+        self._queue_ready = threading.Condition()
+        self._committing = False
         self._sorted_credentials: list[bytes] = []
         self.ledger = self._replay()
 
@@ -143,8 +147,10 @@ class Board:
     # ---- appending --------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Take in the entries that another process appended since this board was loaded."""
-        if self.stored_height() != self.ledger.height:
+        """Take in the entries that another process appended since this board was loaded.
+        (While this process appends, its ledger runs ahead of the store until the commit:
+        only a store that is ahead means another process.)"""
+        if self.stored_height() > self.ledger.height:
             with self._lock:
                 self._catch_up()
 
@@ -168,36 +174,86 @@ class Board:
         """Check an entry with the board's rules, then commit it. `checked_ballot`: a ballot
         entry's ballot and tracking code that `Ledger.check_ballot` has just accepted;
         `precheck`: runs under the lock, after catching up, before the entry is made."""
+        item = _Pending(kind, payload, time, checkpoint, checked_ballot, precheck)
         with self._lock:
-            applied = False
-            try:
-                with writing(self.engine, lock=f"board:{self.election_id}") as conn:
-                    self._catch_up()
-                    if precheck is not None:
-                        precheck()
-                    entry = self.ledger.next_entry(kind, payload, time or max(now(), self.ledger.last_time))
-                    digest = self.ledger.apply(entry, checked_ballot)  # raises, naming the problem, before any write
-                    applied = True
-                    _insert_entry(conn, entry, digest)
-                    if kind is EntryType.BALLOT:
-                        ballot, tracker = checked_ballot or _parsed(payload)
-                        conn.execute(
-                            insert(ballots).values(
-                                election_id=self.election_id,
-                                tracker=tracker,
-                                credential=ballot.credential.encoding,
-                                idx=entry.index,
-                                time=entry.time,
-                                channel=payload["channel"],
-                            )
+            self._append_batch([item])
+        if item.error is not None:
+            raise item.error
+        assert item.entry is not None
+        return item.entry
+
+    def _append_batch(self, items: list[_Pending]) -> None:
+        """Append several entries in one transaction (one disk flush). An entry that the rules
+        refuse gets its error and is left out; if the transaction fails, every entry gets the
+        error and the ledger is rebuilt from the store. Call with `self._lock` held."""
+        applied = False
+        try:
+            with writing(self.engine, lock=f"board:{self.election_id}") as conn:
+                self._catch_up()
+                for item in items:
+                    try:
+                        if item.precheck is not None:
+                            item.precheck()
+                        entry = self.ledger.next_entry(
+                            item.kind, item.payload, item.time or max(now(), self.ledger.last_time)
                         )
-                    if checkpoint or (entry.index + 1) % CHECKPOINT_EVERY == 0:
-                        self._checkpoint(conn, entry.index + 1, digest)
-            except BaseException:
-                if applied:  # the ledger took the entry but the database did not: reload it
-                    self.ledger = self._replay()
-                raise
-        return entry
+                        digest = self.ledger.apply(entry, item.checked_ballot)  # raises before any write
+                    except Exception as e:
+                        item.error = e
+                        continue
+                    applied = True
+                    item.entry = entry
+                    self._write(conn, item, entry, digest)
+        except Exception as e:
+            if applied:  # the ledger took entries but the database did not: reload it
+                self.ledger = self._replay()
+            for item in items:
+                item.entry, item.error = None, item.error or e
+        except BaseException:
+            if applied:
+                self.ledger = self._replay()
+            raise
+
+    def _write(self, conn: Connection, item: _Pending, entry: Entry, digest: bytes) -> None:
+        _insert_entry(conn, entry, digest)
+        if item.kind is EntryType.BALLOT:
+            ballot, tracker = item.checked_ballot or _parsed(item.payload)
+            conn.execute(
+                insert(ballots).values(
+                    election_id=self.election_id,
+                    tracker=tracker,
+                    credential=ballot.credential.encoding,
+                    idx=entry.index,
+                    time=entry.time,
+                    channel=item.payload["channel"],
+                )
+            )
+        if item.checkpoint or (entry.index + 1) % CHECKPOINT_EVERY == 0:
+            self._checkpoint(conn, entry.index + 1, digest)
+
+    def _append_grouped(self, item: _Pending) -> None:
+        """Group commit: concurrent ballots are appended together in one transaction. The
+        first caller to find no batch running takes everything queued and commits it; the
+        others wait for their turn or for their result. Each still returns only after its
+        own entry is committed."""
+        with self._queue_ready:
+            self._queue.append(item)
+            while not item.done:
+                if self._committing:
+                    self._queue_ready.wait()
+                    continue
+                batch, self._queue = self._queue, []
+                self._committing = True
+                self._queue_ready.release()
+                try:
+                    with self._lock:
+                        self._append_batch(batch)
+                finally:
+                    self._queue_ready.acquire()
+                    self._committing = False
+                    for done in batch:
+                        done.done = True
+                    self._queue_ready.notify_all()
 
     def _checkpoint(self, conn: Connection, height: int, head: bytes) -> None:
         cp = sign_checkpoint(self.key, self.election_id, height, head)
@@ -240,26 +296,27 @@ class Board:
             return existing, False
         if not proofs_checked:
             self.ledger.check_ballot(ballot, tracker=tracker)
-        duplicate: list[int] = []
 
         def still_new() -> None:
             # Under the lock: the same ballot may have been appended meanwhile by another client.
             if tracker in self.ledger.trackers:
-                duplicate.append(self.ledger.trackers[tracker])
-                raise _AlreadyThere
+                raise _AlreadyThere(self.ledger.trackers[tracker])
             self.ledger.check_ballot(ballot, proofs=False, tracker=tracker)
 
-        try:
-            entry = self.append(
-                EntryType.BALLOT,
-                {"ballot": ballot.to_json(), "channel": channel},
-                time,
-                checked_ballot=(ballot, tracker),
-                precheck=still_new,
-            )
-        except _AlreadyThere:
-            return self.receipt(tracker, duplicate[0]), False
-        return self.receipt(tracker, entry.index), True
+        item = _Pending(
+            EntryType.BALLOT,
+            {"ballot": ballot.to_json(), "channel": channel},
+            time,
+            checked_ballot=(ballot, tracker),
+            precheck=still_new,
+        )
+        self._append_grouped(item)
+        if isinstance(item.error, _AlreadyThere):
+            return self.receipt(tracker, item.error.index), False
+        if item.error is not None:
+            raise item.error
+        assert item.entry is not None
+        return self.receipt(tracker, item.entry.index), True
 
     def receipt(self, tracker: str, index: int) -> Receipt:
         return Receipt(
@@ -268,7 +325,24 @@ class Board:
 
 
 class _AlreadyThere(Exception):
-    pass
+    def __init__(self, index: int) -> None:
+        super().__init__(f"already on the board at {index}")
+        self.index = index
+
+
+@dataclass
+class _Pending:
+    """An entry waiting to be appended, and then its outcome."""
+
+    kind: EntryType
+    payload: dict[str, Any]
+    time: str | None = None
+    checkpoint: bool = False
+    checked_ballot: tuple[Ballot, str] | None = None
+    precheck: Callable[[], None] | None = None
+    entry: Entry | None = None
+    error: Exception | None = None
+    done: bool = False
 
 
 def _parsed(payload: dict[str, Any]) -> tuple[Ballot, str]:
