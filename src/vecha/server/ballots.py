@@ -33,7 +33,9 @@ router = APIRouter(tags=["voting"])
 def accept(board: Board, submission: Submission, verifier: BallotVerifier) -> tuple[Receipt, bool]:
     """Check a submitted ballot and put it on the board. Returns the receipt and whether the
     ballot is new (False: it was already there, and this is its receipt again)."""
-    board.refresh()
+    # Another server may have appended (a close, say): look at most 4 times a second. A ballot
+    # that slips past a stale phase here is still refused when it is appended, after catch-up.
+    board.refresh(max_age=0.25)
     ledger = board.ledger
     if ledger.phase is not Phase.OPEN:
         when = "has closed" if ledger.phase > Phase.OPEN else "is not open yet"

@@ -17,6 +17,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select
@@ -56,6 +57,7 @@ class Board:
         self._queue: list[_Pending] = []
         self._queue_ready = threading.Condition()
         self._committing = False
+        self._refreshed = 0.0
         self._sorted_credentials: list[bytes] = []
         self.ledger = self._replay()
 
@@ -146,10 +148,15 @@ class Board:
 
     # ---- appending --------------------------------------------------------------------
 
-    def refresh(self) -> None:
+    def refresh(self, max_age: float = 0.0) -> None:
         """Take in the entries that another process appended since this board was loaded.
         (While this process appends, its ledger runs ahead of the store until the commit:
-        only a store that is ahead means another process.)"""
+        only a store that is ahead means another process.) With `max_age`, the store is not
+        asked again if it was asked less than that many seconds ago."""
+        now_s = monotonic()
+        if max_age and now_s - self._refreshed < max_age:
+            return
+        self._refreshed = now_s
         if self.stored_height() > self.ledger.height:
             with self._lock:
                 self._catch_up()
