@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from vecha.crypto import ElectionError, InvalidBallot, RecordError, _sodium
+from vecha.crypto import ElectionError, InvalidBallot, InvalidProof, RecordError, _sodium
 from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.credentials import Credential
 from vecha.record.entries import EntryType
@@ -161,3 +161,21 @@ def test_concurrent_ballots_share_a_commit(live: tuple[Board, list[str]], monkey
     assert receipts[0] == receipts[-1] and len(set(indices)) == len(ballots) - 1
     fresh = Board(board.engine, board.election_id)
     assert (fresh.ledger.height, fresh.ledger.head) == (board.ledger.height, board.ledger.head)
+
+
+def test_bulk_import_is_all_or_nothing(live: tuple[Board, list[str]]) -> None:
+    board, codes = live
+    good = [(_ballot(board, codes[k]), "app") for k in range(3)]
+    bad = _ballot(board, codes[3])
+    bad["signature"]["response"] = bad["signature"]["challenge"]  # a signature that does not verify
+    before = (board.ledger.height, board.ledger.head)
+    with pytest.raises(InvalidProof):
+        board.cast_many([*good, (bad, "web")])
+    assert (board.ledger.height, board.ledger.head) == before
+    assert Board(board.engine, board.election_id).ledger.height == before[0]
+    with pytest.raises(InvalidBallot, match="twice"):
+        board.cast_many([*good, good[0]])
+    assert board.ledger.height == before[0]
+    receipts = board.cast_many(good)
+    assert [r.index for r in receipts] == [before[0], before[0] + 1, before[0] + 2]
+    assert board.find_tracker(receipts[2].tracker) == (receipts[2].index, True)

@@ -189,10 +189,11 @@ class Board:
         assert item.entry is not None
         return item.entry
 
-    def _append_batch(self, items: list[_Pending]) -> None:
+    def _append_batch(self, items: list[_Pending], atomic: bool = False) -> None:
         """Append several entries in one transaction (one disk flush). An entry that the rules
-        refuse gets its error and is left out; if the transaction fails, every entry gets the
-        error and the ledger is rebuilt from the store. Call with `self._lock` held."""
+        refuse gets its error and is left out (with `atomic`, nothing is written then); if the
+        transaction fails, every entry gets the error and the ledger is rebuilt from the
+        store. Call with `self._lock` held."""
         applied = False
         try:
             with writing(self.engine, lock=f"board:{self.election_id}") as conn:
@@ -207,6 +208,8 @@ class Board:
                         digest = self.ledger.apply(entry, item.checked_ballot)  # raises before any write
                     except Exception as e:
                         item.error = e
+                        if atomic:
+                            raise
                         continue
                     applied = True
                     item.entry = entry
@@ -324,6 +327,33 @@ class Board:
             raise item.error
         assert item.entry is not None
         return self.receipt(tracker, item.entry.index), True
+
+    def cast_many(self, ballots: list[tuple[Any, str]], check_proofs: bool = True) -> list[Receipt]:
+        """Append many ballots (JSON, channel) in one transaction: a bulk import, such as
+        ballots handed over offline. Every rule of `cast` applies, all or nothing: a refused
+        ballot raises and nothing is written. `check_proofs=False` is for ballots whose
+        signatures and proofs the caller has just verified (or made), never for strangers'."""
+        self.refresh()
+        items, seen = [], set()
+        for ballot_json, channel in ballots:
+            ballot = Ballot.from_json(ballot_json)
+            tracker = ballot.tracker()
+            self.ledger.check_ballot(ballot, proofs=check_proofs, tracker=tracker)
+            if tracker in seen:
+                raise InvalidBallot("the same ballot appears twice in the import")
+            seen.add(tracker)
+            payload = {"ballot": ballot.to_json(), "channel": channel}
+            items.append(_Pending(EntryType.BALLOT, payload, checked_ballot=(ballot, tracker)))
+        with self._lock:
+            self._append_batch(items, atomic=True)
+        failed = next((item.error for item in items if item.error is not None), None)
+        if failed is not None:
+            raise failed
+        receipts = []
+        for item in items:
+            assert item.entry is not None and item.checked_ballot is not None
+            receipts.append(self.receipt(item.checked_ballot[1], item.entry.index))
+        return receipts
 
     def receipt(self, tracker: str, index: int) -> Receipt:
         return Receipt(
