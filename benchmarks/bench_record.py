@@ -1,0 +1,129 @@
+"""Verifying and tallying a whole election record of N 11-option ballots, on 1 and 2 cores.
+
+    .venv/bin/python benchmarks/bench_record.py [--ballots 10000] [--keep DIR] [--out FILE]
+
+The record is real and valid: N voters, each with a credential, each ballot encrypted with
+its proofs (in a process pool) and put on the board in bulk; then the tally, two trustees'
+decryptions and the result; then the export. What is timed: `vecha verify` on the exported
+record with 1 and with 2 worker processes (each run in its own process, whose peak memory is
+reported), and the tally (the homomorphic sum of the counted ballots) over the store.
+Writes JSON (default benchmarks/results/record-<N>.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from vecha.crypto.group import BACKEND
+from vecha.election.ballot import encrypt_ballot
+from vecha.election.context import ElectionContext
+from vecha.election.credentials import Credential
+from vecha.election.trustees import partial_decrypt
+from vecha.record.entries import EntryType
+from vecha.store.organizer import add_decryption, close_voting, export_record, publish_result, tally
+from vecha.testing.records import build_election
+
+DEFINITION = {
+    "id": "bench-record",
+    "title": "Record benchmark",
+    "trustees": {"count": 3, "threshold": 2},
+    "questions": [
+        {
+            "id": "council",
+            "kind": "list-pr",
+            "title": "Council",
+            "lists": [{"name": f"List {i + 1}"} for i in range(11)],
+            "seats": {"method": "dhondt", "seats": 80},
+        }
+    ],
+}
+CHUNK = 1000
+
+
+def _encrypt(args: tuple[ElectionContext, list[str], int]) -> list[dict[str, Any]]:
+    ctx, codes, offset = args
+    return [
+        encrypt_ballot(
+            ctx, Credential.from_code(code, ctx.fingerprint), [[1 if o == (offset + k) % 11 else 0 for o in range(11)]]
+        ).ballot.to_json()
+        for k, code in enumerate(codes)
+    ]
+
+
+def _verify(record: Path, workers: int) -> dict[str, Any]:
+    """`vecha verify` in a fresh process; its time and peak resident memory."""
+    code = (
+        "import json, resource, sys, time; from pathlib import Path; from vecha.verify import verify_record; "
+        "t = time.perf_counter(); r = verify_record(Path(sys.argv[1]), workers=int(sys.argv[2])); "
+        "print(json.dumps({'ok': r.ok, 'seconds': time.perf_counter() - t, "
+        "'peak_rss_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "
+        "'workers_peak_rss_mib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(record), str(workers)], capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(out.stderr)
+    figures: dict[str, Any] = json.loads(out.stdout)
+    return {k: round(v, 1) if isinstance(v, float) else v for k, v in figures.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ballots", type=int, default=10_000)
+    parser.add_argument("--keep", type=Path, help="keep the store and the record in this directory")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    n = args.ballots
+    out = args.out or Path(__file__).parent / "results" / f"record-{n}.json"
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        t0 = time.perf_counter()
+        built = build_election(work, definition=DEFINITION, votes=[], voters=n, stop_after=EntryType.OPEN)
+        board, ctx = built.board, built.context
+        jobs = [(ctx, built.codes[i : i + CHUNK], i) for i in range(0, n, CHUNK)]
+        with ProcessPoolExecutor(2) as pool:
+            for ballots in pool.map(_encrypt, jobs):
+                board.cast_many([(b, "app") for b in ballots], check_proofs=False)  # we made them
+        close_voting(board)
+        generated_s = time.perf_counter() - t0
+        t = time.perf_counter()
+        tally(board)
+        tally_s = time.perf_counter() - t
+        assert board.ledger.aggregate is not None
+        for j in (1, 2):
+            shares = partial_decrypt(ctx.fingerprint, built.trustees[j - 1], board.ledger.aggregate)
+            add_decryption(board, j, [[s.to_json() for s in row] for row in shares])
+        result = publish_result(board)
+        record = work / "final-record"
+        export_record(board, record)
+        size_mib = sum(f.stat().st_size for f in record.iterdir()) / 2**20
+        assert result["counted"] == n
+        verify = {f"workers_{w}": _verify(record, w) for w in (1, 2)}
+    figures = {
+        "command": f"benchmarks/bench_record.py --ballots {n}",
+        "backend": BACKEND,
+        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
+        "ballots": n,
+        "record_mib": round(size_mib, 1),
+        "generate_s": round(generated_s, 1),
+        "tally_s": round(tally_s, 1),
+        "verify": verify,
+        "generator_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
