@@ -25,40 +25,16 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from eleven_lists import definition, encrypt_ballots
+
 from vecha.crypto.group import BACKEND
-from vecha.election.ballot import encrypt_ballot
-from vecha.election.context import ElectionContext
-from vecha.election.credentials import Credential
 from vecha.election.trustees import partial_decrypt
 from vecha.record.entries import EntryType
 from vecha.store.organizer import add_decryption, close_voting, export_record, publish_result, tally
 from vecha.testing.records import build_election
 
-DEFINITION = {
-    "id": "bench-record",
-    "title": "Record benchmark",
-    "trustees": {"count": 3, "threshold": 2},
-    "questions": [
-        {
-            "id": "council",
-            "kind": "list-pr",
-            "title": "Council",
-            "lists": [{"name": f"List {i + 1}"} for i in range(11)],
-            "seats": {"method": "dhondt", "seats": 80},
-        }
-    ],
-}
+DEFINITION = definition("bench-record")
 CHUNK = 1000
-
-
-def _encrypt(args: tuple[ElectionContext, list[str], int]) -> list[dict[str, Any]]:
-    ctx, codes, offset = args
-    return [
-        encrypt_ballot(
-            ctx, Credential.from_code(code, ctx.fingerprint), [[1 if o == (offset + k) % 11 else 0 for o in range(11)]]
-        ).ballot.to_json()
-        for k, code in enumerate(codes)
-    ]
 
 
 def _verify(record: Path, workers: int) -> dict[str, Any]:
@@ -92,7 +68,7 @@ def main() -> None:
         board, ctx = built.board, built.context
         jobs = [(ctx, built.codes[i : i + CHUNK], i) for i in range(0, n, CHUNK)]
         with ProcessPoolExecutor(2) as pool:
-            for ballots in pool.map(_encrypt, jobs):
+            for ballots in pool.map(encrypt_ballots, jobs):
                 board.cast_many([(b, "app") for b in ballots], check_proofs=False)  # we made them
         close_voting(board)
         generated_s = time.perf_counter() - t0

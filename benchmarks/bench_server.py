@@ -28,37 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from eleven_lists import definition, encrypt_ballots
 
 from vecha.crypto.group import BACKEND
-from vecha.election.ballot import encrypt_ballot
-from vecha.election.context import ElectionContext
-from vecha.election.credentials import Credential
 from vecha.record.entries import EntryType
 from vecha.testing.records import build_election
 
-DEFINITION = {
-    "id": "bench-server",
-    "title": "Server benchmark",
-    "trustees": {"count": 3, "threshold": 2},
-    "questions": [
-        {
-            "id": "council",
-            "kind": "list-pr",
-            "title": "Council",
-            "lists": [{"name": f"List {i + 1}"} for i in range(11)],
-            "seats": {"method": "dhondt", "seats": 80},
-        }
-    ],
-}
-
-
-def _encrypt(args: tuple[ElectionContext, list[str], int]) -> list[dict[str, Any]]:
-    ctx, codes, seed = args
-    out = []
-    for k, code in enumerate(codes):
-        marks = [[1 if o == (seed + k) % 11 else 0 for o in range(11)]]
-        out.append(encrypt_ballot(ctx, Credential.from_code(code, ctx.fingerprint), marks).ballot.to_json())
-    return out
+DEFINITION = definition("bench-server")
 
 
 def _free_port() -> int:
@@ -117,7 +93,7 @@ def main() -> None:
         ctx, codes = built.context, built.codes
         half = len(codes) // 2
         with ProcessPoolExecutor(2) as pool:
-            parts = list(pool.map(_encrypt, [(ctx, codes[:half], 0), (ctx, codes[half:], 5)]))
+            parts = list(pool.map(encrypt_ballots, [(ctx, codes[:half], 0), (ctx, codes[half:], 5)]))
         ballots = parts[0] + parts[1]
         port = _free_port()
         command = [sys.executable, "-c", "from vecha.cli.main import run; run()", "serve", "--db", db]
