@@ -401,3 +401,13 @@ def test_every_step_refuses_bad_input_cleanly(election: dict[str, Path], capsys:
         assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, (args, err)
     assert entry_count(db) == before
     assert not (d / "c2.csv").exists() and not (d / "p2.json").exists() and not (d / "n.json").exists()
+
+
+def test_a_trustee_step_with_nowhere_to_put_its_result_does_nothing(
+    election: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = election["dir"]
+    secret = d / "t9.secret.json"
+    capsys.readouterr()
+    assert vecha("trustee", "init", "--election", d / "setup.json", "--index", 1, "--secret", secret) == 1
+    assert "give --out" in capsys.readouterr().err and not secret.exists()

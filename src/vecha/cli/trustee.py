@@ -52,9 +52,18 @@ class _Election:
         self.fingerprint = ledger.fingerprint
         self.count, self.threshold = ledger.manifest.trustees.count, ledger.manifest.trustees.threshold
 
-    def upload(self, path: str, body: Any) -> None:
+    def require_destination(self, out: Path | None, what: str) -> None:
+        """Refuse (before any work) a step whose result would go nowhere."""
+        if out is None and self.client is None:
+            raise CliError(f"give --out (where to write the {what}) or --server (to upload it)")
+
+    def deliver(self, out: Path | None, path: str, body: Any) -> str:
+        """Write the result to `out` and/or upload it to the server; says where it went."""
+        if out is not None:
+            write_out(out, body)
         if self.client is not None:
             self.client.post(self.base + path, body)
+        return f"in {out}" if out is not None else "uploaded"
 
     def announcements(self, paths: list[Path] | None) -> list[TrusteeAnnouncement]:
         if self.client is not None:
@@ -104,18 +113,14 @@ def init(
     e = _Election(election, server, election_id, token)
     if index > e.count:
         raise CliError(f"the election has {e.count} trustees")
-    if out is None and e.client is None:
-        raise CliError("give --out (where to write the announcement) or --server (to upload it)")
+    e.require_destination(out, "announcement")
     if secret.exists():
         raise CliError(f"{secret} exists; refusing to overwrite a trustee secret")
     s, announcement = new_trustee(e.fingerprint, index, e.threshold)
     write_out(secret, s.to_json())
     secret.chmod(0o600)
-    if out is not None:
-        write_out(out, announcement.to_json())
-    e.upload("/ceremony/announcement", announcement.to_json())
-    where = f"announcement in {out}" if out is not None else "announcement uploaded"
-    console.print(f"trustee {index} of election {e.fingerprint.hex()}: secret in {secret}, {where}")
+    where = e.deliver(out, "/ceremony/announcement", announcement.to_json())
+    console.print(f"trustee {index} of election {e.fingerprint.hex()}: secret in {secret}, announcement {where}")
 
 
 def deal(
@@ -131,15 +136,11 @@ def deal(
 ) -> None:
     """Round 2: seal a share of this trustee's key for every trustee."""
     e = _Election(election, server, election_id, token)
-    if out is None and e.client is None:
-        raise CliError("give --out (where to write the shares) or --server (to upload them)")
+    e.require_destination(out, "sealed shares")
     anns = e.announcements(announcements)
     s = _own_secret(secret, anns)
-    sealed = [x.to_json() for x in deal_shares(s, anns)]
-    if out is not None:
-        write_out(out, sealed)
-    e.upload("/ceremony/shares", sealed)
-    console.print(f"trustee {s.index}: {e.count} sealed shares {'in ' + str(out) if out else 'uploaded'}")
+    where = e.deliver(out, "/ceremony/shares", [x.to_json() for x in deal_shares(s, anns)])
+    console.print(f"trustee {s.index}: {e.count} sealed shares {where}")
 
 
 def receive(
@@ -156,8 +157,7 @@ def receive(
 ) -> None:
     """Round 3: open and check the shares sent to this trustee; names any trustee who cheated."""
     e = _Election(election, server, election_id, token)
-    if out is None and e.client is None:
-        raise CliError("give --out (where to write the confirmation) or --server (to upload it)")
+    e.require_destination(out, "confirmation")
     anns = e.announcements(announcements)
     s = _own_secret(secret, anns)
     sealed = []
@@ -170,10 +170,8 @@ def receive(
         sealed += [SealedShare.from_json(x) for x in data]
     updated, confirmation = receive_shares(e.fingerprint, s, anns, sealed)
     write_out(secret, updated.to_json())
-    if out is not None:
-        write_out(out, confirmation.to_json())
-    e.upload("/ceremony/confirmation", confirmation.to_json())
-    console.print(f"trustee {s.index}: all shares check out; confirmation {'in ' + str(out) if out else 'uploaded'}")
+    where = e.deliver(out, "/ceremony/confirmation", confirmation.to_json())
+    console.print(f"trustee {s.index}: all shares check out; confirmation {where}")
 
 
 def decrypt(
