@@ -1,0 +1,473 @@
+// The booth's cryptography: the same encodings, hashes and proofs as the Python core,
+// written from docs/spec.md (section numbers below refer to it). The group operations come
+// from @noble/curves (ristretto255, RFC 9496); nothing here is below the group interface.
+// This module has no DOM and no network: the booth and the tests (in Node) both import it.
+
+import { ed25519, ristretto255 } from "@noble/curves/ed25519.js";
+import { sha512 } from "@noble/hashes/sha2.js";
+import { randomBytes } from "@noble/hashes/utils.js";
+
+const Point = ristretto255.Point;
+/** ℓ, the order of the group. */
+export const ORDER = Point.Fn.ORDER;
+const encoder = new TextEncoder();
+
+// ---- bytes and hex (§2.3) -------------------------------------------------------------
+
+export function toHex(bytes) {
+  let out = "";
+  for (const b of bytes) out += b.toString(16).padStart(2, "0");
+  return out;
+}
+
+export function fromHex(text, length, what = "value") {
+  if (typeof text !== "string" || text.length !== 2 * length || !/^[0-9a-f]*$/.test(text)) {
+    throw new EncodingError(`${what}: expected ${2 * length} lowercase hex digits`);
+  }
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+function concat(...parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function u32be(n) {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n, false);
+  return out;
+}
+
+function u64be(n) {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n), false);
+  return out;
+}
+
+export class EncodingError extends Error {}
+export class ProofError extends Error {}
+
+// ---- scalars (§2.2) -------------------------------------------------------------------
+
+function leToBigint(bytes) {
+  let n = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]);
+  return n;
+}
+
+export function scalarToBytes(s) {
+  const out = new Uint8Array(32);
+  let n = s;
+  for (let i = 0; i < 32; i++) {
+    out[i] = Number(n & 0xffn);
+    n >>= 8n;
+  }
+  return out;
+}
+
+export function scalarFromHex(text, what = "scalar") {
+  const n = leToBigint(fromHex(text, 32, what));
+  if (n >= ORDER) throw new EncodingError(`${what}: not a canonical scalar`);
+  return n;
+}
+
+export const scalarHex = (s) => toHex(scalarToBytes(s));
+const mod = (n) => ((n % ORDER) + ORDER) % ORDER;
+
+/** A uniformly random non-zero scalar (64 random bytes reduced mod ℓ: negligible bias). */
+export function randomScalar() {
+  for (;;) {
+    const s = leToBigint(randomBytes(64)) % ORDER;
+    if (s !== 0n) return s;
+  }
+}
+
+// ---- points (§2.1) --------------------------------------------------------------------
+
+export const BASE = Point.BASE;
+export const IDENTITY = Point.ZERO;
+
+/** Decode a canonical encoding (RFC 9496 §4.3.1), bit 255 included; reject anything else. */
+export function pointFromHex(text, what = "point", { nonidentity = false } = {}) {
+  const bytes = fromHex(text, 32, what);
+  let p;
+  try {
+    p = Point.fromBytes(bytes);
+  } catch {
+    throw new EncodingError(`${what}: not the encoding of a group element`);
+  }
+  // Belt and braces: the one encoding of p must be the bytes we were given.
+  if (toHex(p.toBytes()) !== text) throw new EncodingError(`${what}: not a canonical encoding`);
+  if (nonidentity && p.equals(IDENTITY)) throw new EncodingError(`${what}: the identity is not allowed here`);
+  return p;
+}
+
+export const pointHex = (p) => toHex(p.toBytes());
+
+/** k·P for a secret k, in constant time (noble's multiply); 0·P is the identity. */
+export function mul(p, k) {
+  const s = mod(k);
+  return s === 0n ? IDENTITY : p.multiply(s);
+}
+
+/** k·P for public values only (verification, small multiples of G): variable time. */
+export function mulPublic(p, k) {
+  return p.multiplyUnsafe(mod(k));
+}
+
+// ---- transcripts (§2.4) ---------------------------------------------------------------
+
+export class Transcript {
+  constructor(purpose) {
+    this.h = sha512.create();
+    this.frame(encoder.encode(`vecha/v1/${purpose}`));
+  }
+
+  frame(bytes) {
+    this.h.update(u64be(bytes.length));
+    this.h.update(bytes);
+  }
+
+  raw(label, bytes) {
+    this.frame(encoder.encode(label));
+    this.frame(bytes);
+    return this;
+  }
+
+  text(label, value) {
+    return this.raw(label, encoder.encode(value));
+  }
+
+  number(label, n) {
+    return this.raw(label, u64be(n));
+  }
+
+  point(label, p) {
+    return this.raw(label, p.toBytes());
+  }
+
+  points(label, ps) {
+    this.number(`${label}#`, ps.length);
+    for (const p of ps) this.raw(label, p.toBytes());
+    return this;
+  }
+
+  digest() {
+    return this.h.clone().digest();
+  }
+
+  challenge() {
+    return leToBigint(this.digest()) % ORDER;
+  }
+}
+
+// ---- canonical JSON (§2.5) ------------------------------------------------------------
+
+export function canonicalJson(value) {
+  if (value === null || typeof value === "boolean") return JSON.stringify(value);
+  if (typeof value === "number") {
+    if (!Number.isSafeInteger(value)) throw new EncodingError("only integers may appear in the record");
+    return String(value);
+  }
+  // JSON.stringify escapes exactly ", \ and U+0000–U+001F (with \b \f \n \r \t, others as
+  // lowercase \u00xx) and writes every other character as itself: the spec's rule.
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (typeof value === "object") {
+    const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
+  }
+  throw new EncodingError(`cannot encode ${typeof value} as JSON`);
+}
+
+export const canonicalBytes = (value) => encoder.encode(canonicalJson(value));
+
+// ---- credentials (§6.3) ---------------------------------------------------------------
+
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const ALIASES = { O: "0", I: "1", L: "1" };
+
+export function checkCharacter(data) {
+  let factor = 2;
+  let total = 0;
+  for (let i = data.length - 1; i >= 0; i--) {
+    const addend = factor * ALPHABET.indexOf(data[i]);
+    factor = factor === 2 ? 1 : 2;
+    total += Math.floor(addend / 32) + (addend % 32);
+  }
+  return ALPHABET[(32 - (total % 32)) % 32];
+}
+
+/** Why a typed code is wrong, as a message key for the booth's catalogs. */
+export class CodeError extends Error {
+  constructor(key, detail = "") {
+    super(key);
+    this.key = key;
+    this.detail = detail;
+  }
+}
+
+/** The canonical grouped form of a typed credential code, or a `CodeError`. */
+export function normalizeCode(typed) {
+  let raw = "";
+  for (const ch of typed.toUpperCase()) {
+    if (ch === " " || ch === "-" || ch === "\t") continue;
+    raw += ALIASES[ch] ?? ch;
+  }
+  const bad = [...new Set([...raw].filter((ch) => !ALPHABET.includes(ch)))].sort();
+  if (bad.length) throw new CodeError("code.bad-characters", bad.join(""));
+  if (raw.length !== 17) throw new CodeError("code.wrong-length", String(raw.length));
+  if (checkCharacter(raw.slice(0, 16)) !== raw[16]) throw new CodeError("code.typo");
+  return raw.match(/.{1,4}/g).join("-");
+}
+
+export function credentialFromCode(typed, fingerprint) {
+  const code = normalizeCode(typed);
+  const secret = new Transcript("credential").raw("election", fingerprint).text("code", code).challenge();
+  return { secret, public: mul(BASE, secret) };
+}
+
+// ---- ElGamal (§3) and proofs (§4) -----------------------------------------------------
+
+const smallMultiples = new Map();
+function smallMultiple(v) {
+  if (!smallMultiples.has(v)) smallMultiples.set(v, mulPublic(BASE, BigInt(v)));
+  return smallMultiples.get(v);
+}
+
+export function encrypt(key, m, r) {
+  return { alpha: mul(BASE, r), beta: smallMultiple(m).add(mul(key, r)) };
+}
+
+function addAll(cts) {
+  return cts.reduce(
+    (acc, c) => ({ alpha: acc.alpha.add(c.alpha), beta: acc.beta.add(c.beta) }),
+    { alpha: IDENTITY, beta: IDENTITY },
+  );
+}
+
+function schnorrChallenge(purpose, context, X, A) {
+  return new Transcript(purpose).raw("context", context).point("X", X).point("A", A).challenge();
+}
+
+export function proveKnowledge(secret, X, context, purpose) {
+  const w = randomScalar();
+  const c = schnorrChallenge(purpose, context, X, mul(BASE, w));
+  return { challenge: c, response: mod(w + c * secret) };
+}
+
+export function verifyKnowledge(proof, X, context, purpose) {
+  const A = mulPublic(BASE, proof.response).subtract(mulPublic(X, proof.challenge));
+  if (schnorrChallenge(purpose, context, X, A) !== proof.challenge) throw new ProofError(`${purpose} proof does not verify`);
+}
+
+function rangeChallenge(purpose, context, key, ct, lo, hi, commitments) {
+  return new Transcript(purpose)
+    .raw("context", context)
+    .point("K", key)
+    .point("alpha", ct.alpha)
+    .point("beta", ct.beta)
+    .number("lo", lo)
+    .number("hi", hi)
+    .points("commitments", commitments)
+    .challenge();
+}
+
+/** §4.3. Whatever the value, the prover does one honest commitment and hi − lo simulated
+ * ones, all with constant-time operations, so the time taken does not tell the vote. */
+export function proveRange(key, ct, value, r, lo, hi, context, purpose) {
+  const w = randomScalar();
+  const commitments = [];
+  const branches = [];
+  let simulatedSum = 0n;
+  for (let v = lo; v <= hi; v++) {
+    if (v === value) {
+      commitments.push(mul(BASE, w), mul(key, w));
+      branches.push(null);
+      continue;
+    }
+    const c = randomScalar();
+    const resp = randomScalar();
+    const shifted = ct.beta.subtract(smallMultiple(v));
+    commitments.push(mul(BASE, resp).subtract(mul(ct.alpha, c)), mul(key, resp).subtract(mul(shifted, c)));
+    branches.push([c, resp]);
+    simulatedSum += c;
+  }
+  const challenge = rangeChallenge(purpose, context, key, ct, lo, hi, commitments);
+  const cTrue = mod(challenge - simulatedSum);
+  branches[value - lo] = [cTrue, mod(w + cTrue * r)];
+  return branches;
+}
+
+export function verifyRange(branches, key, ct, lo, hi, context, purpose) {
+  if (branches.length !== hi - lo + 1) throw new ProofError(`${purpose} proof has the wrong number of branches`);
+  const commitments = [];
+  let total = 0n;
+  branches.forEach(([c, r], i) => {
+    const shifted = ct.beta.subtract(smallMultiple(lo + i));
+    commitments.push(mulPublic(BASE, r).subtract(mulPublic(ct.alpha, c)));
+    commitments.push(mulPublic(key, r).subtract(mulPublic(shifted, c)));
+    total += c;
+  });
+  if (rangeChallenge(purpose, context, key, ct, lo, hi, commitments) !== mod(total)) {
+    throw new ProofError(`${purpose} proof does not verify`);
+  }
+}
+
+// ---- the election (§6.1, §6.2) --------------------------------------------------------
+
+/** The options of a question, in order (§6.2): a list, then its candidates, for list-pr. */
+export function optionsOf(question) {
+  if (question.kind === "choice") return question.options.map((label) => ({ label }));
+  const out = [];
+  question.lists.forEach((list, li) => {
+    out.push({ label: list.name, list: li });
+    for (const c of list.candidates) out.push({ label: `${list.name} / ${c}`, list: li, candidate: c });
+  });
+  return out;
+}
+
+/** What the booth needs from the election package, checked for the things it relies on. */
+export function electionContext(info) {
+  return {
+    id: info.id,
+    definition: info.definition,
+    fingerprint: fromHex(info.fingerprint, 32, "fingerprint"),
+    key: pointFromHex(info.public_key, "public_key", { nonidentity: true }),
+    boardKey: fromHex(info.board_key, 32, "board_key"),
+  };
+}
+
+// ---- ballots (§6.4) -------------------------------------------------------------------
+
+const choiceContext = (fp, S, q, o) => concat(fp, S.toBytes(), u32be(q), u32be(o));
+const overallContext = (fp, S, q) => concat(fp, S.toBytes(), u32be(q));
+const proofJson = (branches) => branches.map(([c, r]) => [scalarHex(c), scalarHex(r)]);
+const ctJson = (ct) => ({ alpha: pointHex(ct.alpha), beta: pointHex(ct.beta) });
+
+/** Check marks against the definition: one 0/1 per option, between min and max per question. */
+export function checkSelections(definition, selections) {
+  if (selections.length !== definition.questions.length) throw new EncodingError("one answer per question");
+  definition.questions.forEach((q, qi) => {
+    const sel = selections[qi];
+    if (sel.length !== optionsOf(q).length || sel.some((m) => m !== 0 && m !== 1)) {
+      throw new EncodingError(`question ${q.id}: one mark (0 or 1) per option`);
+    }
+    const n = sel.reduce((a, b) => a + b, 0);
+    if (n < q.min || n > q.max) throw new EncodingError(`question ${q.id}: mark between ${q.min} and ${q.max}`);
+  });
+}
+
+/**
+ * Encrypt and sign a ballot. Returns the ballot (JSON, as sent) and its secrets, kept only
+ * in memory for a possible audit. `progress(done, total)` is called after each option.
+ */
+export function encryptBallot(ctx, credential, selections, progress = () => {}) {
+  checkSelections(ctx.definition, selections);
+  const { key, fingerprint: fp } = ctx;
+  const S = credential.public;
+  const total = selections.reduce((n, s) => n + s.length, 0);
+  let done = 0;
+  const answers = [];
+  const randomness = [];
+  ctx.definition.questions.forEach((q, qi) => {
+    const sel = selections[qi];
+    const rs = sel.map(() => randomScalar());
+    const cts = sel.map((m, oi) => encrypt(key, m, rs[oi]));
+    const proofs = sel.map((m, oi) => {
+      const proof = proveRange(key, cts[oi], m, rs[oi], 0, 1, choiceContext(fp, S, qi, oi), "ballot-choice");
+      progress(++done, total);
+      return proofJson(proof);
+    });
+    const marked = sel.reduce((a, b) => a + b, 0);
+    const rSum = mod(rs.reduce((a, b) => a + b, 0n));
+    const overall = proveRange(key, addAll(cts), marked, rSum, q.min, q.max, overallContext(fp, S, qi), "ballot-overall");
+    answers.push({ choices: cts.map(ctJson), proofs, overall: proofJson(overall) });
+    randomness.push(rs);
+  });
+  const body = { election: toHex(fp), credential: pointHex(S), answers };
+  const sig = proveKnowledge(credential.secret, S, signatureContext(body), "ballot-signature");
+  const ballot = { ...body, signature: { challenge: scalarHex(sig.challenge), response: scalarHex(sig.response) } };
+  return { ballot, selections, randomness: randomness.map((rs) => rs.map(scalarHex)) };
+}
+
+function signatureContext(body) {
+  return new Transcript("ballot-body").raw("body", canonicalBytes(body)).digest();
+}
+
+/** §6.5: the first 32 bytes of T("tracker", ballot) in hex. */
+export function trackerOf(ballot) {
+  return toHex(new Transcript("tracker").raw("ballot", canonicalBytes(ballot)).digest().slice(0, 32));
+}
+
+function decodeProof(pairs, what) {
+  if (!Array.isArray(pairs)) throw new EncodingError(`${what}: expected a list of pairs`);
+  return pairs.map((pair, i) => {
+    if (!Array.isArray(pair) || pair.length !== 2) throw new EncodingError(`${what}[${i}]: expected a pair`);
+    return [scalarFromHex(pair[0], `${what}[${i}][0]`), scalarFromHex(pair[1], `${what}[${i}][1]`)];
+  });
+}
+
+/** Every check of §6.4 but the credential list: the booth re-checks its own ballot before
+ * sending it, and the tests use it on ballots made by the Python core. */
+export function verifyBallot(ctx, ballot) {
+  const { key, fingerprint: fp } = ctx;
+  if (ballot.election !== toHex(fp)) throw new ProofError("the ballot is for another election");
+  const S = pointFromHex(ballot.credential, "credential", { nonidentity: true });
+  const qs = ctx.definition.questions;
+  if (ballot.answers.length !== qs.length) throw new ProofError("wrong number of answers");
+  qs.forEach((q, qi) => {
+    const a = ballot.answers[qi];
+    if (a.choices.length !== optionsOf(q).length || a.proofs.length !== a.choices.length) {
+      throw new ProofError(`question ${q.id}: wrong number of choices`);
+    }
+    const cts = a.choices.map((c, oi) => ({
+      alpha: pointFromHex(c.alpha, `choices[${oi}].alpha`),
+      beta: pointFromHex(c.beta, `choices[${oi}].beta`),
+    }));
+    cts.forEach((ct, oi) => {
+      verifyRange(decodeProof(a.proofs[oi], "proof"), key, ct, 0, 1, choiceContext(fp, S, qi, oi), "ballot-choice");
+    });
+    verifyRange(decodeProof(a.overall, "overall"), key, addAll(cts), q.min, q.max, overallContext(fp, S, qi), "ballot-overall");
+  });
+  const { signature, ...body } = ballot;
+  const sig = { challenge: scalarFromHex(signature.challenge), response: scalarFromHex(signature.response) };
+  verifyKnowledge(sig, S, signatureContext(body), "ballot-signature");
+}
+
+// ---- auditing (§6.6) and receipts (§6.5) ----------------------------------------------
+
+/**
+ * Benaloh audit: re-encrypt the claimed marks with the revealed randomness and compare with
+ * the ballot's ciphertexts. Returns the marks it confirmed; throws if any option differs.
+ */
+export function auditBallot(ctx, ballot, selections, randomness) {
+  ballot.answers.forEach((a, qi) => {
+    a.choices.forEach((c, oi) => {
+      const r = scalarFromHex(randomness[qi][oi], "randomness");
+      const again = encrypt(ctx.key, selections[qi][oi], r);
+      if (pointHex(again.alpha) !== c.alpha || pointHex(again.beta) !== c.beta) {
+        throw new ProofError(`audit: question ${qi}, option ${oi} does not encrypt the claimed choice`);
+      }
+    });
+  });
+  return selections;
+}
+
+/** The board's Ed25519 signature on a receipt, and that it names this ballot. */
+export function checkReceipt(ctx, ballot, receipt) {
+  if (receipt.election !== ctx.id || receipt.tracker !== trackerOf(ballot) || !Number.isSafeInteger(receipt.index)) {
+    throw new ProofError("the receipt is not for this ballot");
+  }
+  const message = canonicalBytes({ type: "vecha/v1/receipt", election: receipt.election, tracker: receipt.tracker, index: receipt.index });
+  if (!ed25519.verify(fromHex(receipt.signature, 64, "signature"), message, ctx.boardKey)) {
+    throw new ProofError("the receipt's signature does not verify under the board key");
+  }
+}

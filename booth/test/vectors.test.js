@@ -1,0 +1,95 @@
+// The booth's cryptography against the spec's test vectors (tests/vectors/vecha-v1.json),
+// the same file the Python core is tested against.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+
+import * as v from "../src/crypto.js";
+
+const vectors = JSON.parse(readFileSync(new URL("../../tests/vectors/vecha-v1.json", import.meta.url)));
+const fp = v.fromHex(vectors.fingerprint, 32);
+
+function transcriptOf(purpose, items) {
+  const t = new v.Transcript(purpose);
+  for (const [label, value] of items) t.raw(label, v.fromHex(value, value.length / 2));
+  return t;
+}
+
+test("transcripts and hash-to-scalar", () => {
+  for (const t of vectors.transcripts) assert.equal(v.toHex(transcriptOf(t.purpose, t.items).digest()), t.digest);
+  const h = vectors.hash_to_scalar;
+  assert.equal(v.scalarHex(transcriptOf(h.purpose, h.items).challenge()), h.scalar);
+});
+
+test("canonical JSON", () => {
+  for (const c of vectors.canonical_json) assert.equal(v.canonicalJson(c.value), c.canonical);
+});
+
+test("credential codes: normal form, secret and public credential", () => {
+  for (const c of vectors.credentials) {
+    assert.equal(v.normalizeCode(c.typed), c.code);
+    const cred = v.credentialFromCode(c.typed, fp);
+    assert.equal(v.scalarHex(cred.secret), c.secret);
+    assert.equal(v.pointHex(cred.public), c.public);
+  }
+  for (const typo of vectors.credential_typos) assert.throws(() => v.normalizeCode(typo), v.CodeError);
+});
+
+test("the credential messages name what is wrong", () => {
+  assert.throws(() => v.normalizeCode("7QKD-2M9X-G4TB-HN0C-1"), { key: "code.typo" });
+  assert.throws(() => v.normalizeCode("7QKD-2M9X"), { key: "code.wrong-length" });
+  assert.throws(() => v.normalizeCode("7QKD-2M9X-G4TB-HN0C-U"), { key: "code.bad-characters", detail: "U" });
+});
+
+test("Schnorr and range proofs verify; a changed challenge does not", () => {
+  const s = vectors.schnorr;
+  const proof = { challenge: v.scalarFromHex(s.challenge), response: v.scalarFromHex(s.response) };
+  const X = v.pointFromHex(s.X);
+  v.verifyKnowledge(proof, X, v.fromHex(s.context, s.context.length / 2), s.purpose);
+  assert.throws(
+    () => v.verifyKnowledge({ ...proof, challenge: proof.challenge + 1n }, X, v.fromHex(s.context, s.context.length / 2), s.purpose),
+    v.ProofError,
+  );
+  for (const r of vectors.range_proofs) {
+    const ct = { alpha: v.pointFromHex(r.alpha), beta: v.pointFromHex(r.beta) };
+    const key = v.pointFromHex(r.K);
+    const ctx = v.fromHex(r.context, r.context.length / 2);
+    const branches = r.proof.map(([c, z]) => [v.scalarFromHex(c), v.scalarFromHex(z)]);
+    v.verifyRange(branches, key, ct, r.lo, r.hi, ctx, r.purpose);
+    // the vector's randomness and message re-encrypt to its ciphertext
+    const again = v.encrypt(key, r.message, v.scalarFromHex(r.randomness));
+    assert.ok(again.alpha.equals(ct.alpha) && again.beta.equals(ct.beta));
+    assert.throws(() => v.verifyRange(branches, key, ct, r.lo, r.hi, ctx, "ballot-choice-x"), v.ProofError);
+  }
+});
+
+test("the vector ballot verifies and has the vector's tracking code", () => {
+  const b = vectors.ballot;
+  const ctx = { id: b.definition.id, definition: b.definition, fingerprint: fp, key: v.pointFromHex(b.K) };
+  v.verifyBallot(ctx, b.ballot);
+  assert.equal(v.trackerOf(b.ballot), b.tracker);
+  const forged = structuredClone(b.ballot);
+  forged.answers[0].choices.reverse();
+  assert.throws(() => v.verifyBallot(ctx, forged), v.ProofError);
+});
+
+test("negative vectors are rejected", () => {
+  const n = vectors.negative;
+  for (const s of n.non_canonical_scalars) assert.throws(() => v.scalarFromHex(s), v.EncodingError);
+  for (const p of n.non_canonical_points) assert.throws(() => v.pointFromHex(p), v.EncodingError);
+  assert.throws(() => v.pointFromHex(n.identity, "credential", { nonidentity: true }), v.EncodingError);
+  assert.ok(v.pointFromHex(n.identity).equals(v.IDENTITY));
+  assert.throws(() => v.fromHex("AB".repeat(32), 32), v.EncodingError);
+});
+
+test("a ballot made here verifies here, audits, and a wrong claim fails the audit", () => {
+  const b = vectors.ballot;
+  const key = v.pointFromHex(b.K);
+  const ctx = { id: "vectors", definition: b.definition, fingerprint: fp, key };
+  const cred = v.credentialFromCode(vectors.credentials[0].code, fp);
+  const made = v.encryptBallot(ctx, cred, [[0, 1]]);
+  v.verifyBallot(ctx, made.ballot);
+  assert.deepEqual(v.auditBallot(ctx, made.ballot, made.selections, made.randomness), [[0, 1]]);
+  assert.throws(() => v.auditBallot(ctx, made.ballot, [[1, 0]], made.randomness), v.ProofError);
+  assert.throws(() => v.encryptBallot(ctx, cred, [[1, 1]]), v.EncodingError);
+});

@@ -1,0 +1,88 @@
+"""The booth's JavaScript and the Python core agree: a ballot made in JavaScript is accepted
+by the Python ballot box, and the JavaScript audit check accepts the Python core's ballots
+(and refuses a wrong claim about them). Both sides are independent implementations of
+docs/spec.md; the spec's own vectors are checked in booth/test/ by `node --test`."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from vecha.crypto.encoding import scalar_from_hex
+from vecha.election.ballot import Ballot, audit_ballot, encrypt_ballot, selections_from_choices, verify_ballot
+from vecha.election.credentials import Credential
+from vecha.record.entries import EntryType
+from vecha.testing.records import BuiltElection, build_election
+
+
+def booth_info(e: BuiltElection) -> dict[str, Any]:
+    """What the booth reads from GET /api/v1/elections/{id}."""
+    ledger = e.board.ledger
+    assert ledger.manifest is not None and ledger.public_key is not None
+    return {
+        "id": ledger.manifest.id,
+        "definition": ledger.manifest.model_dump(mode="json"),
+        "fingerprint": ledger.fingerprint.hex(),
+        "public_key": ledger.public_key.hex(),
+        "board_key": ledger.board_key.hex(),
+    }
+
+
+def test_node_runs_the_spec_vectors(node: str, booth_dir: Path) -> None:
+    done = subprocess.run([node, "--test", "test/"], cwd=booth_dir, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "# fail 0" in done.stdout
+
+
+def test_a_javascript_ballot_is_accepted_by_the_python_ballot_box(
+    run_js: Callable[[dict[str, Any]], dict[str, Any]], tmp_path: Path
+) -> None:
+    e = build_election(tmp_path, votes=[], stop_after=EntryType.OPEN)
+    manifest = e.context.manifest
+    choice = {"council": ["North / Bob"], "yesno": ["No"]}
+    selections = [list(s) for s in selections_from_choices(manifest, choice)]
+    # the code as a voter might type it: lower case, spaces instead of hyphens
+    typed = e.codes[0].lower().replace("-", " ")
+    made = run_js({"op": "encrypt", "info": booth_info(e), "code": typed, "selections": selections})
+
+    ballot = Ballot.from_json(made["ballot"])
+    verify_ballot(ballot, e.context)
+    assert ballot.credential == Credential.from_code(e.codes[0], e.context.fingerprint).public
+    assert ballot.tracker() == made["tracker"]
+    receipt = e.board.cast(made["ballot"])
+    assert receipt.tracker == made["tracker"]
+    # the audit data the booth would reveal re-encrypts to the ballot, checked by the core too
+    randomness = [[scalar_from_hex(r, "randomness") for r in row] for row in made["randomness"]]
+    audit_ballot(e.context, ballot, tuple(tuple(s) for s in selections), randomness)
+
+
+def test_the_javascript_audit_checks_python_ballots(
+    run_js: Callable[[dict[str, Any]], dict[str, Any]], tmp_path: Path
+) -> None:
+    e = build_election(tmp_path, votes=[], stop_after=EntryType.OPEN)
+    manifest = e.context.manifest
+    cred = Credential.from_code(e.codes[1], e.context.fingerprint)
+    sels = selections_from_choices(manifest, {"council": ["South"], "yesno": ["Yes"]})
+    enc = encrypt_ballot(e.context, cred, sels)
+    request = {
+        "op": "audit",
+        "info": booth_info(e),
+        "ballot": enc.ballot.to_json(),
+        "selections": [list(s) for s in enc.selections],
+        "randomness": [[bytes(r).hex() for r in row] for row in enc.randomness],
+    }
+    assert run_js(request) == {"ok": True}
+    # a device that claims another choice than the one it encrypted is caught
+    lying = dict(
+        request,
+        selections=[list(s) for s in selections_from_choices(manifest, {"council": ["North"], "yesno": ["Yes"]})],
+    )
+    answer = run_js(lying)
+    assert answer["ok"] is False and "does not encrypt the claimed choice" in answer["error"]
+    # and the JavaScript verifier accepts the core's ballot, but not one with a choice swapped
+    assert run_js({"op": "verify", "info": booth_info(e), "ballot": enc.ballot.to_json()}) == {"ok": True}
+    swapped = enc.ballot.to_json()
+    swapped["answers"][1]["choices"].reverse()
+    assert run_js({"op": "verify", "info": booth_info(e), "ballot": swapped})["ok"] is False
