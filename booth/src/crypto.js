@@ -366,10 +366,11 @@ export function checkSelections(definition, selections) {
 }
 
 /**
- * Encrypt and sign a ballot. Returns the ballot (JSON, as sent) and its secrets, kept only
- * in memory for a possible audit. `progress(done, total)` is called after each option.
+ * Encrypt and sign a ballot, one option at a time: a generator that yields {done, total}
+ * after each option and returns the ballot (JSON, as sent) with its secrets, which are kept
+ * only in memory for a possible audit. The booth runs it between frames to stay responsive.
  */
-export function encryptBallot(ctx, credential, selections, progress = () => {}) {
+export function* encryptionSteps(ctx, credential, selections) {
   checkSelections(ctx.definition, selections);
   const { key, fingerprint: fp } = ctx;
   const S = credential.public;
@@ -377,25 +378,34 @@ export function encryptBallot(ctx, credential, selections, progress = () => {}) 
   let done = 0;
   const answers = [];
   const randomness = [];
-  ctx.definition.questions.forEach((q, qi) => {
+  for (const [qi, q] of ctx.definition.questions.entries()) {
     const sel = selections[qi];
     const rs = sel.map(() => randomScalar());
     const cts = sel.map((m, oi) => encrypt(key, m, rs[oi]));
-    const proofs = sel.map((m, oi) => {
-      const proof = proveRange(key, cts[oi], m, rs[oi], 0, 1, choiceContext(fp, S, qi, oi), "ballot-choice");
-      progress(++done, total);
-      return proofJson(proof);
-    });
+    const proofs = [];
+    for (const [oi, m] of sel.entries()) {
+      proofs.push(proofJson(proveRange(key, cts[oi], m, rs[oi], 0, 1, choiceContext(fp, S, qi, oi), "ballot-choice")));
+      yield { done: ++done, total };
+    }
     const marked = sel.reduce((a, b) => a + b, 0);
     const rSum = mod(rs.reduce((a, b) => a + b, 0n));
     const overall = proveRange(key, addAll(cts), marked, rSum, q.min, q.max, overallContext(fp, S, qi), "ballot-overall");
     answers.push({ choices: cts.map(ctJson), proofs, overall: proofJson(overall) });
     randomness.push(rs);
-  });
+  }
   const body = { election: toHex(fp), credential: pointHex(S), answers };
   const sig = proveKnowledge(credential.secret, S, signatureContext(body), "ballot-signature");
   const ballot = { ...body, signature: { challenge: scalarHex(sig.challenge), response: scalarHex(sig.response) } };
   return { ballot, selections, randomness: randomness.map((rs) => rs.map(scalarHex)) };
+}
+
+/** The same, all at once. */
+export function encryptBallot(ctx, credential, selections) {
+  const steps = encryptionSteps(ctx, credential, selections);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
 }
 
 function signatureContext(body) {

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from starlette.staticfiles import StaticFiles
 
 from vecha.server import admin, ballots, public
 from vecha.server.errors import install_error_handlers
@@ -17,6 +19,9 @@ from vecha.server.state import ServerSettings, ServerState
 __all__ = ["create_app", "ServerSettings", "API_PREFIX"]
 
 API_PREFIX = "/api/v1"
+
+#: The booth and the public pages, built from booth/ (see booth/build.mjs).
+STATIC = Path(__file__).parent / "static"
 
 
 def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAPI:
@@ -42,6 +47,8 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     app.include_router(ballots.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)
     app.add_api_route("/metrics", public.metrics, include_in_schema=False)
+    # Last, so that every route above takes precedence; anything else is a static file.
+    app.mount("/", StaticFiles(directory=STATIC, html=True), name="pages")
     # Starlette runs the last added middleware first: the client's address is forgotten, then
     # the body limit sees the request, before anything else.
     app.add_middleware(RequestMetrics, metrics=state.metrics)

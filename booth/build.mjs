@@ -1,0 +1,61 @@
+// Builds the booth and the public pages into the Python package's static folder, which
+// `vecha serve` serves: one bundle per page (our code, @noble's curves and hashes, and the
+// language catalogs), the stylesheet, and the pages' HTML from one template. Everything
+// the browser loads comes from the ballot box's own origin; nothing is fetched at run time.
+// The output is committed and CI checks that rebuilding it gives the same bytes.
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+
+import * as esbuild from "esbuild";
+
+const OUT = new URL("../src/vecha/server/static/", import.meta.url);
+const PAGES = {
+  "index.html": "index",
+  "booth.html": "booth",
+  "board.html": "board",
+  "turnout.html": "turnout",
+  "results.html": "results",
+};
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(new URL("js/", OUT), { recursive: true });
+
+await esbuild.build({
+  entryPoints: Object.values(PAGES).map((name) => `src/${name}.js`),
+  outdir: new URL("js/", OUT).pathname,
+  bundle: true,
+  format: "esm",
+  target: "es2022",
+  splitting: true, // the crypto and the catalogs in shared chunks, loaded once
+  chunkNames: "chunks/[name]-[hash]",
+  minify: false, // readable: anyone can audit what their browser runs
+  legalComments: "inline",
+  charset: "utf8",
+  logLevel: "warning",
+});
+
+copyFileSync(new URL("src/vecha.css", import.meta.url), new URL("vecha.css", OUT));
+
+for (const [file, script] of Object.entries(PAGES)) {
+  writeFileSync(
+    new URL(file, OUT),
+    `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Vecha</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/vecha.css">
+<script type="module" src="/js/${script}.js"></script>
+</head>
+<body>
+<header id="site-header"></header>
+<main id="main" tabindex="-1">
+<noscript><p>This page needs JavaScript: your ballot is encrypted in your browser. Эта старонка патрабуе JavaScript. Этой странице нужен JavaScript.</p></noscript>
+</main>
+</body>
+</html>
+`,
+  );
+}

@@ -1,0 +1,111 @@
+// The published result: votes and seats per list with the elected candidates, or votes per
+// option; a chart; and how to verify the whole election from its record.
+import { barChart } from "./chart.js";
+import { api, el, errorBox, loadElection, local, startPage, t } from "./ui.js";
+
+const state = { info: null, result: null, error: null, pending: false };
+
+function listQuestion(q, rq, def) {
+  const alloc = rq.allocation;
+  const elected = new Map(rq.lists.map((l) => [l.list, l]));
+  return [
+    el(
+      "div",
+      { class: "table-wrap" },
+      el(
+        "table",
+        {},
+        el("caption", {}, t("results.seats")),
+        el("thead", {}, el("tr", {}, ["results.col-list", "results.col-votes", "results.col-seats", "results.elected"].map((k) => el("th", { scope: "col" }, t(k))))),
+        el(
+          "tbody",
+          {},
+          q.lists.map((list) => {
+            const got = elected.get(list.name);
+            const passed = alloc.passed.includes(list.name);
+            return el(
+              "tr",
+              {},
+              el("th", { scope: "row" }, list.name),
+              el("td", {}, String(rq.list_votes[list.name] ?? 0)),
+              el("td", {}, passed ? String(alloc.seats[list.name] ?? 0) : `0 (${t("results.below-threshold")})`),
+              el(
+                "td",
+                {},
+                got?.elected.length
+                  ? el(
+                      "ul",
+                      { class: "elected" },
+                      got.elected.map((c) =>
+                        el("li", {}, c.by === "preference" ? t("results.elected-by-preference", { name: c.name, votes: c.preference_votes }) : t("results.elected-by-list", { name: c.name })),
+                      ),
+                    )
+                  : "—",
+              ),
+            );
+          }),
+        ),
+      ),
+    ),
+    barChart(q.lists.map((l) => ({ label: l.name, value: alloc.seats[l.name] ?? 0 })), t("results.chart")),
+    alloc.vacant ? el("p", {}, t("results.vacant", { count: alloc.vacant })) : null,
+    el("p", {}, t("results.blank", { count: rq.blank })),
+  ];
+}
+
+function choiceQuestion(rq) {
+  return el(
+    "div",
+    { class: "table-wrap" },
+    el(
+      "table",
+      {},
+      el("thead", {}, el("tr", {}, ["results.col-option", "results.col-votes"].map((k) => el("th", { scope: "col" }, t(k))))),
+      el("tbody", {}, Object.entries(rq.counts).map(([option, n]) => el("tr", {}, el("th", { scope: "row" }, option), el("td", {}, String(n))))),
+    ),
+  );
+}
+
+function render() {
+  document.title = `${t("results.title")} — ${t("app.name")}`;
+  const main = document.getElementById("main");
+  if (state.error) return main.replaceChildren(el("h1", {}, t("results.title")), errorBox(state.error));
+  if (!state.info) return main.replaceChildren(el("p", { role: "status" }, t("loading")));
+  const def = state.info.definition;
+  const id = encodeURIComponent(state.info.id);
+  const r = state.result;
+  main.replaceChildren(
+    el("h1", {}, `${t("results.title")}: ${local(def.title, def)}`),
+    r ? el("p", {}, t("results.counted", { counted: r.counted })) : el("p", {}, t("results.none")),
+    r
+      ? def.questions.map((q, qi) =>
+          el("section", { class: "question-result" }, el("h2", {}, local(q.title, def)), q.kind === "list-pr" ? listQuestion(q, r.questions[qi], def) : choiceQuestion(r.questions[qi])),
+        )
+      : null,
+    el(
+      "section",
+      { "aria-labelledby": "verify-title" },
+      el("h2", { id: "verify-title" }, t("results.verify-title")),
+      el("p", {}, t("results.verify-help")),
+      el("p", {}, el("a", { href: `/api/v1/elections/${id}/record`, download: "", id: "download-record" }, t("results.download"))),
+      el("pre", { class: "commands", tabindex: "0" }, `unzip ${state.info.id}-record.zip -d record\nvecha verify record`),
+    ),
+  );
+}
+
+async function start() {
+  startPage("results.html", render);
+  try {
+    state.info = await loadElection();
+    try {
+      state.result = await api(`/elections/${encodeURIComponent(state.info.id)}/result`);
+    } catch (e) {
+      if (e.status !== 409) throw e;
+    }
+  } catch (e) {
+    state.error = e.message;
+  }
+  render();
+}
+
+start();

@@ -1,0 +1,179 @@
+// What every page shares: the language, the header, a DOM helper and the API client.
+// Nothing is ever written to cookies or any browser storage: the language lives in the
+// address (?lang=), and everything else in memory, gone when the tab closes.
+
+import be from "../i18n/be.json";
+import en from "../i18n/en.json";
+import ru from "../i18n/ru.json";
+
+export const CATALOGS = { be, ru, en };
+export const LANGUAGE_NAMES = { be: "Беларуская", ru: "Русский", en: "English" };
+
+const params = new URLSearchParams(location.search);
+export const electionId = params.get("election");
+
+function initialLanguage() {
+  const asked = params.get("lang");
+  if (asked && asked in CATALOGS) return asked;
+  for (const l of navigator.languages ?? []) {
+    const short = l.slice(0, 2).toLowerCase();
+    if (short in CATALOGS) return short;
+  }
+  return "en";
+}
+
+let language = initialLanguage();
+const listeners = [];
+
+export const currentLanguage = () => language;
+
+/** A translated string, with {name} placeholders filled in. */
+export function t(key, vars = {}) {
+  const text = CATALOGS[language][key] ?? CATALOGS.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+/** The election's own text (a string, or an object by language) in the voter's language. */
+export function local(text, definition) {
+  if (text === null || text === undefined) return "";
+  if (typeof text === "string") return text;
+  return text[language] ?? text[definition?.languages?.[0]] ?? Object.values(text)[0] ?? "";
+}
+
+export function setLanguage(lang) {
+  language = lang;
+  const url = new URL(location.href);
+  url.searchParams.set("lang", lang);
+  history.replaceState(null, "", url); // no new history entry
+  document.documentElement.lang = lang;
+  for (const f of listeners) f();
+  document.querySelector(`.languages button[lang="${lang}"]`)?.focus();
+}
+
+export const onLanguageChange = (f) => listeners.push(f);
+
+/** Create an element: el("p", {class: "x", onclick: f}, "text", child, …). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(
+    tag === "svg" || attrs.svg ? "http://www.w3.org/2000/svg" : "http://www.w3.org/1999/xhtml",
+    tag,
+  );
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "svg" || v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c !== null && c !== undefined && c !== false) node.append(c);
+  }
+  return node;
+}
+
+/** A link to another page of this site, keeping the election and the language. */
+export function pageUrl(page, extra = {}) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries({ election: electionId, ...extra, lang: language })) {
+    if (v !== null && v !== undefined) q.set(k, v);
+  }
+  return `/${page}?${q}`;
+}
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** GET or POST JSON under /api/v1; a refusal becomes an ApiError with the server's code. */
+export async function api(path, body) {
+  let response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method: body === undefined ? "GET" : "POST",
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+      credentials: "omit",
+      referrerPolicy: "no-referrer",
+    });
+  } catch {
+    throw new ApiError(0, "network", t("error.network"));
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, data.error ?? "error", data.message ?? response.statusText);
+  return data;
+}
+
+/** The page frame: skip link, header with the site name, navigation and languages. */
+export function renderFrame(active) {
+  const header = document.getElementById("site-header");
+  const pages = electionId
+    ? [
+        ["booth.html", "nav.booth"],
+        ["board.html", "nav.board"],
+        ["turnout.html", "nav.turnout"],
+        ["results.html", "nav.results"],
+      ]
+    : [];
+  const nav = el(
+    "nav",
+    { "aria-label": t("nav.label") },
+    el(
+      "ul",
+      {},
+      el("li", {}, el("a", { href: pageUrl("", { election: null }), "aria-current": active === "index.html" ? "page" : null }, t("nav.elections"))),
+      pages.map(([page, key]) =>
+        el("li", {}, el("a", { href: pageUrl(page), "aria-current": active === page ? "page" : null }, t(key))),
+      ),
+    ),
+  );
+  const langs = el(
+    "div",
+    { class: "languages", role: "group", "aria-label": t("lang.label") },
+    Object.entries(LANGUAGE_NAMES).map(([code, name]) =>
+      el(
+        "button",
+        { type: "button", lang: code, "aria-pressed": code === language ? "true" : "false", onclick: () => setLanguage(code) },
+        name,
+      ),
+    ),
+  );
+  header.replaceChildren(
+    el("a", { class: "skip", href: "#main" }, t("skip")),
+    el("div", { class: "brand" }, el("span", { class: "name" }, t("app.name")), el("span", { class: "tagline" }, t("app.tagline"))),
+    nav,
+    langs,
+  );
+  document.documentElement.lang = language;
+}
+
+/** Show an error in the page's main area, announced to screen readers. */
+export function errorBox(message) {
+  return el("p", { class: "error", role: "alert" }, message);
+}
+
+/** Start a page: draw the frame now and again whenever the language changes. */
+export function startPage(active, render) {
+  const draw = () => {
+    renderFrame(active);
+    render();
+  };
+  onLanguageChange(draw);
+  draw();
+}
+
+/** Loads the election's public information, or says why it cannot. */
+export async function loadElection() {
+  if (!electionId) throw new ApiError(0, "no-election", t("error.no-election"));
+  try {
+    return await api(`/elections/${encodeURIComponent(electionId)}`);
+  } catch (e) {
+    if (e.status === 404) throw new ApiError(404, "unknown-election", t("error.unknown-election"));
+    throw e;
+  }
+}
+
+export const phaseText = (phase) => t(`phase.${phase}`);

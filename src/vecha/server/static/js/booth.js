@@ -1,0 +1,410 @@
+import {
+  CodeError,
+  auditBallot,
+  checkReceipt,
+  credentialFromCode,
+  electionContext,
+  encryptionSteps,
+  optionsOf,
+  trackerOf
+} from "./chunks/chunk-XFD7FIFS.js";
+import {
+  ApiError,
+  api,
+  el,
+  errorBox,
+  loadElection,
+  local,
+  pageUrl,
+  phaseText,
+  startPage,
+  t
+} from "./chunks/chunk-PNPTM63I.js";
+
+// src/booth.js
+var STEPS = ["code", "questions", "review", "sealed", "done"];
+var state = {
+  step: "loading",
+  info: null,
+  ctx: null,
+  loadError: null,
+  credential: null,
+  // {secret, public}: in memory only, dropped after casting
+  codeError: null,
+  marks: [],
+  // per question, one 0/1 per option
+  questionErrors: [],
+  made: null,
+  // {ballot, selections, randomness} of the ballot on show
+  progress: null,
+  audit: null,
+  // {ok, message, selections, data}
+  receipt: null,
+  castError: null,
+  busy: false
+};
+var main = () => document.getElementById("main");
+var focusHeading = false;
+function go(step) {
+  state.step = step;
+  focusHeading = true;
+  render();
+}
+function render() {
+  const root = main();
+  document.title = `${t("booth.title")} — ${t("app.name")}`;
+  if (state.step === "loading") {
+    root.replaceChildren(el("p", { role: "status" }, t("loading")));
+    return;
+  }
+  if (state.loadError) {
+    root.replaceChildren(el("h1", {}, t("booth.title")), errorBox(state.loadError));
+    return;
+  }
+  const def = state.info.definition;
+  const n = STEPS.indexOf(state.step === "audit" ? "sealed" : state.step) + 1;
+  const body = {
+    code: codeStep,
+    questions: questionsStep,
+    review: reviewStep,
+    sealed: sealedStep,
+    audit: auditStep,
+    done: doneStep,
+    closed: closedStep
+  }[state.step]();
+  root.replaceChildren(
+    el("h1", {}, local(def.title, def)),
+    state.step === "closed" ? null : el("p", { class: "step" }, t("booth.step", { n, total: STEPS.length })),
+    body
+  );
+  if (focusHeading) {
+    focusHeading = false;
+    root.querySelector("h2")?.focus();
+  }
+}
+var heading = (key) => el("h2", { tabindex: "-1" }, t(key));
+function closedStep() {
+  return el("section", {}, heading("booth.title"), errorBox(t("booth.not-open", { phase: phaseText(state.info.phase) })));
+}
+function codeStep() {
+  const input = el("input", {
+    id: "code",
+    name: "code",
+    type: "text",
+    autocomplete: "off",
+    autocapitalize: "characters",
+    autocorrect: "off",
+    spellcheck: "false",
+    inputmode: "text",
+    "aria-describedby": state.codeError ? "code-help code-error" : "code-help",
+    "aria-invalid": state.codeError ? "true" : null,
+    class: "code"
+  });
+  const submit = (event) => {
+    event.preventDefault();
+    const typed = input.value.trim();
+    if (!typed) {
+      state.codeError = t("code.empty");
+    } else {
+      try {
+        state.credential = credentialFromCode(typed, state.ctx.fingerprint);
+        state.codeError = null;
+        input.value = "";
+        go("questions");
+        return;
+      } catch (e) {
+        if (!(e instanceof CodeError)) throw e;
+        state.codeError = t(e.key, { detail: e.detail });
+      }
+    }
+    render();
+    document.getElementById("code").focus();
+  };
+  return el(
+    "section",
+    { "aria-labelledby": "code-title" },
+    el("h2", { id: "code-title", tabindex: "-1" }, t("code.title")),
+    el("p", { class: "note" }, t("booth.private")),
+    el(
+      "form",
+      { onsubmit: submit, novalidate: true, autocomplete: "off" },
+      el("label", { for: "code" }, t("code.label")),
+      el("p", { id: "code-help", class: "hint" }, t("code.help")),
+      input,
+      state.codeError ? el("p", { id: "code-error", class: "error", role: "alert" }, state.codeError) : null,
+      el("div", { class: "actions" }, el("button", { type: "submit", class: "primary" }, t("code.continue")))
+    )
+  );
+}
+function ruleText(q) {
+  if (q.kind === "list-pr") return t("questions.list-help");
+  if (q.min === q.max) return q.max === 1 ? t("questions.choose-one") : t("questions.choose-exactly", { min: q.min });
+  if (q.min === 0) return q.max === 1 ? t("questions.choose-one") : t("questions.choose-up-to", { max: q.max });
+  return t("questions.choose-between", { min: q.min, max: q.max });
+}
+function optionInput(qi, oi, type, label, extra = {}) {
+  const id = `q${qi}-o${oi}`;
+  const checked = oi >= 0 ? state.marks[qi][oi] === 1 : state.marks[qi].every((m) => m === 0) && state.touched?.[qi];
+  const input = el("input", {
+    type,
+    id,
+    name: `q${qi}`,
+    value: String(oi),
+    checked: checked ? true : null,
+    onchange: (e) => {
+      (state.touched ??= [])[qi] = true;
+      if (type === "radio") state.marks[qi] = state.marks[qi].map((_, k) => k === oi ? 1 : 0);
+      else state.marks[qi][oi] = e.target.checked ? 1 : 0;
+    }
+  });
+  return el("div", { class: `option ${extra.class ?? ""}` }, input, el("label", { for: id }, label));
+}
+function questionField(q, qi, def) {
+  const single = q.kind === "list-pr" || q.max === 1;
+  const type = single ? "radio" : "checkbox";
+  const options = optionsOf(q);
+  const hintId = `q${qi}-hint`;
+  let controls;
+  if (q.kind === "list-pr") {
+    controls = q.lists.map((list, li) => {
+      const listIndex = options.findIndex((o) => o.list === li && o.candidate === void 0);
+      const headingId = `q${qi}-l${li}`;
+      return el(
+        "div",
+        { class: "list", role: "group", "aria-labelledby": headingId },
+        el("h4", { id: headingId }, t("questions.list", { name: list.name })),
+        optionInput(qi, listIndex, type, t("questions.list-vote", { name: list.name }), { class: "list-vote" }),
+        list.candidates.length ? el(
+          "div",
+          { class: "candidates", role: "group", "aria-label": t("questions.candidates-of", { name: list.name }) },
+          list.candidates.map((c, ci) => optionInput(qi, listIndex + 1 + ci, type, c))
+        ) : null
+      );
+    });
+  } else {
+    controls = options.map((o, oi) => optionInput(qi, oi, type, o.label));
+  }
+  const blank = single && q.min === 0 ? optionInput(qi, -1, "radio", t("questions.blank"), { class: "blank" }) : null;
+  const error = state.questionErrors[qi];
+  return el(
+    "fieldset",
+    { class: "question", "aria-describedby": error ? `${hintId} q${qi}-error` : hintId },
+    el("legend", {}, el("h3", {}, local(q.title, def))),
+    el("p", { id: hintId, class: "hint" }, ruleText(q)),
+    controls,
+    blank,
+    error ? el("p", { id: `q${qi}-error`, class: "error", role: "alert" }, error) : null
+  );
+}
+function questionsStep() {
+  const def = state.info.definition;
+  const submit = (event) => {
+    event.preventDefault();
+    state.questionErrors = def.questions.map((q, qi) => {
+      const n = state.marks[qi].reduce((a, b) => a + b, 0);
+      if (n < q.min) return t("questions.too-few", { title: local(q.title, def), min: q.min });
+      if (n > q.max) return t("questions.too-many", { title: local(q.title, def), max: q.max });
+      return null;
+    });
+    const first = state.questionErrors.findIndex((e) => e);
+    if (first < 0) return go("review");
+    render();
+    main().querySelector(`#q${first}-error`)?.closest("fieldset")?.querySelector("input")?.focus();
+  };
+  return el(
+    "section",
+    {},
+    heading("questions.title"),
+    el(
+      "form",
+      { onsubmit: submit, novalidate: true, autocomplete: "off" },
+      def.questions.map((q, qi) => questionField(q, qi, def)),
+      el(
+        "div",
+        { class: "actions" },
+        el("button", { type: "button", onclick: () => go("code") }, t("questions.back")),
+        el("button", { type: "submit", class: "primary" }, t("questions.continue"))
+      )
+    )
+  );
+}
+function choicesList(selections) {
+  const def = state.info.definition;
+  return el(
+    "dl",
+    { class: "choices" },
+    def.questions.map((q, qi) => {
+      const labels = optionsOf(q).filter((_, oi) => selections[qi][oi] === 1).map((o) => o.label);
+      return [el("dt", {}, local(q.title, def)), el("dd", {}, labels.length ? labels.join(", ") : t("review.blank"))];
+    })
+  );
+}
+async function encryptAndShow() {
+  state.busy = true;
+  state.progress = { done: 0, total: 1 };
+  state.audit = null;
+  go("sealed");
+  const steps = encryptionSteps(state.ctx, state.credential, state.marks.map((m) => [...m]));
+  let last = performance.now();
+  for (; ; ) {
+    const step = steps.next();
+    if (step.done) {
+      state.made = step.value;
+      break;
+    }
+    state.progress = step.value;
+    if (performance.now() - last > 50) {
+      updateProgress();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      last = performance.now();
+    }
+  }
+  state.busy = false;
+  state.progress = null;
+  focusHeading = true;
+  render();
+}
+function reviewStep() {
+  return el(
+    "section",
+    {},
+    heading("review.title"),
+    el("p", {}, t("review.help")),
+    choicesList(state.marks),
+    el(
+      "div",
+      { class: "actions" },
+      el("button", { type: "button", onclick: () => go("questions") }, t("review.change")),
+      el("button", { type: "button", class: "primary", onclick: encryptAndShow }, t("review.encrypt"))
+    )
+  );
+}
+function updateProgress() {
+  const bar = document.getElementById("progress");
+  if (bar && state.progress) {
+    bar.max = state.progress.total;
+    bar.value = state.progress.done;
+  }
+}
+var grouped = (hex) => hex.match(/.{1,8}/g).join(" ");
+async function cast() {
+  state.busy = true;
+  state.castError = null;
+  render();
+  const ballot = state.made.ballot;
+  try {
+    const receipt = await api(`/elections/${encodeURIComponent(state.info.id)}/ballots`, { ballot, channel: "web" });
+    try {
+      checkReceipt(state.ctx, ballot, receipt);
+    } catch (e) {
+      throw new ApiError(0, "bad-receipt", t("cast.bad-receipt", { message: e.message }));
+    }
+    state.receipt = receipt;
+    state.credential = null;
+    state.made = null;
+    state.marks = state.marks.map((m) => m.map(() => 0));
+    state.busy = false;
+    go("done");
+  } catch (e) {
+    state.busy = false;
+    if (!(e instanceof ApiError)) throw e;
+    const known = { "unlisted-credential": "cast.unlisted-credential", "not-open": "cast.not-open" }[e.code];
+    state.castError = known ? t(known) : e.code === "network" || e.code === "bad-receipt" ? e.message : t("error.server", { message: e.message });
+    render();
+    main().querySelector(".error")?.focus();
+  }
+}
+function audit() {
+  const { ballot, selections, randomness } = state.made;
+  let outcome;
+  try {
+    outcome = { ok: true, selections: auditBallot(state.ctx, ballot, selections, randomness) };
+  } catch (e) {
+    outcome = { ok: false, message: e.message };
+  }
+  state.audit = { ...outcome, data: JSON.stringify({ ballot, selections, randomness }, null, 1) };
+  state.made = null;
+  go("audit");
+}
+function sealedStep() {
+  if (!state.made) {
+    return el(
+      "section",
+      {},
+      heading("sealed.progress"),
+      el("progress", { id: "progress", max: state.progress?.total ?? 1, value: state.progress?.done ?? 0, "aria-label": t("sealed.progress") })
+    );
+  }
+  const tracker = trackerOf(state.made.ballot);
+  return el(
+    "section",
+    {},
+    heading("sealed.title"),
+    el("p", {}, t("sealed.tracker")),
+    el("p", { class: "tracker", id: "sealed-tracker" }, grouped(tracker)),
+    el("p", {}, t("sealed.help")),
+    state.castError ? el("p", { class: "error", role: "alert", tabindex: "-1" }, state.castError) : null,
+    state.busy ? el("p", { role: "status" }, t("sealed.casting")) : null,
+    el(
+      "div",
+      { class: "actions" },
+      el("button", { type: "button", onclick: audit, disabled: state.busy }, t("sealed.audit")),
+      el("button", { type: "button", class: "primary", onclick: cast, disabled: state.busy }, t("sealed.cast"))
+    )
+  );
+}
+function auditStep() {
+  const a = state.audit;
+  return el(
+    "section",
+    {},
+    heading("audit.title"),
+    a.ok ? [el("p", { class: "ok", role: "status" }, t("audit.ok")), el("p", {}, t("audit.contains")), choicesList(a.selections)] : errorBox(t("audit.failed", { message: a.message })),
+    el("details", {}, el("summary", {}, t("audit.data")), el("pre", { class: "data", tabindex: "0" }, a.data)),
+    el("div", { class: "actions" }, el("button", { type: "button", class: "primary", onclick: encryptAndShow }, t("audit.again")))
+  );
+}
+function doneStep() {
+  const r = state.receipt;
+  return el(
+    "section",
+    {},
+    heading("done.title"),
+    el("p", { class: "ok" }, t("done.receipt")),
+    el(
+      "dl",
+      { class: "receipt" },
+      el("dt", {}, t("done.tracker")),
+      el("dd", { class: "tracker", id: "receipt-tracker" }, grouped(r.tracker)),
+      el("dt", {}, t("done.index")),
+      el("dd", { id: "receipt-index" }, String(r.index))
+    ),
+    el("p", {}, el("a", { href: pageUrl("board.html", { tracker: r.tracker }), id: "find-ballot" }, t("done.find"))),
+    el("p", {}, t("done.keep")),
+    el("p", { class: "note" }, t("done.revote")),
+    el(
+      "div",
+      { class: "actions" },
+      // replace(): the finished booth does not stay in the history either
+      el("button", { type: "button", class: "primary", onclick: () => location.replace(pageUrl("booth.html")) }, t("done.finish"))
+    )
+  );
+}
+async function start() {
+  startPage("booth.html", render);
+  try {
+    state.info = await loadElection();
+    if (state.info.phase !== "open") {
+      state.step = "closed";
+    } else {
+      state.ctx = electionContext(state.info);
+      state.marks = state.info.definition.questions.map((q) => optionsOf(q).map(() => 0));
+      state.step = "code";
+    }
+  } catch (e) {
+    state.loadError = e.message;
+    state.step = "error";
+  }
+  render();
+}
+start();
