@@ -4,10 +4,15 @@
 // the browser loads comes from the ballot box's own origin; nothing is fetched at run time.
 // The output is committed and CI checks that rebuilding it gives the same bytes.
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
 import * as esbuild from "esbuild";
 
-const OUT = new URL("../src/vecha/server/static/", import.meta.url);
+// `node build.mjs [DIR]`: DIR (default the package's static folder) receives the pages.
+const OUT = process.argv[2]
+  ? pathToFileURL(`${resolve(process.argv[2])}/`)
+  : new URL("../src/vecha/server/static/", import.meta.url);
 const PAGES = {
   "index.html": "index",
   "booth.html": "booth",

@@ -2,7 +2,7 @@
 // board's signed checkpoints. Tracking codes of ballot entries are computed here, from the
 // entries themselves, not taken from the server.
 import { trackerOf } from "./crypto.js";
-import { api, el, errorBox, loadElection, local, startPage, t } from "./ui.js";
+import { api, el, fill, errorBox, loadElection, local, startPage, t } from "./ui.js";
 
 const PAGE = 50;
 const params = new URLSearchParams(location.search);
@@ -45,8 +45,8 @@ function entriesTable() {
   const highlight = state.found?.index;
   const last = p.start + p.entries.length - 1;
   return el(
-    "section",
-    { "aria-labelledby": "entries-title" },
+    "div",
+    {},
     el("h2", { id: "entries-title" }, t("board.entries", { from: p.start, to: last, height: p.height })),
     el(
       "div",
@@ -83,12 +83,12 @@ function entriesTable() {
 function render() {
   document.title = `${t("board.title")} — ${t("app.name")}`;
   const main = document.getElementById("main");
-  if (state.error) return main.replaceChildren(el("h1", {}, t("board.title")), errorBox(state.error));
-  if (!state.info) return main.replaceChildren(el("p", { role: "status" }, t("loading")));
+  if (state.error) return fill(main, el("h1", {}, t("board.title")), errorBox(state.error));
+  if (!state.info) return fill(main, el("p", { role: "status" }, t("loading")));
   const def = state.info.definition;
   const input = el("input", { id: "tracker", type: "text", value: state.query, autocomplete: "off", spellcheck: "false", class: "code" });
   const f = state.found;
-  main.replaceChildren(
+  fill(main, 
     el("h1", {}, `${t("board.title")}: ${local(def.title, def)}`),
     el("p", {}, t("board.help")),
     el(

@@ -3,7 +3,7 @@
 // `state`, so switching the language mid-way keeps the voter's choices.
 
 import * as v from "./crypto.js";
-import { ApiError, api, el, errorBox, loadElection, local, pageUrl, phaseText, startPage, t } from "./ui.js";
+import { ApiError, api, el, fill, errorBox, loadElection, local, pageUrl, phaseText, startPage, t } from "./ui.js";
 
 const STEPS = ["code", "questions", "review", "sealed", "done"];
 
@@ -37,11 +37,11 @@ function render() {
   const root = main();
   document.title = `${t("booth.title")} — ${t("app.name")}`;
   if (state.step === "loading") {
-    root.replaceChildren(el("p", { role: "status" }, t("loading")));
+    fill(root, el("p", { role: "status" }, t("loading")));
     return;
   }
   if (state.loadError) {
-    root.replaceChildren(el("h1", {}, t("booth.title")), errorBox(state.loadError));
+    fill(root, el("h1", {}, t("booth.title")), errorBox(state.loadError));
     return;
   }
   const def = state.info.definition;
@@ -55,7 +55,8 @@ function render() {
     done: doneStep,
     closed: closedStep,
   }[state.step]();
-  root.replaceChildren(
+  root.dataset.step = state.step;
+  fill(root, 
     el("h1", {}, local(def.title, def)),
     state.step === "closed" ? null : el("p", { class: "step" }, t("booth.step", { n, total: STEPS.length })),
     body,
@@ -120,7 +121,7 @@ function codeStep() {
       el("p", { id: "code-help", class: "hint" }, t("code.help")),
       input,
       state.codeError ? el("p", { id: "code-error", class: "error", role: "alert" }, state.codeError) : null,
-      el("div", { class: "actions" }, el("button", { type: "submit", class: "primary" }, t("code.continue"))),
+      el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", "data-action": "code-continue" }, t("code.continue"))),
     ),
   );
 }
@@ -218,8 +219,8 @@ function questionsStep() {
       el(
         "div",
         { class: "actions" },
-        el("button", { type: "button", onclick: () => go("code") }, t("questions.back")),
-        el("button", { type: "submit", class: "primary" }, t("questions.continue")),
+        el("button", { type: "button", "data-action": "questions-back", onclick: () => go("code") }, t("questions.back")),
+        el("button", { type: "submit", class: "primary", "data-action": "questions-continue" }, t("questions.continue")),
       ),
     ),
   );
@@ -276,8 +277,8 @@ function reviewStep() {
     el(
       "div",
       { class: "actions" },
-      el("button", { type: "button", onclick: () => go("questions") }, t("review.change")),
-      el("button", { type: "button", class: "primary", onclick: encryptAndShow }, t("review.encrypt")),
+      el("button", { type: "button", "data-action": "review-change", onclick: () => go("questions") }, t("review.change")),
+      el("button", { type: "button", class: "primary", "data-action": "review-encrypt", onclick: encryptAndShow }, t("review.encrypt")),
     ),
   );
 }
@@ -359,8 +360,8 @@ function sealedStep() {
     el(
       "div",
       { class: "actions" },
-      el("button", { type: "button", onclick: audit, disabled: state.busy }, t("sealed.audit")),
-      el("button", { type: "button", class: "primary", onclick: cast, disabled: state.busy }, t("sealed.cast")),
+      el("button", { type: "button", "data-action": "sealed-audit", onclick: audit, disabled: state.busy }, t("sealed.audit")),
+      el("button", { type: "button", class: "primary", "data-action": "sealed-cast", onclick: cast, disabled: state.busy }, t("sealed.cast")),
     ),
   );
 }
@@ -372,10 +373,10 @@ function auditStep() {
     {},
     heading("audit.title"),
     a.ok
-      ? [el("p", { class: "ok", role: "status" }, t("audit.ok")), el("p", {}, t("audit.contains")), choicesList(a.selections)]
-      : errorBox(t("audit.failed", { message: a.message })),
-    el("details", {}, el("summary", {}, t("audit.data")), el("pre", { class: "data", tabindex: "0" }, a.data)),
-    el("div", { class: "actions" }, el("button", { type: "button", class: "primary", onclick: encryptAndShow }, t("audit.again"))),
+      ? [el("p", { class: "ok", role: "status", id: "audit-ok" }, t("audit.ok")), el("p", {}, t("audit.contains")), choicesList(a.selections)]
+      : el("p", { class: "error", role: "alert", id: "audit-failed" }, t("audit.failed", { message: a.message })),
+    el("details", {}, el("summary", {}, t("audit.data")), el("pre", { class: "data", id: "audit-data", tabindex: "0" }, a.data)),
+    el("div", { class: "actions" }, el("button", { type: "button", class: "primary", "data-action": "audit-again", onclick: encryptAndShow }, t("audit.again"))),
   );
 }
 
@@ -396,6 +397,7 @@ function doneStep() {
       el("dt", {}, t("done.index")),
       el("dd", { id: "receipt-index" }, String(r.index)),
     ),
+    el("details", {}, el("summary", {}, t("done.receipt-data")), el("pre", { class: "data", id: "receipt-json", tabindex: "0" }, JSON.stringify(r))),
     el("p", {}, el("a", { href: pageUrl("board.html", { tracker: r.tracker }), id: "find-ballot" }, t("done.find"))),
     el("p", {}, t("done.keep")),
     el("p", { class: "note" }, t("done.revote")),
@@ -403,7 +405,7 @@ function doneStep() {
       "div",
       { class: "actions" },
       // replace(): the finished booth does not stay in the history either
-      el("button", { type: "button", class: "primary", onclick: () => location.replace(pageUrl("booth.html")) }, t("done.finish")),
+      el("button", { type: "button", class: "primary", "data-action": "done-finish", onclick: () => location.replace(pageUrl("booth.html")) }, t("done.finish")),
     ),
   );
 }

@@ -1,5 +1,5 @@
 // The list of elections on this ballot box, with links to each one's pages.
-import { api, el, errorBox, local, pageUrl, phaseText, startPage, t } from "./ui.js";
+import { api, el, fill, errorBox, local, pageUrl, phaseText, startPage, t } from "./ui.js";
 
 let elections = null;
 let failure = null;
@@ -26,7 +26,7 @@ function render() {
       ),
     ),
   );
-  main.replaceChildren(
+  fill(main, 
     el("h1", {}, t("elections.title")),
     failure ? errorBox(failure) : null,
     elections === null && !failure ? el("p", { role: "status" }, t("loading")) : null,

@@ -1,13 +1,15 @@
 // The published result: votes and seats per list with the elected candidates, or votes per
 // option; a chart; and how to verify the whole election from its record.
 import { barChart } from "./chart.js";
-import { api, el, errorBox, loadElection, local, startPage, t } from "./ui.js";
+import { api, el, fill, errorBox, loadElection, local, startPage, t } from "./ui.js";
 
 const state = { info: null, result: null, error: null, pending: false };
 
 function listQuestion(q, rq, def) {
   const alloc = rq.allocation;
   const elected = new Map(rq.lists.map((l) => [l.list, l]));
+  // seats no list could take, and seats won by lists with too few candidates
+  const vacant = alloc.vacant + rq.lists.reduce((n, l) => n + l.vacant, 0);
   return [
     el(
       "div",
@@ -48,7 +50,7 @@ function listQuestion(q, rq, def) {
       ),
     ),
     barChart(q.lists.map((l) => ({ label: l.name, value: alloc.seats[l.name] ?? 0 })), t("results.chart")),
-    alloc.vacant ? el("p", {}, t("results.vacant", { count: alloc.vacant })) : null,
+    vacant ? el("p", { id: `vacant-${q.id}` }, t("results.vacant", { count: vacant })) : null,
     el("p", {}, t("results.blank", { count: rq.blank })),
   ];
 }
@@ -69,12 +71,12 @@ function choiceQuestion(rq) {
 function render() {
   document.title = `${t("results.title")} — ${t("app.name")}`;
   const main = document.getElementById("main");
-  if (state.error) return main.replaceChildren(el("h1", {}, t("results.title")), errorBox(state.error));
-  if (!state.info) return main.replaceChildren(el("p", { role: "status" }, t("loading")));
+  if (state.error) return fill(main, el("h1", {}, t("results.title")), errorBox(state.error));
+  if (!state.info) return fill(main, el("p", { role: "status" }, t("loading")));
   const def = state.info.definition;
   const id = encodeURIComponent(state.info.id);
   const r = state.result;
-  main.replaceChildren(
+  fill(main, 
     el("h1", {}, `${t("results.title")}: ${local(def.title, def)}`),
     r ? el("p", {}, t("results.counted", { counted: r.counted })) : el("p", {}, t("results.none")),
     r

@@ -64,11 +64,17 @@ export function el(tag, attrs = {}, ...children) {
     else if (k === "text") node.textContent = v;
     else node.setAttribute(k, v === true ? "" : String(v));
   }
-  for (const c of children.flat()) {
-    if (c !== null && c !== undefined && c !== false) node.append(c);
-  }
+  node.append(...present(children));
   return node;
 }
+
+/** Replace what `node` holds with `children` (nested lists allowed, as in `el`). */
+export function fill(node, ...children) {
+  node.replaceChildren(...present(children));
+  return node;
+}
+
+const present = (children) => children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false);
 
 /** A link to another page of this site, keeping the election and the language. */
 export function pageUrl(page, extra = {}) {
@@ -141,7 +147,8 @@ export function renderFrame(active) {
       ),
     ),
   );
-  header.replaceChildren(
+  fill(
+    header,
     el("a", { class: "skip", href: "#main" }, t("skip")),
     el("div", { class: "brand" }, el("span", { class: "name" }, t("app.name")), el("span", { class: "tagline" }, t("app.tagline"))),
     nav,

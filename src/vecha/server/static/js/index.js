@@ -2,12 +2,13 @@ import {
   api,
   el,
   errorBox,
+  fill,
   local,
   pageUrl,
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-PNPTM63I.js";
+} from "./chunks/chunk-ZWUBCS27.js";
 
 // src/index.js
 var elections = null;
@@ -34,7 +35,8 @@ function render() {
       )
     )
   );
-  main.replaceChildren(
+  fill(
+    main,
     el("h1", {}, t("elections.title")),
     failure ? errorBox(failure) : null,
     elections === null && !failure ? el("p", { role: "status" }, t("loading")) : null,

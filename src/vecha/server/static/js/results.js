@@ -1,21 +1,23 @@
 import {
   barChart
-} from "./chunks/chunk-G36457GU.js";
+} from "./chunks/chunk-RBUVJMJO.js";
 import {
   api,
   el,
   errorBox,
+  fill,
   loadElection,
   local,
   startPage,
   t
-} from "./chunks/chunk-PNPTM63I.js";
+} from "./chunks/chunk-ZWUBCS27.js";
 
 // src/results.js
 var state = { info: null, result: null, error: null, pending: false };
 function listQuestion(q, rq, def) {
   const alloc = rq.allocation;
   const elected = new Map(rq.lists.map((l) => [l.list, l]));
+  const vacant = alloc.vacant + rq.lists.reduce((n, l) => n + l.vacant, 0);
   return [
     el(
       "div",
@@ -54,7 +56,7 @@ function listQuestion(q, rq, def) {
       )
     ),
     barChart(q.lists.map((l) => ({ label: l.name, value: alloc.seats[l.name] ?? 0 })), t("results.chart")),
-    alloc.vacant ? el("p", {}, t("results.vacant", { count: alloc.vacant })) : null,
+    vacant ? el("p", { id: `vacant-${q.id}` }, t("results.vacant", { count: vacant })) : null,
     el("p", {}, t("results.blank", { count: rq.blank }))
   ];
 }
@@ -73,12 +75,13 @@ function choiceQuestion(rq) {
 function render() {
   document.title = `${t("results.title")} — ${t("app.name")}`;
   const main = document.getElementById("main");
-  if (state.error) return main.replaceChildren(el("h1", {}, t("results.title")), errorBox(state.error));
-  if (!state.info) return main.replaceChildren(el("p", { role: "status" }, t("loading")));
+  if (state.error) return fill(main, el("h1", {}, t("results.title")), errorBox(state.error));
+  if (!state.info) return fill(main, el("p", { role: "status" }, t("loading")));
   const def = state.info.definition;
   const id = encodeURIComponent(state.info.id);
   const r = state.result;
-  main.replaceChildren(
+  fill(
+    main,
     el("h1", {}, `${t("results.title")}: ${local(def.title, def)}`),
     r ? el("p", {}, t("results.counted", { counted: r.counted })) : el("p", {}, t("results.none")),
     r ? def.questions.map(

@@ -1,20 +1,21 @@
 import {
   barChart
-} from "./chunks/chunk-G36457GU.js";
+} from "./chunks/chunk-RBUVJMJO.js";
 import {
   api,
   el,
   errorBox,
+  fill,
   loadElection,
   local,
   startPage,
   t
-} from "./chunks/chunk-PNPTM63I.js";
+} from "./chunks/chunk-ZWUBCS27.js";
 
 // src/turnout.js
 var REFRESH_MS = 5e3;
 var state = { info: null, turnout: null, error: null };
-function table(caption, rows, firstColumn) {
+function table(caption, columns, rows) {
   return el(
     "div",
     { class: "table-wrap" },
@@ -22,15 +23,13 @@ function table(caption, rows, firstColumn) {
       "table",
       {},
       el("caption", {}, caption),
-      el("thead", {}, el("tr", {}, [firstColumn, "turnout.col-channel", "turnout.col-ballots", "turnout.col-voters"].map((k) => el("th", { scope: "col" }, t(k))))),
-      el(
-        "tbody",
-        {},
-        rows.map((r) => el("tr", {}, el("th", { scope: "row" }, r.period), el("td", {}, t(`channel.${r.channel}`)), el("td", {}, String(r.ballots)), el("td", {}, String(r.voters))))
-      )
+      el("thead", {}, el("tr", {}, columns.map((k) => el("th", { scope: "col" }, t(k))))),
+      el("tbody", {}, rows.map(([head, ...cells]) => el("tr", {}, el("th", { scope: "row" }, head), cells.map((c) => el("td", {}, String(c))))))
     )
   );
 }
+var PERIOD_COLUMNS = ["turnout.col-period", "turnout.col-channel", "turnout.col-ballots", "turnout.col-voters"];
+var periodRows = (buckets) => buckets.map((b) => [b.period, t(`channel.${b.channel}`), b.ballots, b.voters]);
 function hourlyTotals(hours) {
   const totals = /* @__PURE__ */ new Map();
   for (const h of hours) totals.set(h.period, (totals.get(h.period) ?? 0) + h.ballots);
@@ -39,7 +38,7 @@ function hourlyTotals(hours) {
 function dataSection() {
   const d = state.turnout;
   if (!d) return el("p", { role: "status" }, t("loading"));
-  const channels = Object.entries(d.channels).map(([channel, c]) => ({ period: "", channel, ...c }));
+  const channels = Object.entries(d.channels).map(([channel, c]) => [t(`channel.${channel}`), c.ballots, c.voters]);
   return el(
     "div",
     {},
@@ -47,19 +46,20 @@ function dataSection() {
     d.ballots === 0 ? el("p", {}, t("turnout.none")) : [
       el("h2", {}, t("turnout.by-hour")),
       barChart(hourlyTotals(d.hours), t("turnout.chart")),
-      table(t("turnout.by-hour"), d.hours, "turnout.col-period"),
-      table(t("turnout.by-day"), d.days, "turnout.col-period"),
-      table(t("turnout.by-channel"), channels, "turnout.col-period")
+      table(t("turnout.by-hour"), PERIOD_COLUMNS, periodRows(d.hours)),
+      table(t("turnout.by-day"), PERIOD_COLUMNS, periodRows(d.days)),
+      table(t("turnout.by-channel"), ["turnout.col-channel", "turnout.col-ballots", "turnout.col-voters"], channels)
     ]
   );
 }
 function render() {
   document.title = `${t("turnout.title")} — ${t("app.name")}`;
   const main = document.getElementById("main");
-  if (state.error) return main.replaceChildren(el("h1", {}, t("turnout.title")), errorBox(state.error));
-  if (!state.info) return main.replaceChildren(el("p", { role: "status" }, t("loading")));
+  if (state.error) return fill(main, el("h1", {}, t("turnout.title")), errorBox(state.error));
+  if (!state.info) return fill(main, el("p", { role: "status" }, t("loading")));
   const def = state.info.definition;
-  main.replaceChildren(
+  fill(
+    main,
     el("h1", {}, `${t("turnout.title")}: ${local(def.title, def)}`),
     state.info.phase === "open" ? el("p", { class: "note" }, t("turnout.live")) : null,
     el("div", { id: "turnout-data" }, dataSection())
@@ -69,7 +69,7 @@ async function refresh() {
   const id = encodeURIComponent(state.info.id);
   state.turnout = await api(`/elections/${id}/turnout`);
   const data = document.getElementById("turnout-data");
-  if (data) data.replaceChildren(dataSection());
+  if (data) fill(data, dataSection());
 }
 async function start() {
   startPage("turnout.html", render);

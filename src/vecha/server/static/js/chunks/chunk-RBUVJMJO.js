@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-PNPTM63I.js";
+} from "./chunk-ZWUBCS27.js";
 
 // src/chart.js
 function barChart(rows, label) {

@@ -78,6 +78,7 @@ var be_default = {
   "done.receipt": "Урна падпісала квітанцыю пра яго, і подпіс правільны.",
   "done.tracker": "Код адсочвання",
   "done.index": "Месца на дошцы",
+  "done.receipt-data": "Падпісаная квітанцыя, каб потым праверыць яе па пратаколе (vecha check-receipt)",
   "done.find": "Знайсці мой бюлетэнь на дошцы",
   "done.revote": "Пазней можна прагаласаваць яшчэ раз з тым жа кодам: лічыцца апошні бюлетэнь, і ён заменіць гэты. Так задумана: калі вас прымусілі галасаваць, прагаласуйце зноў, калі будзеце адны.",
   "done.keep": "Запішыце код адсочвання, калі хочаце потым праверыць, што бюлетэнь улічаны. Па ім нельга даведацца, як вы галасавалі.",
@@ -219,6 +220,7 @@ var en_default = {
   "done.receipt": "The ballot box has signed a receipt for it, and the signature is correct.",
   "done.tracker": "Tracking code",
   "done.index": "Position on the board",
+  "done.receipt-data": "The signed receipt, to check later with the record (vecha check-receipt)",
   "done.find": "Find my ballot on the bulletin board",
   "done.revote": "You can vote again later with the same code: your last ballot is the one that counts, and it replaces this one. This is on purpose: if anyone forced you to vote, vote again when you are alone.",
   "done.keep": "Note the tracking code if you want to check later that your ballot was counted. It does not show how you voted.",
@@ -360,6 +362,7 @@ var ru_default = {
   "done.receipt": "Урна подписала квитанцию о нём, и подпись верна.",
   "done.tracker": "Код отслеживания",
   "done.index": "Место на доске",
+  "done.receipt-data": "Подписанная квитанция, чтобы потом проверить её по протоколу (vecha check-receipt)",
   "done.find": "Найти мой бюллетень на доске",
   "done.revote": "Позже можно проголосовать ещё раз с тем же кодом: считается последний бюллетень, и он заменит этот. Так задумано: если вас заставили голосовать, проголосуйте снова, когда будете одни.",
   "done.keep": "Запишите код отслеживания, если хотите потом проверить, что бюллетень учтён. По нему нельзя узнать, как вы голосовали.",
@@ -467,11 +470,14 @@ function el(tag, attrs = {}, ...children) {
     else if (k === "text") node.textContent = v;
     else node.setAttribute(k, v === true ? "" : String(v));
   }
-  for (const c of children.flat()) {
-    if (c !== null && c !== void 0 && c !== false) node.append(c);
-  }
+  node.append(...present(children));
   return node;
 }
+function fill(node, ...children) {
+  node.replaceChildren(...present(children));
+  return node;
+}
+var present = (children) => children.flat(Infinity).filter((c) => c !== null && c !== void 0 && c !== false);
 function pageUrl(page, extra = {}) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries({ election: electionId, ...extra, lang: language })) {
@@ -535,7 +541,8 @@ function renderFrame(active) {
       )
     )
   );
-  header.replaceChildren(
+  fill(
+    header,
     el("a", { class: "skip", href: "#main" }, t("skip")),
     el("div", { class: "brand" }, el("span", { class: "name" }, t("app.name")), el("span", { class: "tagline" }, t("app.tagline"))),
     nav,
@@ -569,6 +576,7 @@ export {
   t,
   local,
   el,
+  fill,
   pageUrl,
   ApiError,
   api,
