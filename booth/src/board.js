@@ -64,7 +64,7 @@ function entriesTable() {
               { class: e.index === highlight ? "highlight" : null, id: `entry-${e.index}` },
               el("td", {}, String(e.index)),
               el("td", {}, e.type),
-              el("td", {}, e.time),
+              el("td", { class: "time" }, e.time),
               el("td", { class: "detail" }, detail(e)),
             ),
           ),

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, s
 from tests.booth.conftest import BOOTH, require
 
 from vecha.crypto.encoding import scalar_from_hex
-from vecha.election.ballot import Ballot, audit_ballot, verify_ballot
+from vecha.election.ballot import Ballot, audit_ballot, encrypt_ballot, verify_ballot
 from vecha.election.credentials import Credential, normalize_code
 from vecha.election.trustees import partial_decrypt
 from vecha.record.entries import EntryType
@@ -28,36 +28,17 @@ from vecha.record.receipt import Receipt, check_receipt
 from vecha.store.organizer import add_decryption, close_voting, export_record, publish_result, tally
 from vecha.testing.browser import BoothDriver, axe_violations, chromium_path, launch, leftovers, tab_to
 from vecha.testing.live import LiveServer
+from vecha.testing.records import BOOTH_DEFINITION as DEFINITION
 from vecha.testing.records import BuiltElection, build_election
 from vecha.verify import verify_record
 
 pytestmark = pytest.mark.slow
 
-DEFINITION: dict[str, Any] = {
-    "id": "council-2026",
-    "title": {"en": "Council election", "be": "Выбары ў Раду", "ru": "Выборы в Совет"},
-    "languages": ["be", "ru", "en"],
-    "trustees": {"count": 3, "threshold": 2},
-    "questions": [
-        {
-            "id": "council",
-            "kind": "list-pr",
-            "title": {"en": "The council", "be": "Рада", "ru": "Совет"},
-            "lists": [{"name": "North", "candidates": ["Ann", "Bob"]}, {"name": "South", "candidates": ["Cat"]}],
-            "seats": {"method": "dhondt", "seats": 3},
-        },
-        {
-            "id": "budget",
-            "title": {"en": "Approve the budget?", "be": "Зацвердзіць бюджэт?", "ru": "Утвердить бюджет?"},
-            "options": ["Yes", "No"],
-            "min": 1,
-        },
-    ],
-}
 # option ids: council = North, North/Ann, North/Bob, South, South/Cat; budget = Yes, No
 BOB_NO = [[0, 0, 1, 0, 0], [0, 1]]
 SOUTH_YES = [[0, 0, 0, 1, 0], [1, 0]]
 NORTH_YES = [[1, 0, 0, 0, 0], [1, 0]]
+SOUTH_CAT = [[0, 0, 0, 0, 1], [1, 0]]
 
 
 @pytest.fixture(scope="module")
@@ -187,17 +168,26 @@ def test_a_voter_audits_votes_revotes_and_finds_the_ballot(
 
         w.page.goto(f"{server.url}/turnout.html?election=council-2026&lang=en")
         w.page.wait_for_selector("#turnout-summary")
-        assert w.page.inner_text("#turnout-summary") == "2 ballots from 1 of 3 voters."
+        assert w.page.inner_text("#turnout-summary") == "Ballots: 2. Voters: 1 of 3."
         assert w.page.query_selector("svg.chart rect") is not None
         w.no_axe_violations()
+        # it is live: another voter's ballot shows up without reloading
+        other = Credential.from_code(e.codes[1], e.context.fingerprint)
+        e.board.cast(encrypt_ballot(e.context, other, SOUTH_CAT).ballot.to_json())
+        w.page.wait_for_function(
+            "() => document.querySelector('#turnout-summary').innerText === 'Ballots: 3. Voters: 2 of 3.'",
+            timeout=15_000,
+        )
 
         count_and_publish(e, tmp_path / "record")
         w.page.goto(f"{server.url}/results.html?election=council-2026&lang=en")
         w.page.wait_for_selector(".question-result")
         text = w.page.inner_text("main")
-        # the counted ballot is the re-vote (South, Yes): South takes the three seats, but has
-        # one candidate, so two stay vacant
-        assert re.search(r"South\s+1\s+3\s+Cat \(list order\)", text) and "Seats left vacant: 2" in text, text
+        # the counted ballots: the re-vote (South) and the other voter's (South / Cat): South
+        # takes the three seats but has one candidate, so two stay vacant
+        assert re.search(r"North\s+0\s+0\s+—", text), text
+        assert re.search(r"South\s+2\s+3\s+Cat \(preference votes: 1\)", text), text
+        assert "Seats left vacant: 2" in text
         assert w.page.get_attribute("#download-record", "href") == "/api/v1/elections/council-2026/record"
         w.no_axe_violations()
 
@@ -208,7 +198,7 @@ def test_a_voter_audits_votes_revotes_and_finds_the_ballot(
 
     report = verify_record(tmp_path / "record")
     assert report.ok, report.failure
-    assert report.ballots == 2 and report.counted == 1
+    assert report.ballots == 3 and report.counted == 2
     # both receipts check out against the record; only the second ballot counts
     assert [check_receipt(tmp_path / "record", Receipt.from_json(r)) for r in (first, second)] == [False, True]
     # the credential never left the browser: not the code in any form, not its secret

@@ -33,7 +33,7 @@ from vecha.store.organizer import (
     tally,
 )
 
-__all__ = ["SMALL_DEFINITION", "BuiltElection", "build_election", "rewrite_record", "read_lines"]
+__all__ = ["SMALL_DEFINITION", "BOOTH_DEFINITION", "BuiltElection", "build_election", "rewrite_record", "read_lines"]
 
 SMALL_DEFINITION: dict[str, Any] = {
     "id": "small-test",
@@ -48,6 +48,30 @@ SMALL_DEFINITION: dict[str, Any] = {
             "seats": {"method": "sainte-lague", "seats": 3},
         },
         {"id": "yesno", "title": "Yes or no?", "options": ["Yes", "No"], "min": 1, "max": 1},
+    ],
+}
+
+
+#: An election in three languages, as the booth shows it (browser tests, screenshots).
+BOOTH_DEFINITION: dict[str, Any] = {
+    "id": "council-2026",
+    "title": {"en": "Council election", "be": "Выбары ў Раду", "ru": "Выборы в Совет"},
+    "languages": ["be", "ru", "en"],
+    "trustees": {"count": 3, "threshold": 2},
+    "questions": [
+        {
+            "id": "council",
+            "kind": "list-pr",
+            "title": {"en": "The council", "be": "Рада", "ru": "Совет"},
+            "lists": [{"name": "North", "candidates": ["Ann", "Bob"]}, {"name": "South", "candidates": ["Cat"]}],
+            "seats": {"method": "dhondt", "seats": 3},
+        },
+        {
+            "id": "budget",
+            "title": {"en": "Approve the budget?", "be": "Зацвердзіць бюджэт?", "ru": "Утвердить бюджет?"},
+            "options": ["Yes", "No"],
+            "min": 1,
+        },
     ],
 }
 

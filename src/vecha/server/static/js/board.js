@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-ZWUBCS27.js";
+} from "./chunks/chunk-P4Y5WVC3.js";
 
 // src/board.js
 var PAGE = 50;
@@ -69,7 +69,7 @@ function entriesTable() {
               { class: e.index === highlight ? "highlight" : null, id: `entry-${e.index}` },
               el("td", {}, String(e.index)),
               el("td", {}, e.type),
-              el("td", {}, e.time),
+              el("td", { class: "time" }, e.time),
               el("td", { class: "detail" }, detail(e))
             )
           )

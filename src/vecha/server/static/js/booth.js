@@ -20,7 +20,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-ZWUBCS27.js";
+} from "./chunks/chunk-P4Y5WVC3.js";
 
 // src/booth.js
 var STEPS = ["code", "questions", "review", "sealed", "done"];

@@ -8,7 +8,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-ZWUBCS27.js";
+} from "./chunks/chunk-P4Y5WVC3.js";
 
 // src/index.js
 var elections = null;

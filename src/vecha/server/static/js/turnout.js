@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-RBUVJMJO.js";
+} from "./chunks/chunk-OOWQIXZV.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-ZWUBCS27.js";
+} from "./chunks/chunk-P4Y5WVC3.js";
 
 // src/turnout.js
 var REFRESH_MS = 5e3;

@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-ZWUBCS27.js";
+} from "./chunk-P4Y5WVC3.js";
 
 // src/chart.js
 function barChart(rows, label) {
