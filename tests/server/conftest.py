@@ -14,6 +14,7 @@ from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.credentials import Credential
 from vecha.record.entries import EntryType
 from vecha.server import ServerSettings, create_app
+from vecha.server.limits import LimitSettings
 from vecha.store.tokens import Role, create_token
 from vecha.testing.records import BuiltElection, build_election
 
@@ -51,5 +52,8 @@ def api(tmp_path: Path, store_url: str) -> Iterator[Api]:
     eid = built.board.election_id
     organizer = create_token(engine, Role.ORGANIZER, "organizer", eid)
     trustee = create_token(engine, Role.TRUSTEE, "trustee 1", eid, trustee=1)
-    with TestClient(create_app(engine, ServerSettings(max_body=256 * 1024))) as http:
+    # these tests send many bad ballots under one credential: not what the per-credential
+    # rate is about (test_limits.py is)
+    settings = ServerSettings(max_body=256 * 1024, limits=LimitSettings(credential_burst=1000))
+    with TestClient(create_app(engine, settings)) as http:
         yield Api(http, built, organizer, trustee)

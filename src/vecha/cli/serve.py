@@ -31,6 +31,12 @@ def serve(
     workers: Annotated[
         int | None, typer.Option(min=0, help="processes that check ballot proofs (default: one per core)")
     ] = None,
+    ballots_per_second: Annotated[
+        float, typer.Option(min=0.01, help="ballots this process starts to check per second, all voters together")
+    ] = 1000.0,
+    credential_per_minute: Annotated[
+        float, typer.Option(min=0.01, help="steady ballots per minute from one credential (after a burst of 5)")
+    ] = 6.0,
 ) -> None:
     """Run the ballot box and bulletin board over HTTP (every election in the store).
 
@@ -38,15 +44,19 @@ def serve(
     import uvicorn
 
     from vecha.server import ServerSettings, create_app
+    from vecha.server.limits import LimitSettings
 
     engine = open_store(db)
     from vecha.verify.parallel import default_workers
 
     verify_workers = default_workers() if workers is None else workers
-    app = create_app(engine, ServerSettings(max_body=max_body, verify_workers=verify_workers))
+    limits = LimitSettings(ballots_per_second=ballots_per_second, credential_per_minute=credential_per_minute)
+    app = create_app(engine, ServerSettings(max_body=max_body, verify_workers=verify_workers, limits=limits))
     config = uvicorn.Config(app, host=host, port=port, access_log=False, server_header=False, log_level="warning")
     logging.getLogger("uvicorn.access").disabled = True  # after Config, which sets logging up
-    console.print(f"serving {len(election_ids(engine))} election(s) from {db} on http://{host}:{port}/api/v1")
+    console.print(
+        f"serving {len(election_ids(engine))} election(s) from {db} on http://{host}:{port}/ (API under /api/v1)"
+    )
     uvicorn.Server(config).run()
 
 

@@ -13,7 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from vecha.server import admin, ballots, public
 from vecha.server.errors import install_error_handlers
-from vecha.server.middleware import BodyLimit, ForgetClient, RequestMetrics, SecurityHeaders
+from vecha.server.middleware import BallotAdmission, BodyLimit, ForgetClient, RequestMetrics, SecurityHeaders
 from vecha.server.state import ServerSettings, ServerState
 
 __all__ = ["create_app", "ServerSettings", "API_PREFIX"]
@@ -50,9 +50,10 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     # Last, so that every route above takes precedence; anything else is a static file.
     app.mount("/", StaticFiles(directory=STATIC, html=True), name="pages")
     # Starlette runs the last added middleware first: the client's address is forgotten, then
-    # the body limit sees the request, before anything else.
+    # the global ballot rate and the body limit see the request, before anything else.
     app.add_middleware(RequestMetrics, metrics=state.metrics)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body, metrics=state.metrics)
+    app.add_middleware(BallotAdmission, limits=state.limits, metrics=state.metrics)
     app.add_middleware(ForgetClient)
     return app

@@ -1,9 +1,10 @@
 """Ballot submission: the checks ordered cheapest first, so that a flood of junk costs little.
 
-Before this route runs, the body limit (middleware) and the schema (pydantic: field names,
-hex lengths, list sizes) have been checked. Then, in order: the election exists, it is open,
-the ballot names this election, its credential is listed, the same ballot is not already
-on the board (then: the same receipt), the points and scalars decode, the numbers of answers
+Before this route runs, the global rate and the body limit (middleware) and the schema
+(pydantic: field names, hex lengths, list sizes) have been checked. Then, in order: the
+election exists, it is open, the ballot names this election, its credential is listed, the
+same ballot is not already on the board (then: the same receipt), the credential's own rate
+(`limits.py`), the points and scalars decode, the proof workers have room, the numbers of answers
 and options fit, the signature (two scalar multiplications), and last the proofs (a few per
 option). The ballot is then appended and committed, and only then is the receipt returned.
 """
@@ -11,6 +12,7 @@ option). The ballot is then appended and committed, and only then is the receipt
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
@@ -20,6 +22,7 @@ from vecha.election.ballot import Ballot, tracker_of_json
 from vecha.record.ledger import Phase
 from vecha.record.receipt import Receipt
 from vecha.server.errors import ApiError
+from vecha.server.limits import Limits
 from vecha.server.models import ErrorBody, ReceiptBody, Submission
 from vecha.server.state import BoardDep, ServerState, state
 from vecha.server.verifier import BallotVerifier
@@ -30,7 +33,9 @@ __all__ = ["router", "accept"]
 router = APIRouter(tags=["voting"])
 
 
-def accept(board: Board, submission: Submission, verifier: BallotVerifier) -> tuple[Receipt, bool]:
+def accept(
+    board: Board, submission: Submission, verifier: BallotVerifier, limits: Limits | None = None
+) -> tuple[Receipt, bool]:
     """Check a submitted ballot and put it on the board. Returns the receipt and whether the
     ballot is new (False: it was already there, and this is its receipt again)."""
     # Another server may have appended (a close, say): look at most 4 times a second. A ballot
@@ -49,11 +54,14 @@ def accept(board: Board, submission: Submission, verifier: BallotVerifier) -> tu
     existing = board.existing_receipt(tracker)
     if existing is not None:
         return existing, False
+    if limits is not None:
+        limits.credential(bytes.fromhex(raw["credential"]))
     try:
         ballot = Ballot.from_json(raw)
     except InvalidEncoding as e:
         raise ApiError(422, "invalid-encoding", str(e)) from None
-    verdict = verifier.check(ballot, raw, ledger.context())  # shape, signature, proofs
+    with limits.verifying() if limits is not None else nullcontext():
+        verdict = verifier.check(ballot, raw, ledger.context())  # shape, signature, proofs
     if verdict is not None:
         raise ApiError(422, *verdict)
     return board.cast_parsed(ballot, tracker, submission.channel, proofs_checked=True)
@@ -70,6 +78,8 @@ def accept(board: Board, submission: Submission, verifier: BallotVerifier) -> tu
         404: {"model": ErrorBody},
         409: {"model": ErrorBody},
         413: {"model": ErrorBody},
+        429: {"model": ErrorBody, "description": "too many ballots from this credential in a short time"},
+        503: {"model": ErrorBody, "description": "the ballot box is at capacity; retry after the Retry-After seconds"},
         422: {"model": ErrorBody, "description": "the ballot is invalid; the error names the check that failed"},
     },
 )
@@ -82,7 +92,7 @@ def submit_ballot(
     """Cast a ballot. The receipt comes back only once the ballot is durably on the board.
     A later ballot with the same credential replaces this one in the count."""
     start = time.perf_counter()
-    receipt, new = accept(board, submission, s.verifier)  # a refusal is counted by the error handlers
+    receipt, new = accept(board, submission, s.verifier, s.limits)  # a refusal is counted by the error handlers
     if new:
         s.metrics.accepted.labels(board.election_id).inc()
         s.metrics.ballot_seconds.observe(time.perf_counter() - start)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -26,16 +27,28 @@ __all__ = ["ApiError", "install_error_handlers", "error_response", "classify", "
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    """A refusal; `retry_after` (seconds) is sent as a Retry-After header when the refusal
+    is about load, not about the request."""
+
+    def __init__(self, status: int, code: str, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
 
 
-def error_response(status: int, code: str, message: str, detail: list[dict[str, Any]] | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    detail: list[dict[str, Any]] | None = None,
+    retry_after: float | None = None,
+) -> JSONResponse:
     body: dict[str, Any] = {"error": code, "message": message}
     if detail is not None:
         body["detail"] = detail
-    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store"}
+    if retry_after is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def classify(e: VechaError) -> tuple[int, str]:
@@ -82,14 +95,16 @@ def is_ballot_submission(method: str, path: str) -> bool:
 def install_error_handlers(app: FastAPI, rejected: Callable[[str], None]) -> None:
     """`rejected(code)` is told of every refused ballot submission."""
 
-    def answer(request: Request, status: int, code: str, message: str, detail: Any = None) -> JSONResponse:
+    def answer(
+        request: Request, status: int, code: str, message: str, detail: Any = None, retry_after: float | None = None
+    ) -> JSONResponse:
         if is_ballot_submission(request.method, request.url.path):
             rejected(code)
-        return error_response(status, code, message, detail)
+        return error_response(status, code, message, detail, retry_after)
 
     @app.exception_handler(ApiError)
     async def _api(request: Request, e: ApiError) -> JSONResponse:
-        return answer(request, e.status, e.code, e.message)
+        return answer(request, e.status, e.code, e.message, retry_after=e.retry_after)
 
     @app.exception_handler(VechaError)
     async def _core(request: Request, e: VechaError) -> JSONResponse:

@@ -1,19 +1,22 @@
-"""ASGI middleware: the body size limit, strict security headers, request metrics.
+"""ASGI middleware: the global ballot rate, the body size limit, strict security headers,
+request metrics.
 
 Nothing here reads or keeps the client's address or user agent."""
 
 from __future__ import annotations
 
 import json
+import math
 import time
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vecha.server.errors import is_ballot_submission
+from vecha.server.errors import ApiError, is_ballot_submission
+from vecha.server.limits import Limits
 from vecha.server.metrics import Metrics
 
-__all__ = ["BodyLimit", "SecurityHeaders", "RequestMetrics", "ForgetClient", "SECURITY_HEADERS"]
+__all__ = ["BallotAdmission", "BodyLimit", "SecurityHeaders", "RequestMetrics", "ForgetClient", "SECURITY_HEADERS"]
 
 #: Request headers that say who or where the client is; dropped before the app sees them.
 IDENTIFYING_HEADERS = frozenset({b"user-agent", b"x-forwarded-for", b"x-real-ip", b"forwarded", b"cf-connecting-ip"})
@@ -21,7 +24,7 @@ IDENTIFYING_HEADERS = frozenset({b"user-agent", b"x-forwarded-for", b"x-real-ip"
 SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (
         b"content-security-policy",
-        b"default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         b"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
         b"frame-ancestors 'none'",
     ),
@@ -35,16 +38,32 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
-async def _send_error(send: Send, status: int, code: str, message: str) -> None:
+async def _send_error(
+    send: Send, status: int, code: str, message: str, extra: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
     body = json.dumps({"error": code, "message": message}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class BallotAdmission:
+    """The global ballot rate (`Limits.admit`), before the body is even read: under a flood
+    a refused ballot costs a token-bucket look-up."""
+
+    def __init__(self, app: ASGIApp, limits: Limits, metrics: Metrics) -> None:
+        self.app, self.limits, self.metrics = app, limits, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and is_ballot_submission(scope["method"], scope["path"]):
+            try:
+                self.limits.admit()
+            except ApiError as e:
+                self.metrics.rejected.labels(e.code).inc()
+                wait = str(max(1, math.ceil(e.retry_after or 1))).encode()
+                await _send_error(send, e.status, e.code, e.message, ((b"retry-after", wait),))
+                return
+        await self.app(scope, receive, send)
 
 
 class BodyLimit:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from vecha.crypto.errors import ElectionError
 from vecha.server.errors import ApiError
+from vecha.server.limits import Limits, LimitSettings
 from vecha.server.metrics import Metrics
 from vecha.server.verifier import BallotVerifier
 from vecha.store.board import Board
@@ -27,6 +28,7 @@ class ServerSettings:
     stream_poll: float = 0.5  #: seconds between looks at the board for a live stream
     stream_keepalive: float = 15.0
     verify_workers: int = 0  #: processes for ballot proofs; 0: in the request's thread
+    limits: LimitSettings = field(default_factory=LimitSettings)
 
 
 class Boards:
@@ -60,11 +62,13 @@ class ServerState:
     settings: ServerSettings
     boards: Boards = field(init=False)
     verifier: BallotVerifier = field(init=False)
+    limits: Limits = field(init=False)
     metrics: Metrics = field(default_factory=Metrics)
 
     def __post_init__(self) -> None:
         self.boards = Boards(self.engine)
         self.verifier = BallotVerifier(self.settings.verify_workers)
+        self.limits = Limits(self.settings.limits)
 
 
 def state(request: Request) -> ServerState:
