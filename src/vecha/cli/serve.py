@@ -1,8 +1,10 @@
-"""Running the ballot box server, and making its admin tokens."""
+"""Running the ballot box server, making its admin tokens, backing up and restoring its store."""
 
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,6 +23,8 @@ def register(app: typer.Typer) -> None:
     tokens = typer.Typer(help="Admin tokens for the server's organizer and trustee API.", no_args_is_help=True)
     app.add_typer(tokens, name="token")
     tokens.command("create")(create)
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
 
 
 def serve(
@@ -73,3 +77,36 @@ def create(
         raise CliError(f"no election {election!r} in {db}")
     token = create_token(engine, role, label, election, trustee)
     console.print(token)
+
+
+def backup_command(
+    election: Annotated[str, typer.Option("--id", help="the election")],
+    out: Annotated[Path, typer.Option(help="the backup file to write (JSON lines)")],
+    db: Db = "vecha.sqlite",
+) -> None:
+    """Back up one election's store while it runs (a consistent snapshot). The file holds the
+    board's signing key: keep it as safe as the server."""
+    from vecha.store.backup import backup
+
+    engine = open_store(db)
+    partial = out.with_name(out.name + ".partial")
+    with open(partial, "w", encoding="utf-8") as f:
+        summary = backup(engine, election, f.write)
+        f.flush()
+        os.fsync(f.fileno())
+    partial.replace(out)  # a backup file is either whole or absent
+    console.print(f"backed up {summary.election}: {summary.entries} entries, head {summary.head[:16]}… to {out}")
+
+
+def restore_command(
+    backup_file: Annotated[Path, typer.Argument(help="a file written by `vecha backup`")],
+    db: Db = "vecha.sqlite",
+) -> None:
+    """Restore an election into a store that does not hold it, after replaying every entry
+    through the board's rules and checking every checkpoint's signature."""
+    from vecha.store.backup import restore
+
+    engine = open_store(db)
+    with open(backup_file, encoding="utf-8") as f:
+        summary = restore(engine, f)
+    console.print(f"restored {summary.election}: {summary.entries} entries, head {summary.head[:16]}…")
