@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +28,9 @@ from vecha.record.checkpoint import Checkpoint
 from vecha.record.entries import Entry
 from vecha.record.package import make_package, setup_ledger
 from vecha.record.receipt import Receipt
+from vecha.store.backup import backup, restore
+from vecha.store.board import Board, election_ids
+from vecha.store.db import open_store
 from vecha.testing.records import SMALL_DEFINITION, build_election, read_lines
 
 json_values = st.recursive(
@@ -137,3 +142,30 @@ def test_mutated_examples_never_crash(examples: dict[str, Any], kind: str) -> No
     # Entry.from_json checks the envelope only (the board's rules check payloads: see "package").
     expected = 1 if kind == "entry" else len(mutations) // 2 + 1
     assert rejected >= expected, f"{kind}: {rejected} of {len(mutations)} broken variants rejected"
+
+
+def test_backups_damaged_anywhere_are_refused_cleanly(tmp_path: Path) -> None:
+    """The backup parser (store/backup.py): every one-line change of a real backup (each JSON
+    field of each line mutated, each line dropped or doubled) raises a VechaError and
+    restores nothing, or restores the very same board."""
+    built = build_election(tmp_path, voters=2, votes=[(0, {"council": ["South"], "yesno": ["No"]})])
+    out = io.StringIO()
+    backup(built.board.engine, built.board.election_id, out.write)
+    lines = out.getvalue().splitlines(keepends=True)
+    variants: list[list[str]] = []
+    for i, line in enumerate(lines):
+        variants.append(lines[:i] + lines[i + 1 :])
+        variants.append(lines[: i + 1] + lines[i:])
+        for m in _mutations(json.loads(line))[:12]:
+            variants.append([*lines[:i], json.dumps(m) + "\n", *lines[i + 1 :]])
+    restored = 0
+    for n, variant in enumerate(variants):
+        target = open_store(str(tmp_path / f"v{n}.sqlite"))
+        try:
+            restore(target, variant)
+        except VechaError:
+            assert election_ids(target) == []
+            continue
+        restored += 1
+        assert Board(target, built.board.election_id).ledger.head == built.board.ledger.head
+    assert restored < len(variants) // 10, f"{restored} of {len(variants)} damaged backups were restored"

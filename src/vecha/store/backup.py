@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import DataError, IntegrityError
 
 from vecha.crypto.canonical import parse_canonical
 from vecha.crypto.errors import ElectionError, InvalidEncoding, InvalidProof, RecordError
@@ -102,7 +103,7 @@ def _parse(lines: Iterable[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         if not isinstance(obj, dict) or len(obj) != (3 if header is None else 1):
             raise RecordError(f"backup line {number}: not a backup record")
         if header is None:
-            if obj.get("format") != BACKUP_FORMAT:
+            if obj.get("format") != BACKUP_FORMAT or set(obj) != {"format", "election", "board_seed"}:
                 raise RecordError(f"not a Vecha backup (expected format {BACKUP_FORMAT})")
             header = obj
             continue
@@ -112,11 +113,38 @@ def _parse(lines: Iterable[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return header, items
 
 
+#: The fields of each kind of side record, and their types (None: may be null).
+_SIDE_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "checkpoint": {"height": (int,), "head": (str,), "signature": (str,)},
+    "ceremony": {"kind": (str,), "trustee": (int,), "body": (str,)},
+    "token": {"hash": (str,), "role": (str,), "trustee": (int, type(None)), "label": (str,), "created": (str,)},
+    "audit": {"time": (str,), "actor": (str,), "action": (str,), "detail": (str,)},
+    "end": {"entries": (int,), "checkpoints": (int,), "head": (str,)},
+}
+
+
+def _check_fields(kind: str, value: Any) -> None:
+    if kind == "entry":
+        if not isinstance(value, str):
+            raise RecordError("a backed-up entry is its canonical JSON, as a string")
+        return
+    spec = _SIDE_FIELDS[kind]
+    if not isinstance(value, dict) or set(value) != set(spec):
+        raise RecordError(f"a backed-up {kind} has the fields {sorted(spec)}")
+    for name, types in spec.items():
+        if not isinstance(value[name], types) or isinstance(value[name], bool):
+            raise RecordError(f"a backed-up {kind}: {name} has the wrong type")
+    if kind == "token" and len(bytes.fromhex(value["hash"])) != 32:
+        raise RecordError("a backed-up token's hash is 32 bytes")
+
+
 def restore(engine: Engine, lines: Iterable[str]) -> BackupSummary:
     """Check a backup against the board's rules, then write it into `engine` (which must not
     hold the election yet). Raises `RecordError` and writes nothing if anything is wrong."""
     header, items = _parse(lines)
     election_id = header["election"]
+    if not isinstance(election_id, str) or not isinstance(header["board_seed"], str):
+        raise RecordError("the backup's header is damaged")
     try:
         seed = bytes.fromhex(header["board_seed"])
         kinds: dict[str, list[Any]] = {k: [] for k in ("entry", "checkpoint", "ceremony", "token", "audit", "end")}
@@ -124,9 +152,10 @@ def restore(engine: Engine, lines: Iterable[str]) -> BackupSummary:
             ((kind, value),) = item.items()
             if kind not in kinds:
                 raise RecordError(f"unknown backup record {kind!r}")
+            _check_fields(kind, value)
             kinds[kind].append(value)
         ledger = Ledger(check_proofs=False)
-        parsed = []
+        parsed: list[Entry] = []
         for body in kinds["entry"]:
             entry = Entry.from_json(parse_canonical(body.encode("utf-8")))
             if entry.election != election_id:
@@ -149,6 +178,14 @@ def restore(engine: Engine, lines: Iterable[str]) -> BackupSummary:
     head = ledger.head.hex() if parsed else ""
     if end != {"entries": len(parsed), "checkpoints": len(kinds["checkpoint"]), "head": head} or len(kinds["end"]) != 1:
         raise RecordError("the backup's last line does not match its contents")
+    try:
+        _write(engine, election_id, seed, parsed, kinds)
+    except (IntegrityError, DataError) as e:  # duplicated side records, values out of range
+        raise RecordError(f"the backup's records do not fit the store: {e.orig}") from None
+    return BackupSummary(election_id, len(parsed), len(kinds["checkpoint"]), head)
+
+
+def _write(engine: Engine, election_id: str, seed: bytes, parsed: list[Entry], kinds: dict[str, list[Any]]) -> None:
     with writing(engine) as conn:
         if conn.execute(select(elections.c.id).where(elections.c.id == election_id)).first() is not None:
             raise ElectionError(f"this store already holds election {election_id!r}")
@@ -191,4 +228,3 @@ def restore(engine: Engine, lines: Iterable[str]) -> BackupSummary:
             conn.execute(insert(tokens).values(election_id=election_id, **{**t, "hash": bytes.fromhex(t["hash"])}))
         for a in kinds["audit"]:
             conn.execute(insert(audit).values(election_id=election_id, **a))
-    return BackupSummary(election_id, len(parsed), len(kinds["checkpoint"]), head)
