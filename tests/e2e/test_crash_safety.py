@@ -6,6 +6,7 @@ PostgreSQL. Prints the figures (receipts checked, lost, kills)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import random
@@ -45,6 +46,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _children(pid: int) -> list[int]:
+    """The child processes of `pid` (Linux)."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
 class Server:
     """`vecha serve` in a child process, killed and restarted on demand."""
 
@@ -74,8 +84,16 @@ class Server:
     def kill(self) -> None:
         assert self.process is not None
         self.up.clear()
+        children = _children(self.process.pid)
+        assert children, "the server has no proof worker to watch"
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=30)
+        # Its proof workers die with it: a survivor would hold the dead server's database
+        # connection, and so its locks, and the restarted server would wait on them forever.
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{c}").exists() for c in children):
+            assert time.monotonic() < deadline, f"workers {children} outlived their server"
+            time.sleep(0.05)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -106,13 +124,15 @@ def test_no_receipted_ballot_is_lost_when_the_server_is_killed(tmp_path: Path, s
     casting = threading.Event()
     casting.set()
 
+    deadline = time.monotonic() + 240  # a hang (a lock never released, say) must fail, not wait
+
     def voter() -> None:
-        while True:
+        while time.monotonic() < deadline:
             try:
                 ballot = ballots.get_nowait()
             except queue.Empty:
                 return
-            for _attempt in range(200):
+            while time.monotonic() < deadline:
                 server.up.wait(timeout=60)
                 try:
                     r = httpx.post(f"{server.url}/api/v1/elections/{eid}/ballots", json={"ballot": ballot}, timeout=10)
@@ -135,7 +155,7 @@ def test_no_receipted_ballot_is_lost_when_the_server_is_killed(tmp_path: Path, s
                 break
             else:
                 with lock:
-                    errors.append("a ballot was never accepted")
+                    errors.append("a ballot was not accepted in time")
 
     threads = [threading.Thread(target=voter) for _ in range(CLIENTS)]
     for t in threads:
@@ -150,9 +170,11 @@ def test_no_receipted_ballot_is_lost_when_the_server_is_killed(tmp_path: Path, s
             server.start()
         for t in threads:
             t.join(timeout=300)
+            assert not t.is_alive(), "a voter is still waiting"
     finally:
         server.stop()
     assert errors == []
+    assert ballots.empty()
     assert kills >= 3, "the voters finished before the server was killed enough times"
 
     # After the crashes: the board (replayed from the store, every hash link checked) holds

@@ -8,7 +8,6 @@ checks run in the calling thread (tests, tiny deployments).
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from vecha.crypto.errors import InvalidEncoding, InvalidProof, VechaError
@@ -16,6 +15,7 @@ from vecha.crypto.group import Point
 from vecha.election.ballot import Ballot, check_ballot_shape, verify_ballot_proofs, verify_signature
 from vecha.election.context import ElectionContext
 from vecha.election.manifest import parse_manifest
+from vecha.verify.parallel import process_pool
 
 __all__ = ["BallotVerifier", "check_ballot_costly"]
 
@@ -56,7 +56,7 @@ def _in_worker(fingerprint: bytes, definition: dict[str, Any], key: bytes, ballo
 class BallotVerifier:
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._pool = ProcessPoolExecutor(max_workers=workers) if workers > 0 else None
+        self._pool = process_pool(workers) if workers > 0 else None
         self._definitions: dict[bytes, dict[str, Any]] = {}
 
     def check(self, ballot: Ballot, raw: dict[str, Any], ctx: ElectionContext) -> Verdict:

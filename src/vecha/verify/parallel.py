@@ -8,8 +8,13 @@ number of ballots.
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
@@ -19,7 +24,7 @@ from vecha.election.ballot import Ballot, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.manifest import parse_manifest
 
-__all__ = ["BallotProofPool", "default_workers"]
+__all__ = ["BallotProofPool", "default_workers", "process_pool"]
 
 CHUNK = 32
 Failure = tuple[int, str]
@@ -27,6 +32,36 @@ Failure = tuple[int, str]
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _die_with_parent(initializer: Callable[..., None] | None, *args: Any) -> None:
+    """In each worker: if the parent dies (even by SIGKILL), die too, rather than linger."""
+    if sys.platform == "linux":
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before the line above ran
+            os._exit(1)
+    if initializer is not None:
+        initializer(*args)
+
+
+def process_pool(
+    workers: int, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
+) -> ProcessPoolExecutor:
+    """Worker processes that start from a fresh interpreter (`spawn`), so that they inherit
+    none of the parent's open files: a forked worker would keep the parent's database
+    connection, and with it the parent's locks, open after the parent is killed. Each worker
+    dies with its parent. The workers are started here, by the calling thread (Linux ties the
+    parent-death signal to the thread that started the child): create pools from a thread
+    that lives as long as the pool, such as the main thread."""
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_die_with_parent,
+        initargs=(initializer, *initargs),
+    )
+    pool.submit(int).result()  # with `spawn`, the first task starts every worker
+    return pool
 
 
 _context: ElectionContext | None = None
@@ -53,10 +88,10 @@ class BallotProofPool:
 
     def __init__(self, context: ElectionContext, workers: int) -> None:
         self.workers = max(1, workers)
-        self._executor = ProcessPoolExecutor(
-            max_workers=self.workers,
-            initializer=_init,
-            initargs=(context.fingerprint, context.manifest.model_dump(mode="json"), context.public_key.encoding),
+        self._executor = process_pool(
+            self.workers,
+            _init,
+            (context.fingerprint, context.manifest.model_dump(mode="json"), context.public_key.encoding),
         )
         self._chunk: list[tuple[int, dict[str, Any]]] = []
         self._in_flight: deque[Future[list[Failure]]] = deque()
