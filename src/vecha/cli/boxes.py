@@ -16,6 +16,7 @@ from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation
 from vecha.record.package import make_package
 from vecha.store import organizer as steps
 from vecha.store.board import Board
+from vecha.verify.parallel import default_workers
 
 __all__ = ["Box", "open_box", "Server", "Token", "Db", "ElectionId"]
 
@@ -81,7 +82,7 @@ class LocalBox:
         return self.board.find_tracker(tracker)
 
     def tally(self, progress: Progress) -> dict[str, Any]:
-        return steps.tally(self.board, progress)
+        return steps.tally(self.board, progress, workers=default_workers())
 
     def combine(self, decryptions: list[dict[str, Any]]) -> dict[str, Any]:
         for d in decryptions:

@@ -6,6 +6,7 @@ non-zero exit status, and no command writes anything before its inputs have been
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -69,8 +70,14 @@ def demo(
 def verify(
     record: Annotated[Path, typer.Argument(help="an exported election record directory")],
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
-    workers: Annotated[int | None, typer.Option(min=1, help="processes for ballot proofs (default: all cores)")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="processes for ballot proofs and the tally (default: all cores)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    dask: Annotated[
+        str | None,
+        typer.Option(help="run the proofs and the tally on this Dask scheduler (tcp://host:8786) instead of here"),
+    ] = None,
 ) -> None:
     """Re-check everything in an election record, trusting nothing but its files."""
     import dataclasses
@@ -78,8 +85,18 @@ def verify(
 
     from vecha.verify import verify_record
 
-    with progress_bar(not (quiet or as_json)) as step:
-        report = verify_record(record, progress=step, workers=workers)
+    with contextlib.ExitStack() as stack:
+        executor = None
+        if dask is not None:
+            try:
+                from distributed import Client
+            except ImportError:
+                raise CliError("--dask needs Dask: pip install 'dask[distributed]'") from None
+            client = stack.enter_context(Client(dask))  # type: ignore[no-untyped-call]  # Dask is untyped
+            executor = client.get_executor()
+            workers = workers or sum(client.nthreads().values())
+        with progress_bar(not (quiet or as_json)) as step:
+            report = verify_record(record, progress=step, workers=workers, executor=executor)
     if as_json:
         console.print_json(json.dumps({"ok": report.ok, **dataclasses.asdict(report)}, ensure_ascii=False))
         if not report.ok:

@@ -29,6 +29,7 @@ __all__ = [
     "RecordHeader",
     "read_header",
     "iter_board",
+    "iter_board_lines",
     "read_checkpoints",
     "write_json",
     "read_json_file",
@@ -145,6 +146,13 @@ def iter_board(directory: Path) -> Iterator[Entry]:
                 raise RecordError(f"entry {index}: the last line of {BOARD} is not terminated")
             entry, _ = parse_entry_line(line, index)
             yield entry
+
+
+def iter_board_lines(directory: Path) -> Iterator[tuple[int, bytes]]:
+    """(index, line) for every entry, unparsed: for a second pass over a board that the first
+    pass has checked."""
+    with open(directory / BOARD, "rb") as f:
+        yield from enumerate(f)
 
 
 def read_checkpoints(directory: Path) -> list[Checkpoint]:

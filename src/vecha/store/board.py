@@ -95,7 +95,8 @@ class Board:
 
     def entry_bodies(self, start: int = 0, limit: int | None = None) -> Iterator[bytes]:
         """The entries' canonical JSON, as stored (for serving the board without re-encoding)."""
-        with self.engine.connect() as conn:
+        # streamed: a million ballots must not be read into memory at once
+        with self.engine.connect().execution_options(stream_results=True, yield_per=500) as conn:
             query = (
                 select(entries.c.body)
                 .where(entries.c.election_id == self.election_id, entries.c.idx >= start)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from vecha.record.archive import RecordWriter
 from vecha.record.entries import EntryType
 from vecha.record.ledger import CREDENTIALS_PER_ENTRY, Phase
 from vecha.store.board import Board
+from vecha.verify.parallel import Workers, sum_counted
 
 __all__ = [
     "record_ceremony",
@@ -62,12 +64,23 @@ def close_voting(board: Board) -> None:
     board.append(EntryType.CLOSE, {}, checkpoint=True)
 
 
-def tally(board: Board, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Sum the counted ballots (last per credential) and put the aggregate on the board."""
+def tally(
+    board: Board,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
+    executor: Executor | None = None,
+) -> dict[str, Any]:
+    """Sum the counted ballots (last per credential) and put the aggregate on the board: in
+    chunks, on `workers` local processes or on `executor` (a Dask cluster's, say)."""
     ledger = board.ledger
     if ledger.phase is not Phase.CLOSED:
         raise ElectionError("close the election before tallying")
-    aggregate = ledger.sum_counted(board.entries(), progress)
+    pool = Workers(workers, executor)
+    try:
+        lines = enumerate(board.entry_bodies())
+        aggregate = sum_counted(ledger.context(), ledger.counted_indices(), lines, pool, progress)
+    finally:
+        pool.close()
     payload = {"counted": len(ledger.last_ballot), "aggregate": aggregate_to_json(aggregate)}
     entry = board.append(EntryType.TALLY, payload, checkpoint=True)
     return entry.to_json()

@@ -9,17 +9,26 @@ Memory is bounded by the number of credentials, never by the size of the ballots
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.errors import RecordError, VechaError
-from vecha.record.archive import RESULT, RecordHeader, iter_board, read_checkpoints, read_header, read_json_file
+from vecha.record.archive import (
+    RESULT,
+    RecordHeader,
+    iter_board,
+    iter_board_lines,
+    read_checkpoints,
+    read_header,
+    read_json_file,
+)
 from vecha.record.checkpoint import Checkpoint
 from vecha.record.entries import EntryType
 from vecha.record.ledger import Ledger, Phase
-from vecha.verify.parallel import BallotProofPool, default_workers
+from vecha.verify.parallel import BallotProofPool, Workers, default_workers, sum_counted
 from vecha.verify.report import Report
 
 __all__ = ["verify_record", "verify_record_ledger", "Progress"]
@@ -39,12 +48,15 @@ class _Failed(Exception):
         self.check = check
 
 
-def verify_record(directory: Path, progress: Progress | None = None, workers: int | None = None) -> Report:
+def verify_record(
+    directory: Path, progress: Progress | None = None, workers: int | None = None, executor: Executor | None = None
+) -> Report:
     """Run every check; the report names the first that fails. `workers`: processes for the
-    ballot proofs (default: one per available core)."""
+    ballot proofs and the tally (default: one per available core); or `executor`, any
+    concurrent.futures executor (a Dask cluster's) with `workers` workers."""
     report = Report()
     try:
-        _Verification(directory, report, progress, workers).run()
+        _Verification(directory, report, progress, workers, executor).run()
     except _Failed as f:
         report.failed_check, report.failure = f.check, str(f)
     return report
@@ -53,19 +65,22 @@ def verify_record(directory: Path, progress: Progress | None = None, workers: in
 def verify_record_ledger(directory: Path, progress: Progress | None = None, workers: int | None = None) -> Ledger:
     """Verify a record and return the board state it ends in; raises `RecordError` if it fails."""
     try:
-        return _Verification(directory, Report(), progress, workers).run()
+        return _Verification(directory, Report(), progress, workers, None).run()
     except _Failed as f:
         raise RecordError(f"the record does not verify: check '{f.check}': {f}") from None
 
 
 class _Verification:
-    def __init__(self, directory: Path, report: Report, progress: Progress | None, workers: int | None) -> None:
+    def __init__(
+        self, directory: Path, report: Report, progress: Progress | None, workers: int | None, executor: Executor | None
+    ) -> None:
         self.directory = directory
         self.report = report
         self.progress: Progress = progress or (lambda stage, done, total: None)
         self.ledger = Ledger(check_proofs=True)
         self.heads: dict[int, bytes] = {}
-        self.workers = default_workers() if workers is None else workers
+        self.workers = Workers(default_workers() if workers is None else workers, executor)
+        self.distributed = executor is not None
         self.pool: BallotProofPool | None = None
 
     @contextmanager
@@ -77,6 +92,12 @@ class _Verification:
         self.report.passed.append(name)
 
     def run(self) -> Ledger:
+        try:
+            return self._run()
+        finally:
+            self.workers.close(cancel=True)
+
+    def _run(self) -> Ledger:
         with self.check("files"):
             header = read_header(self.directory)
             checkpoints = read_checkpoints(self.directory)
@@ -97,7 +118,7 @@ class _Verification:
 
     def board(self, header: RecordHeader, checkpoint_heights: set[int]) -> None:
         ledger = self.ledger
-        if self.workers > 1 and header.entries >= PARALLEL_FROM:
+        if self.distributed or (self.workers.count > 1 and header.entries >= PARALLEL_FROM):
             ledger.defer_ballot_proofs = self._defer
         try:
             for entry in iter_board(self.directory):
@@ -145,7 +166,9 @@ class _Verification:
         def step(done: int, total: int) -> None:
             self.progress("re-adding the counted ballots", done, total)
 
-        if self.ledger.sum_counted(iter_board(self.directory), step) != self.ledger.aggregate:
+        ledger = self.ledger
+        lines = iter_board_lines(self.directory)
+        if sum_counted(ledger.context(), ledger.counted_indices(), lines, self.workers, step) != ledger.aggregate:
             raise RecordError("the published tally is not the sum of the counted ballots")
 
     def result_file(self) -> None:

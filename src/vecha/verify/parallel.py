@@ -1,32 +1,38 @@
-"""Ballot proofs checked in a process pool, in chunks, while the board is read (spec §10).
+"""Ballot proofs and the tally, checked in chunks on worker processes while the board is
+read (spec §10): a local process pool, or a Dask cluster.
 
 The board's rules are sequential, but a ballot's signature and proofs depend only on the
-election (fingerprint, definition, joint key) and the ballot itself, so they are checked by
-worker processes. At most a few chunks are in flight, which bounds memory whatever the
-number of ballots.
+election (fingerprint, definition, joint key) and the ballot itself, and the tally is a sum
+that can be split anyhow; so both go to workers in chunks, each carrying what it needs.
+At most a few chunks are in flight, which bounds memory whatever the number of ballots.
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 import multiprocessing
 import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
+from vecha.crypto.elgamal import Ciphertext
+from vecha.crypto.encoding import point_from_hex
 from vecha.crypto.errors import VechaError
 from vecha.crypto.group import Point
 from vecha.election.ballot import Ballot, verify_ballot
 from vecha.election.context import ElectionContext
+from vecha.election.counting import Aggregate, aggregate_from_json, aggregate_to_json, empty_aggregate, freeze
 from vecha.election.manifest import parse_manifest
 
-__all__ = ["BallotProofPool", "default_workers", "process_pool"]
+__all__ = ["BallotProofPool", "Workers", "default_workers", "process_pool", "job_of", "check_chunk", "sum_counted"]
 
-CHUNK = 32
+CHUNK = 32  #: ballots per proof-checking task
+SUM_CHUNK = 500  #: ballots per summing task (decoding only: much cheaper per ballot)
 Failure = tuple[int, str]
 
 
@@ -64,35 +70,133 @@ def process_pool(
     return pool
 
 
-_context: ElectionContext | None = None
+#: what a worker needs to check ballots: (fingerprint, definition, joint key)
+Job = tuple[bytes, dict[str, Any], bytes]
+
+_contexts: dict[bytes, ElectionContext] = {}
 
 
-def _init(fingerprint: bytes, definition: dict[str, Any], key: bytes) -> None:
-    global _context
-    _context = ElectionContext(fingerprint, parse_manifest(definition), Point.from_bytes(key))
+def job_of(context: ElectionContext) -> Job:
+    return context.fingerprint, context.manifest.model_dump(mode="json"), context.public_key.encoding
 
 
-def _check_chunk(chunk: list[tuple[int, dict[str, Any]]]) -> list[Failure]:
-    assert _context is not None
+def _context_of(job: Job) -> ElectionContext:
+    """The context, built once per worker process and election (a worker may be shared, as
+    in a Dask cluster, so nothing is set up in advance)."""
+    fingerprint, definition, key = job
+    ctx = _contexts.get(fingerprint)
+    if ctx is None:
+        ctx = _contexts[fingerprint] = ElectionContext(fingerprint, parse_manifest(definition), Point.from_bytes(key))
+    return ctx
+
+
+def check_chunk(job: Job, chunk: list[tuple[int, dict[str, Any]]]) -> list[Failure]:
+    ctx = _context_of(job)
     failures = []
     for index, obj in chunk:
         try:
-            verify_ballot(Ballot.from_json(obj), _context)
+            verify_ballot(Ballot.from_json(obj), ctx)
         except VechaError as e:
             failures.append((index, str(e)))
     return failures
 
 
-class BallotProofPool:
-    """Collects ballots, checks them in `workers` processes, reports failures by board index."""
+def sum_chunk(job: Job, lines: list[bytes]) -> list[list[dict[str, str]]]:
+    """The option-by-option sum of the ballots in these board entries (canonical JSON lines
+    already checked by the board's rules): only the ciphertexts are decoded."""
+    ctx = _context_of(job)
+    acc = empty_aggregate(ctx.manifest)
+    for line in lines:
+        answers = json.loads(line)["payload"]["ballot"]["answers"]
+        for row, answer in zip(acc, answers, strict=True):
+            for i, c in enumerate(answer["choices"]):
+                row[i] = row[i] + Ciphertext(point_from_hex(c["alpha"], "alpha"), point_from_hex(c["beta"], "beta"))
+    return aggregate_to_json(freeze(acc))
 
-    def __init__(self, context: ElectionContext, workers: int) -> None:
-        self.workers = max(1, workers)
-        self._executor = process_pool(
-            self.workers,
-            _init,
-            (context.fingerprint, context.manifest.model_dump(mode="json"), context.public_key.encoding),
-        )
+
+def sum_counted(
+    context: ElectionContext,
+    counted: set[int],
+    lines: Iterable[tuple[int, bytes]],
+    workers: Workers,
+    progress: Callable[[int, int], None] | None = None,
+) -> Aggregate:
+    """The tally (§7.2): the sum of the counted ballots among the board's entries, given as
+    (index, canonical JSON), in chunks on `workers`; the partial sums are added here."""
+    job = job_of(context)
+    total = empty_aggregate(context.manifest)
+    in_flight: deque[Future[list[list[dict[str, str]]]]] = deque()
+    chunk: list[bytes] = []
+    done = 0
+
+    def collect(future: Future[list[list[dict[str, str]]]]) -> None:
+        nonlocal done
+        partial = aggregate_from_json(future.result(), context.manifest)
+        for row, part in zip(total, partial, strict=True):
+            for i, ct in enumerate(part):
+                row[i] = row[i] + ct
+        done += SUM_CHUNK
+        if progress is not None:
+            progress(min(done, len(counted)), len(counted))
+
+    for index, line in lines:
+        if index in counted:
+            chunk.append(line)
+            if len(chunk) >= SUM_CHUNK:
+                in_flight.append(workers.executor.submit(sum_chunk, job, chunk))
+                chunk = []
+                while len(in_flight) > 2 * workers.count:
+                    collect(in_flight.popleft())
+    if chunk:
+        in_flight.append(workers.executor.submit(sum_chunk, job, chunk))
+    while in_flight:
+        collect(in_flight.popleft())
+    if progress is not None:
+        progress(len(counted), len(counted))
+    return freeze(total)
+
+
+class _Inline(Executor):
+    """Runs each task at once in the calling thread (one worker: no process to start)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as e:  # handed to whoever reads the result, as a pool would
+            future.set_exception(e)
+        return future
+
+
+class Workers:
+    """Where chunks of work run: a local process pool of `count` workers (started on first
+    use), or any `concurrent.futures.Executor` given, such as a Dask cluster's
+    (`distributed.Client(address).get_executor()`), which then stays its owner's to close."""
+
+    def __init__(self, count: int, executor: Executor | None = None) -> None:
+        self.count = max(1, count)
+        self._executor = executor
+        self._owned = executor is None
+
+    @property
+    def executor(self) -> Executor:
+        if self._executor is None:
+            self._executor = _Inline() if self.count == 1 else process_pool(self.count)
+        return self._executor
+
+    def close(self, cancel: bool = False) -> None:
+        if self._owned and self._executor is not None:
+            self._executor.shutdown(cancel_futures=cancel)
+        self._executor = None
+
+
+class BallotProofPool:
+    """Collects ballots, checks them in chunks on `workers`, reports failures by board index.
+    At most two chunks per worker are in flight, which bounds memory."""
+
+    def __init__(self, context: ElectionContext, workers: Workers) -> None:
+        self.workers = workers
+        self._job = job_of(context)
         self._chunk: list[tuple[int, dict[str, Any]]] = []
         self._in_flight: deque[Future[list[Failure]]] = deque()
         self.failures: list[Failure] = []
@@ -104,9 +208,9 @@ class BallotProofPool:
 
     def _flush(self) -> None:
         if self._chunk:
-            self._in_flight.append(self._executor.submit(_check_chunk, self._chunk))
+            self._in_flight.append(self.workers.executor.submit(check_chunk, self._job, self._chunk))
             self._chunk = []
-        while len(self._in_flight) > 2 * self.workers:
+        while len(self._in_flight) > 2 * self.workers.count:
             self.failures += self._in_flight.popleft().result()
 
     def finish(self) -> list[Failure]:
@@ -114,12 +218,10 @@ class BallotProofPool:
         self._flush()
         while self._in_flight:
             self.failures += self._in_flight.popleft().result()
-        self._executor.shutdown()
         return sorted(self.failures)
 
     def abandon(self) -> list[Failure]:
-        """Stop after a failure elsewhere; return what failed among the ballots already checked."""
-        self._flush()
-        done = [f.result() for f in self._in_flight if not f.cancel()]
-        self._executor.shutdown(cancel_futures=True)
-        return sorted(self.failures + [x for d in done for x in d])
+        """After a failure later on the board: finish the ballots handed over so far (at most
+        a few chunks) and return those that failed, so that the earliest failure is the one
+        reported."""
+        return self.finish()
