@@ -21,6 +21,7 @@ distributed = pytest.importorskip("distributed")
 pytestmark = pytest.mark.slow
 
 VOTES = [(k, {"council": [["North", "South / Cat", "North / Ann"][k % 3]], "yesno": ["Yes"]}) for k in range(30)]
+VOTES += [(k, {"council": ["South"], "yesno": ["No"]}) for k in range(0, 30, 6)]  # five vote again
 
 
 @pytest.fixture(scope="module")

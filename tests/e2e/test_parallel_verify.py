@@ -49,3 +49,23 @@ def test_forged_proof_is_reported_at_its_entry(built: BuiltElection, tmp_path: P
     report = verify_record(record, workers=workers)
     assert not report.ok
     assert (report.failure or "").startswith(f"entry {where[0]} (ballot)"), report.failure
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_wrong_tally_is_caught_with_and_without_workers(tmp_path: Path, workers: int) -> None:
+    """With workers, the tally is checked as (every ballot, summed while checking it) minus
+    (the ballots replaced by a re-vote); one process sums the counted ballots directly. Both
+    accept the honest tally and refuse one with two options swapped. The record has a re-vote."""
+    from vecha.record.entries import EntryType
+
+    built = build_election(tmp_path / "e", stop_after=EntryType.TALLY)
+    assert built.board.ledger.ballots > len(built.board.ledger.counted_indices())  # someone re-voted
+    assert verify_record(built.record, workers=workers).ok
+
+    def swap(objs: list[dict[str, Any]]) -> None:
+        row = [t for t in objs if t["type"] == "tally"][0]["payload"]["aggregate"][0]
+        row[0], row[3] = row[3], row[0]
+
+    rewrite_record(built.record, built.board_key, swap)
+    report = verify_record(built.record, workers=workers)
+    assert not report.ok and report.failed_check is not None and report.failed_check.startswith("aggregate")

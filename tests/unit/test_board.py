@@ -179,3 +179,20 @@ def test_bulk_import_is_all_or_nothing(live: tuple[Board, list[str]]) -> None:
     receipts = board.cast_many(good)
     assert [r.index for r in receipts] == [before[0], before[0] + 1, before[0] + 2]
     assert board.find_tracker(receipts[2].tracker) == (receipts[2].index, True)
+
+
+def test_a_ballot_cut_out_of_its_entry_is_its_canonical_json(tmp_path: Path) -> None:
+    """The verifier hashes and hands over a ballot as the bytes cut out of its entry's line
+    (no re-encoding): they must be exactly the ballot's canonical JSON."""
+    from vecha.crypto.canonical import canonical_bytes
+    from vecha.election.ballot import tracker_of_canonical, tracker_of_json
+    from vecha.record.archive import iter_board
+
+    built = build_election(tmp_path)
+    ballots = [e for e in iter_board(built.record) if e.type is EntryType.BALLOT]
+    assert len(ballots) == 4
+    for entry in ballots:
+        assert entry.raw is not None
+        assert entry.ballot_bytes() == canonical_bytes(entry.payload["ballot"])
+        assert tracker_of_canonical(entry.ballot_bytes()) == tracker_of_json(entry.payload["ballot"])
+        assert entry.canonical() == canonical_bytes(entry.to_json())

@@ -26,6 +26,9 @@ class Ciphertext:
     def __add__(self, other: Ciphertext) -> Ciphertext:
         return Ciphertext(self.alpha + other.alpha, self.beta + other.beta)
 
+    def __sub__(self, other: Ciphertext) -> Ciphertext:
+        return Ciphertext(self.alpha - other.alpha, self.beta - other.beta)
+
     @classmethod
     def zero(cls) -> Ciphertext:
         """The encryption of 0 with randomness 0: the neutral element of `+`."""

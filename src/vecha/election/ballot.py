@@ -36,6 +36,7 @@ __all__ = [
     "verify_signature",
     "check_ballot_shape",
     "tracker_of_json",
+    "tracker_of_canonical",
     "selections_from_choices",
     "audit_ballot",
     "choice_context",
@@ -104,7 +105,12 @@ class Ballot:
 def tracker_of_json(ballot_json: dict[str, Any]) -> str:
     """The tracking code of a ballot in its JSON form (equal to `Ballot.tracker` for any ballot
     that decodes; used where the ballot need not be decoded, like replaying a trusted board)."""
-    return Transcript("tracker").raw("ballot", canonical_bytes(ballot_json)).digest()[:32].hex()
+    return tracker_of_canonical(canonical_bytes(ballot_json))
+
+
+def tracker_of_canonical(ballot: bytes) -> str:
+    """The tracking code of a ballot given as its canonical JSON."""
+    return Transcript("tracker").raw("ballot", ballot).digest()[:32].hex()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ and the election fingerprint is hash_0.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -28,6 +28,8 @@ __all__ = ["EntryType", "Entry", "entry_hash", "GENESIS_PARENT", "parse_entry_li
 RECORD_VERSION = 1
 GENESIS_PARENT = bytes(32)
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_BALLOT_START = b'"payload":{"ballot":'
+_CHANNEL_START = b',"channel":"'
 
 
 class EntryType(StrEnum):
@@ -52,6 +54,9 @@ class Entry:
     time: str
     type: EntryType
     payload: dict[str, Any]
+    #: the canonical JSON this entry was read from, when it was (`from_canonical`): hashing
+    #: it again needs no re-encoding
+    raw: bytes | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,7 +70,22 @@ class Entry:
         }
 
     def canonical(self) -> bytes:
-        return canonical_bytes(self.to_json())
+        return self.raw if self.raw is not None else canonical_bytes(self.to_json())
+
+    @classmethod
+    def from_canonical(cls, raw: bytes) -> Entry:
+        """Decode an entry that must be in canonical form (a line of a record, a row of the store)."""
+        entry = cls.from_json(parse_canonical(raw))
+        return replace(entry, raw=raw)
+
+    def ballot_bytes(self) -> bytes:
+        """For a ballot entry read from canonical JSON: the canonical JSON of its ballot, cut
+        out of the entry's bytes (the payload is `{"ballot": B, "channel": C}`, keys sorted,
+        and C is one of a few fixed words, so B ends where the last `,"channel":"` begins)."""
+        if self.raw is None:
+            return canonical_bytes(self.payload["ballot"])
+        start = self.raw.index(_BALLOT_START) + len(_BALLOT_START)
+        return self.raw[start : self.raw.rindex(_CHANNEL_START)]
 
     def hash(self) -> bytes:
         return entry_hash(self.parent, self.canonical())
@@ -99,7 +119,7 @@ def parse_entry_line(line: bytes, expected_index: int) -> tuple[Entry, bytes]:
     """Decode one line of `board.jsonl`: canonical JSON of an entry. Returns (entry, its bytes)."""
     raw = line.rstrip(b"\n")
     try:
-        entry = Entry.from_json(parse_canonical(raw))
+        entry = Entry.from_canonical(raw)
     except InvalidEncoding as e:
         raise RecordError(f"entry {expected_index}: {e}") from None
     if entry.index != expected_index:

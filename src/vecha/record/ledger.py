@@ -18,7 +18,7 @@ from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.encoding import hex_bytes, point_from_hex
 from vecha.crypto.errors import ElectionError, InvalidBallot, InvalidEncoding, InvalidProof, RecordError, VechaError
 from vecha.crypto.group import Point
-from vecha.election.ballot import Ballot, check_ballot_shape, tracker_of_json, verify_ballot
+from vecha.election.ballot import Ballot, check_ballot_shape, tracker_of_canonical, tracker_of_json, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.counting import (
     Aggregate,
@@ -82,9 +82,11 @@ class Ledger:
     counted: int = 0
     decryptions: dict[int, list[list[DecryptionShare]]] = field(default_factory=dict)
     result: dict[str, Any] | None = None
-    #: if set, a ballot's signature and proofs are not checked here but handed over as
-    #: (board index, ballot JSON) to be checked elsewhere, in parallel (the verifier's pool)
-    defer_ballot_proofs: Callable[[int, dict[str, Any]], None] | None = None
+    #: if set, a ballot is not decoded here, nor its signature and proofs checked: only what
+    #: the board's order decides (phase, election, listed credential, replay); the ballot is
+    #: handed over as (board index, its canonical JSON) to be decoded and checked elsewhere,
+    #: in parallel (the verifier's workers)
+    defer_ballot_proofs: Callable[[int, bytes], None] | None = None
 
     # ---- building entries -------------------------------------------------------------
 
@@ -245,14 +247,34 @@ class Ledger:
             raw = entry.payload["ballot"]
             self._count_ballot(entry.index, tracker_of_json(raw), hex_bytes(raw["credential"], 32, "credential"))
             return
+        elif self.defer_ballot_proofs is not None:
+            tracker, credential = self._check_deferred(entry)
+            self.defer_ballot_proofs(entry.index, entry.ballot_bytes())
+            self._count_ballot(entry.index, tracker, credential)
+            return
         else:
             ballot = Ballot.from_json(entry.payload["ballot"])
-            if self.defer_ballot_proofs is not None:
-                tracker = self.check_ballot(ballot, proofs=False)
-                self.defer_ballot_proofs(entry.index, entry.payload["ballot"])
-            else:
-                tracker = self.check_ballot(ballot)
+            tracker = self.check_ballot(ballot)
         self._count_ballot(entry.index, tracker, ballot.credential.encoding)
+
+    def _check_deferred(self, entry: Entry) -> tuple[str, bytes]:
+        """`check_ballot`'s checks that depend on the board, on the ballot's JSON; returns its
+        tracking code and credential. Decoding, shape, signature and proofs are left to
+        `defer_ballot_proofs`: a listed credential is a valid point (the list was checked)."""
+        if self.phase is not Phase.OPEN:
+            raise ElectionError("the election is not open for voting")
+        raw = entry.payload["ballot"]
+        if not isinstance(raw, dict):
+            raise InvalidEncoding("ballot: expected an object")
+        if hex_bytes(raw.get("election"), 32, "ballot.election") != self.fingerprint:
+            raise InvalidBallot("the ballot is for another election")
+        credential = hex_bytes(raw.get("credential"), 32, "ballot.credential")
+        if credential not in self.credentials:
+            raise InvalidBallot("the ballot's credential is not on the credential list")
+        tracker = tracker_of_canonical(entry.ballot_bytes())
+        if tracker in self.trackers:
+            raise InvalidBallot("this exact ballot is already on the board (replay)")
+        return tracker, credential
 
     def _count_ballot(self, index: int, tracker: str, credential: bytes) -> None:
         self.trackers[tracker] = index

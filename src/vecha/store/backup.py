@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from vecha.crypto.canonical import parse_canonical
 from vecha.crypto.errors import ElectionError, InvalidEncoding, InvalidProof, RecordError
 from vecha.election.ballot import tracker_of_json
 from vecha.record.checkpoint import BoardKey, Checkpoint
@@ -157,7 +156,7 @@ def restore(engine: Engine, lines: Iterable[str]) -> BackupSummary:
         ledger = Ledger(check_proofs=False)
         parsed: list[Entry] = []
         for body in kinds["entry"]:
-            entry = Entry.from_json(parse_canonical(body.encode("utf-8")))
+            entry = Entry.from_canonical(body.encode("utf-8"))
             if entry.election != election_id:
                 raise RecordError(f"entry {entry.index} is for election {entry.election!r}")
             ledger.apply(entry)  # the hash chain and the board's rules

@@ -23,7 +23,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from vecha.crypto.canonical import parse_canonical
 from vecha.crypto.errors import ElectionError, InvalidBallot
 from vecha.election.ballot import Ballot
 from vecha.election.manifest import Manifest
@@ -91,7 +90,7 @@ class Board:
 
     def entries(self, start: int = 0, limit: int | None = None) -> Iterator[Entry]:
         for body in self.entry_bodies(start, limit):
-            yield Entry.from_json(parse_canonical(body))
+            yield Entry.from_canonical(body)
 
     def entry_bodies(self, start: int = 0, limit: int | None = None) -> Iterator[bytes]:
         """The entries' canonical JSON, as stored (for serving the board without re-encoding)."""

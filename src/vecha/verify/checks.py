@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.errors import RecordError, VechaError
@@ -140,7 +139,7 @@ class _Verification:
                 raise RecordError(f"entry {failed[0][0]} (ballot): {failed[0][1]}")
         self.progress("verifying the board", ledger.height, header.entries)
 
-    def _defer(self, index: int, ballot: dict[str, Any]) -> None:
+    def _defer(self, index: int, ballot: bytes) -> None:
         if self.pool is None:
             self.pool = BallotProofPool(self.ledger.context(), self.workers)
         self.pool.submit(index, ballot)
@@ -168,7 +167,19 @@ class _Verification:
 
         ledger = self.ledger
         lines = iter_board_lines(self.directory)
-        if sum_counted(ledger.context(), ledger.counted_indices(), lines, self.workers, step) != ledger.aggregate:
+        counted = ledger.counted_indices()
+        if self.pool is not None:
+            # The workers summed every ballot while checking it: take away the superseded
+            # ones (earlier ballots of a credential that voted again), usually few.
+            superseded = set(ledger.trackers.values()) - counted
+            replaced = sum_counted(ledger.context(), superseded, lines, self.workers, step)
+            total = tuple(
+                tuple(a - b for a, b in zip(row, rrow, strict=True))
+                for row, rrow in zip(self.pool.total, replaced, strict=True)
+            )
+        else:
+            total = sum_counted(ledger.context(), counted, lines, self.workers, step)
+        if total != ledger.aggregate:
             raise RecordError("the published tally is not the sum of the counted ballots")
 
     def result_file(self) -> None:

@@ -26,7 +26,14 @@ from vecha.crypto.errors import VechaError
 from vecha.crypto.group import Point
 from vecha.election.ballot import Ballot, verify_ballot
 from vecha.election.context import ElectionContext
-from vecha.election.counting import Aggregate, aggregate_from_json, aggregate_to_json, empty_aggregate, freeze
+from vecha.election.counting import (
+    Aggregate,
+    add_ballot,
+    aggregate_from_json,
+    aggregate_to_json,
+    empty_aggregate,
+    freeze,
+)
 from vecha.election.manifest import parse_manifest
 
 __all__ = ["BallotProofPool", "Workers", "default_workers", "process_pool", "job_of", "check_chunk", "sum_counted"]
@@ -90,15 +97,22 @@ def _context_of(job: Job) -> ElectionContext:
     return ctx
 
 
-def check_chunk(job: Job, chunk: list[tuple[int, dict[str, Any]]]) -> list[Failure]:
+def check_chunk(job: Job, chunk: list[tuple[int, bytes]]) -> tuple[list[Failure], list[list[dict[str, str]]]]:
+    """Decode and check every ballot (given as its canonical JSON, by board index); returns
+    the failures, and the sum of the ballots' ciphertexts (they are decoded anyway: adding
+    them here saves the tally a pass over the ballots that count)."""
     ctx = _context_of(job)
     failures = []
-    for index, obj in chunk:
+    acc = empty_aggregate(ctx.manifest)
+    for index, raw in chunk:
         try:
-            verify_ballot(Ballot.from_json(obj), ctx)
+            ballot = Ballot.from_json(json.loads(raw))
+            verify_ballot(ballot, ctx)
         except VechaError as e:
             failures.append((index, str(e)))
-    return failures
+            continue
+        add_ballot(acc, ballot)
+    return failures, aggregate_to_json(freeze(acc))
 
 
 def sum_chunk(job: Job, lines: list[bytes]) -> list[list[dict[str, str]]]:
@@ -114,6 +128,12 @@ def sum_chunk(job: Job, lines: list[bytes]) -> list[list[dict[str, str]]]:
     return aggregate_to_json(freeze(acc))
 
 
+def _add_into(total: list[list[Ciphertext]], partial: Aggregate) -> None:
+    for row, part in zip(total, partial, strict=True):
+        for i, ct in enumerate(part):
+            row[i] = row[i] + ct
+
+
 def sum_counted(
     context: ElectionContext,
     counted: set[int],
@@ -121,8 +141,9 @@ def sum_counted(
     workers: Workers,
     progress: Callable[[int, int], None] | None = None,
 ) -> Aggregate:
-    """The tally (§7.2): the sum of the counted ballots among the board's entries, given as
-    (index, canonical JSON), in chunks on `workers`; the partial sums are added here."""
+    """The sum of the ballots at the board indices `counted` (the tally, §7.2), from the
+    board's entries given as (index, canonical JSON), in chunks on `workers`; the partial sums
+    are added here."""
     job = job_of(context)
     total = empty_aggregate(context.manifest)
     in_flight: deque[Future[list[list[dict[str, str]]]]] = deque()
@@ -131,10 +152,7 @@ def sum_counted(
 
     def collect(future: Future[list[list[dict[str, str]]]]) -> None:
         nonlocal done
-        partial = aggregate_from_json(future.result(), context.manifest)
-        for row, part in zip(total, partial, strict=True):
-            for i, ct in enumerate(part):
-                row[i] = row[i] + ct
+        _add_into(total, aggregate_from_json(future.result(), context.manifest))
         done += SUM_CHUNK
         if progress is not None:
             progress(min(done, len(counted)), len(counted))
@@ -196,12 +214,24 @@ class BallotProofPool:
 
     def __init__(self, context: ElectionContext, workers: Workers) -> None:
         self.workers = workers
+        self._manifest = context.manifest
         self._job = job_of(context)
-        self._chunk: list[tuple[int, dict[str, Any]]] = []
-        self._in_flight: deque[Future[list[Failure]]] = deque()
+        self._chunk: list[tuple[int, bytes]] = []
+        self._in_flight: deque[Future[tuple[list[Failure], list[list[dict[str, str]]]]]] = deque()
         self.failures: list[Failure] = []
+        self._total = empty_aggregate(context.manifest)
 
-    def submit(self, index: int, ballot: dict[str, Any]) -> None:
+    @property
+    def total(self) -> Aggregate:
+        """The sum of every ballot checked so far, valid or not counted alike."""
+        return freeze(self._total)
+
+    def _collect(self) -> None:
+        failures, partial = self._in_flight.popleft().result()
+        self.failures += failures
+        _add_into(self._total, aggregate_from_json(partial, self._manifest))
+
+    def submit(self, index: int, ballot: bytes) -> None:
         self._chunk.append((index, ballot))
         if len(self._chunk) >= CHUNK:
             self._flush()
@@ -211,13 +241,13 @@ class BallotProofPool:
             self._in_flight.append(self.workers.executor.submit(check_chunk, self._job, self._chunk))
             self._chunk = []
         while len(self._in_flight) > 2 * self.workers.count:
-            self.failures += self._in_flight.popleft().result()
+            self._collect()
 
     def finish(self) -> list[Failure]:
         """Wait for every ballot; the failures, sorted by board index."""
         self._flush()
         while self._in_flight:
-            self.failures += self._in_flight.popleft().result()
+            self._collect()
         return sorted(self.failures)
 
     def abandon(self) -> list[Failure]:
