@@ -9,6 +9,7 @@ with the same height and different heads prove that the board forked its history
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from vecha.crypto import _sodium
@@ -25,12 +26,17 @@ class BoardKey:
 
     seed: bytes
 
+    @cached_property
+    def _keypair(self) -> tuple[bytes, bytes]:
+        # derived once: the ballot box signs a receipt for every ballot
+        return _sodium.sign_seed_keypair(self.seed)
+
     @property
     def public(self) -> bytes:
-        return _sodium.sign_seed_keypair(self.seed)[0]
+        return self._keypair[0]
 
     def sign(self, message: bytes) -> bytes:
-        return _sodium.sign_detached(message, _sodium.sign_seed_keypair(self.seed)[1])
+        return _sodium.sign_detached(message, self._keypair[1])
 
 
 def _message(election: str, height: int, head: bytes) -> bytes:

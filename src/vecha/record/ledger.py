@@ -101,7 +101,7 @@ class Ledger:
 
     # ---- applying entries -------------------------------------------------------------
 
-    def apply(self, entry: Entry, checked_ballot: tuple[Ballot, str] | None = None) -> bytes:
+    def apply(self, entry: Entry, checked_ballot: tuple[bytes, str] | None = None) -> bytes:
         """Check `entry` against the board so far and take it in; returns its hash.
 
         `checked_ballot`: for a ballot entry, its ballot and tracking code as parsed from the
@@ -235,20 +235,22 @@ class Ledger:
             check_ballot_shape(ballot, ctx)
         return tracker
 
-    def _on_ballot(self, entry: Entry, checked: tuple[Ballot, str] | None = None) -> None:
+    def _on_ballot(self, entry: Entry, checked: tuple[bytes, str] | None = None) -> None:
         self._fields(entry.payload, "ballot", "channel")
         if entry.payload["channel"] not in CHANNELS:
             raise InvalidEncoding(f"channel must be one of {CHANNELS}")
-        if checked is not None:  # parsed and checked by `check_ballot` just before
-            ballot, tracker = checked
+        if checked is not None:  # (credential, tracker) of a ballot checked just before
             self._expect(Phase.OPEN)
-        elif not self.check_proofs:  # a trusted board (the box's own store): no need to decode the ballot
+            self._count_ballot(entry.index, checked[1], checked[0])
+            return
+        if not self.check_proofs:  # a trusted board (the box's own store): no need to decode the ballot
             self._expect(Phase.OPEN)
             raw = entry.payload["ballot"]
             self._count_ballot(entry.index, tracker_of_json(raw), hex_bytes(raw["credential"], 32, "credential"))
             return
         elif self.defer_ballot_proofs is not None:
-            tracker, credential = self._check_deferred(entry)
+            tracker = tracker_of_canonical(entry.ballot_bytes())
+            credential = self.check_ballot_json(entry.payload["ballot"], tracker)
             self.defer_ballot_proofs(entry.index, entry.ballot_bytes())
             self._count_ballot(entry.index, tracker, credential)
             return
@@ -257,13 +259,13 @@ class Ledger:
             tracker = self.check_ballot(ballot)
         self._count_ballot(entry.index, tracker, ballot.credential.encoding)
 
-    def _check_deferred(self, entry: Entry) -> tuple[str, bytes]:
-        """`check_ballot`'s checks that depend on the board, on the ballot's JSON; returns its
-        tracking code and credential. Decoding, shape, signature and proofs are left to
-        `defer_ballot_proofs`: a listed credential is a valid point (the list was checked)."""
+    def check_ballot_json(self, raw: Any, tracker: str) -> bytes:
+        """`check_ballot`'s checks that depend on the board, done on the ballot's JSON: the
+        phase, the election, a listed credential, no replay. Returns the credential. Decoding,
+        shape, signature and proofs are the caller's to check (or to have checked) in full;
+        a listed credential is a valid point (the list was checked)."""
         if self.phase is not Phase.OPEN:
             raise ElectionError("the election is not open for voting")
-        raw = entry.payload["ballot"]
         if not isinstance(raw, dict):
             raise InvalidEncoding("ballot: expected an object")
         if hex_bytes(raw.get("election"), 32, "ballot.election") != self.fingerprint:
@@ -271,10 +273,9 @@ class Ledger:
         credential = hex_bytes(raw.get("credential"), 32, "ballot.credential")
         if credential not in self.credentials:
             raise InvalidBallot("the ballot's credential is not on the credential list")
-        tracker = tracker_of_canonical(entry.ballot_bytes())
         if tracker in self.trackers:
             raise InvalidBallot("this exact ballot is already on the board (replay)")
-        return tracker, credential
+        return credential
 
     def _count_ballot(self, index: int, tracker: str, credential: bytes) -> None:
         self.trackers[tracker] = index

@@ -9,12 +9,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
 from vecha.server import admin, ballots, public
 from vecha.server.errors import install_error_handlers
 from vecha.server.middleware import BallotAdmission, BodyLimit, ForgetClient, RequestMetrics, SecurityHeaders
 from vecha.server.state import ServerSettings, ServerState
+from vecha.store.board import election_ids
 
 __all__ = ["create_app", "ServerSettings", "API_PREFIX"]
 
@@ -30,6 +32,10 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Load every election's board before the first request (replaying a board takes a
+        # moment): otherwise the first voters would wait for it, all at once.
+        for election_id in election_ids(engine):
+            await run_in_threadpool(state.boards.get, election_id)
         yield
         state.verifier.close()
 

@@ -4,7 +4,7 @@ Before this route runs, the global rate and the body limit (middleware) and the 
 (pydantic: field names, hex lengths, list sizes) have been checked. Then, in order: the
 election exists, it is open, the ballot names this election, its credential is listed, the
 same ballot is not already on the board (then: the same receipt), the credential's own rate
-(`limits.py`), the points and scalars decode, the proof workers have room, the numbers of answers
+(`limits.py`), the proof workers have room; then, in a worker, the points and scalars decode, the numbers of answers
 and options fit, the signature (two scalar multiplications), and last the proofs (a few per
 option). The ballot is then appended and committed, and only then is the receipt returned.
 """
@@ -17,8 +17,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from vecha.crypto.errors import InvalidEncoding
-from vecha.election.ballot import Ballot, tracker_of_json
+from vecha.election.ballot import tracker_of_json
 from vecha.record.ledger import Phase
 from vecha.record.receipt import Receipt
 from vecha.server.errors import ApiError
@@ -56,15 +55,11 @@ def accept(
         return existing, False
     if limits is not None:
         limits.credential(bytes.fromhex(raw["credential"]))
-    try:
-        ballot = Ballot.from_json(raw)
-    except InvalidEncoding as e:
-        raise ApiError(422, "invalid-encoding", str(e)) from None
     with limits.verifying() if limits is not None else nullcontext():
-        verdict = verifier.check(ballot, raw, ledger.context())  # shape, signature, proofs
+        verdict = verifier.check(raw, ledger.context())  # decoding, shape, signature, proofs
     if verdict is not None:
         raise ApiError(422, *verdict)
-    return board.cast_parsed(ballot, tracker, submission.channel, proofs_checked=True)
+    return board.cast_verified(raw, tracker, submission.channel)
 
 
 @router.post(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from time import monotonic
 from typing import Any
 
@@ -54,7 +54,7 @@ class Board:
         self.key = BoardKey(bytes(row[0]))
         self._lock = threading.RLock()
         self._queue: list[_Pending] = []
-        self._queue_ready = threading.Condition()
+        self._queue_lock = threading.Lock()
         self._committing = False
         self._refreshed = 0.0
         self._sorted_credentials: list[bytes] = []
@@ -175,11 +175,11 @@ class Board:
         payload: dict[str, Any],
         time: str | None = None,
         checkpoint: bool = False,
-        checked_ballot: tuple[Ballot, str] | None = None,
+        checked_ballot: tuple[bytes, str] | None = None,
         precheck: Callable[[], None] | None = None,
     ) -> Entry:
         """Check an entry with the board's rules, then commit it. `checked_ballot`: a ballot
-        entry's ballot and tracking code that `Ledger.check_ballot` has just accepted;
+        entry's credential and tracking code, the ballot having just been checked in full;
         `precheck`: runs under the lock, after catching up, before the entry is made."""
         item = _Pending(kind, payload, time, checkpoint, checked_ballot, precheck)
         with self._lock:
@@ -227,12 +227,12 @@ class Board:
     def _write(self, conn: Connection, item: _Pending, entry: Entry, digest: bytes) -> None:
         _insert_entry(conn, entry, digest)
         if item.kind is EntryType.BALLOT:
-            ballot, tracker = item.checked_ballot or _parsed(item.payload)
+            credential, tracker = item.checked_ballot or _identify(item.payload)
             conn.execute(
                 insert(ballots).values(
                     election_id=self.election_id,
                     tracker=tracker,
-                    credential=ballot.credential.encoding,
+                    credential=credential,
                     idx=entry.index,
                     time=entry.time,
                     channel=item.payload["channel"],
@@ -243,27 +243,35 @@ class Board:
 
     def _append_grouped(self, item: _Pending) -> None:
         """Group commit: concurrent ballots are appended together in one transaction. The
-        first caller to find no batch running takes everything queued and commits it; the
-        others wait for their turn or for their result. Each still returns only after its
-        own entry is committed."""
-        with self._queue_ready:
+        first caller to find no batch running leads: it takes everything queued and commits
+        it, then hands the lead to the first caller that queued meanwhile. The others sleep
+        on their own event until their entry is committed (or until it is their turn to
+        lead): each still returns only after its own entry is committed, and no commit wakes
+        more threads than it concerns."""
+        with self._queue_lock:
             self._queue.append(item)
-            while not item.done:
-                if self._committing:
-                    self._queue_ready.wait()
-                    continue
-                batch, self._queue = self._queue, []
-                self._committing = True
-                self._queue_ready.release()
-                try:
-                    with self._lock:
-                        self._append_batch(batch)
-                finally:
-                    self._queue_ready.acquire()
+            if not self._committing:
+                self._committing = item.lead = True
+        if not item.lead:
+            item.wake.wait()
+            if item.done:
+                return
+        with self._queue_lock:
+            batch, self._queue = self._queue, []
+        try:
+            with self._lock:
+                self._append_batch(batch)
+        finally:
+            for done in batch:
+                done.done = True
+                done.wake.set()
+            with self._queue_lock:
+                if self._queue:
+                    successor = self._queue[0]
+                    successor.lead = True
+                    successor.wake.set()
+                else:
                     self._committing = False
-                    for done in batch:
-                        done.done = True
-                    self._queue_ready.notify_all()
 
     def _checkpoint(self, conn: Connection, height: int, head: bytes) -> None:
         cp = sign_checkpoint(self.key, self.election_id, height, head)
@@ -284,7 +292,7 @@ class Board:
     def existing_receipt(self, tracker: str) -> Receipt | None:
         """The receipt of a ballot already on the board (a resubmission gets the same one).
         It looks in this board's ledger: `refresh` first to see other processes' ballots (and
-        if one lands in between, `cast_parsed` still finds it under the write lock)."""
+        if one lands in between, `cast_verified` still finds it under the write lock)."""
         index = self.ledger.trackers.get(tracker)
         return None if index is None else self.receipt(tracker, index)
 
@@ -295,29 +303,40 @@ class Board:
         return self.cast_parsed(ballot, ballot.tracker(), channel, time)[0]
 
     def cast_parsed(
-        self, ballot: Ballot, tracker: str, channel: str = "app", time: str | None = None, proofs_checked: bool = False
+        self, ballot: Ballot, tracker: str, channel: str = "app", time: str | None = None
     ) -> tuple[Receipt, bool]:
-        """`cast` for a ballot already parsed (and, with `proofs_checked`, whose signature and
-        proofs were already verified against this election's key). Returns the receipt and
-        whether the ballot is new (False: it was on the board already). Call `refresh` first
-        when other processes may append to this board."""
+        """`cast` for a ballot already parsed: every check, the proofs included. Returns the
+        receipt and whether the ballot is new (False: it was on the board already). Call
+        `refresh` first when other processes may append to this board."""
         existing = self.existing_receipt(tracker)
         if existing is not None:
             return existing, False
-        if not proofs_checked:
-            self.ledger.check_ballot(ballot, tracker=tracker)
+        self.ledger.check_ballot(ballot, tracker=tracker)
+        return self.cast_verified(ballot.to_json(), tracker, channel, time)
+
+    def cast_verified(
+        self, ballot_json: dict[str, Any], tracker: str, channel: str = "app", time: str | None = None
+    ) -> tuple[Receipt, bool]:
+        """`cast` for a ballot (JSON, with its tracking code) whose decoding, shape, signature
+        and proofs have already been checked against this election (the server's workers do);
+        the board's own checks (phase, election, listed credential, no replay) run here, under
+        the lock. Returns the receipt and whether the ballot is new."""
+        existing = self.existing_receipt(tracker)
+        if existing is not None:
+            return existing, False
+        credential = bytes.fromhex(ballot_json["credential"])
 
         def still_new() -> None:
             # Under the lock: the same ballot may have been appended meanwhile by another client.
             if tracker in self.ledger.trackers:
                 raise _AlreadyThere(self.ledger.trackers[tracker])
-            self.ledger.check_ballot(ballot, proofs=False, tracker=tracker)
+            self.ledger.check_ballot_json(ballot_json, tracker)
 
         item = _Pending(
             EntryType.BALLOT,
-            {"ballot": ballot.to_json(), "channel": channel},
+            {"ballot": ballot_json, "channel": channel},
             time,
-            checked_ballot=(ballot, tracker),
+            checked_ballot=(credential, tracker),
             precheck=still_new,
         )
         self._append_grouped(item)
@@ -343,7 +362,7 @@ class Board:
                 raise InvalidBallot("the same ballot appears twice in the import")
             seen.add(tracker)
             payload = {"ballot": ballot.to_json(), "channel": channel}
-            items.append(_Pending(EntryType.BALLOT, payload, checked_ballot=(ballot, tracker)))
+            items.append(_Pending(EntryType.BALLOT, payload, checked_ballot=(ballot.credential.encoding, tracker)))
         with self._lock:
             self._append_batch(items, atomic=True)
         failed = next((item.error for item in items if item.error is not None), None)
@@ -375,16 +394,18 @@ class _Pending:
     payload: dict[str, Any]
     time: str | None = None
     checkpoint: bool = False
-    checked_ballot: tuple[Ballot, str] | None = None
+    checked_ballot: tuple[bytes, str] | None = None  #: (credential, tracker)
     precheck: Callable[[], None] | None = None
     entry: Entry | None = None
     error: Exception | None = None
     done: bool = False
+    lead: bool = False  #: this caller commits the next batch (group commit)
+    wake: threading.Event = field(default_factory=threading.Event)
 
 
-def _parsed(payload: dict[str, Any]) -> tuple[Ballot, str]:
+def _identify(payload: dict[str, Any]) -> tuple[bytes, str]:
     ballot = Ballot.from_json(payload["ballot"])
-    return ballot, ballot.tracker()
+    return ballot.credential.encoding, ballot.tracker()
 
 
 def _insert_entry(conn: Connection, entry: Entry, digest: bytes | None = None) -> None:

@@ -22,9 +22,9 @@ from typing import Any
 
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.encoding import point_from_hex
-from vecha.crypto.errors import VechaError
+from vecha.crypto.errors import InvalidEncoding, InvalidProof, VechaError
 from vecha.crypto.group import Point
-from vecha.election.ballot import Ballot, verify_ballot
+from vecha.election.ballot import Ballot, check_ballot_shape, verify_ballot, verify_ballot_proofs, verify_signature
 from vecha.election.context import ElectionContext
 from vecha.election.counting import (
     Aggregate,
@@ -36,7 +36,20 @@ from vecha.election.counting import (
 )
 from vecha.election.manifest import parse_manifest
 
-__all__ = ["BallotProofPool", "Workers", "default_workers", "process_pool", "job_of", "check_chunk", "sum_counted"]
+__all__ = [
+    "BallotProofPool",
+    "Workers",
+    "default_workers",
+    "process_pool",
+    "job_of",
+    "check_chunk",
+    "sum_counted",
+    "Verdict",
+    "Job",
+    "check_submitted",
+    "decode_and_check",
+    "check_ballot_costly",
+]
 
 CHUNK = 32  #: ballots per proof-checking task
 SUM_CHUNK = 500  #: ballots per summing task (decoding only: much cheaper per ballot)
@@ -95,6 +108,41 @@ def _context_of(job: Job) -> ElectionContext:
     if ctx is None:
         ctx = _contexts[fingerprint] = ElectionContext(fingerprint, parse_manifest(definition), Point.from_bytes(key))
     return ctx
+
+
+#: (error code, message) of a submitted ballot's first failed check, or None when it is valid
+Verdict = tuple[str, str] | None
+
+
+def check_ballot_costly(ballot: Ballot, ctx: ElectionContext) -> Verdict:
+    """Shape, signature, proofs — in that order; the first failure is the verdict."""
+    try:
+        check_ballot_shape(ballot, ctx)
+    except VechaError as e:
+        return "wrong-shape", str(e)
+    try:
+        verify_signature(ballot)
+    except InvalidProof as e:
+        return "bad-signature", str(e)
+    try:
+        verify_ballot_proofs(ballot, ctx)
+    except InvalidProof as e:
+        return "invalid-proof", str(e)
+    return None
+
+
+def decode_and_check(ballot: dict[str, Any], ctx: ElectionContext) -> Verdict:
+    """Decode a submitted ballot (points valid, scalars canonical), then `check_ballot_costly`."""
+    try:
+        parsed = Ballot.from_json(ballot)
+    except InvalidEncoding as e:
+        return "invalid-encoding", str(e)
+    return check_ballot_costly(parsed, ctx)
+
+
+def check_submitted(job: Job, ballot: dict[str, Any]) -> Verdict:
+    """`decode_and_check` in a worker (the ballot box's): this module is all it imports."""
+    return decode_and_check(ballot, _context_of(job))
 
 
 def check_chunk(job: Job, chunk: list[tuple[int, bytes]]) -> tuple[list[Failure], list[list[dict[str, str]]]]:
