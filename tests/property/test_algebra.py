@@ -24,6 +24,13 @@ def test_base_mul_is_a_homomorphism(a: Scalar, b: Scalar) -> None:
     assert Point.base_mul(a * b) == Point.base_mul(a) * b
 
 
+@given(scalars(), scalars())
+def test_multiples_of_a_fixed_point_are_multiples(a: Scalar, b: Scalar) -> None:
+    p = Point.base_mul(a)
+    assert p.mul_fixed(b) == p * b
+    assert p.mul_fixed(b) == Point.base_mul(a * b)
+
+
 @given(scalars())
 def test_point_decode_encode_is_identity(a: Scalar) -> None:
     p = Point.base_mul(a)

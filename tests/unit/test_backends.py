@@ -61,6 +61,15 @@ def test_double_multiplications_agree(a: bytes, b: bytes, c: bytes) -> None:
     assert _decaf.encode(_decaf.double_mul(decaf_point(p.encoding), a, decaf_point(q.encoding), b)) == expected
 
 
+@given(nonzero, scalars)
+def test_multiples_from_a_precomputed_table_agree(a: bytes, n: bytes) -> None:
+    p = sodium_point(a)
+    table = _decaf.precompute(decaf_point(p))
+    product = _decaf.encode(_decaf.table_mul(table, n))
+    assert product == (_sodium.scalarmult(n, p) if int.from_bytes(n, "little") else bytes(32))
+    assert int(_decaf._ffi.cast("uintptr_t", table.ptr)) % _decaf._lib().decaf_255_alignof_precomputed_s == 0
+
+
 @given(st.binary(min_size=32, max_size=32))
 def test_decoding_agrees(data: bytes) -> None:
     assert (_decaf.decode(data) is not None) == _sodium.is_valid_point(data)

@@ -27,6 +27,9 @@ __all__ = [
     "sub",
     "mul",
     "base_mul",
+    "Table",
+    "precompute",
+    "table_mul",
     "base_double_mul",
     "double_mul",
     "from_hash",
@@ -44,6 +47,9 @@ _ffi.cdef(
     typedef struct { uint64_t limb[4]; } decaf_255_scalar_s;
     typedef struct decaf_255_precomputed_s decaf_255_precomputed_s;
     extern const decaf_255_precomputed_s *decaf_255_precomputed_base;
+    extern size_t decaf_255_sizeof_precomputed_s;  /* const in the header; read-only here */
+    extern size_t decaf_255_alignof_precomputed_s;
+    void decaf_255_precompute(decaf_255_precomputed_s *a, const decaf_255_point_s *b);
 
     int decaf_255_point_decode(decaf_255_point_s *p, const uint8_t ser[32], uint64_t allow_identity);
     void decaf_255_point_encode(uint8_t ser[32], const decaf_255_point_s *p);
@@ -146,6 +152,32 @@ def base_mul(n: bytes) -> Handle:
     lib = _lib()
     h = Handle()
     lib.decaf_255_precomputed_scalarmul(h.ptr, lib.decaf_255_precomputed_base, _scalar(n))  # type: ignore[attr-defined]
+    return h
+
+
+class Table:
+    """libdecaf's precomputed multiples of one point (the comb table it keeps for the generator),
+    aligned as the library declares."""
+
+    __slots__ = ("_buffer", "ptr")
+
+    def __init__(self, p: Handle) -> None:
+        lib = _lib()
+        size, align = lib.decaf_255_sizeof_precomputed_s, lib.decaf_255_alignof_precomputed_s  # type: ignore[attr-defined]
+        self._buffer = _ffi.new("char[]", size + align)
+        address = (int(_ffi.cast("uintptr_t", self._buffer)) + align - 1) & ~(align - 1)
+        self.ptr = _ffi.cast("decaf_255_precomputed_s *", address)
+        lib.decaf_255_precompute(self.ptr, p.ptr)  # type: ignore[attr-defined]
+
+
+def precompute(p: Handle) -> Table:
+    return Table(p)
+
+
+def table_mul(t: Table, n: bytes) -> Handle:
+    """n·P from P's table, as fast as a multiple of the generator (constant time)."""
+    h = Handle()
+    _lib().decaf_255_precomputed_scalarmul(h.ptr, t.ptr, _scalar(n))  # type: ignore[attr-defined]
     return h
 
 

@@ -37,7 +37,7 @@ class Ciphertext:
 
 def encrypt(key: Point, message: int, randomness: Scalar) -> Ciphertext:
     """(r·G, m·G + r·K)."""
-    return Ciphertext(Point.base_mul(randomness), Point.small_multiple(message) + key * randomness)
+    return Ciphertext(Point.base_mul(randomness), Point.small_multiple(message) + key.mul_fixed(randomness))
 
 
 def decrypt_to_point(secret: Scalar, ct: Ciphertext) -> Point:

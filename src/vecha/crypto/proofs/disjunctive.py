@@ -5,7 +5,8 @@ knows r with α = r·G and β − v·G = r·K.
 
 For the true value m the prover commits honestly (A_m = w·G, B_m = w·K); every other
 branch v is simulated with a random challenge c_v and response r_v:
-A_v = r_v·G − c_v·α, B_v = r_v·K − c_v·(β − v·G).
+A_v = r_v·G − c_v·α, B_v = r_v·K − c_v·(β − v·G) (computed from the randomness, see
+`_simulated`).
 The challenge is c = H_purpose(context, K, α, β, lo, hi, A_lo, B_lo, …, A_hi, B_hi); the true
 branch takes c_m = c − Σ_{v≠m} c_v and r_m = w + c_m·r.
 The proof is the list ((c_lo, r_lo), …, (c_hi, r_hi)); the verifier recomputes every
@@ -46,11 +47,16 @@ def _challenge(
     )
 
 
-def _simulated(key: Point, ct: Ciphertext, v: int, c: Scalar, r: Scalar) -> tuple[Point, Point]:
-    """(A_v, B_v) from (c_v, r_v), in constant time: the prover simulates the branches it
-    does not hold, and their timing must not tell which branch is the true one (the vote)."""
-    shifted = ct.beta - Point.small_multiple(v)
-    return Point.base_mul(r) - ct.alpha * c, key * r - shifted * c
+def _simulated(key: Point, value: int, randomness: Scalar, v: int, c: Scalar, r: Scalar) -> tuple[Point, Point]:
+    """(A_v, B_v) from (c_v, r_v) for a branch v ≠ m that the prover simulates. The prover
+    knows α = ρ·G and β − v·G = (m − v)·G + ρ·K, so with u = r_v − c_v·ρ:
+    A_v = u·G and B_v = u·K − c_v·(m − v)·G: three multiples of fixed points (the generator
+    and the key, each from its table) instead of two of them and two variable-base ones; the
+    same points as the verifier's. Constant time: the branches' timing must not tell which
+    one is the true one (the vote)."""
+    u = r - c * randomness
+    shift = c * (Scalar.of(value) - Scalar.of(v))
+    return Point.base_mul(u), key.mul_fixed(u) - Point.base_mul(shift)
 
 
 def _recomputed(key: Point, ct: Ciphertext, v: int, c: Scalar, r: Scalar) -> tuple[Point, Point]:
@@ -77,11 +83,11 @@ def prove_range(
     w = Scalar.random()
     for v in range(lo, hi + 1):
         if v == value:
-            commitments += [Point.base_mul(w), key * w]
+            commitments += [Point.base_mul(w), key.mul_fixed(w)]
         else:
             c_v, r_v = Scalar.random(), Scalar.random()
             simulated[v] = (c_v, r_v)
-            commitments += list(_simulated(key, ct, v, c_v, r_v))
+            commitments += list(_simulated(key, value, randomness, v, c_v, r_v))
     c = _challenge(purpose, context, key, ct, lo, hi, commitments)
     c_true = c
     for c_v, _ in simulated.values():
