@@ -37,7 +37,19 @@ PRIMITIVES = {
     "libsodium": (_sodium, ("is_valid_point", "point_add", "point_sub", "scalarmult", "scalarmult_base")),
     "libdecaf": (
         _decaf,
-        ("decode", "encode", "add", "sub", "mul", "base_mul", "base_double_mul", "double_mul", "from_hash"),
+        (
+            "decode",
+            "encode",
+            "add",
+            "sub",
+            "mul",
+            "base_mul",
+            "table_mul",
+            "base_double_mul",
+            "double_mul",
+            "from_hash",
+            "precompute",
+        ),
     ),
 }
 
@@ -60,6 +72,7 @@ def primitive_costs(repeat: int) -> dict[str, float]:
         hp, hq = _decaf.decode(p), _decaf.decode(q)
         assert hp is not None and hq is not None
         h64 = os.urandom(64)
+        table = _decaf.precompute(hp)
         return {
             "decode": median_us(lambda: _decaf.decode(p), repeat),
             "encode": median_us(lambda: _decaf.encode(hp), repeat),
@@ -67,9 +80,11 @@ def primitive_costs(repeat: int) -> dict[str, float]:
             "sub": median_us(lambda: _decaf.sub(hp, hq), repeat),
             "mul": median_us(lambda: _decaf.mul(hp, n), repeat),
             "base_mul": median_us(lambda: _decaf.base_mul(n), repeat),
+            "table_mul": median_us(lambda: _decaf.table_mul(table, n), repeat),
             "base_double_mul": median_us(lambda: _decaf.base_double_mul(n, hq, n), repeat),
             "double_mul": median_us(lambda: _decaf.double_mul(hp, n, hq, n), repeat),
             "from_hash": median_us(lambda: _decaf.from_hash(h64), repeat),
+            "precompute": median_us(lambda: _decaf.precompute(hp), repeat),
         }
     return {
         "is_valid_point": median_us(lambda: _sodium.is_valid_point(p), repeat),
