@@ -18,6 +18,7 @@ from vecha.election.ballot import Ballot, sign_ballot
 from vecha.election.credentials import Credential, new_code
 from vecha.record.entries import EntryType
 from vecha.record.receipt import Receipt
+from vecha.server.models import ReceiptBody
 from vecha.testing.records import SMALL_DEFINITION, build_election
 
 
@@ -42,6 +43,8 @@ def resigned(api: Api, voter: int, ballot: Ballot) -> dict[str, Any]:
 def test_receipt_idempotence_and_revote(api: Api) -> None:
     first = submit(api, api.ballot(0, "North"), "web")
     assert first.status_code == 201
+    # The route sends the board's receipt as it is: it must have exactly the documented shape.
+    assert ReceiptBody.model_validate(first.json()).model_dump() == first.json()
     receipt = Receipt.from_json(first.json())
     receipt.verify(api.built.board_key.public)
     again = submit(api, api.ballot(0, "North"), "web")  # a new encryption: a re-vote

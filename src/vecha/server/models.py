@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_config
+from typing_extensions import TypedDict
 
 __all__ = [
     "Hex32",
@@ -32,7 +33,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class CiphertextBody(_Strict):
+# The ballot's parts are TypedDicts: validated just as strictly, but they come out as the plain
+# JSON objects that the proof workers take, with no model to build and dump again per ballot.
+_STRICT = ConfigDict(extra="forbid", strict=True)
+
+
+@with_config(_STRICT)
+class CiphertextBody(TypedDict):
     alpha: Hex32
     beta: Hex32
 
@@ -41,23 +48,26 @@ ProofPair = Annotated[list[Hex32], Field(min_length=2, max_length=2)]
 RangeProofBody = Annotated[list[ProofPair], Field(min_length=1, max_length=1025)]
 
 
-class AnswerBody(_Strict):
-    choices: list[CiphertextBody] = Field(min_length=1, max_length=4096)
-    proofs: list[RangeProofBody] = Field(min_length=1, max_length=4096)
+@with_config(_STRICT)
+class AnswerBody(TypedDict):
+    choices: Annotated[list[CiphertextBody], Field(min_length=1, max_length=4096)]
+    proofs: Annotated[list[RangeProofBody], Field(min_length=1, max_length=4096)]
     overall: RangeProofBody
 
 
-class SignatureBody(_Strict):
+@with_config(_STRICT)
+class SignatureBody(TypedDict):
     challenge: Hex32
     response: Hex32
 
 
-class BallotBody(_Strict):
+@with_config(_STRICT)
+class BallotBody(TypedDict):
     """An encrypted ballot (spec §6.4)."""
 
-    election: Hex32 = Field(description="the election fingerprint")
-    credential: Hex32 = Field(description="the public credential that signs the ballot")
-    answers: list[AnswerBody] = Field(min_length=1, max_length=64)
+    election: Annotated[Hex32, Field(description="the election fingerprint")]
+    credential: Annotated[Hex32, Field(description="the public credential that signs the ballot")]
+    answers: Annotated[list[AnswerBody], Field(min_length=1, max_length=64)]
     signature: SignatureBody
 
 
