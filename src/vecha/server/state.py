@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from vecha.crypto.errors import ElectionError
 from vecha.server.errors import ApiError
@@ -38,6 +39,9 @@ class Boards:
         self.engine = engine
         self._boards: dict[str, Board] = {}
         self._lock = threading.Lock()
+
+    def cached(self, election_id: str) -> Board | None:
+        return self._boards.get(election_id)
 
     def get(self, election_id: str) -> Board:
         board = self._boards.get(election_id)
@@ -71,7 +75,9 @@ class ServerState:
         self.limits = Limits(self.settings.limits)
 
 
-def state(request: Request) -> ServerState:
+# The dependencies that every request resolves are `async`: FastAPI runs a plain `def` one in
+# its thread pool, and two thread hops per request cost more than the work they do.
+async def state(request: Request) -> ServerState:
     s: ServerState = request.app.state.vecha
     return s
 
@@ -79,11 +85,14 @@ def state(request: Request) -> ServerState:
 StateDep = Annotated[ServerState, Depends(state)]
 
 
-def board_of(
+async def board_of(
     s: StateDep,
     election_id: Annotated[str, Path(description="the election id", pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")],
 ) -> Board:
-    return s.boards.get(election_id)
+    board = s.boards.cached(election_id)
+    if board is not None:
+        return board
+    return await run_in_threadpool(s.boards.get, election_id)  # reads the store: off the event loop
 
 
 _bearer = HTTPBearer(auto_error=False, description="an admin token made with `vecha token create`")
