@@ -52,8 +52,9 @@ def _simulated(key: Point, value: int, randomness: Scalar, v: int, c: Scalar, r:
     knows α = ρ·G and β − v·G = (m − v)·G + ρ·K, so with u = r_v − c_v·ρ:
     A_v = u·G and B_v = u·K − c_v·(m − v)·G: three multiples of fixed points (the generator
     and the key, each from its table) instead of two of them and two variable-base ones; the
-    same points as the verifier's. Constant time: the branches' timing must not tell which
-    one is the true one (the vote)."""
+    same points as the verifier's. The curve operations are the constant-time ones, and every
+    simulated branch does the same ones: the timing must not tell which branch is the true
+    one (the vote)."""
     u = r - c * randomness
     shift = c * (Scalar.of(value) - Scalar.of(v))
     return Point.base_mul(u), key.mul_fixed(u) - Point.base_mul(shift)
