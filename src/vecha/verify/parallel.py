@@ -9,12 +9,11 @@ At most a few chunks are in flight, which bounds memory whatever the number of b
 
 from __future__ import annotations
 
-import ctypes
 import json
 import multiprocessing
 import os
-import signal
-import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -60,13 +59,20 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _die_with_parent(initializer: Callable[..., None] | None, *args: Any) -> None:
-    """In each worker: if the parent dies (even by SIGKILL), die too, rather than linger."""
-    if sys.platform == "linux":
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
-        if os.getppid() == 1:  # the parent died before the line above ran
-            os._exit(1)
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.25)
+    os._exit(1)
+
+
+def _die_with_parent(parent: int, initializer: Callable[..., None] | None, *args: Any) -> None:
+    """In each worker: if the parent dies (even by SIGKILL), die too, rather than linger. A
+    thread watches for the worker being handed to another parent. (Linux's parent-death signal
+    would act at once, but it follows the *thread* that started the worker, not the process: a
+    worker started from a request thread was killed when the server retired that idle thread.)"""
+    if os.getppid() != parent:  # the parent died before this ran
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
     if initializer is not None:
         initializer(*args)
 
@@ -77,16 +83,17 @@ def process_pool(
     """Worker processes that start from a fresh interpreter (`spawn`), so that they inherit
     none of the parent's open files: a forked worker would keep the parent's database
     connection, and with it the parent's locks, open after the parent is killed. Each worker
-    dies with its parent. The workers are started here, by the calling thread (Linux ties the
-    parent-death signal to the thread that started the child): create pools from a thread
-    that lives as long as the pool, such as the main thread."""
+    dies with its parent. All of them are started here, before the pool is handed out."""
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_die_with_parent,
-        initargs=(initializer, *initargs),
+        initargs=(os.getpid(), initializer, *initargs),
     )
-    pool.submit(int).result()  # with `spawn`, the first task starts every worker
+    # A `spawn` pool starts a worker on a submit only while none is idle: submitting one task
+    # per worker before any can finish starts them all.
+    for started in [pool.submit(int) for _ in range(workers)]:
+        started.result()
     return pool
 
 
