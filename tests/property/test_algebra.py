@@ -31,6 +31,17 @@ def test_multiples_of_a_fixed_point_are_multiples(a: Scalar, b: Scalar) -> None:
     assert p.mul_fixed(b) == Point.base_mul(a * b)
 
 
+@given(scalars(), scalars(), scalars(), scalars(), st.sampled_from(["random", "a", "g", "b", "all"]))
+def test_fixed_double_multiplication_is_the_sum_of_multiples(
+    a: Scalar, g: Scalar, b: Scalar, x: Scalar, zero: str
+) -> None:
+    """a·P + g·G + b·Q, each scalar zero in turn (libdecaf's variable-time pass has special
+    cases at zero)."""
+    a, g, b = (Scalar(0) if zero in (name, "all") else s for name, s in (("a", a), ("g", g), ("b", b)))
+    p, q = Point.base_mul(x), Point.base_mul(x * x + Scalar.of(5))
+    assert Point.fixed_double_mul(a, p, g, b, q) == p * a + Point.base_mul(g) + q * b
+
+
 @given(scalars())
 def test_point_decode_encode_is_identity(a: Scalar) -> None:
     p = Point.base_mul(a)

