@@ -3,7 +3,9 @@
     .venv/bin/python benchmarks/bench_floor.py [--repeat 30] [--out FILE]
 
 1. The primitive operations through Vecha's binding, timed in this same run: point decoding
-   (validation), addition, subtraction, variable-base and base multiplication.
+   (validation), addition, subtraction, variable-base and base multiplication (and with
+   libdecaf: encoding, multiples from a table, the double multiplications, the variable-time
+   multiplication).
 2. For ballots of 11 options (one list question: 11 lists) and of 245 options (11 lists and
    234 candidates, as in a real open-list election): encryption with proofs and verification,
    median of `repeat` runs; the curve operations each needs (counted by wrapping the binding
@@ -46,6 +48,7 @@ PRIMITIVES = {
             "base_mul",
             "table_mul",
             "base_double_mul",
+            "public_mul",
             "double_mul",
             "from_hash",
             "precompute",
@@ -82,6 +85,7 @@ def primitive_costs(repeat: int) -> dict[str, float]:
             "base_mul": median_us(lambda: _decaf.base_mul(n), repeat),
             "table_mul": median_us(lambda: _decaf.table_mul(table, n), repeat),
             "base_double_mul": median_us(lambda: _decaf.base_double_mul(n, hq, n), repeat),
+            "public_mul": median_us(lambda: _decaf.public_mul(hq, n), repeat),
             "double_mul": median_us(lambda: _decaf.double_mul(hp, n, hq, n), repeat),
             "from_hash": median_us(lambda: _decaf.from_hash(h64), repeat),
             "precompute": median_us(lambda: _decaf.precompute(hp), repeat),

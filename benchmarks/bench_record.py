@@ -1,6 +1,6 @@
 """Verifying and tallying a whole election record of N 11-option ballots, on 1 and 2 cores.
 
-    .venv/bin/python benchmarks/bench_record.py [--ballots 10000] [--verify-workers 1,2] [--keep DIR] [--out FILE]
+    .venv/bin/python benchmarks/bench_record.py [--ballots N] [--verify-workers 1,2] [--keep DIR [--reuse]] [--out FILE]
 
 The record is real and valid: N voters, each with a credential, each ballot encrypted with
 its proofs (in a process pool) and put on the board in bulk; then the tally, two trustees'
@@ -8,7 +8,8 @@ decryptions and the result; then the export. What is timed: `vecha verify` on th
 record with 1 and with 2 worker processes (each run in its own process; the peak memory of it
 and its workers together is sampled), and the tally (the homomorphic sum of the counted ballots) over the store, with 1
 and 2 worker processes. `--verify-workers 2` leaves out the one-process verification (an hour
-at a million ballots).
+at a million ballots). `--keep DIR --reuse` measures again the store and record that an
+earlier `--keep DIR` run left there, instead of generating them (34 minutes at a million).
 Writes JSON (default benchmarks/results/record-<N>.json).
 """
 
@@ -32,6 +33,8 @@ from eleven_lists import definition, encrypt_ballots
 from vecha.crypto.group import BACKEND
 from vecha.election.trustees import partial_decrypt
 from vecha.record.entries import EntryType
+from vecha.store.board import Board
+from vecha.store.db import open_store
 from vecha.store.organizer import add_decryption, close_voting, export_record, publish_result, tally
 from vecha.testing.records import build_election
 from vecha.verify.parallel import Workers, sum_counted
@@ -82,23 +85,32 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ballots", type=int, default=10_000)
     parser.add_argument("--keep", type=Path, help="keep the store and the record in this directory")
+    parser.add_argument("--reuse", action="store_true", help="measure the store and record already in --keep")
     parser.add_argument("--verify-workers", default="1,2", help="the worker counts to verify with")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    if args.reuse and not (args.keep and (args.keep / "final-record").is_dir()):
+        parser.error("--reuse needs --keep DIR with the store and record of an earlier run")
     verify_workers = [int(w) for w in args.verify_workers.split(",")]
     n = args.ballots
     out = args.out or Path(__file__).parent / "results" / f"record-{n}.json"
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
-        t0 = time.perf_counter()
-        built = build_election(work, definition=DEFINITION, votes=[], voters=n, stop_after=EntryType.OPEN)
-        board, ctx = built.board, built.context
-        jobs = [(ctx, built.codes[i : i + CHUNK], i) for i in range(0, n, CHUNK)]
-        with ProcessPoolExecutor(2) as pool:
-            for ballots in pool.map(encrypt_ballots, jobs):
-                board.cast_many([(b, "app") for b in ballots], check_proofs=False)  # we made them
-        close_voting(board)
-        generated_s = time.perf_counter() - t0
+        generated_s: float | None = None
+        if args.reuse:
+            board = Board(open_store(str(work / "box.sqlite")), DEFINITION["id"])
+            ctx = board.ledger.context()
+            n = len(board.ledger.counted_indices())
+        else:
+            t0 = time.perf_counter()
+            built = build_election(work, definition=DEFINITION, votes=[], voters=n, stop_after=EntryType.OPEN)
+            board, ctx = built.board, built.context
+            jobs = [(ctx, built.codes[i : i + CHUNK], i) for i in range(0, n, CHUNK)]
+            with ProcessPoolExecutor(2) as pool:
+                for ballots in pool.map(encrypt_ballots, jobs):
+                    board.cast_many([(b, "app") for b in ballots], check_proofs=False)  # we made them
+            close_voting(board)
+            generated_s = time.perf_counter() - t0
         # the tally's sum, timed on 1 and 2 worker processes (the organizer's `vecha tally`
         # does the same, then appends it)
         tally_s = {}
@@ -108,25 +120,28 @@ def main() -> None:
             total = sum_counted(ctx, board.ledger.counted_indices(), enumerate(board.entry_bodies()), pool)
             tally_s[f"workers_{w}"] = round(time.perf_counter() - t, 1)
             pool.close()
-        tally(board, workers=2)
-        assert board.ledger.aggregate == total
-        for j in (1, 2):
-            shares = partial_decrypt(ctx.fingerprint, built.trustees[j - 1], board.ledger.aggregate)
-            add_decryption(board, j, [[s.to_json() for s in row] for row in shares])
-        result = publish_result(board)
         record = work / "final-record"
-        export_record(board, record)
+        if not args.reuse:
+            tally(board, workers=2)
+            assert board.ledger.aggregate == total
+            for j in (1, 2):
+                shares = partial_decrypt(ctx.fingerprint, built.trustees[j - 1], board.ledger.aggregate)
+                add_decryption(board, j, [[s.to_json() for s in row] for row in shares])
+            result = publish_result(board)
+            export_record(board, record)
+            assert result["counted"] == n
+        assert board.ledger.aggregate == total
         size_mib = sum(f.stat().st_size for f in record.iterdir()) / 2**20
-        assert result["counted"] == n
         verify = {f"workers_{w}": _verify(record, w) for w in verify_workers}
     figures = {
         "command": f"benchmarks/bench_record.py --ballots {n}"
-        + (f" --verify-workers {args.verify_workers}" if args.verify_workers != "1,2" else ""),
+        + (f" --verify-workers {args.verify_workers}" if args.verify_workers != "1,2" else "")
+        + (" --keep DIR --reuse" if args.reuse else ""),
         "backend": BACKEND,
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
         "ballots": n,
         "record_mib": round(size_mib, 1),
-        "generate_s": round(generated_s, 1),
+        "generate_s": None if generated_s is None else round(generated_s, 1),
         "tally_s": tally_s,
         "verify": verify,
         "verify_and_tally_2_workers_s": round(verify["workers_2"]["seconds"] + tally_s["workers_2"], 1),
