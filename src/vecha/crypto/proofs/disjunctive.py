@@ -64,7 +64,10 @@ def _recomputed(key: Point, ct: Ciphertext, v: int, c: Scalar, r: Scalar) -> tup
     """The same (A_v, B_v) for the verifier, whose inputs are all public: variable-time
     multiplications, with the key's multiple from its table, and the shift by v·G folded
     into the same pass: B_v = r_v·K + (c_v·v)·G − c_v·β."""
-    return Point.base_double_mul(r, -c, ct.alpha), Point.fixed_double_mul(r, key, c * Scalar.of(v), -c, ct.beta)
+    minus_c = -c
+    return Point.base_double_mul(r, minus_c, ct.alpha), Point.fixed_double_mul(
+        r, key, c * Scalar.of(v), minus_c, ct.beta
+    )
 
 
 def prove_range(
