@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from itertools import combinations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vecha.crypto import Point, Scalar, decrypt_to_point, encrypt, small_dlog
+from vecha.crypto import InvalidEncoding, Point, Scalar, decrypt_to_point, encrypt, small_dlog
+from vecha.crypto.group import GENERATOR, IDENTITY, PointSum
 from vecha.crypto.threshold import (
     Polynomial,
     joint_key,
@@ -40,6 +42,34 @@ def test_fixed_double_multiplication_is_the_sum_of_multiples(
     a, g, b = (Scalar(0) if zero in (name, "all") else s for name, s in (("a", a), ("g", g), ("b", b)))
     p, q = Point.base_mul(x), Point.base_mul(x * x + Scalar.of(5))
     assert Point.fixed_double_mul(a, p, g, b, q) == p * a + Point.base_mul(g) + q * b
+
+
+@given(st.lists(scalars(), max_size=6), st.binary(min_size=32, max_size=32))
+def test_a_running_sum_is_the_sum(multiples: list[Scalar], junk: bytes) -> None:
+    """`PointSum` (the tally's accumulator, added to in place) against `+`; a refused
+    encoding adds nothing; a total taken is not changed by later additions."""
+    points = [Point.base_mul(a) for a in multiples]
+    running = PointSum()
+    expected = IDENTITY
+    for i, p in enumerate(points):
+        if i % 2:
+            running.add(p)
+        else:
+            running.add_encoded(p.encoding)
+        expected = expected + p
+    assert running.total() == expected
+    try:
+        Point.from_bytes(junk)
+    except InvalidEncoding:
+        with pytest.raises(InvalidEncoding):
+            running.add_encoded(junk)
+    else:
+        running.add_encoded(junk)
+        expected = expected + Point.from_bytes(junk)
+    snapshot = running.total()
+    assert snapshot == expected
+    running.add(GENERATOR)
+    assert snapshot == expected and running.total() == expected + GENERATOR
 
 
 @given(scalars())

@@ -34,6 +34,7 @@ __all__ = [
     "public_mul",
     "double_mul",
     "from_hash",
+    "Sum",
     "load",
     "available",
 ]
@@ -224,6 +225,38 @@ def from_hash(data: bytes) -> Handle:
     h = Handle()
     _lib().decaf_255_point_from_hash_uniform(h.ptr, data)  # type: ignore[attr-defined]
     return h
+
+
+class Sum:
+    """A running sum of points, added to without a new handle per step (the tally adds
+    millions): the sum and a spare swap roles after each addition, so no call writes a point
+    it also reads."""
+
+    __slots__ = ("_sum", "_spare", "_scratch", "_decode", "_add")
+
+    def __init__(self) -> None:
+        lib = _lib()
+        self._sum, self._spare, self._scratch = Handle(), Handle(), Handle()
+        self._decode, self._add = lib.decaf_255_point_decode, lib.decaf_255_point_add  # type: ignore[attr-defined]
+        self._decode(self._sum.ptr, bytes(32), _ALLOW_IDENTITY)
+
+    def add_encoded(self, data: bytes) -> bool:
+        """Add the point with this canonical encoding; False (and nothing added) if it is not one."""
+        if len(data) != 32 or self._decode(self._scratch.ptr, data, _ALLOW_IDENTITY) != _SUCCESS:
+            return False
+        self._add(self._spare.ptr, self._sum.ptr, self._scratch.ptr)
+        self._sum, self._spare = self._spare, self._sum
+        return True
+
+    def add(self, h: Handle) -> None:
+        self._add(self._spare.ptr, self._sum.ptr, h.ptr)
+        self._sum, self._spare = self._spare, self._sum
+
+    def total(self) -> Handle:
+        """The sum so far, as a handle of its own (later additions do not change it)."""
+        h = Handle()
+        _ffi.memmove(h.ptr, self._sum.ptr, _POINT_BYTES)
+        return h
 
 
 def available() -> bool:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from vecha.crypto import _decaf, _sodium
 from vecha.crypto.errors import BackendUnavailable, InvalidEncoding
 
-__all__ = ["ORDER", "Scalar", "Point", "GENERATOR", "IDENTITY", "BACKEND"]
+__all__ = ["ORDER", "Scalar", "Point", "PointSum", "GENERATOR", "IDENTITY", "BACKEND"]
 
 #: ℓ = 2^252 + 27742317777372353535851937790883648493, the order of ristretto255.
 ORDER = 2**252 + 27742317777372353535851937790883648493
@@ -296,6 +296,40 @@ class Point:
 
     def __repr__(self) -> str:
         return f"Point({self.hex()[:16]}…)"
+
+
+class PointSum:
+    """A running sum of points: a mutable accumulator, not a value. The tally adds 22 points
+    per 11-option ballot, a million ballots over; with libdecaf each addition here decodes
+    into and adds between handles kept for the purpose, where `Point(…) + …` would make a
+    handle and a `Point` per step."""
+
+    __slots__ = ("_decaf_sum", "_point")
+
+    def __init__(self) -> None:
+        self._decaf_sum = _decaf.Sum() if _DECAF else None
+        self._point = IDENTITY
+
+    def add_encoded(self, encoding: bytes) -> None:
+        """Add the point with this encoding; rejects (`InvalidEncoding`, nothing added) anything
+        but a canonical encoding of a group element, as `Point.from_bytes` does."""
+        if self._decaf_sum is not None:
+            if not self._decaf_sum.add_encoded(encoding):
+                raise InvalidEncoding("invalid ristretto255 point encoding")
+        else:
+            self._point = self._point + Point.from_bytes(encoding)
+
+    def add(self, p: Point) -> None:
+        if self._decaf_sum is not None:
+            self._decaf_sum.add(p._decoded())
+        else:
+            self._point = self._point + p
+
+    def total(self) -> Point:
+        """The sum so far (a value: later additions do not change it)."""
+        if self._decaf_sum is not None:
+            return Point._computed(handle=self._decaf_sum.total())
+        return self._point
 
 
 def _backend() -> bool:

@@ -13,8 +13,9 @@ from typing import Any
 
 from vecha.crypto.dlog import small_dlog
 from vecha.crypto.elgamal import Ciphertext
-from vecha.crypto.encoding import point_from_hex
+from vecha.crypto.encoding import hex_bytes, point_from_hex
 from vecha.crypto.errors import InvalidEncoding
+from vecha.crypto.group import PointSum
 from vecha.crypto.threshold import lagrange_at_zero
 from vecha.election.ballot import Ballot
 from vecha.election.manifest import ListQuestion, Manifest
@@ -25,6 +26,7 @@ __all__ = [
     "ListCount",
     "count_list_question",
     "Aggregate",
+    "AggregateSum",
     "aggregate_ballots",
     "combine_shares",
     "compute_result",
@@ -34,26 +36,54 @@ __all__ = [
 Aggregate = tuple[tuple[Ciphertext, ...], ...]
 
 
-def empty_aggregate(manifest: Manifest) -> list[list[Ciphertext]]:
-    return [[Ciphertext.zero() for _ in q.option_list] for q in manifest.questions]
+class AggregateSum:
+    """The option-by-option running sum of ballots' ciphertexts (§7.2): a mutable
+    accumulator, added to in place (`PointSum`), that `total` turns into an `Aggregate`."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, manifest: Manifest) -> None:
+        self._rows = [[(PointSum(), PointSum()) for _ in q.option_list] for q in manifest.questions]
+
+    def add_ballot(self, ballot: Ballot) -> None:
+        for row, answer in zip(self._rows, ballot.answers, strict=True):
+            for (alpha, beta), ct in zip(row, answer.choices, strict=True):
+                alpha.add(ct.alpha)
+                beta.add(ct.beta)
+
+    def add_ballot_json(self, ballot: Any) -> None:
+        """Add a ballot given as its JSON (§6.1), decoding only its ciphertexts: for a ballot
+        whose proofs are already checked (the tally of a closed board)."""
+        try:
+            answers = ballot["answers"]
+            if not isinstance(answers, list) or len(answers) != len(self._rows):
+                raise InvalidEncoding("a ballot has one answer per question")
+            for row, answer in zip(self._rows, answers, strict=True):
+                choices = answer["choices"]
+                if not isinstance(choices, list) or len(choices) != len(row):
+                    raise InvalidEncoding("an answer has one ciphertext per option")
+                for (alpha, beta), c in zip(row, choices, strict=True):
+                    alpha.add_encoded(hex_bytes(c["alpha"], 32, "alpha"))
+                    beta.add_encoded(hex_bytes(c["beta"], 32, "beta"))
+        except (KeyError, TypeError) as e:
+            raise InvalidEncoding(f"a ballot's ciphertexts are missing: {e!r}") from None
+
+    def add_aggregate(self, aggregate: Aggregate) -> None:
+        for row, part in zip(self._rows, aggregate, strict=True):
+            for (alpha, beta), ct in zip(row, part, strict=True):
+                alpha.add(ct.alpha)
+                beta.add(ct.beta)
+
+    def total(self) -> Aggregate:
+        return tuple(tuple(Ciphertext(a.total(), b.total()) for a, b in row) for row in self._rows)
 
 
 def aggregate_ballots(manifest: Manifest, ballots: Iterable[Ballot]) -> Aggregate:
     """Sum the (already selected) counted ballots, option by option."""
-    acc = empty_aggregate(manifest)
+    acc = AggregateSum(manifest)
     for b in ballots:
-        add_ballot(acc, b)
-    return freeze(acc)
-
-
-def add_ballot(acc: list[list[Ciphertext]], ballot: Ballot) -> None:
-    for row, answer in zip(acc, ballot.answers, strict=True):
-        for i, ct in enumerate(answer.choices):
-            row[i] = row[i] + ct
-
-
-def freeze(acc: Sequence[Sequence[Ciphertext]]) -> Aggregate:
-    return tuple(tuple(row) for row in acc)
+        acc.add_ballot(b)
+    return acc.total()
 
 
 def aggregate_to_json(agg: Aggregate) -> list[list[dict[str, str]]]:

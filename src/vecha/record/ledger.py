@@ -22,12 +22,10 @@ from vecha.election.ballot import Ballot, check_ballot_shape, tracker_of_canonic
 from vecha.election.context import ElectionContext
 from vecha.election.counting import (
     Aggregate,
-    add_ballot,
+    AggregateSum,
     aggregate_from_json,
     combine_shares,
     compute_result,
-    empty_aggregate,
-    freeze,
 )
 from vecha.election.manifest import Manifest, parse_manifest
 from vecha.election.trustees import (
@@ -296,15 +294,15 @@ class Ledger:
         the board: only the credential → last index map is kept in memory, §7.1–7.2)."""
         assert self.manifest is not None
         counted = self.counted_indices()
-        acc = empty_aggregate(self.manifest)
+        acc = AggregateSum(self.manifest)
         done = 0
         for entry in entries:
             if entry.type is EntryType.BALLOT and entry.index in counted:
-                add_ballot(acc, Ballot.from_json(entry.payload["ballot"]))
+                acc.add_ballot(Ballot.from_json(entry.payload["ballot"]))
                 done += 1
                 if progress is not None:
                     progress(done, len(counted))
-        return freeze(acc)
+        return acc.total()
 
     def _on_tally(self, entry: Entry) -> None:
         self._expect(Phase.CLOSED)

@@ -19,20 +19,11 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
-from vecha.crypto.elgamal import Ciphertext
-from vecha.crypto.encoding import point_from_hex
 from vecha.crypto.errors import InvalidEncoding, InvalidProof, VechaError
 from vecha.crypto.group import Point
 from vecha.election.ballot import Ballot, check_ballot_shape, verify_ballot, verify_ballot_proofs, verify_signature
 from vecha.election.context import ElectionContext
-from vecha.election.counting import (
-    Aggregate,
-    add_ballot,
-    aggregate_from_json,
-    aggregate_to_json,
-    empty_aggregate,
-    freeze,
-)
+from vecha.election.counting import Aggregate, AggregateSum, aggregate_from_json, aggregate_to_json
 from vecha.election.manifest import parse_manifest
 
 __all__ = [
@@ -159,7 +150,7 @@ def check_chunk(job: Job, chunk: list[tuple[int, bytes]]) -> tuple[list[Failure]
     them here saves the tally a pass over the ballots that count)."""
     ctx = _context_of(job)
     failures = []
-    acc = empty_aggregate(ctx.manifest)
+    acc = AggregateSum(ctx.manifest)
     for index, raw in chunk:
         try:
             ballot = Ballot.from_json(json.loads(raw))
@@ -167,27 +158,18 @@ def check_chunk(job: Job, chunk: list[tuple[int, bytes]]) -> tuple[list[Failure]
         except VechaError as e:
             failures.append((index, str(e)))
             continue
-        add_ballot(acc, ballot)
-    return failures, aggregate_to_json(freeze(acc))
+        acc.add_ballot(ballot)
+    return failures, aggregate_to_json(acc.total())
 
 
 def sum_chunk(job: Job, lines: list[bytes]) -> list[list[dict[str, str]]]:
     """The option-by-option sum of the ballots in these board entries (canonical JSON lines
     already checked by the board's rules): only the ciphertexts are decoded."""
     ctx = _context_of(job)
-    acc = empty_aggregate(ctx.manifest)
+    acc = AggregateSum(ctx.manifest)
     for line in lines:
-        answers = json.loads(line)["payload"]["ballot"]["answers"]
-        for row, answer in zip(acc, answers, strict=True):
-            for i, c in enumerate(answer["choices"]):
-                row[i] = row[i] + Ciphertext(point_from_hex(c["alpha"], "alpha"), point_from_hex(c["beta"], "beta"))
-    return aggregate_to_json(freeze(acc))
-
-
-def _add_into(total: list[list[Ciphertext]], partial: Aggregate) -> None:
-    for row, part in zip(total, partial, strict=True):
-        for i, ct in enumerate(part):
-            row[i] = row[i] + ct
+        acc.add_ballot_json(json.loads(line)["payload"]["ballot"])
+    return aggregate_to_json(acc.total())
 
 
 def sum_counted(
@@ -201,19 +183,22 @@ def sum_counted(
     board's entries given as (index, canonical JSON), in chunks on `workers`; the partial sums
     are added here."""
     job = job_of(context)
-    total = empty_aggregate(context.manifest)
+    total = AggregateSum(context.manifest)
     in_flight: deque[Future[list[list[dict[str, str]]]]] = deque()
     chunk: list[bytes] = []
     done = 0
 
     def collect(future: Future[list[list[dict[str, str]]]]) -> None:
         nonlocal done
-        _add_into(total, aggregate_from_json(future.result(), context.manifest))
+        total.add_aggregate(aggregate_from_json(future.result(), context.manifest))
         done += SUM_CHUNK
         if progress is not None:
             progress(min(done, len(counted)), len(counted))
 
+    last = max(counted, default=-1)
     for index, line in lines:
+        if index > last:  # nothing after the last counted ballot is read (none at all if none counts)
+            break
         if index in counted:
             chunk.append(line)
             if len(chunk) >= SUM_CHUNK:
@@ -227,7 +212,7 @@ def sum_counted(
         collect(in_flight.popleft())
     if progress is not None:
         progress(len(counted), len(counted))
-    return freeze(total)
+    return total.total()
 
 
 class _Inline(Executor):
@@ -275,17 +260,17 @@ class BallotProofPool:
         self._chunk: list[tuple[int, bytes]] = []
         self._in_flight: deque[Future[tuple[list[Failure], list[list[dict[str, str]]]]]] = deque()
         self.failures: list[Failure] = []
-        self._total = empty_aggregate(context.manifest)
+        self._total = AggregateSum(context.manifest)
 
     @property
     def total(self) -> Aggregate:
         """The sum of every ballot checked so far, valid or not counted alike."""
-        return freeze(self._total)
+        return self._total.total()
 
     def _collect(self) -> None:
         failures, partial = self._in_flight.popleft().result()
         self.failures += failures
-        _add_into(self._total, aggregate_from_json(partial, self._manifest))
+        self._total.add_aggregate(aggregate_from_json(partial, self._manifest))
 
     def submit(self, index: int, ballot: bytes) -> None:
         self._chunk.append((index, ballot))
