@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +148,7 @@ def iter_board(directory: Path) -> Iterator[Entry]:
             yield entry
 
 
-def iter_board_lines(directory: Path) -> Iterator[tuple[int, bytes]]:
+def iter_board_lines(directory: Path) -> Generator[tuple[int, bytes], None, None]:
     """(index, line) for every entry, unparsed: for a second pass over a board that the first
     pass has checked."""
     with open(directory / BOARD, "rb") as f:

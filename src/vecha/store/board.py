@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from time import monotonic
 from typing import Any
@@ -92,7 +92,7 @@ class Board:
         for body in self.entry_bodies(start, limit):
             yield Entry.from_canonical(body)
 
-    def entry_bodies(self, start: int = 0, limit: int | None = None) -> Iterator[bytes]:
+    def entry_bodies(self, start: int = 0, limit: int | None = None) -> Generator[bytes, None, None]:
         """The entries' canonical JSON, as stored (for serving the board without re-encoding)."""
         # streamed: a million ballots must not be read into memory at once
         with self.engine.connect().execution_options(stream_results=True, yield_per=500) as conn:

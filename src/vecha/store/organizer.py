@@ -76,10 +76,11 @@ def tally(
     if ledger.phase is not Phase.CLOSED:
         raise ElectionError("close the election before tallying")
     pool = Workers(workers, executor)
+    bodies = board.entry_bodies()
     try:
-        lines = enumerate(board.entry_bodies())
-        aggregate = sum_counted(ledger.context(), ledger.counted_indices(), lines, pool, progress)
+        aggregate = sum_counted(ledger.context(), ledger.counted_indices(), enumerate(bodies), pool, progress)
     finally:
+        bodies.close()  # the sum stops at the last counted ballot: end the read before appending
         pool.close()
     payload = {"counted": len(ledger.last_ballot), "aggregate": aggregate_to_json(aggregate)}
     entry = board.append(EntryType.TALLY, payload, checkpoint=True)

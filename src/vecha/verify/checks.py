@@ -8,13 +8,14 @@ Memory is bounded by the number of credentials, never by the size of the ballots
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.errors import RecordError, VechaError
+from vecha.election.counting import Aggregate
 from vecha.record.archive import (
     RESULT,
     RecordHeader,
@@ -161,11 +162,20 @@ class _Verification:
             raise RecordError("the last checkpoint does not cover the whole board")
 
     def aggregate(self) -> None:
+        ledger = self.ledger
+        lines = iter_board_lines(self.directory)
+        try:
+            total = self._sum(lines)
+        finally:
+            lines.close()  # the sum may stop early (at the last ballot it needs): close the file now
+        if total != ledger.aggregate:
+            raise RecordError("the published tally is not the sum of the counted ballots")
+
+    def _sum(self, lines: Iterable[tuple[int, bytes]]) -> Aggregate:
         def step(done: int, total: int) -> None:
             self.progress("re-adding the counted ballots", done, total)
 
         ledger = self.ledger
-        lines = iter_board_lines(self.directory)
         counted = ledger.counted_indices()
         if self.pool is not None:
             # The workers summed every ballot while checking it: take away the superseded
@@ -178,8 +188,7 @@ class _Verification:
             )
         else:
             total = sum_counted(ledger.context(), counted, lines, self.workers, step)
-        if total != ledger.aggregate:
-            raise RecordError("the published tally is not the sum of the counted ballots")
+        return total
 
     def result_file(self) -> None:
         published = read_json_file(self.directory / RESULT, RESULT)
