@@ -53,7 +53,8 @@ class AggregateSum:
 
     def add_ballot_json(self, ballot: Any) -> None:
         """Add a ballot given as its JSON (§6.1), decoding only its ciphertexts: for a ballot
-        whose proofs are already checked (the tally of a closed board)."""
+        whose proofs are already checked (the tally of a closed board). On `InvalidEncoding`
+        the sum is left part-way through the ballot: the caller discards it."""
         try:
             answers = ballot["answers"]
             if not isinstance(answers, list) or len(answers) != len(self._rows):
