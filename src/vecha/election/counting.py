@@ -46,10 +46,7 @@ class AggregateSum:
         self._rows = [[(PointSum(), PointSum()) for _ in q.option_list] for q in manifest.questions]
 
     def add_ballot(self, ballot: Ballot) -> None:
-        for row, answer in zip(self._rows, ballot.answers, strict=True):
-            for (alpha, beta), ct in zip(row, answer.choices, strict=True):
-                alpha.add(ct.alpha)
-                beta.add(ct.beta)
+        self._add_rows(answer.choices for answer in ballot.answers)
 
     def add_ballot_json(self, ballot: Any) -> None:
         """Add a ballot given as its JSON (§6.1), decoding only its ciphertexts: for a ballot
@@ -70,7 +67,10 @@ class AggregateSum:
             raise InvalidEncoding(f"a ballot's ciphertexts are missing: {e!r}") from None
 
     def add_aggregate(self, aggregate: Aggregate) -> None:
-        for row, part in zip(self._rows, aggregate, strict=True):
+        self._add_rows(aggregate)
+
+    def _add_rows(self, rows: Iterable[Sequence[Ciphertext]]) -> None:
+        for row, part in zip(self._rows, rows, strict=True):
             for (alpha, beta), ct in zip(row, part, strict=True):
                 alpha.add(ct.alpha)
                 beta.add(ct.beta)

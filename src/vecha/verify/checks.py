@@ -182,13 +182,11 @@ class _Verification:
             # ones (earlier ballots of a credential that voted again), usually few.
             superseded = set(ledger.trackers.values()) - counted
             replaced = sum_counted(ledger.context(), superseded, lines, self.workers, step)
-            total = tuple(
+            return tuple(
                 tuple(a - b for a, b in zip(row, rrow, strict=True))
                 for row, rrow in zip(self.pool.total, replaced, strict=True)
             )
-        else:
-            total = sum_counted(ledger.context(), counted, lines, self.workers, step)
-        return total
+        return sum_counted(ledger.context(), counted, lines, self.workers, step)
 
     def result_file(self) -> None:
         published = read_json_file(self.directory / RESULT, RESULT)
