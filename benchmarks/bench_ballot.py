@@ -24,6 +24,7 @@ from vecha.election.ballot import encrypt_ballot, selections_from_choices, verif
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
 from vecha.election.manifest import parse_manifest
+from vecha.testing.records import fixed_identities
 from vecha.verify import verify_record
 
 
@@ -38,7 +39,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "ballot.json")
     args = parser.parse_args()
 
-    manifest = parse_manifest(demo_definition())
+    manifest = parse_manifest(demo_definition([i.public.hex() for i in fixed_identities(5)]))
     ctx = ElectionContext(os.urandom(32), manifest, Point.base_mul(Scalar.random_nonzero()))
     cred = Credential.from_code(new_code(), ctx.fingerprint)
     sel = selections_from_choices(manifest, {"council": ["Civic Alliance"], "referendum": ["Yes"]})

@@ -48,6 +48,7 @@ from vecha.election.counting import aggregate_ballots, combine_shares
 from vecha.election.credentials import Credential, new_code
 from vecha.election.manifest import parse_manifest
 from vecha.election.trustees import check_ceremony, local_ceremony, partial_decrypt, verify_partial
+from vecha.testing.records import fixed_identities, trustees_of
 
 HERE = Path(__file__).parent
 ELECTIONGUARD = "electionguard==1.4.0"
@@ -58,7 +59,7 @@ def definition(options: int) -> dict[str, Any]:
     return {
         "id": "side-by-side",
         "title": "Side by side",
-        "trustees": {"count": TRUSTEES, "threshold": THRESHOLD},
+        "trustees": trustees_of(TRUSTEES, THRESHOLD),
         "questions": [
             {
                 "id": "council",
@@ -80,8 +81,9 @@ def vecha_side(options: int, repeat: int, tally: int) -> dict[str, Any]:
     manifest = parse_manifest(definition(options))
     fingerprint = os.urandom(32)
     t = time.perf_counter()
-    secrets, announcements, confirmations = local_ceremony(fingerprint, TRUSTEES, THRESHOLD)
-    key = check_ceremony(fingerprint, TRUSTEES, THRESHOLD, announcements, confirmations)
+    identities = fixed_identities(TRUSTEES)
+    secrets, announcements, confirmations = local_ceremony(fingerprint, THRESHOLD, identities)
+    key = check_ceremony(fingerprint, THRESHOLD, [i.public for i in identities], announcements, confirmations)
     ceremony_s = time.perf_counter() - t
     ctx = ElectionContext(fingerprint, manifest, key)
 

@@ -33,6 +33,7 @@ from vecha.election.ballot import encrypt_ballot, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
 from vecha.election.manifest import parse_manifest
+from vecha.testing.records import trustees_of
 
 # The binding's functions that do curve work, per backend.
 PRIMITIVES = {
@@ -130,7 +131,7 @@ def definition(candidates_per_list: list[int]) -> dict[str, Any]:
     return {
         "id": "bench",
         "title": "Benchmark",
-        "trustees": {"count": 3, "threshold": 2},
+        "trustees": trustees_of(3, 2),
         "questions": [
             {
                 "id": "council",

@@ -8,6 +8,7 @@ from typing import Any
 from vecha.election.ballot import encrypt_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential
+from vecha.testing.records import trustees_of
 
 __all__ = ["definition", "encrypt_ballots"]
 
@@ -16,7 +17,7 @@ def definition(election_id: str) -> dict[str, Any]:
     return {
         "id": election_id,
         "title": "Benchmark",
-        "trustees": {"count": 3, "threshold": 2},
+        "trustees": trustees_of(3, 2),
         "questions": [
             {
                 "id": "council",

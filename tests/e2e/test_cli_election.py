@@ -13,7 +13,7 @@ from vecha.cli.main import main
 DEFINITION = """
 id: club-2026
 title: {en: Club council, be: Рада клуба}
-trustees: {count: 3, threshold: 2}
+trustees: {count: 3, threshold: 2, identities: IDENTITIES}
 questions:
   - id: council
     kind: list-pr
@@ -45,7 +45,10 @@ def ok(*args: str | Path) -> None:
 def election(tmp_path: Path) -> dict[str, Path]:
     """Organizer, trustees and registrar set the election up; returns the paths they made."""
     d = tmp_path
-    (d / "def.yaml").write_text(DEFINITION)
+    for i in (1, 2, 3):  # each trustee makes its identity key; the organizer writes the public keys in
+        ok("trustee", "identity", "--out", d / f"t{i}.identity.json")
+    keys = [json.loads((d / f"t{i}.identity.json").read_text())["public"] for i in (1, 2, 3)]
+    (d / "def.yaml").write_text(DEFINITION.replace("IDENTITIES", json.dumps(keys)))
     db = d / "box.sqlite"
     ok("election", "create", d / "def.yaml", "--db", db)
     ok("election", "package", "--db", db, "--out", d / "setup.json")
@@ -55,8 +58,8 @@ def election(tmp_path: Path) -> dict[str, Path]:
             "init",
             "--election",
             d / "setup.json",
-            "--index",
-            i,
+            "--identity",
+            d / f"t{i}.identity.json",
             "--secret",
             d / f"t{i}.secret.json",
             "--out",
@@ -144,6 +147,8 @@ def test_step_by_step_election(election: dict[str, Path], capsys: pytest.Capture
     assert "replaced" in capsys.readouterr().out
     ok("track", trackers[4], "--db", db)
     assert "counts" in capsys.readouterr().out
+    # An observer keeps a copy of the board (its signed checkpoints) while voting is open.
+    ok("export", "--db", db, "--out", d / "observed")
     ok("vote", "--election", pkg, "--credential", cs[5], "--choice", "budget=Yes", "--out", d / "late.json")
     ok("close", "--db", db)
     capsys.readouterr()
@@ -159,6 +164,8 @@ def test_step_by_step_election(election: dict[str, Path], capsys: pytest.Capture
             d / "record-tallied",
             "--secret",
             d / f"t{i}.secret.json",
+            "--checkpoints",
+            d / "observed" / "checkpoints.json",
             "--out",
             d / f"t{i}.decryption.json",
         )
@@ -225,14 +232,14 @@ def test_bad_input_is_one_line_and_changes_nothing(
         assert len(err.splitlines()) <= 3, err  # rich may wrap one long line
     (d / "broken.yaml").write_text("id: [unclosed")
     assert vecha("election", "create", d / "broken.yaml", "--db", db) == 1
-    (d / "wrong.yaml").write_text(DEFINITION.replace("threshold: 2", "threshold: 5"))
+    (d / "wrong.yaml").write_text((d / "def.yaml").read_text().replace("threshold: 2", "threshold: 5"))
     assert vecha("election", "create", d / "wrong.yaml", "--db", d / "other.sqlite") == 1
     assert "threshold" in capsys.readouterr().err
     assert not (d / "x.json").exists()
     # A ballot for another election is refused by the ballot box.
     other = d / "other"
     other.mkdir()
-    (other / "def.yaml").write_text(DEFINITION.replace("club-2026", "club-2027"))
+    (other / "def.yaml").write_text((d / "def.yaml").read_text().replace("club-2026", "club-2027"))
     ok("election", "create", other / "def.yaml", "--db", db)
     capsys.readouterr()
     ok("vote", "--election", pkg, "--credential", code, "--choice", "budget=Yes", "--out", d / "b.json")
@@ -275,14 +282,16 @@ def test_every_step_refuses_bad_input_cleanly(election: dict[str, Path], capsys:
                 "init",
                 "--election",
                 d / "setup.json",
+                "--identity",
+                d / "t1.identity.json",
                 "--index",
-                "9",
+                "2",
                 "--secret",
                 d / "n.json",
                 "--out",
                 d / "a.json",
             ),
-            "3 trustees",
+            "trustee 1's in the definition",
         ),
         (
             (
@@ -290,8 +299,8 @@ def test_every_step_refuses_bad_input_cleanly(election: dict[str, Path], capsys:
                 "init",
                 "--election",
                 d / "setup.json",
-                "--index",
-                "1",
+                "--identity",
+                d / "t1.identity.json",
                 "--secret",
                 d / "t1.secret.json",
                 "--out",
@@ -330,7 +339,17 @@ def test_every_step_refuses_bad_input_cleanly(election: dict[str, Path], capsys:
             "trustee 2",
         ),
         (
-            ("trustee", "decrypt", "--record", d / "nothing", "--secret", d / "t1.secret.json", "--out", d / "x.json"),
+            (
+                "trustee",
+                "decrypt",
+                "--record",
+                d / "nothing",
+                "--secret",
+                d / "t1.secret.json",
+                "--no-observers",
+                "--out",
+                d / "x.json",
+            ),
             "does not verify",
         ),
         (
@@ -409,5 +428,6 @@ def test_a_trustee_step_with_nowhere_to_put_its_result_does_nothing(
     d = election["dir"]
     secret = d / "t9.secret.json"
     capsys.readouterr()
-    assert vecha("trustee", "init", "--election", d / "setup.json", "--index", 1, "--secret", secret) == 1
+    identity = d / "t1.identity.json"
+    assert vecha("trustee", "init", "--election", d / "setup.json", "--identity", identity, "--secret", secret) == 1
     assert "give --out" in capsys.readouterr().err and not secret.exists()

@@ -19,7 +19,7 @@ from vecha.testing.live import LiveServer
 DEFINITION = """
 id: assembly-2026
 title: {en: Assembly, be: Сход}
-trustees: {count: 3, threshold: 2}
+trustees: {count: 3, threshold: 2, identities: IDENTITIES}
 questions:
   - id: council
     kind: list-pr
@@ -47,7 +47,10 @@ def test_election_over_http(tmp_path: Path, store_url: str, capsys: pytest.Captu
     admin = create_token(engine, Role.ADMIN, "commission")
     with LiveServer(engine) as server:
         url = server.url
-        (d / "def.yaml").write_text(DEFINITION)
+        for i in (1, 2, 3):
+            ok("trustee", "identity", "--out", d / f"t{i}.identity.json")
+        keys = [json.loads((d / f"t{i}.identity.json").read_text())["public"] for i in (1, 2, 3)]
+        (d / "def.yaml").write_text(DEFINITION.replace("IDENTITIES", json.dumps(keys)))
         ok("election", "create", d / "def.yaml", "--server", url, "--token", admin)
         eid = ["--server", url, "--id", "assembly-2026"]
         trustee_tokens = {
@@ -56,7 +59,8 @@ def test_election_over_http(tmp_path: Path, store_url: str, capsys: pytest.Captu
         org = create_token(engine, Role.ORGANIZER, "organizer", "assembly-2026")
         for i in (1, 2, 3):
             secret = d / f"t{i}.secret.json"
-            ok("trustee", "init", "--index", i, "--secret", secret, *eid, "--token", trustee_tokens[i])
+            identity = d / f"t{i}.identity.json"
+            ok("trustee", "init", "--identity", identity, "--secret", secret, *eid, "--token", trustee_tokens[i])
         for i in (1, 2, 3):
             ok("trustee", "deal", "--secret", d / f"t{i}.secret.json", *eid, "--token", trustee_tokens[i])
         for i in (1, 2, 3):
@@ -89,10 +93,16 @@ def test_election_over_http(tmp_path: Path, store_url: str, capsys: pytest.Captu
         # Organizer actions need the organizer's token; a trustee's token is refused.
         assert main(["close", *eid, "--token", trustee_tokens[1]]) == 1
         assert "403" in capsys.readouterr().err
+        # An observer keeps the board's signed checkpoints while voting is open.
+        (d / "observed.json").write_text(httpx.get(f"{url}/api/v1/elections/assembly-2026/checkpoints").text)
         ok("close", *eid, "--token", org)
         ok("tally", *eid, "--token", org)
-        for i in (2, 3):  # trustee 1 is unreachable; 2 of 3 suffice
-            ok("trustee", "decrypt", "--secret", d / f"t{i}.secret.json", *eid, "--token", trustee_tokens[i])
+        # trustee 1 is unreachable; 2 of 3 suffice. Each compares the board with an observer's
+        # checkpoints (trustee 3 with a server it names as a mirror: here the box itself).
+        observers = {2: ["--checkpoints", d / "observed.json"], 3: ["--observer", url]}
+        for i in (2, 3):
+            secret = d / f"t{i}.secret.json"
+            ok("trustee", "decrypt", "--secret", secret, *observers[i], *eid, "--token", trustee_tokens[i])
         ok("combine", *eid, "--token", org)
         ok("export", *eid, "--out", d / "record")
         published = httpx.get(f"{url}/api/v1/elections/assembly-2026/result").json()

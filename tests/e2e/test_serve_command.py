@@ -3,6 +3,7 @@ metrics, and stops cleanly on SIGTERM. `vecha token create` prints a token once.
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from vecha.cli.main import main
+from vecha.testing.records import trustees_of
 
 
 def _free_port() -> int:
@@ -44,7 +46,8 @@ def test_serve_starts_on_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFi
         assert token.startswith("vecha_") and len(token) > 40
         definition = tmp_path / "def.yaml"
         definition.write_text(
-            "id: e1\ntitle: T\ntrustees: {count: 1, threshold: 1}\nquestions: [{id: q, title: Q, options: [a, b]}]\n"
+            "id: e1\ntitle: T\nquestions: [{id: q, title: Q, options: [a, b]}]\n"
+            f"trustees: {json.dumps(trustees_of(1, 1))}\n"
         )
         assert main(["election", "create", str(definition), "--server", url, "--token", token]) == 0
         assert [e["id"] for e in httpx.get(url + "/api/v1/elections").json()] == ["e1"]

@@ -14,7 +14,7 @@ from vecha.server import create_app
 from vecha.store.db import open_store
 from vecha.store.schema import tokens
 from vecha.store.tokens import Role, create_token
-from vecha.testing.records import SMALL_DEFINITION
+from vecha.testing.records import SMALL_DEFINITION, fixed_identities
 
 
 def test_tokens_are_required_and_scoped(api: Api) -> None:
@@ -67,8 +67,9 @@ def test_key_ceremony_over_the_api(tmp_path: Path, store_url: str) -> None:
             for i in (1, 2, 3)
         }
         secrets, anns = {}, {}
+        ids = fixed_identities(3)
         for i in (1, 2, 3):
-            secrets[i], anns[i] = new_trustee(fp, i, 2)
+            secrets[i], anns[i] = new_trustee(fp, i, 2, ids[i - 1])
         early = http.post(base + "/ceremony/shares", json=[], headers=t[1])
         assert (early.status_code, "announced" in early.json()["message"]) == (409, True)
         wrong = http.post(base + "/ceremony/announcement", json=anns[2].to_json(), headers=t[1])
@@ -77,11 +78,11 @@ def test_key_ceremony_over_the_api(tmp_path: Path, store_url: str) -> None:
             assert http.post(base + "/ceremony/announcement", json=anns[i].to_json(), headers=t[i]).status_code == 200
         again = http.post(base + "/ceremony/announcement", json=anns[1].to_json(), headers=t[1])
         assert "already here" in again.json()["message"]
-        _, other = new_trustee(fp, 1, 2)
+        _, other = new_trustee(fp, 1, 2, ids[0])
         assert http.post(base + "/ceremony/announcement", json=other.to_json(), headers=t[1]).status_code == 409
         announced = [anns[i] for i in (1, 2, 3)]
         for i in (1, 2, 3):
-            sealed = [s.to_json() for s in deal_shares(secrets[i], announced)]
+            sealed = [s.to_json() for s in deal_shares(fp, secrets[i], announced)]
             assert http.post(base + "/ceremony/shares", json=sealed, headers=t[i]).status_code == 200
         org = {"Authorization": "Bearer " + create_token(engine, Role.ORGANIZER, "org", "small-test")}
         incomplete = http.post(base + "/ceremony/finish", headers=org)
@@ -91,7 +92,9 @@ def test_key_ceremony_over_the_api(tmp_path: Path, store_url: str) -> None:
         for i in (1, 2, 3):
             mine = http.get(base + "/ceremony/shares", headers=t[i]).json()
             assert {s["to"] for s in mine} == {i} and len(mine) == 3
-            _, confirmation = receive_shares(fp, secrets[i], announced, [SealedShare.from_json(s) for s in mine])
+            _, confirmation = receive_shares(
+                fp, secrets[i], announced, [SealedShare.from_json(s) for s in mine], [k.public for k in ids]
+            )
             assert (
                 http.post(base + "/ceremony/confirmation", json=confirmation.to_json(), headers=t[i]).status_code == 200
             )

@@ -19,6 +19,7 @@ from vecha.election.credentials import Credential, check_character, normalize_co
 from vecha.election.manifest import parse_manifest
 from vecha.election.seats import Lot
 from vecha.record.entries import GENESIS_PARENT, Entry, EntryType
+from vecha.testing.records import trustees_of
 
 OUT = Path(__file__).with_name("vecha-v1.json")
 
@@ -116,7 +117,7 @@ def main() -> None:
     definition = {
         "id": "vectors",
         "title": "Vectors",
-        "trustees": {"count": 1, "threshold": 1},
+        "trustees": trustees_of(1, 1),
         "questions": [{"id": "q", "title": "Pick one", "options": ["A", "B"], "min": 1, "max": 1}],
     }
     manifest = parse_manifest(definition)

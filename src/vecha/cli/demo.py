@@ -16,6 +16,7 @@ from vecha.cli.demo_election import demo_definition, simulate_choice
 from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
+from vecha.election.identity import TrusteeIdentity
 from vecha.election.manifest import parse_manifest
 from vecha.election.trustees import local_ceremony, partial_decrypt
 from vecha.record.package import load_package, make_package
@@ -71,7 +72,9 @@ def run_demo(voters: int, record_dir: Path, step: Step, seed: int | None = None,
     rng = random.Random(seed)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    definition = demo_definition()
+    # Each trustee makes its identity key first; the organizer writes the public keys in.
+    identities = [TrusteeIdentity.new() for _ in range(5)]
+    definition = demo_definition(identities=[i.public.hex() for i in identities])
     manifest = parse_manifest(definition)
     with tempfile.TemporaryDirectory(prefix="vecha-demo-") as tmp:
         engine = open_store(str(Path(tmp) / "ballot-box.sqlite"))
@@ -81,7 +84,7 @@ def run_demo(voters: int, record_dir: Path, step: Step, seed: int | None = None,
         # Key ceremony: five trustees, each on "its own machine" (here, one process).
         n, t = manifest.trustees.count, manifest.trustees.threshold
         step("key ceremony", 0, 1)
-        secrets_, announcements, confirmations = local_ceremony(fp, n, t)
+        secrets_, announcements, confirmations = local_ceremony(fp, t, identities)
         record_ceremony(board, announcements, confirmations)
         step("key ceremony", 1, 1)
         package = make_package(board.entries())

@@ -64,7 +64,8 @@ LAST = [
 ]
 
 
-def demo_definition(election_id: str = "coordination-council-demo") -> dict[str, Any]:
+def demo_definition(identities: list[str], election_id: str = "coordination-council-demo") -> dict[str, Any]:
+    """The demo election, with the five trustees' identity keys (hex) in trustee order."""
     rng = random.Random(2024)
     used: set[str] = set()
     lists = []
@@ -84,7 +85,7 @@ def demo_definition(election_id: str = "coordination-council-demo") -> dict[str,
             "ru": "Координационный совет (демо)",
         },
         "languages": ["be", "ru", "en"],
-        "trustees": {"count": 5, "threshold": 3},
+        "trustees": {"count": 5, "threshold": 3, "identities": identities},
         "questions": [
             {
                 "id": "council",

@@ -16,6 +16,7 @@ import typer
 
 from vecha.cli import organizer, results, serve, trustee, voter
 from vecha.cli.common import CliError, console, err_console, progress_bar, read_json
+from vecha.cli.observers import CheckpointFiles, ObserverUrls, gather_observed
 from vecha.crypto.errors import VechaError
 from vecha.election.seats import ExcessSeats, Lot, Method, QuotaBase, SeatRules, allocate, parse_fraction
 
@@ -66,6 +67,15 @@ def demo(
         raise typer.Exit(1)
 
 
+def _record_election(record: Path) -> str | None:
+    from vecha.record.archive import read_header
+
+    try:
+        return read_header(record).election
+    except VechaError:
+        return None  # the verification itself reports a broken header
+
+
 @app.command()
 def verify(
     record: Annotated[Path, typer.Argument(help="an exported election record directory")],
@@ -78,8 +88,11 @@ def verify(
         str | None,
         typer.Option(help="run the proofs and the tally on this Dask scheduler (tcp://host:8786) instead of here"),
     ] = None,
+    checkpoint_files: CheckpointFiles = None,
+    observers: ObserverUrls = None,
 ) -> None:
-    """Re-check everything in an election record, trusting nothing but its files."""
+    """Re-check everything in an election record, trusting nothing but its files (and, if
+    given, that it is the history whose checkpoints an observer or a mirror kept)."""
     import dataclasses
     import json
 
@@ -96,7 +109,8 @@ def verify(
             executor = client.get_executor()
             workers = workers or sum(client.nthreads().values())
         with progress_bar(not (quiet or as_json)) as step:
-            report = verify_record(record, progress=step, workers=workers, executor=executor)
+            observed = gather_observed(checkpoint_files, observers, _record_election(record) if observers else None)
+            report = verify_record(record, progress=step, workers=workers, executor=executor, observed=observed)
     if as_json:
         console.print_json(json.dumps({"ok": report.ok, **dataclasses.asdict(report)}, ensure_ascii=False))
         if not report.ok:

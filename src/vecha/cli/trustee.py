@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,9 +12,11 @@ import typer
 
 from vecha.cli.boxes import ElectionId, Server
 from vecha.cli.common import CliError, console, read_json, write_out
+from vecha.cli.observers import CheckpointFiles, ObserverUrls, gather_observed
 from vecha.client import Client
 from vecha.crypto.errors import InvalidEncoding
 from vecha.crypto.group import Point
+from vecha.election.identity import TrusteeIdentity
 from vecha.election.trustees import (
     SealedShare,
     TrusteeAnnouncement,
@@ -21,7 +25,9 @@ from vecha.election.trustees import (
     new_trustee,
     partial_decrypt,
     receive_shares,
+    tally_digest,
 )
+from vecha.record.entries import RECORD_VERSION
 from vecha.record.ledger import Phase
 from vecha.record.package import setup_ledger
 
@@ -43,7 +49,7 @@ class _Election:
             self.client = Client(server, token)
             self.base = f"/elections/{self.client.election_id(election_id)}"
             first = self.client.get(self.base + "/board", start=0, limit=1)["entries"]
-            ledger = setup_ledger({"version": 1, "entries": first})
+            ledger = setup_ledger({"version": RECORD_VERSION, "entries": first})
         elif package is not None:
             ledger = setup_ledger(read_json(package, "election package"))
         else:
@@ -51,6 +57,7 @@ class _Election:
         assert ledger.manifest is not None
         self.fingerprint = ledger.fingerprint
         self.count, self.threshold = ledger.manifest.trustees.count, ledger.manifest.trustees.threshold
+        self.identities = ledger.manifest.trustees.identity_keys()
 
     def require_destination(self, out: Path | None, what: str) -> None:
         """Refuse (before any work) a step whose result would go nowhere."""
@@ -73,14 +80,15 @@ class _Election:
             anns = [TrusteeAnnouncement.from_json(read_json(p, "announcement")) for p in paths or []]
         if sorted(a.index for a in anns) != list(range(1, self.count + 1)):
             raise CliError(f"need the announcements of all {self.count} trustees")
-        for a in anns:
-            a.verify(self.fingerprint, self.threshold)  # names a trustee whose proof fails
+        for a in anns:  # names a trustee whose proof or identity signature fails
+            a.verify(self.fingerprint, self.threshold, self.identities)
         return anns
 
 
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Trustee steps: key ceremony and partial decryption.", no_args_is_help=True)
     app.add_typer(group, name="trustee")
+    group.command("identity")(identity)
     group.command("init")(init)
     group.command("deal")(deal)
     group.command("receive")(receive)
@@ -100,27 +108,85 @@ def _own_secret(path: Path, announcements: list[TrusteeAnnouncement]) -> Trustee
     return s
 
 
+def identity(
+    out: Annotated[Path, typer.Option(help="where to keep the identity key (keep it offline, reuse it)")],
+) -> None:
+    """Make this trustee's long-term identity key, once; give the organizer its public key.
+
+    The organizer writes the public key into the election definition (`trustees.identities`);
+    read the printed fingerprint aloud to the organizer, or publish it, so that anyone can
+    check that the definition holds your key and not someone else's."""
+    if out.exists():
+        raise CliError(f"{out} exists; refusing to overwrite a trustee identity")
+    ident = TrusteeIdentity.new()
+    _write_private(out, ident.to_json())
+    console.print(f"identity key in {out}")
+    console.print(f"public key (for the definition's trustees.identities): {ident.public.hex()}")
+    console.print(f"fingerprint (read it to the organizer): {ident.fingerprint}")
+
+
+def _write_private(path: Path, value: Any) -> None:
+    """Write a secret file readable by its owner alone, from the moment it exists."""
+    try:
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise CliError(f"{path} exists; refusing to overwrite it") from None
+    except OSError as e:
+        raise CliError(f"cannot write {path}: {e}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(value, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+def _replace_private(path: Path, value: Any) -> None:
+    """Replace a secret file whole (a crash leaves the old or the new one, never half)."""
+    tmp = path.with_name(path.name + ".new")
+    tmp.unlink(missing_ok=True)
+    _write_private(tmp, value)
+    os.replace(tmp, path)
+
+
 def init(
-    index: Annotated[int, typer.Option(min=1, help="this trustee's number, 1..n")],
     secret: Secret,
+    identity_file: Annotated[Path, typer.Option("--identity", help="this trustee's identity key (trustee identity)")],
+    index: Annotated[
+        int | None, typer.Option(min=1, help="this trustee's number, 1..n (found from the identity if left out)")
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="where to write the public announcement")] = None,
     election: Package = None,
     server: Server = None,
     election_id: ElectionId = None,
     token: Token = None,
 ) -> None:
-    """Round 1: make this trustee's key material and its public announcement."""
+    """Round 1: make this trustee's key material for one election and its signed announcement."""
     e = _Election(election, server, election_id, token)
-    if index > e.count:
-        raise CliError(f"the election has {e.count} trustees")
+    ident = TrusteeIdentity.from_json(read_json(identity_file, "trustee identity"))
+    if ident.public not in e.identities:
+        raise CliError(
+            f"the election definition does not name this identity key ({ident.fingerprint}) as a trustee's: "
+            "give the organizer your public key, or check the election you were sent"
+        )
+    mine = e.identities.index(ident.public) + 1
+    if index is not None and index != mine:
+        raise CliError(f"this identity key is trustee {mine}'s in the definition, not trustee {index}'s")
     e.require_destination(out, "announcement")
     if secret.exists():
         raise CliError(f"{secret} exists; refusing to overwrite a trustee secret")
-    s, announcement = new_trustee(e.fingerprint, index, e.threshold)
-    write_out(secret, s.to_json())
-    secret.chmod(0o600)
-    where = e.deliver(out, "/ceremony/announcement", announcement.to_json())
-    console.print(f"trustee {index} of election {e.fingerprint.hex()}: secret in {secret}, announcement {where}")
+    s, announcement = new_trustee(e.fingerprint, mine, e.threshold, ident)
+    # The secret is kept only once the announcement is delivered: a refused upload leaves nothing.
+    pending = secret.with_name(secret.name + ".new")
+    pending.unlink(missing_ok=True)
+    _write_private(pending, s.to_json())
+    try:
+        where = e.deliver(out, "/ceremony/announcement", announcement.to_json())
+    except BaseException:
+        pending.unlink(missing_ok=True)
+        raise
+    os.replace(pending, secret)
+    console.print(f"trustee {mine} of election {e.fingerprint.hex()}: secret in {secret}, announcement {where}")
+    console.print(f"your identity fingerprint, as the definition holds it: {ident.fingerprint}")
 
 
 def deal(
@@ -139,7 +205,7 @@ def deal(
     e.require_destination(out, "sealed shares")
     anns = e.announcements(announcements)
     s = _own_secret(secret, anns)
-    where = e.deliver(out, "/ceremony/shares", [x.to_json() for x in deal_shares(s, anns)])
+    where = e.deliver(out, "/ceremony/shares", [x.to_json() for x in deal_shares(e.fingerprint, s, anns)])
     console.print(f"trustee {s.index}: {e.count} sealed shares {where}")
 
 
@@ -168,8 +234,8 @@ def receive(
         if not isinstance(data, list):
             raise InvalidEncoding(f"{p}: expected a list of sealed shares")
         sealed += [SealedShare.from_json(x) for x in data]
-    updated, confirmation = receive_shares(e.fingerprint, s, anns, sealed)
-    write_out(secret, updated.to_json())
+    updated, confirmation = receive_shares(e.fingerprint, s, anns, sealed, e.identities)
+    _replace_private(secret, updated.to_json())
     where = e.deliver(out, "/ceremony/confirmation", confirmation.to_json())
     console.print(f"trustee {s.index}: all shares check out; confirmation {where}")
 
@@ -178,11 +244,21 @@ def decrypt(
     secret: Secret,
     record: Annotated[Path | None, typer.Option(help="the exported record after the tally")] = None,
     out: Annotated[Path | None, typer.Option(help="this trustee's partial decryption")] = None,
+    checkpoint_files: CheckpointFiles = None,
+    observers: ObserverUrls = None,
+    no_observers: Annotated[
+        bool,
+        typer.Option(
+            "--no-observers",
+            help="decrypt without comparing the board with anyone else's checkpoints (only if you watched it yourself)",
+        ),
+    ] = False,
     server: Server = None,
     election_id: ElectionId = None,
     token: Token = None,
 ) -> None:
-    """Verify the whole record, then decrypt the tally's aggregate (and nothing else).
+    """Verify the whole record, check that it is the history observers saw, then decrypt the
+    tally's aggregate (and nothing else). A trustee decrypts one tally per election, never a second.
 
     With --server, the record is downloaded and verified here, and the decryption uploaded."""
     from vecha.verify.checks import verify_record_ledger
@@ -191,6 +267,13 @@ def decrypt(
         raise CliError("give the record (--record) or a server (--server), one of them")
     if out is None and server is None:
         raise CliError("give --out (where to write the decryption)")
+    if not (checkpoint_files or observers or no_observers):
+        raise CliError(
+            "compare the board with checkpoints others saw before decrypting: give --observer URL (a mirror) "
+            "or --checkpoints FILE (an observer's), or --no-observers if you watched the board yourself"
+        )
+    s = _secret(secret)
+    observed = gather_observed(checkpoint_files, observers, election_id)
     with tempfile.TemporaryDirectory(prefix="vecha-record-") as tmp:
         client = None
         if server is not None:
@@ -199,12 +282,19 @@ def decrypt(
             record = Path(tmp) / "record"
             client.download_record(election_id, record)
         assert record is not None
-        ledger = verify_record_ledger(record)
+        ledger = verify_record_ledger(record, observed=observed)
     if ledger.phase not in (Phase.TALLIED, Phase.DECRYPTING) or ledger.aggregate is None:
         raise CliError("the record has no tally to decrypt (or the result is already out)")
-    s = _secret(secret)
     if s.key_share is None or ledger.confirmations[s.index - 1].verification_key != Point.base_mul(s.key_share):
         raise CliError("this secret does not belong to a trustee of this election")
+    digest = tally_digest(ledger.counted, ledger.aggregate)
+    if s.decrypted is not None and s.decrypted != digest:
+        raise CliError(
+            "this trustee already decrypted another tally of this election; decrypting a second one could "
+            "reveal single ballots (two boards of one election: the box forked its history)"
+        )
+    if s.decrypted is None:  # kept before the decryption leaves this machine
+        _replace_private(secret, s.with_decrypted(digest).to_json())
     shares = partial_decrypt(ledger.fingerprint, s, ledger.aggregate)
     decryption = {
         "election": ledger.fingerprint.hex(),

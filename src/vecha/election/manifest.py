@@ -155,13 +155,33 @@ Question = Annotated[
 ]
 
 
+_IDENTITY = re.compile(r"^[0-9a-f]{64}$")
+
+
 class TrusteeSpec(_Frozen):
+    """The trustees: how many, how many decrypt, and each one's identity key (spec §5.1), in
+    trustee order: the Ed25519 public key, in hex, that signs every ceremony message of theirs."""
+
     count: int = Field(ge=1, le=100)
     threshold: int = Field(ge=1)
+    identities: tuple[str, ...]
+
+    @field_validator("identities")
+    @classmethod
+    def _keys(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for k, key in enumerate(v, start=1):
+            if not _IDENTITY.match(key):
+                raise ValueError(f"trustee {k}'s identity key must be 64 lowercase hex digits")
+        if len(set(v)) != len(v):
+            raise ValueError("every trustee needs an identity key of its own")
+        return v
+
+    def identity_keys(self) -> tuple[bytes, ...]:
+        return tuple(bytes.fromhex(k) for k in self.identities)
 
 
 class Manifest(_Frozen):
-    version: Literal[1] = 1
+    version: Literal[2] = 2
     id: str
     title: Text
     description: Text | None = None
@@ -181,6 +201,11 @@ class Manifest(_Frozen):
     def _consistent(self) -> Manifest:
         if self.trustees.threshold > self.trustees.count:
             raise ValueError("the trustee threshold cannot exceed the number of trustees")
+        if len(self.trustees.identities) != self.trustees.count:
+            raise ValueError(
+                f"the definition names {len(self.trustees.identities)} trustee identity keys for "
+                f"{self.trustees.count} trustees"
+            )
         ids = [q.id for q in self.questions]
         if len(set(ids)) != len(ids):
             raise ValueError("question ids must be unique")

@@ -1,13 +1,20 @@
 """The trustees' key ceremony and their partial decryptions (spec §5, §7.3).
 
-Round 1 — every trustee i publishes a `TrusteeAnnouncement`: its transport key (X25519,
-for receiving shares), the Feldman commitments C_{i,0..t−1} and a Schnorr proof of
-knowledge of a_{i,0} bound to the election and to i.
-Round 2 — every trustee seals f_i(j) for every other trustee j (`deal_shares`).
-Round 3 — every trustee j opens what it received, checks each share against the sender's
-commitments (naming any sender whose share is wrong) and publishes a `TrusteeConfirmation`:
-its verification key X_j and a proof that it knows x_j.
-The organizer then checks everything (`check_ceremony`) and derives the joint key.
+Every trustee has a long-term Ed25519 identity key fixed in the election definition
+(`vecha.election.identity`), and signs every ceremony message with it, so that no one who
+carries the messages can read or replace a share unnoticed.
+
+Round 1 — every trustee i publishes a signed `TrusteeAnnouncement`: its transport key
+(X25519, for receiving shares), the Feldman commitments C_{i,0..t−1} and a Schnorr proof of
+knowledge of a_{i,0} bound to the election, to i and to the transport key.
+Round 2 — every trustee seals f_i(j) for every trustee j (`deal_shares`), and signs each
+sealed share together with the digest of the announcements it dealt to.
+Round 3 — every trustee j checks each share's signature, that its sender dealt to the same
+announcements j sees, and the share against the sender's commitments (naming any sender
+whose share is wrong), then publishes a signed `TrusteeConfirmation`: its verification key
+X_j, the same digest, and a proof that it knows x_j.
+The organizer, and every verifier, checks everything (`check_ceremony`) and derives the
+joint key.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vecha.crypto import _sodium
+from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.encoding import hex_bytes, point_from_hex, scalar_from_hex
 from vecha.crypto.errors import ElectionError, InvalidEncoding, InvalidProof
@@ -31,6 +39,8 @@ from vecha.crypto.proofs import (
     verify_knowledge,
 )
 from vecha.crypto.threshold import Polynomial, joint_key, share_matches_commitments, verification_key
+from vecha.crypto.transcript import Transcript
+from vecha.election.identity import TrusteeIdentity, verify_signed
 
 __all__ = [
     "TrusteeSecret",
@@ -45,6 +55,8 @@ __all__ = [
     "local_ceremony",
     "partial_decrypt",
     "verify_partial",
+    "announcements_digest",
+    "tally_digest",
     "trustee_context",
     "decryption_context",
 ]
@@ -80,14 +92,21 @@ def _index(v: Any, what: str) -> int:
     return v
 
 
+def _identity_of(identities: Sequence[bytes], index: int) -> bytes:
+    if not 1 <= index <= len(identities):
+        raise ElectionError(f"there is no trustee {index} in this election")
+    return identities[index - 1]
+
+
 @dataclass(frozen=True)
 class TrusteeAnnouncement:
     index: int
     transport_key: bytes  #: X25519 public key for sealed shares
     commitments: tuple[Point, ...]  #: C_{i,k} = a_{i,k}·G
-    proof: SchnorrProof  #: knowledge of a_{i,0}
+    proof: SchnorrProof  #: knowledge of a_{i,0}, bound to the transport key
+    signature: bytes  #: the trustee's identity signature over the rest
 
-    def to_json(self) -> dict[str, Any]:
+    def body_json(self) -> dict[str, Any]:
         return {
             "index": self.index,
             "transport_key": self.transport_key.hex(),
@@ -95,29 +114,60 @@ class TrusteeAnnouncement:
             "proof": _schnorr_json(self.proof),
         }
 
+    def to_json(self) -> dict[str, Any]:
+        return {**self.body_json(), "signature": self.signature.hex()}
+
     @classmethod
     def from_json(cls, obj: Any) -> TrusteeAnnouncement:
-        o = _fields(obj, {"index", "transport_key", "commitments", "proof"}, "trustee announcement")
+        o = _fields(obj, {"index", "transport_key", "commitments", "proof", "signature"}, "trustee announcement")
         if not isinstance(o["commitments"], list) or not 1 <= len(o["commitments"]) <= 100:
             raise InvalidEncoding("trustee announcement: commitments must be a list")
+        transport = hex_bytes(o["transport_key"], 32, "trustee.transport_key")
+        if transport == bytes(32):
+            raise InvalidEncoding("trustee.transport_key: the all-zero key is refused")
         return cls(
             _index(o["index"], "trustee.index"),
-            hex_bytes(o["transport_key"], 32, "trustee.transport_key"),
+            transport,
             tuple(
                 point_from_hex(c, f"trustee.commitments[{k}]", nonidentity=True) for k, c in enumerate(o["commitments"])
             ),
             SchnorrProof(*_schnorr_from(o["proof"], "trustee.proof")),
+            hex_bytes(o["signature"], 64, "trustee.signature"),
         )
 
-    def verify(self, fingerprint: bytes, threshold: int) -> None:
+    def verify(self, fingerprint: bytes, threshold: int, identities: Sequence[bytes]) -> None:
+        """The commitments' number, the proof (bound to the transport key), and the signature
+        of the identity key that the definition gives this trustee."""
         if len(self.commitments) != threshold:
             raise ElectionError(f"trustee {self.index}: {len(self.commitments)} commitments, expected {threshold}")
+        context = trustee_context(fingerprint, self.index) + self.transport_key
         try:
-            verify_knowledge(
-                self.proof, self.commitments[0], trustee_context(fingerprint, self.index), purpose="trustee-key"
-            )
+            verify_knowledge(self.proof, self.commitments[0], context, purpose="trustee-key")
         except InvalidProof:
             raise InvalidProof(f"trustee {self.index}: the proof of knowledge of its key does not verify") from None
+        try:
+            verify_signed(
+                _identity_of(identities, self.index),
+                self.signature,
+                "trustee-announcement",
+                fingerprint,
+                self.body_json(),
+            )
+        except InvalidProof:
+            raise InvalidProof(
+                f"trustee {self.index}: the announcement is not signed by trustee {self.index}'s identity key "
+                "(someone between the trustees changed it, or it was never the trustee's)"
+            ) from None
+
+
+def announcements_digest(announcements: Sequence[TrusteeAnnouncement]) -> bytes:
+    """The 32-byte digest of every announcement, in trustee order (spec §5.2): what each
+    dealer and each confirmer signs it saw, so that all of them are seen to have seen the same."""
+    ordered = sorted(announcements, key=lambda a: a.index)
+    t = Transcript("ceremony-announcements").number("announcements#", len(ordered))
+    for a in ordered:
+        t.raw("announcement", canonical_bytes(a.to_json()))
+    return t.digest()[:32]
 
 
 @dataclass(frozen=True)
@@ -128,88 +178,182 @@ class TrusteeSecret:
     polynomial: Polynomial
     transport_secret: bytes
     transport_public: bytes
+    identity: TrusteeIdentity
     key_share: Scalar | None = None  #: x_j, once the shares are received
+    decrypted: bytes | None = None  #: the digest of the only tally this trustee ever decrypted (§7.3)
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "version": 2,
             "index": self.index,
             "coefficients": [a.hex() for a in self.polynomial.coefficients],
             "transport_secret": self.transport_secret.hex(),
             "transport_public": self.transport_public.hex(),
+            "identity_seed": self.identity.seed.hex(),
             "key_share": None if self.key_share is None else self.key_share.hex(),
+            "decrypted": None if self.decrypted is None else self.decrypted.hex(),
         }
 
     @classmethod
     def from_json(cls, obj: Any) -> TrusteeSecret:
-        o = _fields(
-            obj, {"index", "coefficients", "transport_secret", "transport_public", "key_share"}, "trustee secret"
-        )
+        keys = {"version", "index", "coefficients", "transport_secret", "transport_public", "identity_seed"}
+        o = _fields(obj, keys | {"key_share", "decrypted"}, "trustee secret")
+        if o["version"] != 2:
+            raise InvalidEncoding("trustee secret: made by another version of Vecha")
+        if not isinstance(o["coefficients"], list) or not 1 <= len(o["coefficients"]) <= 100:
+            raise InvalidEncoding("trustee secret: coefficients must be a list")
         return cls(
             _index(o["index"], "index"),
             Polynomial(tuple(scalar_from_hex(a, "coefficient") for a in o["coefficients"])),
             hex_bytes(o["transport_secret"], 32, "transport_secret"),
             hex_bytes(o["transport_public"], 32, "transport_public"),
+            TrusteeIdentity(hex_bytes(o["identity_seed"], 32, "identity_seed")),
             None if o["key_share"] is None else scalar_from_hex(o["key_share"], "key_share"),
+            None if o["decrypted"] is None else hex_bytes(o["decrypted"], 32, "decrypted"),
+        )
+
+    def with_key_share(self, x: Scalar) -> TrusteeSecret:
+        return TrusteeSecret(
+            self.index, self.polynomial, self.transport_secret, self.transport_public, self.identity, x, self.decrypted
+        )
+
+    def with_decrypted(self, digest: bytes) -> TrusteeSecret:
+        return TrusteeSecret(
+            self.index,
+            self.polynomial,
+            self.transport_secret,
+            self.transport_public,
+            self.identity,
+            self.key_share,
+            digest,
         )
 
 
-def new_trustee(fingerprint: bytes, index: int, threshold: int) -> tuple[TrusteeSecret, TrusteeAnnouncement]:
+def new_trustee(
+    fingerprint: bytes, index: int, threshold: int, identity: TrusteeIdentity
+) -> tuple[TrusteeSecret, TrusteeAnnouncement]:
     poly = Polynomial.random(threshold)
     pk, sk = _sodium.box_seed_keypair(secrets.token_bytes(32))
     commitments = poly.commitments()
     proof = prove_knowledge(
-        poly.coefficients[0], commitments[0], trustee_context(fingerprint, index), purpose="trustee-key"
+        poly.coefficients[0], commitments[0], trustee_context(fingerprint, index) + pk, purpose="trustee-key"
     )
-    return TrusteeSecret(index, poly, sk, pk), TrusteeAnnouncement(index, pk, commitments, proof)
+    unsigned = TrusteeAnnouncement(index, pk, commitments, proof, bytes(64))
+    signature = identity.sign("trustee-announcement", fingerprint, unsigned.body_json())
+    announcement = TrusteeAnnouncement(index, pk, commitments, proof, signature)
+    return TrusteeSecret(index, poly, sk, pk, identity), announcement
 
 
 @dataclass(frozen=True)
 class SealedShare:
     sender: int
     recipient: int
+    announcements: bytes  #: the digest of the announcements the sender dealt to
     sealed: bytes  #: crypto_box_seal(f_sender(recipient) as 32 bytes, recipient's transport key)
+    signature: bytes  #: the sender's identity signature over the rest
+
+    def body_json(self) -> dict[str, Any]:
+        return {
+            "from": self.sender,
+            "to": self.recipient,
+            "announcements": self.announcements.hex(),
+            "sealed": self.sealed.hex(),
+        }
 
     def to_json(self) -> dict[str, Any]:
-        return {"from": self.sender, "to": self.recipient, "sealed": self.sealed.hex()}
+        return {**self.body_json(), "signature": self.signature.hex()}
 
     @classmethod
     def from_json(cls, obj: Any) -> SealedShare:
-        o = _fields(obj, {"from", "to", "sealed"}, "sealed share")
+        o = _fields(obj, {"from", "to", "announcements", "sealed", "signature"}, "sealed share")
         return cls(
             _index(o["from"], "from"),
             _index(o["to"], "to"),
+            hex_bytes(o["announcements"], 32, "announcements"),
             hex_bytes(o["sealed"], 32 + _sodium.BOX_SEAL_OVERHEAD, "sealed"),
+            hex_bytes(o["signature"], 64, "signature"),
         )
 
+    def verify(self, fingerprint: bytes, identities: Sequence[bytes]) -> None:
+        try:
+            verify_signed(
+                _identity_of(identities, self.sender), self.signature, "trustee-share", fingerprint, self.body_json()
+            )
+        except InvalidProof:
+            raise InvalidProof(
+                f"the share from trustee {self.sender} to trustee {self.recipient} is not signed by trustee "
+                f"{self.sender}'s identity key (someone between the trustees changed or made it)"
+            ) from None
 
-def deal_shares(secret: TrusteeSecret, announcements: Sequence[TrusteeAnnouncement]) -> list[SealedShare]:
-    return [
-        SealedShare(secret.index, a.index, _sodium.box_seal(bytes(secret.polynomial.at(a.index)), a.transport_key))
-        for a in announcements
-    ]
+
+def deal_shares(
+    fingerprint: bytes, secret: TrusteeSecret, announcements: Sequence[TrusteeAnnouncement]
+) -> list[SealedShare]:
+    """Seal f_i(j) to every trustee j's transport key, each signed with the digest of
+    `announcements` (which the caller has checked: `TrusteeAnnouncement.verify`)."""
+    digest = announcements_digest(announcements)
+    out = []
+    for a in sorted(announcements, key=lambda a: a.index):
+        sealed = _sodium.box_seal(bytes(secret.polynomial.at(a.index)), a.transport_key)
+        unsigned = SealedShare(secret.index, a.index, digest, sealed, bytes(64))
+        signature = secret.identity.sign("trustee-share", fingerprint, unsigned.body_json())
+        out.append(SealedShare(secret.index, a.index, digest, sealed, signature))
+    return out
 
 
 @dataclass(frozen=True)
 class TrusteeConfirmation:
     index: int
     verification_key: Point  #: X_j = x_j·G
+    announcements: bytes  #: the digest of the announcements whose shares this trustee took
     proof: SchnorrProof  #: knowledge of x_j
+    signature: bytes  #: the trustee's identity signature over the rest
 
-    def to_json(self) -> dict[str, Any]:
+    def body_json(self) -> dict[str, Any]:
         return {
             "index": self.index,
             "verification_key": self.verification_key.hex(),
+            "announcements": self.announcements.hex(),
             "proof": _schnorr_json(self.proof),
         }
 
+    def to_json(self) -> dict[str, Any]:
+        return {**self.body_json(), "signature": self.signature.hex()}
+
     @classmethod
     def from_json(cls, obj: Any) -> TrusteeConfirmation:
-        o = _fields(obj, {"index", "verification_key", "proof"}, "trustee confirmation")
+        keys = {"index", "verification_key", "announcements", "proof", "signature"}
+        o = _fields(obj, keys, "trustee confirmation")
         return cls(
             _index(o["index"], "index"),
             point_from_hex(o["verification_key"], "verification_key", nonidentity=True),
+            hex_bytes(o["announcements"], 32, "announcements"),
             SchnorrProof(*_schnorr_from(o["proof"], "confirmation.proof")),
+            hex_bytes(o["signature"], 64, "signature"),
         )
+
+    def verify(self, fingerprint: bytes, identities: Sequence[bytes]) -> None:
+        try:
+            verify_knowledge(
+                self.proof,
+                self.verification_key,
+                trustee_context(fingerprint, self.index) + self.announcements,
+                purpose="trustee-share",
+            )
+        except InvalidProof:
+            raise InvalidProof(f"trustee {self.index}: the proof of knowledge of its key share fails") from None
+        try:
+            verify_signed(
+                _identity_of(identities, self.index),
+                self.signature,
+                "trustee-confirmation",
+                fingerprint,
+                self.body_json(),
+            )
+        except InvalidProof:
+            raise InvalidProof(
+                f"trustee {self.index}: the confirmation is not signed by trustee {self.index}'s identity key"
+            ) from None
 
 
 def receive_shares(
@@ -217,15 +361,33 @@ def receive_shares(
     secret: TrusteeSecret,
     announcements: Sequence[TrusteeAnnouncement],
     shares: Sequence[SealedShare],
+    identities: Sequence[bytes],
 ) -> tuple[TrusteeSecret, TrusteeConfirmation]:
-    """Open and check the shares sent to this trustee; raise naming any trustee who cheated."""
-    mine = {s.sender: s for s in shares if s.recipient == secret.index}
-    total = Scalar(0)
+    """Open and check the shares sent to this trustee; raise naming any trustee who cheated,
+    and any share that someone between the trustees changed.
+
+    `announcements` are the ones this trustee checked (`TrusteeAnnouncement.verify`); every
+    share must be signed by its sender's identity key and name the same digest of them."""
+    digest = announcements_digest(announcements)
+    mine: dict[int, SealedShare] = {}
     problems = []  # every cheating trustee is named, not only the first
+    for s in shares:
+        if s.recipient != secret.index:
+            continue
+        s.verify(fingerprint, identities)
+        if s.announcements != digest:
+            problems.append(
+                f"trustee {s.sender} dealt its shares to other announcements than the ones trustee "
+                f"{secret.index} sees: someone between the trustees showed them different announcements"
+            )
+            continue
+        mine[s.sender] = s
+    total = Scalar(0)
     for a in announcements:
         sealed = mine.get(a.index)
         if sealed is None:
-            problems.append(f"trustee {a.index} sent no share to trustee {secret.index}")
+            if not any(p.startswith(f"trustee {a.index} ") for p in problems):
+                problems.append(f"trustee {a.index} sent no share to trustee {secret.index}")
             continue
         try:
             value = Scalar.from_canonical_bytes(
@@ -241,48 +403,56 @@ def receive_shares(
     if problems:
         raise ElectionError("; ".join(problems))
     x = Point.base_mul(total)
-    proof = prove_knowledge(total, x, trustee_context(fingerprint, secret.index), purpose="trustee-share")
-    updated = TrusteeSecret(secret.index, secret.polynomial, secret.transport_secret, secret.transport_public, total)
-    return updated, TrusteeConfirmation(secret.index, x, proof)
+    proof = prove_knowledge(total, x, trustee_context(fingerprint, secret.index) + digest, purpose="trustee-share")
+    unsigned = TrusteeConfirmation(secret.index, x, digest, proof, bytes(64))
+    signature = secret.identity.sign("trustee-confirmation", fingerprint, unsigned.body_json())
+    return secret.with_key_share(total), TrusteeConfirmation(secret.index, x, digest, proof, signature)
 
 
 def check_ceremony(
     fingerprint: bytes,
-    count: int,
     threshold: int,
+    identities: Sequence[bytes],
     announcements: Sequence[TrusteeAnnouncement],
     confirmations: Sequence[TrusteeConfirmation],
 ) -> Point:
-    """Check every announcement and confirmation; return the joint key K. Names a cheater."""
+    """Check every announcement and confirmation; return the joint key K. Names a cheater.
+
+    Every confirmation must name the digest of exactly these announcements: a trustee that
+    took its shares under other announcements was shown a different ceremony."""
+    count = len(identities)
     indices = sorted(a.index for a in announcements)
     if indices != list(range(1, count + 1)):
         raise ElectionError(f"expected announcements from trustees 1..{count}, got {indices}")
     for a in announcements:
-        a.verify(fingerprint, threshold)
+        a.verify(fingerprint, threshold, identities)
     ordered = sorted(announcements, key=lambda a: a.index)
+    digest = announcements_digest(ordered)
     all_commitments = [a.commitments for a in ordered]
     if sorted(c.index for c in confirmations) != list(range(1, count + 1)):
         raise ElectionError("every trustee must confirm the shares it received")
     for c in confirmations:
+        c.verify(fingerprint, identities)
+        if c.announcements != digest:
+            raise ElectionError(
+                f"trustee {c.index} confirmed shares dealt under other announcements than these: "
+                "it was shown a different ceremony"
+            )
         if verification_key(all_commitments, c.index) != c.verification_key:
             raise ElectionError(f"trustee {c.index}: its verification key does not match the commitments")
-        try:
-            verify_knowledge(
-                c.proof, c.verification_key, trustee_context(fingerprint, c.index), purpose="trustee-share"
-            )
-        except InvalidProof:
-            raise InvalidProof(f"trustee {c.index}: the proof of knowledge of its key share fails") from None
     return joint_key(all_commitments)
 
 
 def local_ceremony(
-    fingerprint: bytes, count: int, threshold: int
+    fingerprint: bytes, threshold: int, identities: Sequence[TrusteeIdentity]
 ) -> tuple[list[TrusteeSecret], list[TrusteeAnnouncement], list[TrusteeConfirmation]]:
-    """All three rounds for `count` trustees simulated in one process (demos and tests)."""
-    pairs = [new_trustee(fingerprint, i, threshold) for i in range(1, count + 1)]
+    """All three rounds for the trustees with these identities, simulated in one process
+    (demos and tests)."""
+    publics = [i.public for i in identities]
+    pairs = [new_trustee(fingerprint, k, threshold, ident) for k, ident in enumerate(identities, start=1)]
     announcements = [a for _, a in pairs]
-    sealed = [s for secret, _ in pairs for s in deal_shares(secret, announcements)]
-    received = [receive_shares(fingerprint, secret, announcements, sealed) for secret, _ in pairs]
+    sealed = [s for secret, _ in pairs for s in deal_shares(fingerprint, secret, announcements)]
+    received = [receive_shares(fingerprint, secret, announcements, sealed, publics) for secret, _ in pairs]
     return [s for s, _ in received], announcements, [c for _, c in received]
 
 
@@ -301,6 +471,17 @@ class DecryptionShare:
         o = _fields(obj, {"share", "challenge", "response"}, what)
         c, r = _schnorr_from({"challenge": o["challenge"], "response": o["response"]}, what)
         return cls(point_from_hex(o["share"], f"{what}.share"), EqualityProof(c, r))
+
+
+def tally_digest(counted: int, aggregate: Sequence[Sequence[Ciphertext]]) -> bytes:
+    """What a trustee remembers of the one tally it decrypted (spec §7.3): 32 bytes of
+    T("decrypted-tally", counted, every aggregate ciphertext)."""
+    t = Transcript("decrypted-tally").number("counted", counted)
+    for row in aggregate:
+        t.number("options", len(row))
+        for ct in row:
+            t.point("alpha", ct.alpha).point("beta", ct.beta)
+    return t.digest()[:32]
 
 
 def partial_decrypt(

@@ -33,6 +33,7 @@ __all__ = [
     "read_checkpoints",
     "write_json",
     "read_json_file",
+    "read_checkpoint_file",
     "BOARD",
     "CHECKPOINTS",
     "HEADER",
@@ -156,16 +157,21 @@ def iter_board_lines(directory: Path) -> Generator[tuple[int, bytes], None, None
 
 
 def read_checkpoints(directory: Path) -> list[Checkpoint]:
-    raw = read_json_file(directory / CHECKPOINTS, CHECKPOINTS)
+    return read_checkpoint_file(directory / CHECKPOINTS)
+
+
+def read_checkpoint_file(path: Path) -> list[Checkpoint]:
+    """A JSON list of checkpoints (a record's `checkpoints.json`, or what an observer kept)."""
+    raw = read_json_file(path, path.name)
     if not isinstance(raw, list) or not raw:
-        raise RecordError(f"{CHECKPOINTS}: expected a non-empty list")
+        raise RecordError(f"{path.name}: expected a non-empty list of checkpoints")
     try:
         cps = [Checkpoint.from_json(c) for c in raw]
     except InvalidEncoding as e:
-        raise RecordError(f"{CHECKPOINTS}: {e}") from None
+        raise RecordError(f"{path.name}: {e}") from None
     heights = [c.height for c in cps]
     if heights != sorted(set(heights)):
-        raise RecordError(f"{CHECKPOINTS}: heights must be strictly increasing")
+        raise RecordError(f"{path.name}: heights must be strictly increasing")
     return cps
 
 

@@ -25,7 +25,7 @@ from vecha.crypto.transcript import Transcript
 
 __all__ = ["EntryType", "Entry", "entry_hash", "GENESIS_PARENT", "parse_entry_line", "RECORD_VERSION"]
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 GENESIS_PARENT = bytes(32)
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _BALLOT_START = b'"payload":{"ballot":'

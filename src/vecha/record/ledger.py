@@ -166,7 +166,8 @@ class Ledger:
         a = TrusteeAnnouncement.from_json(entry.payload)
         if a.index != len(self.announcements) + 1:
             raise ElectionError(f"expected trustee {len(self.announcements) + 1}, got {a.index}")
-        a.verify(self.fingerprint, t)
+        assert self.manifest is not None
+        a.verify(self.fingerprint, t, self.manifest.trustees.identity_keys())
         self.announcements.append(a)
         if len(self.announcements) == n:
             self.phase = Phase.ANNOUNCED
@@ -183,8 +184,14 @@ class Ledger:
     def _on_joint_key(self, entry: Entry) -> None:
         self._expect(Phase.CONFIRMED)
         self._fields(entry.payload, "public_key")
-        n, t = self._trustees()
-        key = check_ceremony(self.fingerprint, n, t, self.announcements, self.confirmations)
+        assert self.manifest is not None
+        key = check_ceremony(
+            self.fingerprint,
+            self.manifest.trustees.threshold,
+            self.manifest.trustees.identity_keys(),
+            self.announcements,
+            self.confirmations,
+        )
         claimed = point_from_hex(entry.payload["public_key"], "public_key", nonidentity=True)
         if claimed != key:
             raise InvalidProof("the joint key is not the sum of the trustees' commitments")

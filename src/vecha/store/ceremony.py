@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from vecha.crypto.canonical import canonical_bytes, parse_canonical
 from vecha.crypto.errors import ElectionError
-from vecha.election.trustees import SealedShare, TrusteeAnnouncement, TrusteeConfirmation
+from vecha.election.trustees import SealedShare, TrusteeAnnouncement, TrusteeConfirmation, announcements_digest
 from vecha.record.ledger import Phase
 from vecha.store.board import Board
 from vecha.store.db import writing
@@ -35,25 +35,33 @@ def stage(board: Board, kind: str, trustee: int, message: Any) -> bool:
     if board.ledger.phase is not Phase.DEFINED:
         raise ElectionError("the key ceremony is over")
     fp, n, t = board.ledger.fingerprint, m.trustees.count, m.trustees.threshold
+    identities = m.trustees.identity_keys()
     if kind == "announcement":
         a = TrusteeAnnouncement.from_json(message)
         if a.index != trustee:
             raise ElectionError(f"this is trustee {a.index}'s announcement; you are trustee {trustee}")
-        a.verify(fp, t)
+        a.verify(fp, t, identities)
         body: Any = a.to_json()
     elif kind == "shares":
-        if len(announcements(board)) != n:
+        anns = announcements(board)
+        if len(anns) != n:
             raise ElectionError("wait until every trustee has announced before dealing shares")
         if not isinstance(message, list):
             raise ElectionError("expected the list of sealed shares")
         sealed = [SealedShare.from_json(x) for x in message]
         if sorted(s.recipient for s in sealed) != list(range(1, n + 1)) or any(s.sender != trustee for s in sealed):
             raise ElectionError(f"expected one share from trustee {trustee} to each of the {n} trustees")
+        digest = announcements_digest(anns)
+        for s in sealed:
+            s.verify(fp, identities)
+            if s.announcements != digest:
+                raise ElectionError(f"trustee {trustee} dealt to other announcements than the ones on this box")
         body = [s.to_json() for s in sealed]
     else:
         c = TrusteeConfirmation.from_json(message)
         if c.index != trustee:
             raise ElectionError(f"this is trustee {c.index}'s confirmation; you are trustee {trustee}")
+        c.verify(fp, identities)
         body = c.to_json()
     data = canonical_bytes(body)
     try:

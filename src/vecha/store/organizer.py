@@ -37,7 +37,9 @@ def record_ceremony(
     assert m is not None
     if board.ledger.phase is not Phase.DEFINED:
         raise ElectionError("the key ceremony is already on the board")
-    key = check_ceremony(board.ledger.fingerprint, m.trustees.count, m.trustees.threshold, announcements, confirmations)
+    key = check_ceremony(
+        board.ledger.fingerprint, m.trustees.threshold, m.trustees.identity_keys(), announcements, confirmations
+    )
     for a in sorted(announcements, key=lambda a: a.index):
         board.append(EntryType.TRUSTEE, a.to_json())
     for c in sorted(confirmations, key=lambda c: c.index):

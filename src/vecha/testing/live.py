@@ -5,10 +5,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 import uvicorn
 from sqlalchemy import Engine
+from starlette.types import ASGIApp
 
 from vecha.server import ServerSettings, create_app
 
@@ -18,8 +20,17 @@ __all__ = ["LiveServer"]
 class LiveServer:
     """`with LiveServer(engine) as server:` serves on `server.url` until the block ends."""
 
-    def __init__(self, engine: Engine, settings: ServerSettings | None = None, log_level: str = "warning") -> None:
-        self.app = create_app(engine, settings)
+    def __init__(
+        self,
+        engine: Engine,
+        settings: ServerSettings | None = None,
+        log_level: str = "warning",
+        wrap: Callable[[ASGIApp], ASGIApp] | None = None,
+    ) -> None:
+        """`wrap`: something put between the clients and the ballot box (attack tests: a relay)."""
+        self.app: ASGIApp = create_app(engine, settings)
+        if wrap is not None:
+            self.app = wrap(self.app)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))

@@ -7,6 +7,7 @@ the proofs and the rules can catch the change.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,11 +17,12 @@ from typing import Any
 from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
+from vecha.election.identity import TrusteeIdentity
 from vecha.election.manifest import parse_manifest
 from vecha.election.trustees import TrusteeSecret, local_ceremony, partial_decrypt
 from vecha.record.archive import BOARD, CHECKPOINTS, HEADER, RESULT, read_checkpoints, write_json
 from vecha.record.checkpoint import BoardKey, sign_checkpoint
-from vecha.record.entries import GENESIS_PARENT, Entry, EntryType
+from vecha.record.entries import GENESIS_PARENT, RECORD_VERSION, Entry, EntryType
 from vecha.store.board import Board, open_store
 from vecha.store.organizer import (
     add_decryption,
@@ -33,12 +35,32 @@ from vecha.store.organizer import (
     tally,
 )
 
-__all__ = ["SMALL_DEFINITION", "BOOTH_DEFINITION", "BuiltElection", "build_election", "rewrite_record", "read_lines"]
+__all__ = [
+    "SMALL_DEFINITION",
+    "BOOTH_DEFINITION",
+    "BuiltElection",
+    "build_election",
+    "rewrite_record",
+    "read_lines",
+    "fixed_identities",
+    "trustees_of",
+]
+
+
+def fixed_identities(count: int) -> list[TrusteeIdentity]:
+    """Fixed identity keys for test trustees 1..count (tests only: the seeds are public)."""
+    return [TrusteeIdentity(hashlib.sha256(f"vecha test trustee {k}".encode()).digest()) for k in range(1, count + 1)]
+
+
+def trustees_of(count: int, threshold: int) -> dict[str, Any]:
+    """A definition's `trustees` member for the test trustees."""
+    return {"count": count, "threshold": threshold, "identities": [i.public.hex() for i in fixed_identities(count)]}
+
 
 SMALL_DEFINITION: dict[str, Any] = {
     "id": "small-test",
     "title": "Small test election",
-    "trustees": {"count": 3, "threshold": 2},
+    "trustees": trustees_of(3, 2),
     "questions": [
         {
             "id": "council",
@@ -57,7 +79,7 @@ BOOTH_DEFINITION: dict[str, Any] = {
     "id": "council-2026",
     "title": {"en": "Council election", "be": "Выбары ў Раду", "ru": "Выборы в Совет"},
     "languages": ["be", "ru", "en"],
-    "trustees": {"count": 3, "threshold": 2},
+    "trustees": trustees_of(3, 2),
     "questions": [
         {
             "id": "council",
@@ -94,6 +116,7 @@ def build_election(
     decrypting: tuple[int, ...] = (1, 3),
     stop_after: EntryType = EntryType.RESULT,
     store: str | None = None,
+    identities: list[TrusteeIdentity] | None = None,
 ) -> BuiltElection:
     """Run an election through the store (`store`: a database URL; default a SQLite file in
     `directory`) and export its record to `directory/record`."""
@@ -101,7 +124,8 @@ def build_election(
     directory.mkdir(parents=True, exist_ok=True)
     board = Board.create(open_store(store or str(directory / "box.sqlite")), manifest)
     fp = board.ledger.fingerprint
-    secrets, anns, confs = local_ceremony(fp, manifest.trustees.count, manifest.trustees.threshold)
+    identities = identities or fixed_identities(manifest.trustees.count)
+    secrets, anns, confs = local_ceremony(fp, manifest.trustees.threshold, identities)
     record_ceremony(board, anns, confs)
     ctx = board.ledger.context()
     codes = [new_code() for _ in range(voters)]
@@ -151,7 +175,7 @@ def rewrite_record(record: Path, key: BoardKey, change: Callable[[list[dict[str,
     write_json(
         record / HEADER,
         {
-            "version": 1,
+            "version": RECORD_VERSION,
             "election": election,
             "fingerprint": hashes[0].hex(),
             "entries": len(objs),

@@ -8,7 +8,7 @@ Memory is bounded by the number of credentials, never by the size of the ballots
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,13 +30,17 @@ from vecha.record.ledger import Ledger, Phase
 from vecha.verify.parallel import BallotProofPool, Workers, default_workers, sum_counted
 from vecha.verify.report import Report
 
-__all__ = ["verify_record", "verify_record_ledger", "Progress"]
+__all__ = ["verify_record", "verify_record_ledger", "Progress", "Observed", "OBSERVED_CHECK"]
 
 #: progress(stage, done, total)
 Progress = Callable[[str, int, int], None]
 
 BOARD_CHECK = "board: hash chain, phases, trustee proofs, credentials, ballots, decryption shares, result"
 AGGREGATE_CHECK = "aggregate (counting rule: last ballot per credential)"
+OBSERVED_CHECK = "checkpoints seen by others (the same history)"
+
+#: checkpoints that someone else saw the board sign, each with where it came from (a file, a mirror)
+Observed = Sequence[tuple[str, Checkpoint]]
 #: below this many entries a process pool costs more than it saves
 PARALLEL_FROM = 400
 
@@ -48,32 +52,46 @@ class _Failed(Exception):
 
 
 def verify_record(
-    directory: Path, progress: Progress | None = None, workers: int | None = None, executor: Executor | None = None
+    directory: Path,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    observed: Observed = (),
 ) -> Report:
     """Run every check; the report names the first that fails. `workers`: processes for the
     ballot proofs and the tally (default: one per available core); or `executor`, any
-    concurrent.futures executor (a Dask cluster's) with `workers` workers."""
+    concurrent.futures executor (a Dask cluster's) with `workers` workers. `observed`:
+    checkpoints kept by observers or mirrors; the record must be the history they saw."""
     report = Report()
     try:
-        _Verification(directory, report, progress, workers, executor).run()
+        _Verification(directory, report, progress, workers, executor, observed).run()
     except _Failed as f:
         report.failed_check, report.failure = f.check, str(f)
     return report
 
 
-def verify_record_ledger(directory: Path, progress: Progress | None = None, workers: int | None = None) -> Ledger:
+def verify_record_ledger(
+    directory: Path, progress: Progress | None = None, workers: int | None = None, observed: Observed = ()
+) -> Ledger:
     """Verify a record and return the board state it ends in; raises `RecordError` if it fails."""
     try:
-        return _Verification(directory, Report(), progress, workers, None).run()
+        return _Verification(directory, Report(), progress, workers, None, observed).run()
     except _Failed as f:
         raise RecordError(f"the record does not verify: check '{f.check}': {f}") from None
 
 
 class _Verification:
     def __init__(
-        self, directory: Path, report: Report, progress: Progress | None, workers: int | None, executor: Executor | None
+        self,
+        directory: Path,
+        report: Report,
+        progress: Progress | None,
+        workers: int | None,
+        executor: Executor | None,
+        observed: Observed = (),
     ) -> None:
         self.directory = directory
+        self.observed = observed
         self.report = report
         self.progress: Progress = progress or (lambda stage, done, total: None)
         self.ledger = Ledger(check_proofs=True)
@@ -101,11 +119,14 @@ class _Verification:
             header = read_header(self.directory)
             checkpoints = read_checkpoints(self.directory)
         with self.check(BOARD_CHECK):
-            self.board(header, {c.height for c in checkpoints})
+            self.board(header, {c.height for c in checkpoints} | {c.height for _, c in self.observed})
         with self.check("header"):
             self.header(header)
         with self.check("checkpoints"):
             self.checkpoints(checkpoints)
+        if self.observed:
+            with self.check(OBSERVED_CHECK):
+                self.observed_checkpoints(checkpoints)
         if self.ledger.aggregate is not None:
             with self.check(AGGREGATE_CHECK):
                 self.aggregate()
@@ -160,6 +181,33 @@ class _Verification:
             cp.verify(self.ledger.board_key)
         if checkpoints[-1].height != self.ledger.height:
             raise RecordError("the last checkpoint does not cover the whole board")
+
+    def observed_checkpoints(self, own: list[Checkpoint]) -> None:
+        """The record must be the history that others saw the board sign: a checkpoint of the
+        same board key at a height this record has must name the same head, and none may be
+        beyond the record's end (then this record is an old or a cut-off copy)."""
+        ledger = self.ledger
+        mine = {c.height: c for c in own}
+        for source, cp in self.observed:
+            if cp.election != ledger.election_id:
+                raise RecordError(f"{source}: its checkpoint at height {cp.height} is for another election")
+            try:
+                cp.verify(ledger.board_key)
+            except VechaError:
+                raise RecordError(
+                    f"{source}: its checkpoint at height {cp.height} is not signed by this board's key"
+                ) from None
+            if cp.height > ledger.height:
+                raise RecordError(
+                    f"{source} saw the board at height {cp.height}; this record stops at {ledger.height}: "
+                    "it is a fork, or an old or cut-off copy of the board, not its latest history"
+                )
+            if self.heads[cp.height] != cp.head:
+                fork = " (the record signs the other one: two signed histories)" if cp.height in mine else ""
+                raise RecordError(
+                    f"the board forked: {source}'s checkpoint at height {cp.height} names head {cp.head.hex()}, "
+                    f"this record's is {self.heads[cp.height].hex()}{fork}"
+                )
 
     def aggregate(self) -> None:
         ledger = self.ledger
