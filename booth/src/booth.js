@@ -16,7 +16,7 @@ const state = {
   codeError: null,
   marks: [], // per question, one 0/1 per option
   questionErrors: [],
-  made: null, // {ballot, selections, randomness} of the ballot on show
+  made: null, // {body, selections, randomness} of the ballot on show: unsigned until cast
   progress: null,
   audit: null, // {ok, message, selections, data}
   receipt: null,
@@ -299,7 +299,7 @@ async function cast() {
   state.busy = true;
   state.castError = null;
   render();
-  const ballot = state.made.ballot;
+  const ballot = v.signBallot(state.credential, state.made.body); // signed only now: it is being cast
   try {
     const receipt = await api(`/elections/${encodeURIComponent(state.info.id)}/ballots`, { ballot, channel: "web" });
     try {
@@ -325,15 +325,15 @@ async function cast() {
 }
 
 function audit() {
-  const { ballot, selections, randomness } = state.made;
+  const { body, selections, randomness } = state.made;
   let outcome;
   try {
-    outcome = { ok: true, selections: v.auditBallot(state.ctx, ballot, selections, randomness) };
+    outcome = { ok: true, selections: v.auditBallot(state.ctx, body, selections, randomness) };
   } catch (e) {
     outcome = { ok: false, message: e.message };
   }
-  // The audited ballot is spent: it is never cast, whatever the voter does next.
-  state.audit = { ...outcome, data: JSON.stringify({ ballot, selections, randomness }, null, 1) };
+  // The audited ballot is spent: it was never signed, and it is never cast, whatever the voter does next.
+  state.audit = { ...outcome, data: JSON.stringify(v.auditData(state.ctx, state.made), null, 1) };
   state.made = null;
   go("audit");
 }
@@ -347,7 +347,7 @@ function sealedStep() {
       el("progress", { id: "progress", max: state.progress?.total ?? 1, value: state.progress?.done ?? 0, "aria-label": t("sealed.progress") }),
     );
   }
-  const tracker = v.trackerOf(state.made.ballot);
+  const tracker = v.trackerOf(state.made.body);
   return el(
     "section",
     {},

@@ -394,27 +394,42 @@ export function* encryptionSteps(ctx, credential, selections) {
     randomness.push(rs);
   }
   const body = { election: toHex(fp), credential: pointHex(S), answers };
-  const sig = proveKnowledge(credential.secret, S, signatureContext(body), "ballot-signature");
-  const ballot = { ...body, signature: { challenge: scalarHex(sig.challenge), response: scalarHex(sig.response) } };
-  return { ballot, selections, randomness: randomness.map((rs) => rs.map(scalarHex)) };
+  // Not signed here: the voter may still audit it, and an audited ballot must never be castable.
+  return { body, selections, randomness: randomness.map((rs) => rs.map(scalarHex)) };
 }
 
-/** The same, all at once. */
+/** §6.4: the credential's signature on a body, made only when the voter casts it. */
+export function signBallot(credential, body) {
+  const S = pointFromHex(body.credential, "credential");
+  if (!S.equals(credential.public)) throw new ProofError("this ballot was made for another credential");
+  const sig = proveKnowledge(credential.secret, S, signatureContext(body), "ballot-signature");
+  return { ...body, signature: { challenge: scalarHex(sig.challenge), response: scalarHex(sig.response) } };
+}
+
+/** The same, all at once, and signed (tests and tools; the booth signs only on cast). */
 export function encryptBallot(ctx, credential, selections) {
   const steps = encryptionSteps(ctx, credential, selections);
   for (;;) {
     const step = steps.next();
-    if (step.done) return step.value;
+    if (step.done) return { ...step.value, ballot: signBallot(credential, step.value.body) };
   }
+}
+
+/** §6.6: what the booth reveals when its voter audits a ballot: the unsigned body, the marks
+ * and the randomness, checkable by any implementation (`vecha audit`). */
+export function auditData(ctx, made) {
+  return { version: 2, election: ctx.id, ballot: made.body, selections: made.selections, randomness: made.randomness };
 }
 
 function signatureContext(body) {
   return new Transcript("ballot-body").raw("body", canonicalBytes(body)).digest();
 }
 
-/** §6.5: the first 32 bytes of T("tracker", ballot) in hex. */
+/** §6.5: the first 32 bytes of T("tracker", body) in hex, for a ballot or its body (the
+ * signature is not part of it, so the code shown before casting is the code on the board). */
 export function trackerOf(ballot) {
-  return toHex(new Transcript("tracker").raw("ballot", canonicalBytes(ballot)).digest().slice(0, 32));
+  const { signature: _signature, ...body } = ballot;
+  return toHex(new Transcript("tracker").raw("body", canonicalBytes(body)).digest().slice(0, 32));
 }
 
 function decodeProof(pairs, what) {

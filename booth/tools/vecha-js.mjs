@@ -1,6 +1,6 @@
 // A command-line door into the booth's cryptography, for the cross-language tests: reads
 // one JSON request on stdin, writes one JSON answer on stdout.
-//   {"op": "encrypt", "info": {...}, "code": "...", "selections": [[...]]} -> {ballot, selections, randomness, tracker}
+//   {"op": "encrypt", "info": {...}, "code": "...", "selections": [[...]]} -> {ballot, body, selections, randomness, tracker, audit}
 //   {"op": "audit", "info": {...}, "ballot": {...}, "selections": [...], "randomness": [...]} -> {ok, error?}
 //   {"op": "verify", "info": {...}, "ballot": {...}} -> {ok, error?}
 import { readFileSync } from "node:fs";
@@ -22,7 +22,7 @@ function attempt(fn) {
 let answer;
 if (request.op === "encrypt") {
   const made = v.encryptBallot(ctx, v.credentialFromCode(request.code, ctx.fingerprint), request.selections);
-  answer = { ...made, tracker: v.trackerOf(made.ballot) };
+  answer = { ...made, tracker: v.trackerOf(made.ballot), audit: v.auditData(ctx, made) };
 } else if (request.op === "audit") {
   answer = attempt(() => v.auditBallot(ctx, request.ballot, request.selections, request.randomness));
 } else if (request.op === "verify") {

@@ -20,8 +20,8 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, s
 from tests.booth.conftest import BOOTH, require
 
 from vecha.cli.main import main
-from vecha.crypto.encoding import scalar_from_hex
-from vecha.election.ballot import Ballot, audit_ballot, encrypt_ballot, verify_ballot
+from vecha.crypto.errors import VechaError
+from vecha.election.ballot import check_audit, encrypt_ballot
 from vecha.election.credentials import Credential, normalize_code
 from vecha.election.trustees import partial_decrypt
 from vecha.record.entries import EntryType
@@ -125,12 +125,12 @@ def test_a_voter_audits_votes_revotes_and_finds_the_ballot(
         data = booth.audit()
         assert w.page.query_selector("#audit-ok") is not None
         w.no_axe_violations()
-        ballot = Ballot.from_json(data["ballot"])
-        assert ballot.tracker() == audited_tracker
-        verify_ballot(ballot, e.context)
-        randomness = [[scalar_from_hex(r, "randomness") for r in row] for row in data["randomness"]]
-        assert data["selections"] == BOB_NO
-        audit_ballot(e.context, ballot, tuple(tuple(s) for s in data["selections"]), randomness)
+        # The audited ballot was never signed: whoever gets the audit data cannot cast it.
+        assert "signature" not in data["ballot"]
+        body, selections = check_audit(e.context, data)
+        assert body.tracker() == audited_tracker and [list(s) for s in selections] == BOB_NO
+        with pytest.raises(VechaError):
+            e.board.cast(data["ballot"])  # the ballot box refuses it
 
         # encrypt again (fresh randomness) and cast
         booth.action("audit-again")

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from vecha.crypto.encoding import scalar_from_hex
-from vecha.election.ballot import Ballot, audit_ballot, encrypt_ballot, selections_from_choices, verify_ballot
+from vecha.election.ballot import (
+    Ballot,
+    audit_ballot,
+    check_audit,
+    encrypt_ballot,
+    selections_from_choices,
+    verify_ballot,
+)
 from vecha.election.credentials import Credential
 from vecha.record.entries import EntryType
 from vecha.testing.records import BuiltElection, build_election
@@ -56,6 +63,10 @@ def test_a_javascript_ballot_is_accepted_by_the_python_ballot_box(
     # the audit data the booth would reveal re-encrypts to the ballot, checked by the core too
     randomness = [[scalar_from_hex(r, "randomness") for r in row] for row in made["randomness"]]
     audit_ballot(e.context, ballot, tuple(tuple(s) for s in selections), randomness)
+    # and the booth's audit data, as the booth shows it, passes the core's independent check
+    body, marks = check_audit(e.context, made["audit"])
+    assert body.tracker() == made["tracker"] and [list(m) for m in marks] == selections
+    assert "signature" not in made["audit"]["ballot"]
 
 
 def test_the_javascript_audit_checks_python_ballots(

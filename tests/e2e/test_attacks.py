@@ -17,12 +17,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vecha.cli.main import main
 from vecha.crypto import _sodium
-from vecha.election.ballot import Ballot
+from vecha.election.ballot import Ballot, audit_data, encrypt_ballot
 from vecha.election.counting import AggregateSum, aggregate_to_json
+from vecha.election.credentials import Credential
 from vecha.election.identity import TrusteeIdentity
 from vecha.election.manifest import parse_manifest
 from vecha.election.trustees import new_trustee
 from vecha.record.entries import EntryType
+from vecha.record.package import make_package
 from vecha.store.db import open_store
 from vecha.store.tokens import Role, create_token
 from vecha.testing.live import LiveServer
@@ -259,3 +261,41 @@ def test_trustees_at_ceremony_time_cannot_be_defined_without_identities() -> Non
     short = {**SMALL_DEFINITION, "trustees": {**trustees_of(3, 2), "count": 4}}
     with pytest.raises(Exception, match="4 trustees"):
         parse_manifest(short)
+
+
+# ---- finding 3: an audited ballot must never be castable ---------------------------------
+
+
+def test_an_audited_ballot_cannot_be_cast(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Whoever gets a voter's audit data (the voter is invited to check it elsewhere) tries to
+    cast it over the voter's real ballot; and `vecha audit` checks audit data on its own."""
+    built = build_election(tmp_path / "e", votes=[], stop_after=EntryType.OPEN)
+    package = tmp_path / "election.json"
+    package.write_text(json.dumps(make_package(built.board.entries())))
+    choice = ["--choice", "council=North / Bob", "--choice", "yesno=No"]
+    code = built.codes[0]
+    audit = tmp_path / "audit.json"
+    assert vecha("vote", "--election", package, "--credential", code, *choice, "--audit", audit) == 0
+    data = json.loads(audit.read_text())
+    assert "signature" not in data["ballot"] and not (tmp_path / "ballot.json").exists()
+    (tmp_path / "stolen.json").write_text(json.dumps(data["ballot"]))
+    capsys.readouterr()
+    assert vecha("cast", tmp_path / "stolen.json", "--db", tmp_path / "e" / "box.sqlite") == 1
+    assert "signature" in capsys.readouterr().err
+    assert built.board.ledger.ballots == 0
+    # The independent check: the choices it holds; a device lying about them is caught.
+    assert vecha("audit", audit, "--election", package) == 0
+    out = capsys.readouterr().out
+    assert "council: North / Bob" in out and "yesno: No" in out
+    lying = {**data, "selections": [[1, 0, 0, 0, 0], [0, 1]]}
+    (tmp_path / "lying.json").write_text(json.dumps(lying))
+    assert vecha("audit", tmp_path / "lying.json", "--election", package) == 1
+    assert "does not encrypt the claimed choice" in capsys.readouterr().err
+    # Audit data that carries a signed ballot (a booth that signed before the voter chose) is refused.
+    made = encrypt_ballot(
+        built.context, Credential.from_code(code, built.context.fingerprint), ((0, 0, 1, 0, 0), (0, 1))
+    )
+    signed = {**audit_data(built.context, made), "ballot": made.ballot.to_json()}
+    (tmp_path / "signed.json").write_text(json.dumps(signed))
+    assert vecha("audit", tmp_path / "signed.json", "--election", package) == 1
+    assert "holds a signed ballot" in capsys.readouterr().err

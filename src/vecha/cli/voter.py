@@ -11,7 +11,7 @@ import typer
 from vecha.cli.boxes import ElectionId, Server
 from vecha.cli.common import CliError, console, read_json, write_out
 from vecha.client import Client
-from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.ballot import audit_data, check_audit, encrypt_ballot, selections_from_choices
 from vecha.election.credentials import Credential, new_code
 from vecha.record.package import load_package, setup_ledger
 from vecha.record.receipt import Receipt, check_receipt
@@ -25,6 +25,7 @@ def register(app: typer.Typer) -> None:
     app.command("issue-credentials")(issue_credentials)
     app.command()(vote)
     app.command("check-receipt")(check_receipt_command)
+    app.command("audit")(audit_command)
 
 
 def issue_credentials(
@@ -72,14 +73,26 @@ def vote(
     ] = None,
     server: Server = None,
     election_id: ElectionId = None,
-    receipt_out: Annotated[Path, typer.Option("--receipt", help="with --server: where to keep the receipt")] = Path(
-        "receipt.json"
-    ),
+    receipt_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--receipt", help="with --server: where to keep the receipt (default: receipt.json, or the next free)"
+        ),
+    ] = None,
+    audit: Annotated[
+        Path | None,
+        typer.Option(
+            help="audit instead of voting: write the encryption's randomness here (checked with vecha audit); "
+            "the ballot is never signed nor cast"
+        ),
+    ] = None,
 ) -> None:
     """Voter: encrypt and sign a ballot on this machine (the code never leaves it).
 
     With --server, the ballot is also cast: the receipt is checked against the board's key,
     saved, and the ballot looked up on the board. Voting again later replaces this ballot."""
+    if receipt_out is not None and receipt_out.exists():
+        raise CliError(f"{receipt_out} exists (the receipt of an earlier vote?); give another --receipt")
     client = None
     if server is not None:
         client = Client(server)
@@ -97,7 +110,14 @@ def vote(
         choices.setdefault(q.strip(), []).append(label.strip())
     selections = selections_from_choices(ctx.manifest, choices)
     cred = Credential.from_code(credential, ctx.fingerprint)
-    ballot = encrypt_ballot(ctx, cred, selections).ballot
+    made = encrypt_ballot(ctx, cred, selections)
+    if audit is not None:
+        # The audited ballot is spent: its randomness is out, so it is written unsigned and
+        # never cast (spec §6.6). Vote again to make a fresh ballot to cast.
+        write_out(audit, audit_data(ctx, made))
+        console.print(f"audit data in {audit} (tracking code {made.ballot.tracker()}): check it with vecha audit")
+        return
+    ballot = made.ballot
     tracker = ballot.tracker()
     if out is not None or client is None:
         out = out or Path("ballot.json")
@@ -111,6 +131,7 @@ def vote(
     receipt.verify(ledger.board_key)
     if receipt.tracker != tracker or receipt.election != election_id:
         raise CliError("the server's receipt is for another ballot; keep your ballot file and report this")
+    receipt_out = receipt_out or _free_receipt_path()
     write_out(receipt_out, receipt.to_json())
     again = " (it was already there)" if status == 200 else ""
     console.print(f"cast{again}: tracking code {tracker}, board entry {receipt.index}; receipt in {receipt_out}")
@@ -121,6 +142,41 @@ def vote(
         f"election fingerprint {ctx.fingerprint.hex()}: compare it with the one the organizers published. "
         "Your ballot is on the board and counts; if you vote again, the later ballot replaces it."
     )
+
+
+def _free_receipt_path() -> Path:
+    """receipt.json, or receipt-2.json, … when an earlier vote's receipt is there (a re-vote
+    must not lose the receipt of the ballot it replaces)."""
+    path, k = Path("receipt.json"), 1
+    while path.exists():
+        k += 1
+        path = Path(f"receipt-{k}.json")
+    return path
+
+
+def audit_command(
+    data: Annotated[Path, typer.Argument(help="audit data from a booth or from vecha vote --audit")],
+    election: Annotated[Path | None, typer.Option("--election", help="the election package (or use --server)")] = None,
+    server: Server = None,
+    election_id: ElectionId = None,
+) -> None:
+    """Anyone: check a booth's audited ballot with this implementation, not the booth's own code:
+    the ballot re-encrypts from the revealed randomness to the marks shown, and was never signed."""
+    if (election is None) == (server is None):
+        raise CliError("give the election package (--election) or a server (--server), one of them")
+    if server is not None:
+        with Client(server) as client:
+            package = client.get(f"/elections/{client.election_id(election_id)}/package")
+    else:
+        assert election is not None
+        package = read_json(election, "election package")
+    ctx = load_package(package)
+    body, selections = check_audit(ctx, read_json(data, "audit data"))
+    console.print(f"the audited ballot (tracking code {body.tracker()}) encrypts exactly these choices:")
+    for q, marks in zip(ctx.manifest.questions, selections, strict=True):
+        chosen = [o.label for o, m in zip(q.option_list, marks, strict=True) if m] or ["(blank)"]
+        console.print(f"  {q.id}: {', '.join(chosen)}")
+    console.print("it was never signed, so no one can cast it; if these are not your choices, do not use that device")
 
 
 def check_receipt_command(

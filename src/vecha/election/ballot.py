@@ -28,7 +28,10 @@ from vecha.election.manifest import ListQuestion, Manifest
 __all__ = [
     "Answer",
     "Ballot",
+    "BallotBody",
     "EncryptedBallot",
+    "check_audit",
+    "audit_data",
     "encrypt_ballot",
     "verify_ballot",
     "verify_ballot_proofs",
@@ -62,18 +65,53 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class BallotBody:
+    """A ballot less its signature (spec §6.4): what the tracking code names, and what a
+    booth shows before the voter chooses to cast (then signs) or audit (never signs) it."""
+
+    election: bytes  #: the election fingerprint
+    credential: Point
+    answers: tuple[Answer, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "election": self.election.hex(),
+            "credential": self.credential.hex(),
+            "answers": [a.to_json() for a in self.answers],
+        }
+
+    def tracker(self) -> str:
+        return tracker_of_body(canonical_bytes(self.to_json()))
+
+    @classmethod
+    def from_json(cls, obj: object) -> BallotBody:
+        o = _obj(obj, {"election", "credential", "answers"}, "ballot body")
+        return cls(*_body_fields(o))
+
+
+def _body_fields(o: dict[str, Any]) -> tuple[bytes, Point, tuple[Answer, ...]]:
+    election = hex_bytes(o["election"], 32, "ballot.election")
+    credential = point_from_hex(o["credential"], "ballot.credential", nonidentity=True)
+    answers_raw = o["answers"]
+    if not isinstance(answers_raw, list) or not answers_raw or len(answers_raw) > 64:
+        raise InvalidEncoding("ballot.answers: expected a non-empty list")
+    answers = tuple(_answer_from_json(a, f"ballot.answers[{i}]") for i, a in enumerate(answers_raw))
+    return election, credential, answers
+
+
+@dataclass(frozen=True, slots=True)
 class Ballot:
     election: bytes  #: the election fingerprint
     credential: Point  #: the public credential S that signs the ballot
     answers: tuple[Answer, ...]
     signature: SchnorrProof
 
+    @property
+    def body(self) -> BallotBody:
+        return BallotBody(self.election, self.credential, self.answers)
+
     def body_json(self) -> dict[str, Any]:
-        return {
-            "election": self.election.hex(),
-            "credential": self.credential.hex(),
-            "answers": [a.to_json() for a in self.answers],
-        }
+        return self.body.to_json()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,19 +120,14 @@ class Ballot:
         }
 
     def tracker(self) -> str:
-        """The tracking code: H_tracker(canonical ballot), 32 bytes in hex (spec §6.5)."""
-        return tracker_of_json(self.to_json())
+        """The tracking code: T("tracker", canonical body), 32 bytes in hex (spec §6.5)."""
+        return self.body.tracker()
 
     @classmethod
     def from_json(cls, obj: object) -> Ballot:
         """Decode strictly: exact keys, lowercase hex, canonical scalars, valid points."""
         o = _obj(obj, {"election", "credential", "answers", "signature"}, "ballot")
-        election = hex_bytes(o["election"], 32, "ballot.election")
-        credential = point_from_hex(o["credential"], "ballot.credential", nonidentity=True)
-        answers_raw = o["answers"]
-        if not isinstance(answers_raw, list) or not answers_raw or len(answers_raw) > 64:
-            raise InvalidEncoding("ballot.answers: expected a non-empty list")
-        answers = tuple(_answer_from_json(a, f"ballot.answers[{i}]") for i, a in enumerate(answers_raw))
+        election, credential, answers = _body_fields(o)
         sig = _obj(o["signature"], {"challenge", "response"}, "ballot.signature")
         signature = SchnorrProof(
             scalar_from_hex(sig["challenge"], "ballot.signature.challenge"),
@@ -104,14 +137,20 @@ class Ballot:
 
 
 def tracker_of_json(ballot_json: dict[str, Any]) -> str:
-    """The tracking code of a ballot in its JSON form (equal to `Ballot.tracker` for any ballot
-    that decodes; used where the ballot need not be decoded, like replaying a trusted board)."""
-    return tracker_of_canonical(canonical_bytes(ballot_json))
+    """The tracking code of a ballot (or of its body) in its JSON form: equal to
+    `Ballot.tracker` for any ballot that decodes; used where the ballot need not be decoded,
+    like replaying a trusted board. The signature is not part of it (§6.5)."""
+    return tracker_of_body(canonical_bytes({k: v for k, v in ballot_json.items() if k != "signature"}))
 
 
 def tracker_of_canonical(ballot: bytes) -> str:
-    """The tracking code of a ballot given as its canonical JSON."""
-    return Transcript("tracker").raw("ballot", ballot).digest()[:32].hex()
+    """The tracking code of a ballot given as its canonical JSON (a line of a record)."""
+    return tracker_of_body(body_of_canonical(ballot))
+
+
+def tracker_of_body(body: bytes) -> str:
+    """T("tracker", [("body", canonical body)])[0:32] in hex (spec §6.5)."""
+    return Transcript("tracker").raw("body", body).digest()[:32].hex()
 
 
 @dataclass(frozen=True)
@@ -260,7 +299,7 @@ def sign_ballot(fingerprint: bytes, credential: Credential, answers: tuple[Answe
     return Ballot(fingerprint, S, answers, signature)
 
 
-def check_ballot_shape(ballot: Ballot, ctx: ElectionContext) -> None:
+def check_ballot_shape(ballot: Ballot | BallotBody, ctx: ElectionContext) -> None:
     """The cheap checks: right election, right number of questions and options."""
     if ballot.election != ctx.fingerprint:
         raise InvalidBallot("the ballot is for another election")
@@ -292,7 +331,7 @@ def verify_ballot(ballot: Ballot, ctx: ElectionContext, canonical: bytes | None 
     verify_ballot_proofs(ballot, ctx)
 
 
-def verify_ballot_proofs(ballot: Ballot, ctx: ElectionContext) -> None:
+def verify_ballot_proofs(ballot: Ballot | BallotBody, ctx: ElectionContext) -> None:
     """The 0-or-1 proof of every option and the [min, max] proof of every question (the costly
     part: run it last, on a ballot whose shape and signature are already checked)."""
     key, fp, S = ctx.public_key, ctx.fingerprint, ballot.credential
@@ -311,10 +350,59 @@ def verify_ballot_proofs(ballot: Ballot, ctx: ElectionContext) -> None:
 
 
 def audit_ballot(
-    ctx: ElectionContext, ballot: Ballot, selections: Selections, randomness: Sequence[Sequence[Scalar]]
+    ctx: ElectionContext, ballot: Ballot | BallotBody, selections: Selections, randomness: Sequence[Sequence[Scalar]]
 ) -> None:
     """Benaloh audit: re-encrypt the claimed choices with the revealed randomness (spec §6.6)."""
     for qi, (a, sel, rs) in enumerate(zip(ballot.answers, selections, randomness, strict=True)):
         for oi, (ct, m, r) in enumerate(zip(a.choices, sel, rs, strict=True)):
             if encrypt(ctx.public_key, m, r) != ct:
                 raise InvalidBallot(f"audit: question {qi}, option {oi} does not encrypt the claimed choice")
+
+
+def audit_data(ctx: ElectionContext, made: EncryptedBallot) -> dict[str, Any]:
+    """What a device reveals when its voter audits a ballot (spec §6.6): the body, never
+    signed, the marks and the randomness of every ciphertext."""
+    return {
+        "version": 2,
+        "election": ctx.manifest.id,
+        "ballot": made.ballot.body_json(),
+        "selections": [list(s) for s in made.selections],
+        "randomness": [[r.hex() for r in rs] for rs in made.randomness],
+    }
+
+
+def check_audit(ctx: ElectionContext, data: object) -> tuple[BallotBody, Selections]:
+    """Check a device's audit data (spec §6.6) independently of the device: the body is for
+    this election, has this election's shape and valid proofs, the marks are a valid answer,
+    and every ciphertext re-encrypts from its revealed randomness. Returns the body and the
+    marks it was shown to hold. Audit data carrying a signed ballot is refused: a ballot whose
+    randomness is out must never be castable, and a booth that signed it before the voter
+    chose is not to be trusted."""
+    o = _obj(data, {"version", "election", "ballot", "selections", "randomness"}, "audit data")
+    if o["version"] != 2 or o["election"] != ctx.manifest.id:
+        raise InvalidBallot(f"the audit data is not for election {ctx.manifest.id} (version 2)")
+    if isinstance(o["ballot"], dict) and "signature" in o["ballot"]:
+        raise InvalidBallot(
+            "the audit data holds a signed ballot: anyone who has it could cast it; the device that made it "
+            "signed before the voter chose, do not vote with it"
+        )
+    body = BallotBody.from_json(o["ballot"])
+    if body.election != ctx.fingerprint:
+        raise InvalidBallot("the audited ballot is for another election")
+    check_ballot_shape(body, ctx)
+    verify_ballot_proofs(body, ctx)
+    sel_raw, rand_raw = o["selections"], o["randomness"]
+    if not isinstance(sel_raw, list) or not all(isinstance(s, list) for s in sel_raw):
+        raise InvalidEncoding("audit data: selections must be one list of marks per question")
+    if not all(isinstance(m, int) and not isinstance(m, bool) for s in sel_raw for m in s):
+        raise InvalidEncoding("audit data: a mark is 0 or 1")
+    selections = check_selections(ctx.manifest, sel_raw)
+    if not isinstance(rand_raw, list) or len(rand_raw) != len(body.answers):
+        raise InvalidEncoding("audit data: randomness must be one list per question")
+    randomness = []
+    for qi, (rs, a) in enumerate(zip(rand_raw, body.answers, strict=True)):
+        if not isinstance(rs, list) or len(rs) != len(a.choices):
+            raise InvalidEncoding(f"audit data: question {qi} needs one randomness per option")
+        randomness.append(tuple(scalar_from_hex(r, f"randomness[{qi}]") for r in rs))
+    audit_ballot(ctx, body, selections, randomness)
+    return body, selections

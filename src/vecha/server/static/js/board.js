@@ -1,6 +1,6 @@
 import {
   trackerOf
-} from "./chunks/chunk-XFD7FIFS.js";
+} from "./chunks/chunk-XDOLGLVT.js";
 import {
   api,
   el,

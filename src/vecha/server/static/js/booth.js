@@ -1,13 +1,15 @@
 import {
   CodeError,
   auditBallot,
+  auditData,
   checkReceipt,
   credentialFromCode,
   electionContext,
   encryptionSteps,
   optionsOf,
+  signBallot,
   trackerOf
-} from "./chunks/chunk-XFD7FIFS.js";
+} from "./chunks/chunk-XDOLGLVT.js";
 import {
   ApiError,
   api,
@@ -36,7 +38,7 @@ var state = {
   // per question, one 0/1 per option
   questionErrors: [],
   made: null,
-  // {ballot, selections, randomness} of the ballot on show
+  // {body, selections, randomness} of the ballot on show: unsigned until cast
   progress: null,
   audit: null,
   // {ok, message, selections, data}
@@ -294,7 +296,7 @@ async function cast() {
   state.busy = true;
   state.castError = null;
   render();
-  const ballot = state.made.ballot;
+  const ballot = signBallot(state.credential, state.made.body);
   try {
     const receipt = await api(`/elections/${encodeURIComponent(state.info.id)}/ballots`, { ballot, channel: "web" });
     try {
@@ -318,14 +320,14 @@ async function cast() {
   }
 }
 function audit() {
-  const { ballot, selections, randomness } = state.made;
+  const { body, selections, randomness } = state.made;
   let outcome;
   try {
-    outcome = { ok: true, selections: auditBallot(state.ctx, ballot, selections, randomness) };
+    outcome = { ok: true, selections: auditBallot(state.ctx, body, selections, randomness) };
   } catch (e) {
     outcome = { ok: false, message: e.message };
   }
-  state.audit = { ...outcome, data: JSON.stringify({ ballot, selections, randomness }, null, 1) };
+  state.audit = { ...outcome, data: JSON.stringify(auditData(state.ctx, state.made), null, 1) };
   state.made = null;
   go("audit");
 }
@@ -338,7 +340,7 @@ function sealedStep() {
       el("progress", { id: "progress", max: state.progress?.total ?? 1, value: state.progress?.done ?? 0, "aria-label": t("sealed.progress") })
     );
   }
-  const tracker = trackerOf(state.made.ballot);
+  const tracker = trackerOf(state.made.body);
   return el(
     "section",
     {},

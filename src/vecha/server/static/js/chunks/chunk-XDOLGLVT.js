@@ -2505,15 +2505,23 @@ function* encryptionSteps(ctx, credential, selections) {
     randomness.push(rs);
   }
   const body = { election: toHex(fp), credential: pointHex(S), answers };
+  return { body, selections, randomness: randomness.map((rs) => rs.map(scalarHex)) };
+}
+function signBallot(credential, body) {
+  const S = pointFromHex(body.credential, "credential");
+  if (!S.equals(credential.public)) throw new ProofError("this ballot was made for another credential");
   const sig = proveKnowledge(credential.secret, S, signatureContext(body), "ballot-signature");
-  const ballot = { ...body, signature: { challenge: scalarHex(sig.challenge), response: scalarHex(sig.response) } };
-  return { ballot, selections, randomness: randomness.map((rs) => rs.map(scalarHex)) };
+  return { ...body, signature: { challenge: scalarHex(sig.challenge), response: scalarHex(sig.response) } };
+}
+function auditData(ctx, made) {
+  return { version: 2, election: ctx.id, ballot: made.body, selections: made.selections, randomness: made.randomness };
 }
 function signatureContext(body) {
   return new Transcript("ballot-body").raw("body", canonicalBytes(body)).digest();
 }
 function trackerOf(ballot) {
-  return toHex(new Transcript("tracker").raw("ballot", canonicalBytes(ballot)).digest().slice(0, 32));
+  const { signature: _signature, ...body } = ballot;
+  return toHex(new Transcript("tracker").raw("body", canonicalBytes(body)).digest().slice(0, 32));
 }
 function auditBallot(ctx, ballot, selections, randomness) {
   ballot.answers.forEach((a, qi) => {
@@ -2543,6 +2551,8 @@ export {
   optionsOf,
   electionContext,
   encryptionSteps,
+  signBallot,
+  auditData,
   trackerOf,
   auditBallot,
   checkReceipt
