@@ -4,6 +4,7 @@ proof workers. A refusal says when to retry and changes nothing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,6 +47,10 @@ def test_limits_per_credential_are_separate_and_the_queue_is_bounded() -> None:
     with pytest.raises(ApiError) as e:
         limits.credential(b"a")
     assert (e.value.status, e.value.code) == (429, "too-many-ballots") and e.value.retry_after == pytest.approx(10)
+    with pytest.raises(ApiError) as early:  # the early check refuses as well, and takes nothing
+        limits.credential_room(b"a")
+    assert early.value.retry_after == pytest.approx(10)
+    limits.credential_room(b"c")  # a credential that never voted has room
     limits.credential(b"b")  # another voter is not held up
     clock.now += 10
     limits.credential(b"a")
@@ -104,3 +109,24 @@ def test_over_the_global_rate_even_junk_is_refused_unread(global_rate: Api) -> N
     assert r.status_code == 503
     assert api.height() == height
     assert api.http.get(api.base).status_code == 200  # reading the board is not limited by it
+
+
+def test_junk_that_names_a_public_credential_cannot_lock_its_voter_out(per_credential: Api) -> None:
+    """Finding 4: the credential list is public. A stranger sends many ballots that name
+    voter 0's credential with a forged signature (or forged proofs he cannot sign): each is
+    refused, none uses up the voter's rate, and the voter's own ballot and re-vote go in."""
+    api = per_credential
+    genuine = api.ballot(0)
+    for k in range(10):
+        junk = json.loads(json.dumps(genuine))
+        junk["signature"]["response"] = f"{k + 1:02x}" + "00" * 31
+        r = api.http.post(f"{api.base}/ballots", json={"ballot": junk})
+        assert (r.status_code, r.json()["error"]) == (422, "bad-signature")
+    forged_proof = json.loads(json.dumps(api.ballot(0)))
+    forged_proof["answers"][0]["choices"][0]["beta"] = forged_proof["answers"][0]["choices"][1]["beta"]
+    r = api.http.post(f"{api.base}/ballots", json={"ballot": forged_proof})
+    assert r.status_code == 422  # its signature no longer covers the changed body
+    assert api.http.post(f"{api.base}/ballots", json={"ballot": genuine}).status_code == 201
+    assert api.http.post(f"{api.base}/ballots", json={"ballot": api.ballot(0)}).status_code == 201  # the re-vote
+    # the voter's own third ballot in a row is what the rate is about
+    assert api.http.post(f"{api.base}/ballots", json={"ballot": api.ballot(0)}).status_code == 429

@@ -4,7 +4,7 @@ Before this route runs, the global rate and the body limit (middleware) and the 
 (pydantic: field names, hex lengths, list sizes) have been checked. Then, in order: the
 election exists, it is open, the ballot names this election, its credential is listed, the
 same ballot is not already on the board (then: the same receipt), the credential's own rate
-(`limits.py`), the proof workers have room; then, in a worker, the points and scalars decode, the numbers of answers
+has room (`limits.py`: only ballots that pass every check use it up), the proof workers have room; then, in a worker, the points and scalars decode, the numbers of answers
 and options fit, the signature (two scalar multiplications), and last the proofs (a few per
 option). The ballot is then appended and committed, and only then is the receipt returned.
 """
@@ -54,12 +54,17 @@ def accept(
     existing = board.existing_receipt(tracker)
     if existing is not None:
         return existing, False
+    credential = bytes.fromhex(raw["credential"])
     if limits is not None:
-        limits.credential(bytes.fromhex(raw["credential"]))
+        limits.credential_room(credential)  # an empty bucket refuses early, taking nothing
     with limits.verifying() if limits is not None else nullcontext():
         verdict = verifier.check(raw, ledger.context())  # decoding, shape, signature, proofs
     if verdict is not None:
         raise ApiError(422, *verdict)
+    if limits is not None:
+        # Only a ballot signed with the credential takes from its bucket: junk that names a
+        # public credential cannot lock its voter out (the re-vote is the defence against coercion).
+        limits.credential(credential)
     return board.cast_verified(raw, tracker, submission.channel)
 
 

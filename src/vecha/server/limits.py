@@ -4,9 +4,13 @@
    and a cap on ballots waiting for the proof workers keeps the queue (and the latency of
    honest voters) bounded. Both answer before any curve operation: 503 `busy` with a
    Retry-After, which clients (the CLI, the booth) treat as "try again shortly".
-2. **Per credential**, once the credential is known to be on the list (a set look-up), a
-   token bucket allows a few quick re-votes and then one every few seconds: 429
-   `too-many-ballots`. Only listed credentials get a bucket, so the table is bounded by the
+2. **Per credential**, a token bucket allows a few quick re-votes and then one every few
+   seconds: 429 `too-many-ballots`. A ballot is refused early, before any curve operation,
+   when its credential's bucket is empty; but only a ballot that passed every check (its
+   signature, which only the voter can make, above all) takes a token. Anyone can name a
+   public credential (the board shows them all), so junk that merely names one must not
+   be able to empty the voter's bucket and lock out the re-vote that is the voter's defence
+   against coercion. Only listed credentials get a bucket, so the table is bounded by the
    roll, whatever an attacker sends.
 
 There is deliberately no limit per IP address: the server never sees one (it is removed
@@ -48,6 +52,12 @@ class TokenBucket:
         self.rate, self.burst, self.clock = rate, burst, clock
         self.tokens, self.stamp = float(burst), clock()
 
+    def wait(self) -> float:
+        """The seconds until a token will be there (0 if one is), taking none."""
+        now = self.clock()
+        tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+
     def take(self) -> float:
         now = self.clock()
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
@@ -76,8 +86,16 @@ class Limits:
                 503, "busy", "the ballot box is receiving too many ballots; try again shortly", retry_after=wait
             )
 
+    def credential_room(self, credential: bytes) -> None:
+        """Refuse a ballot of a (listed) credential whose bucket is empty; takes nothing."""
+        with self._lock:
+            bucket = self._credentials.get(credential)
+            wait = 0.0 if bucket is None else bucket.wait()
+        if wait:
+            self._too_many(wait)
+
     def credential(self, credential: bytes) -> None:
-        """The rate for one (listed) credential."""
+        """Take a token for one (listed) credential: call it for a ballot that passed every check."""
         s = self.settings
         with self._lock:
             bucket = self._credentials.get(credential)
@@ -86,6 +104,11 @@ class Limits:
                     s.credential_per_minute / 60, s.credential_burst, self._clock
                 )
             wait = bucket.take()
+        if wait:
+            self._too_many(wait)
+
+    @staticmethod
+    def _too_many(wait: float) -> None:
         if wait:
             raise ApiError(
                 429,
