@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from vecha.crypto import Scalar
-from vecha.testing.records import BuiltElection, build_election, rewrite_record
+from vecha.election.trustees import check_ceremony, local_ceremony
+from vecha.testing.records import BuiltElection, build_election, fixed_identities, rewrite_record
 from vecha.verify import checks, verify_record
 
 
@@ -69,3 +72,31 @@ def test_a_wrong_tally_is_caught_with_and_without_workers(tmp_path: Path, worker
     rewrite_record(built.record, built.board_key, swap)
     report = verify_record(built.record, workers=workers)
     assert not report.ok and report.failed_check is not None and report.failed_check.startswith("aggregate")
+
+
+def test_a_shared_worker_does_not_reuse_another_records_context(built: BuiltElection, tmp_path: Path) -> None:
+    """Finding 8: record B has record A's first entry (so its fingerprint) but another key
+    ceremony; its ballots were encrypted under A's key, so B alone is rejected. Verified on
+    the same worker processes right after A, it must still be rejected."""
+    record = tmp_path / "b"
+    shutil.copytree(built.record, record)
+    fp = bytes.fromhex(json.loads((record / "record.json").read_text())["fingerprint"])
+    _, anns, confs = local_ceremony(fp, 2, fixed_identities(3))
+    key = check_ceremony(fp, 2, [i.public for i in fixed_identities(3)], anns, confs)
+
+    def other_ceremony(objs: list[dict[str, Any]]) -> None:
+        ts = [o for o in objs if o["type"] == "trustee"]
+        cs = [o for o in objs if o["type"] == "trustee-confirmation"]
+        for o, a in zip(ts, anns, strict=True):
+            o["payload"] = a.to_json()
+        for o, c in zip(cs, confs, strict=True):
+            o["payload"] = c.to_json()
+        next(o for o in objs if o["type"] == "joint-key")["payload"] = {"public_key": key.hex()}
+
+    rewrite_record(record, built.board_key, other_ceremony)
+    alone = verify_record(record, workers=1)
+    assert not alone.ok and "proof" in (alone.failure or "")
+    with ProcessPoolExecutor(1) as pool:
+        assert verify_record(built.record, workers=1, executor=pool).ok
+        after = verify_record(record, workers=1, executor=pool)
+    assert not after.ok and after.failure == alone.failure

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
+from vecha.crypto.canonical import canonical_bytes, parse_canonical
 from vecha.crypto.errors import InvalidEncoding, InvalidProof, VechaError
 from vecha.crypto.group import Point
 from vecha.election.ballot import Ballot, check_ballot_shape, verify_ballot, verify_ballot_proofs, verify_signature
@@ -89,22 +90,31 @@ def process_pool(
 
 
 #: what a worker needs to check ballots: (fingerprint, definition, joint key)
-Job = tuple[bytes, dict[str, Any], bytes]
+#: (fingerprint, canonical definition, joint key): everything a worker's context depends on
+Job = tuple[bytes, bytes, bytes]
 
-_contexts: dict[bytes, ElectionContext] = {}
+#: contexts built in this worker, keyed by the whole job: a worker may serve several records
+#: (a Dask cluster's), and two records can share a first entry and differ in their ceremony
+_contexts: dict[Job, ElectionContext] = {}
+_CONTEXTS_KEPT = 16
 
 
 def job_of(context: ElectionContext) -> Job:
-    return context.fingerprint, context.manifest.model_dump(mode="json"), context.public_key.encoding
+    definition = canonical_bytes(context.manifest.model_dump(mode="json"))
+    return context.fingerprint, definition, context.public_key.encoding
 
 
 def _context_of(job: Job) -> ElectionContext:
-    """The context, built once per worker process and election (a worker may be shared, as
-    in a Dask cluster, so nothing is set up in advance)."""
-    fingerprint, definition, key = job
-    ctx = _contexts.get(fingerprint)
+    """The context, built once per worker process and job (a worker may be shared, as in a
+    Dask cluster, so nothing is set up in advance)."""
+    ctx = _contexts.get(job)
     if ctx is None:
-        ctx = _contexts[fingerprint] = ElectionContext(fingerprint, parse_manifest(definition), Point.from_bytes(key))
+        fingerprint, definition, key = job
+        if len(_contexts) >= _CONTEXTS_KEPT:
+            _contexts.clear()
+        ctx = _contexts[job] = ElectionContext(
+            fingerprint, parse_manifest(parse_canonical(definition)), Point.from_bytes(key)
+        )
     return ctx
 
 
