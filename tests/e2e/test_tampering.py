@@ -8,6 +8,7 @@ counting rules can catch it.
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import string
@@ -282,3 +283,49 @@ def test_a_receipt_proves_a_dropped_ballot(built: BuiltElection, record: Path) -
     rewrite_record(record, built.board_key, lambda objs: objs.remove(_entries_of(objs, "ballot")[2]))
     with pytest.raises(RecordError, match="proves that an accepted ballot was dropped"):
         check_receipt(record, receipt)
+
+
+def _replace_line(record: Path, index: int, edit: Callable[[str], str]) -> None:
+    lines = (record / "board.jsonl").read_text(encoding="utf-8").split("\n")
+    lines[index] = edit(lines[index])
+    (record / "board.jsonl").write_text("\n".join(lines), encoding="utf-8")
+
+
+def _retime(line: str, time: str) -> str:
+    obj = json.loads(line)
+    obj["time"] = time
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@pytest.mark.parametrize(
+    ("index", "edit", "expect"),
+    [
+        (0, lambda line: line.replace('"title":"Small test election"', '"title":"\\ud800"'), "lone surrogate"),
+        (1, lambda line: _retime(line, "\u0662\u0660\u0662\u0666-01-01T00:00:00Z"), "entry time"),
+        (1, lambda line: _retime(line, "2026-01-01T00:00:00Z\n"), "entry time"),
+        (1, lambda line: _retime(line, "9999-99-99T99:99:99Z"), "entry time"),
+    ],
+)
+def test_malformed_board_lines_fail_cleanly(record: Path, index: int, edit: Callable[[str], str], expect: str) -> None:
+    """Finding 9: text a JSON parser accepts but that is not a valid record value is refused
+    by name, not with a crash: a lone surrogate, times in other digits, with a newline, or no date."""
+    _replace_line(record, index, edit)
+    report = verify_record(record)
+    assert not report.ok and expect in (report.failure or ""), report.failure
+
+
+def test_rechained_credential_that_is_not_a_string_fails_by_name(built: BuiltElection, record: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        _entries_of(objs, "credentials")[0]["payload"]["credentials"].append(7)
+
+    _check(record, built.board_key, change, "hex string")
+
+
+def test_a_tally_that_counts_true_is_refused(built: BuiltElection) -> None:
+    """`True == 1` in Python: a tally whose `counted` is `true` must not pass for one ballot."""
+    one = build_election(built.record.parent.parent / "one", votes=[(0, {"council": ["North"], "yesno": ["Yes"]})])
+    rewrite_record(
+        one.record, one.board_key, lambda objs: _entries_of(objs, "tally")[0]["payload"].update(counted=True)
+    )
+    report = verify_record(one.record)
+    assert not report.ok and "counts True ballots" in (report.failure or ""), report.failure

@@ -3,6 +3,7 @@ tokens kept only as hashes."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -106,3 +107,19 @@ def test_key_ceremony_over_the_api(tmp_path: Path, store_url: str) -> None:
         assert info["public_key"] and info["phase"] == "keyed"
         late = http.post(base + "/ceremony/announcement", json=anns[1].to_json(), headers=t[1])
         assert (late.status_code, late.json()["message"]) == (409, "the key ceremony is over")
+
+
+def test_bounds_and_lone_surrogates_are_client_errors(api: Api) -> None:
+    """Finding 9: integers past 64 bits and text that is not Unicode are 4xx, not 500."""
+    for path in (
+        "/board?start=9223372036854775808",
+        "/board/stream?since=9223372036854775808",
+        "/credentials?start=" + "9" * 30,
+    ):
+        r = api.http.get(api.base + path)
+        assert r.status_code == 422, (path, r.status_code)
+    admin = create_token(api.built.board.engine, Role.ADMIN, "commission")
+    body = json.dumps({**SMALL_DEFINITION, "id": "surrogate", "title": "\ud800"}, ensure_ascii=True)
+    r = api.http.post(f"{API}/elections", content=body, headers={**api.auth(admin), "content-type": "application/json"})
+    assert r.status_code == 422 and "surrogate" in r.json()["message"], r.text
+    assert api.http.get(f"{API}/elections/surrogate").status_code == 404

@@ -45,7 +45,11 @@ def _check(value: Any, depth: int = 0) -> None:
 
 
 def _encode(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (JSON's "\ud800"): not a character, no UTF-8
+        raise InvalidEncoding("JSON text holds a lone surrogate (\\ud800-\\udfff), which is not a character") from None
 
 
 def canonical_bytes(value: Any) -> bytes:

@@ -230,8 +230,25 @@ class Manifest(_Frozen):
         return self
 
 
+def _has_lone_surrogate(value: object) -> bool:
+    """Text that JSON can carry (`"\\ud800"`) but that is no character: it has no UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
 def parse_manifest(data: object) -> Manifest:
     """Validate a definition; raises `ElectionError` with a one-line reason."""
+    if _has_lone_surrogate(data):
+        raise ElectionError("invalid election definition: text holds a lone surrogate (\\ud800-\\udfff)")
     try:
         return Manifest.model_validate(data)
     except ValidationError as e:

@@ -14,6 +14,7 @@ and the election fingerprint is hash_0.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -27,7 +28,7 @@ __all__ = ["EntryType", "Entry", "entry_hash", "GENESIS_PARENT", "parse_entry_li
 
 RECORD_VERSION = 2
 GENESIS_PARENT = bytes(32)
-_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")  #: ASCII digits, whole string
 _BALLOT_START = b'"payload":{"ballot":'
 _CHANNEL_START = b',"channel":"'
 
@@ -44,6 +45,17 @@ class EntryType(StrEnum):
     TALLY = "tally"
     DECRYPTION = "decryption"
     RESULT = "result"
+
+
+def _valid_time(text: str) -> bool:
+    """`YYYY-MM-DDTHH:MM:SSZ` in ASCII digits, nothing after it, and a real date and time."""
+    if not _TIME.fullmatch(text):
+        return False
+    try:
+        datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -102,7 +114,7 @@ class Entry:
             raise InvalidEncoding("entry index must be a non-negative integer")
         if not isinstance(obj["election"], str) or not isinstance(obj["payload"], dict):
             raise InvalidEncoding("entry election must be a string and payload an object")
-        if not isinstance(obj["time"], str) or not _TIME.match(obj["time"]):
+        if not isinstance(obj["time"], str) or not _valid_time(obj["time"]):
             raise InvalidEncoding("entry time must be UTC as YYYY-MM-DDTHH:MM:SSZ")
         try:
             kind = EntryType(obj["type"])

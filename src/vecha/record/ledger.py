@@ -204,6 +204,8 @@ class Ledger:
         creds = entry.payload["credentials"]
         if not isinstance(creds, list) or not 1 <= len(creds) <= CREDENTIALS_PER_ENTRY:
             raise InvalidEncoding(f"credentials: a list of 1 to {CREDENTIALS_PER_ENTRY} public credentials")
+        if not all(isinstance(c, str) for c in creds):
+            raise InvalidEncoding("credentials: every public credential is a hex string")
         if creds != sorted(creds):
             raise InvalidEncoding("credentials must be sorted (the list must not reveal the roll's order)")
         new = [point_from_hex(c, f"credentials[{i}]", nonidentity=True).encoding for i, c in enumerate(creds)]
@@ -315,7 +317,8 @@ class Ledger:
         self._expect(Phase.CLOSED)
         self._fields(entry.payload, "counted", "aggregate")
         assert self.manifest is not None
-        if entry.payload["counted"] != len(self.last_ballot):
+        counted = entry.payload["counted"]
+        if isinstance(counted, bool) or not isinstance(counted, int) or counted != len(self.last_ballot):
             raise RecordError(
                 f"entry {entry.index} (tally): counts {entry.payload['counted']!r} ballots, "
                 f"the counting rule gives {len(self.last_ballot)}"

@@ -32,6 +32,8 @@ __all__ = ["router"]
 router = APIRouter(tags=["public"])
 
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
+#: the largest board index a query may name: a store's integers are 64-bit, JSON's safe ones 53
+MAX_INDEX = 2**53
 
 
 @router.get("/health")
@@ -87,7 +89,7 @@ def package(board: BoardDep) -> dict[str, Any]:
 @router.get("/elections/{election_id}/credentials", responses=_NOT_FOUND)
 def credentials(
     board: BoardDep,
-    start: Annotated[int, Query(ge=0)] = 0,
+    start: Annotated[int, Query(ge=0, le=MAX_INDEX)] = 0,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 100_000,
 ) -> dict[str, Any]:
     """The public credential list (no names), sorted, a page at a time."""
@@ -104,7 +106,7 @@ def credentials(
 @router.get("/elections/{election_id}/board", response_model=BoardPage, responses=_NOT_FOUND)
 def board_page(
     board: BoardDep,
-    start: Annotated[int, Query(ge=0)] = 0,
+    start: Annotated[int, Query(ge=0, le=MAX_INDEX)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> BoardPage:
     """Entries `start` .. `start + limit - 1` of the board, exactly as they are hashed."""
@@ -120,7 +122,7 @@ async def board_stream(
     request: Request,
     board: BoardDep,
     s: StateDep,
-    since: Annotated[int, Query(ge=0, description="the first board index to send")] = 0,
+    since: Annotated[int, Query(ge=0, le=MAX_INDEX, description="the first board index to send")] = 0,
 ) -> StreamingResponse:
     """Every entry from `since` on, then each new entry as it is appended (server-sent events:
     `id` is the board index, `data` the entry's canonical JSON)."""
