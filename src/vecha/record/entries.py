@@ -14,8 +14,8 @@ and the election fingerprint is hash_0.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 

@@ -4,8 +4,9 @@ Before this route runs, the global rate and the body limit (middleware) and the 
 (pydantic: field names, hex lengths, list sizes) have been checked. Then, in order: the
 election exists, it is open, the ballot names this election, its credential is listed, the
 same ballot is not already on the board (then: the same receipt), the credential's own rate
-has room (`limits.py`: only ballots that pass every check use it up), the proof workers have room; then, in a worker, the points and scalars decode, the numbers of answers
-and options fit, the signature (two scalar multiplications), and last the proofs (a few per
+has room (`limits.py`: only ballots that pass every check use it up), the proof workers
+have room; then, in a worker, the points and scalars decode, the numbers of answers and
+options fit, the signature (two scalar multiplications), and last the proofs (a few per
 option). The ballot is then appended and committed, and only then is the receipt returned.
 """
 
