@@ -29,6 +29,7 @@ class Client:
         if not server.startswith(("http://", "https://")):
             raise ServerError(f"--server {server!r}: expected an http:// or https:// URL")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.has_token = bool(token)
         self.server = server.rstrip("/")
         self.http = httpx.Client(base_url=self.server + API_PREFIX, headers=headers, timeout=timeout)
 

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from conftest import Api
-from vecha.crypto import _sodium
 from vecha.crypto.group import ORDER
 from vecha.election.ballot import Ballot, sign_ballot
 from vecha.election.credentials import Credential, new_code
@@ -222,15 +221,28 @@ def test_board_pages_checkpoints_and_record(api: Api, tmp_path: Path) -> None:
     checkpoints = api.http.get(api.base + "/checkpoints").json()
     board_key = api.built.board_key.public
     assert checkpoints and all(c["election"] == "small-test" for c in checkpoints)
-    record = api.http.get(api.base + "/record")
-    assert record.headers["content-type"] == "application/zip"
-    with zipfile.ZipFile(io.BytesIO(record.content)) as z:
-        names = set(z.namelist())
-        board_lines = z.read("board.jsonl").decode().splitlines()
-    assert {"board.jsonl", "checkpoints.json", "record.json"} <= names
-    assert len(board_lines) == api.height()
+
+    def record_lines() -> list[str]:
+        record = api.http.get(api.base + "/record")
+        assert record.headers["content-type"] == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(record.content)) as z:
+            assert {"board.jsonl", "checkpoints.json", "record.json"} <= set(z.namelist())
+            return z.read("board.jsonl").decode().splitlines()
+
+    # Finding 6: a public read writes nothing. The record is the board up to its latest signed
+    # checkpoint (the ballot after the open is not in it yet), made once and served again.
+    before = api.http.get(api.base + "/checkpoints").json()
+    board_lines = record_lines()
+    assert len(board_lines) == before[-1]["height"] == api.height() - 1
+    assert api.http.get(api.base + "/checkpoints").json() == before
+    assert record_lines() == board_lines
     assert json.loads(board_lines[0])["payload"]["board_key"] == board_key.hex()
-    assert _sodium.verify_detached is not None
+    # An organizer has a checkpoint signed at the head; then the record reaches it.
+    signed = api.http.post(api.base + "/checkpoint", headers=api.auth(api.organizer))
+    assert signed.status_code == 200
+    assert api.http.post(api.base + "/checkpoint").status_code == 401
+    assert len(record_lines()) == api.height()
+    assert len(list(api.http.app.state.vecha.records.directory.glob("*.zip"))) == 1  # the older one is gone
 
 
 def test_turnout_per_hour_day_and_channel(api: Api) -> None:

@@ -149,6 +149,10 @@ class RemoteBox:
         return data
 
     def export(self, directory: Path) -> int:
+        # The public record is the board up to its latest checkpoint: an organizer has one
+        # signed at the head first; anyone else gets the board as far as it was signed.
+        if self.client.has_token:
+            self.client.post(self.base + "/checkpoint")
         self.client.download_record(self.election_id, directory)
         from vecha.record.archive import read_header
 

@@ -135,6 +135,14 @@ def publish_credentials(s: StateDep, org: Organizer, listed: CredentialList) -> 
     return {"published": n, "total": len(board.ledger.credentials)}
 
 
+@router.post("/elections/{election_id}/checkpoint")
+def sign_checkpoint(s: StateDep, org: Organizer) -> Message:
+    """Sign a checkpoint at the board's head, so that `GET …/record` serves the board up to it."""
+    board, grant = org
+    board.seal()
+    return _done(s, board, grant, "checkpoint", f"height {board.ledger.height}")
+
+
 @router.post("/elections/{election_id}/open")
 def open_voting(s: StateDep, org: Organizer) -> Message:
     board, grant = org

@@ -38,6 +38,7 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
             await run_in_threadpool(state.boards.get, election_id)
         yield
         state.verifier.close()
+        state.records.close()
 
     app = FastAPI(
         lifespan=lifespan,

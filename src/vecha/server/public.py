@@ -4,17 +4,12 @@ follows from it."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 import time
-import zipfile
 from collections.abc import AsyncIterator
-from pathlib import Path as FsPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from vecha.crypto.canonical import parse_canonical
@@ -24,7 +19,6 @@ from vecha.server.errors import ApiError
 from vecha.server.models import BoardPage, ElectionInfo, ElectionSummary, ErrorBody, TrackerStatus
 from vecha.server.state import BoardDep, StateDep
 from vecha.store.board import Board, election_ids
-from vecha.store.organizer import export_record
 from vecha.store.turnout import turnout
 
 __all__ = ["router"]
@@ -191,26 +185,12 @@ def result(board: BoardDep) -> dict[str, Any]:
     response_class=FileResponse,
     responses={200: {"content": {"application/zip": {}}, "description": "the record directory, zipped"}},
 )
-def record(board: BoardDep) -> FileResponse:
-    """The election record so far (spec §8.5) as a zip file, for `vecha verify`."""
-    workdir = tempfile.mkdtemp(prefix="vecha-record-")
-
-    def cleanup() -> None:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-    try:
-        directory = FsPath(workdir) / "record"
-        export_record(board, directory)
-        archive = FsPath(workdir) / f"{board.election_id}-record.zip"
-        with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
-            for f in sorted(directory.iterdir()):
-                z.write(f, f.name)
-    except BaseException:
-        cleanup()
-        raise
-    return FileResponse(
-        archive, media_type="application/zip", filename=archive.name, background=BackgroundTask(cleanup)
-    )
+def record(board: BoardDep, s: StateDep) -> FileResponse:
+    """The election record (spec §8.5) up to the board's latest signed checkpoint, as a zip
+    file for `vecha verify`: made once per checkpoint and then served from the cache (a public
+    read writes nothing to the board)."""
+    archive = s.records.zip_for(board)
+    return FileResponse(archive, media_type="application/zip", filename=f"{board.election_id}-record.zip")
 
 
 def metrics(s: StateDep) -> Response:

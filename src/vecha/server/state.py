@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path as FsPath
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -16,6 +17,7 @@ from vecha.crypto.errors import ElectionError
 from vecha.server.errors import ApiError
 from vecha.server.limits import Limits, LimitSettings
 from vecha.server.metrics import Metrics
+from vecha.server.record_cache import RecordCache
 from vecha.server.verifier import BallotVerifier
 from vecha.store.board import Board
 from vecha.store.tokens import AuthError, Grant, authenticate
@@ -30,6 +32,8 @@ class ServerSettings:
     stream_keepalive: float = 15.0
     verify_workers: int = 0  #: processes for ballot proofs; 0: in the request's thread
     limits: LimitSettings = field(default_factory=LimitSettings)
+    record_cache: FsPath | None = None  #: where zipped records are kept (default: a temporary directory)
+    record_builds: int = 2  #: zipped records made at the same time, at most
 
 
 class Boards:
@@ -67,10 +71,12 @@ class ServerState:
     boards: Boards = field(init=False)
     verifier: BallotVerifier = field(init=False)
     limits: Limits = field(init=False)
+    records: RecordCache = field(init=False)
     metrics: Metrics = field(default_factory=Metrics)
 
     def __post_init__(self) -> None:
         self.boards = Boards(self.engine)
+        self.records = RecordCache(self.settings.record_cache, self.settings.record_builds)
         self.verifier = BallotVerifier(self.settings.verify_workers)
         self.limits = Limits(self.settings.limits)
 
