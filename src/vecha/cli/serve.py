@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -49,19 +50,32 @@ def serve(
 
     from vecha.server import ServerSettings, create_app
     from vecha.server.limits import LimitSettings
+    from vecha.server.protocol import uvicorn_config
 
     engine = open_store(db)
     from vecha.verify.parallel import default_workers
 
     verify_workers = default_workers() if workers is None else workers
     limits = LimitSettings(ballots_per_second=ballots_per_second, credential_per_minute=credential_per_minute)
-    app = create_app(engine, ServerSettings(max_body=max_body, verify_workers=verify_workers, limits=limits))
-    config = uvicorn.Config(app, host=host, port=port, access_log=False, server_header=False, log_level="warning")
+    settings = ServerSettings(max_body=max_body, verify_workers=verify_workers, limits=limits)
+    app = create_app(engine, settings)
+    _more_descriptors()
+    config = uvicorn_config(app, settings, host=host, port=port, log_level="warning")
     logging.getLogger("uvicorn.access").disabled = True  # after Config, which sets logging up
     console.print(
         f"serving {len(election_ids(engine))} election(s) from {db} on http://{host}:{port}/ (API under /api/v1)"
     )
     uvicorn.Server(config).run()
+
+
+def _more_descriptors() -> None:
+    """Raise this process's open-file limit to what the system allows (connections are files)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        with contextlib.suppress(ValueError, OSError):  # else keep it: max_connections stays below it
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
 
 
 def create(

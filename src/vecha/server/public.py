@@ -119,23 +119,35 @@ async def board_stream(
     since: Annotated[int, Query(ge=0, le=MAX_INDEX, description="the first board index to send")] = 0,
 ) -> StreamingResponse:
     """Every entry from `since` on, then each new entry as it is appended (server-sent events:
-    `id` is the board index, `data` the entry's canonical JSON)."""
+    `id` is the board index, `data` the entry's canonical JSON). At most `max_streams` at a
+    time (503 `busy` beyond): each one costs the server a task."""
     settings = s.settings
+    if s.open_streams >= settings.max_streams:
+        raise ApiError(503, "busy", "too many live streams of the board; page through it instead", 10.0)
 
     async def events() -> AsyncIterator[bytes]:
-        index, quiet_since = since, time.monotonic()
-        while not await request.is_disconnected():
-            bodies = await run_in_threadpool(_page, board, index)
-            for body in bodies:
-                yield b"id: %d\nevent: entry\ndata: %s\n\n" % (index, body)
-                index += 1
-            if bodies:
-                quiet_since = time.monotonic()
-                continue
-            if time.monotonic() - quiet_since >= settings.stream_keepalive:
-                yield b": keep-alive\n\n"
-                quiet_since = time.monotonic()
-            await asyncio.sleep(settings.stream_poll)
+        s.open_streams += 1  # the event loop's thread alone counts: no lock
+        try:
+            index, quiet_since, looked = since, time.monotonic(), 0.0
+            while not await request.is_disconnected():
+                # An idle stream asks the store only when this process appended something, or
+                # every `stream_refresh` seconds (for entries other processes appended).
+                now = time.monotonic()
+                if board.ledger.height > index or now - looked >= settings.stream_refresh:
+                    looked = now
+                    bodies = await run_in_threadpool(_page, board, index)
+                    for body in bodies:
+                        yield b"id: %d\nevent: entry\ndata: %s\n\n" % (index, body)
+                        index += 1
+                    if bodies:
+                        quiet_since = time.monotonic()
+                        continue
+                if time.monotonic() - quiet_since >= settings.stream_keepalive:
+                    yield b": keep-alive\n\n"
+                    quiet_since = time.monotonic()
+                await asyncio.sleep(settings.stream_poll)
+        finally:
+            s.open_streams -= 1
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"})
 

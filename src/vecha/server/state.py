@@ -30,8 +30,14 @@ class ServerSettings:
     max_body: int = 1 << 20  #: bytes; a 245-option ballot is about 150 kB
     stream_poll: float = 0.5  #: seconds between looks at the board for a live stream
     stream_keepalive: float = 15.0
+    stream_refresh: float = 5.0  #: seconds between an idle stream's looks at the store
     verify_workers: int = 0  #: processes for ballot proofs; 0: in the request's thread
     limits: LimitSettings = field(default_factory=LimitSettings)
+    header_timeout: float = 10.0  #: seconds for a request's head, from connect (or the last response)
+    body_timeout: float = 60.0  #: seconds for a request's whole body (a 1 MiB body on a slow link)
+    idle_timeout: float = 5.0  #: seconds a keep-alive connection may sit idle between requests
+    max_connections: int = 800  #: open connections, at most (a process has 1024 descriptors by default)
+    max_streams: int = 100  #: live board streams at a time; more get 503
     record_cache: FsPath | None = None  #: where zipped records are kept (default: a temporary directory)
     record_builds: int = 2  #: zipped records made at the same time, at most
 
@@ -73,6 +79,7 @@ class ServerState:
     limits: Limits = field(init=False)
     records: RecordCache = field(init=False)
     metrics: Metrics = field(default_factory=Metrics)
+    open_streams: int = 0  #: live board streams (counted on the event loop's thread)
 
     def __post_init__(self) -> None:
         self.boards = Boards(self.engine)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp
 
 from vecha.server import ServerSettings, create_app
+from vecha.server.protocol import uvicorn_config
 
 __all__ = ["LiveServer"]
 
@@ -28,6 +29,7 @@ class LiveServer:
         wrap: Callable[[ASGIApp], ASGIApp] | None = None,
     ) -> None:
         """`wrap`: something put between the clients and the ballot box (attack tests: a relay)."""
+        settings = settings or ServerSettings()
         self.app: ASGIApp = create_app(engine, settings)
         if wrap is not None:
             self.app = wrap(self.app)
@@ -35,7 +37,7 @@ class LiveServer:
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-        config = uvicorn.Config(self.app, log_level=log_level, access_log=False, server_header=False)
+        config = uvicorn_config(self.app, settings, log_level=log_level)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
