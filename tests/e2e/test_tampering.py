@@ -329,3 +329,10 @@ def test_a_tally_that_counts_true_is_refused(built: BuiltElection) -> None:
     )
     report = verify_record(one.record)
     assert not report.ok and "counts True ballots" in (report.failure or ""), report.failure
+
+
+def test_a_result_entry_without_result_json_fails(record: Path) -> None:
+    (record / "result.json").unlink()
+    report = verify_record(record)
+    assert not report.ok and report.failed_check == "result.json", report.failure
+    assert "no result.json" in (report.failure or "")

@@ -17,7 +17,7 @@ from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
 from vecha.election.identity import TrusteeIdentity
-from vecha.election.manifest import parse_manifest
+from vecha.election.manifest import Manifest, parse_manifest
 from vecha.election.trustees import local_ceremony, partial_decrypt
 from vecha.record.package import load_package, make_package
 from vecha.store.board import Board, open_store
@@ -49,6 +49,7 @@ class DemoResult:
     revoted: int
     trustees_decrypting: list[int]
     plaintext_matches: bool
+    manifest: Manifest
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -146,7 +147,16 @@ def run_demo(voters: int, record_dir: Path, step: Step, seed: int | None = None,
     timings["verify_s"] = time.perf_counter() - t4
     timings["total_s"] = time.perf_counter() - t0
     return DemoResult(
-        result, report, voters, len(ballots), abstained, revoted, present, _matches_plaintext(result, final), timings
+        result,
+        report,
+        voters,
+        len(ballots),
+        abstained,
+        revoted,
+        present,
+        _matches_plaintext(result, final),
+        manifest,
+        timings,
     )
 
 

@@ -177,11 +177,15 @@ def combine(
 
     With --server, the trustees have uploaded their decryptions themselves: give no files."""
     from vecha.cli.results import print_result
+    from vecha.record.package import setup_ledger
 
     box = open_box(db, election, server, token)
     loaded = [read_json(p, "partial decryption") for p in decryptions or []]
     check_decryption_files(loaded, box.fingerprint())
-    print_result(box.combine(loaded))
+    result = box.combine(loaded)
+    manifest = setup_ledger(box.package()).manifest
+    assert manifest is not None
+    print_result(result, manifest)
 
 
 def export(

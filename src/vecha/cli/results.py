@@ -21,8 +21,9 @@ def register(app: typer.Typer) -> None:
     app.command("results")(results)
 
 
-def print_result(result: dict[str, Any]) -> None:
-    for q in result["questions"]:
+def print_result(result: dict[str, Any], manifest: Manifest) -> None:
+    """The result as tables, options in the definition's order (a result's JSON sorts them)."""
+    for q, mq in zip(result["questions"], manifest.questions, strict=True):
         if "allocation" in q:
             table = Table(title=f"{q['id']}: {result['counted']} ballots counted, {q['blank']} blank")
             for col, just in [("list", "left"), ("votes", "right"), ("seats", "right"), ("elected", "left")]:
@@ -41,11 +42,12 @@ def print_result(result: dict[str, Any]) -> None:
                 )
             console.print(table)
         else:
-            table = Table(title=q["id"])
+            blank = "" if q.get("blank") is None else f", {q['blank']} blank"
+            table = Table(title=f"{q['id']}: {result['counted']} ballots counted{blank}")
             table.add_column("option")
             table.add_column("votes", justify="right")
-            for label, n in q["counts"].items():
-                table.add_row(label, str(n))
+            for option in mq.option_list:
+                table.add_row(option.label, str(q["counts"][option.label]))
             console.print(table)
 
 
@@ -127,10 +129,14 @@ def render_report(result: dict[str, Any], manifest: Manifest, out: Path) -> list
                 f"<details><summary>How the seats were allocated</summary><pre>{how}</pre></details></section>"
             )
         else:
-            rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in q["counts"].items())
+            mq = next(m for m in manifest.questions if m.id == q["id"])
+            rows = "".join(
+                f"<tr><td>{html.escape(o.label)}</td><td>{q['counts'][o.label]}</td></tr>" for o in mq.option_list
+            )
+            blank = "" if q.get("blank") is None else f"<p>{q['blank']} blank ballots.</p>"
             sections.append(
                 f"<section><h2>{html.escape(q['id'])}</h2><table><thead><tr><th>option</th>"
-                f"<th>votes</th></tr></thead><tbody>{rows}</tbody></table></section>"
+                f"<th>votes</th></tr></thead><tbody>{rows}</tbody></table>{blank}</section>"
             )
     page = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
@@ -161,4 +167,4 @@ def results(
     assert ledger.manifest is not None
     for p in render_report(ledger.result, ledger.manifest, out):
         console.print(f"wrote {p}")
-    print_result(ledger.result)
+    print_result(ledger.result, ledger.manifest)

@@ -166,7 +166,11 @@ def compute_result(
             "id": q.id,
             "counts": {o.label: n for o, n in zip(q.option_list, row, strict=True)},
         }
-        if isinstance(q, ListQuestion):
+        if not isinstance(q, ListQuestion):
+            # a one-mark question's blank ballots are the counted ballots that marked nothing;
+            # with several marks a ballot's marks cannot be told apart in the totals
+            entry["blank"] = counted - sum(row) if q.max == 1 else None
+        else:
             c = count_list_question(q, row, counted, lot)
             entry["list_votes"] = c.list_votes
             entry["blank"] = c.blank

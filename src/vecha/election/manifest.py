@@ -36,6 +36,7 @@ __all__ = [
     "Manifest",
     "Option",
     "parse_manifest",
+    "CHANNELS",
 ]
 
 Text = str | dict[str, str]  #: a plain string, or language code → string ("be", "ru", "en", …)
@@ -180,15 +181,40 @@ class TrusteeSpec(_Frozen):
         return tuple(bytes.fromhex(k) for k in self.identities)
 
 
+#: spec §6.1: a language code is a BCP 47 primary tag (2-3 lowercase letters) with optional subtags
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+#: the channels a ballot can come in by (spec §8.4)
+CHANNELS = ("web", "app")
+MAX_QUESTIONS = 64
+MAX_OPTIONS = 4096
+
+
 class Manifest(_Frozen):
     version: Literal[2] = 2
     id: str
     title: Text
     description: Text | None = None
-    languages: tuple[str, ...] = ("en",)
-    questions: tuple[Question, ...] = Field(min_length=1)
+    languages: tuple[str, ...] = Field(default=("en",), min_length=1)
+    questions: tuple[Question, ...] = Field(min_length=1, max_length=MAX_QUESTIONS)
     trustees: TrusteeSpec
-    channels: tuple[str, ...] = ("web", "app")
+    channels: tuple[str, ...] = Field(default=CHANNELS, min_length=1)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [x for x in v if not _LANGUAGE.fullmatch(x)]
+        if bad:
+            raise ValueError(f"not language codes (like be, ru, en, en-GB): {bad}")
+        if len(set(v)) != len(v):
+            raise ValueError("a language is listed twice")
+        return v
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not set(v) <= set(CHANNELS) or len(set(v)) != len(v):
+            raise ValueError(f"channels are distinct names among {list(CHANNELS)}")
+        return v
 
     @field_validator("id")
     @classmethod
@@ -211,6 +237,8 @@ class Manifest(_Frozen):
             raise ValueError("question ids must be unique")
         for q in self.questions:
             n = len(q.option_list)
+            if n > MAX_OPTIONS:
+                raise ValueError(f"question {q.id}: {n} options; at most {MAX_OPTIONS}")
             if len({o.label for o in q.option_list}) != n:
                 raise ValueError(f"question {q.id}: option labels must be unique")
             if q.min > q.max or q.max > n:

@@ -27,7 +27,7 @@ from vecha.election.counting import (
     combine_shares,
     compute_result,
 )
-from vecha.election.manifest import Manifest, parse_manifest
+from vecha.election.manifest import CHANNELS, Manifest, parse_manifest
 from vecha.election.trustees import (
     DecryptionShare,
     TrusteeAnnouncement,
@@ -40,7 +40,6 @@ from vecha.record.entries import GENESIS_PARENT, Entry, EntryType
 __all__ = ["Phase", "Ledger", "CREDENTIALS_PER_ENTRY", "CHANNELS"]
 
 CREDENTIALS_PER_ENTRY = 10_000
-CHANNELS = ("web", "app")
 
 
 class Phase(IntEnum):
@@ -77,6 +76,7 @@ class Ledger:
     ballots: int = 0
     close_hash: bytes = b""
     aggregate: Aggregate | None = None
+    tally_index: int = -1  #: the board index of the tally entry, once it is there
     counted: int = 0
     decryptions: dict[int, list[list[DecryptionShare]]] = field(default_factory=dict)
     result: dict[str, Any] | None = None
@@ -244,8 +244,9 @@ class Ledger:
 
     def _on_ballot(self, entry: Entry, checked: tuple[bytes, str] | None = None) -> None:
         self._fields(entry.payload, "ballot", "channel")
-        if entry.payload["channel"] not in CHANNELS:
-            raise InvalidEncoding(f"channel must be one of {CHANNELS}")
+        assert self.manifest is not None
+        if entry.payload["channel"] not in self.manifest.channels:
+            raise InvalidEncoding(f"channel must be one of the definition's {list(self.manifest.channels)}")
         if checked is not None:  # (credential, tracker) of a ballot checked just before
             self._expect(Phase.OPEN)
             self._count_ballot(entry.index, checked[1], checked[0])
@@ -324,6 +325,7 @@ class Ledger:
                 f"the counting rule gives {len(self.last_ballot)}"
             )
         self.aggregate = aggregate_from_json(entry.payload["aggregate"], self.manifest)
+        self.tally_index = entry.index
         self.counted = len(self.last_ballot)
         self.phase = Phase.TALLIED
 

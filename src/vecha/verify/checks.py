@@ -130,7 +130,7 @@ class _Verification:
         if self.ledger.aggregate is not None:
             with self.check(AGGREGATE_CHECK):
                 self.aggregate()
-        if (self.directory / RESULT).exists():
+        if (self.directory / RESULT).exists() or self.ledger.result is not None:
             with self.check("result.json"):
                 self.result_file()
         self.summarize(len(checkpoints))
@@ -217,7 +217,9 @@ class _Verification:
         finally:
             lines.close()  # the sum may stop early (at the last ballot it needs): close the file now
         if total != ledger.aggregate:
-            raise RecordError("the published tally is not the sum of the counted ballots")
+            raise RecordError(
+                f"entry {ledger.tally_index} (tally): the published tally is not the sum of the counted ballots"
+            )
 
     def _sum(self, lines: Iterable[tuple[int, bytes]]) -> Aggregate:
         def step(done: int, total: int) -> None:
@@ -237,6 +239,8 @@ class _Verification:
         return sum_counted(ledger.context(), counted, lines, self.workers, step)
 
     def result_file(self) -> None:
+        if not (self.directory / RESULT).exists():
+            raise RecordError("the board has a result entry but the record has no result.json")
         published = read_json_file(self.directory / RESULT, RESULT)
         if self.ledger.result is None or canonical_bytes(published) != canonical_bytes(self.ledger.result):
             raise RecordError("result.json differs from the result entry on the board")

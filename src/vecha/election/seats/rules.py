@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -34,19 +35,27 @@ class ExcessSeats(StrEnum):
     REALLOCATE = "reallocate"  #: they go to the other lists by the same method
 
 
+#: spec §9.1: a decimal (`0.03`), a percentage (`3%`, `2.5%`) or a ratio of integers (`3/100`):
+#: ASCII digits only, no sign, exponent, underscore or space inside
+_FRACTION = re.compile(r"([0-9]+)(?:/([0-9]+)|(?:\.([0-9]+))?(%)?)")
+
+
 def parse_fraction(text: str | int | Fraction, what: str) -> Fraction:
     """An exact fraction from "0.05", "1/20", "5%" or an integer; never a float."""
     if isinstance(text, bool | float):
         raise SeatError(f"{what}: give an exact decimal or fraction (not a float or a boolean)")
     if isinstance(text, int | Fraction):
         return Fraction(text)
-    s = text.strip()
-    try:
-        if s.endswith("%"):
-            return Fraction(s[:-1]) / 100
-        return Fraction(s)
-    except (ValueError, ZeroDivisionError):
-        raise SeatError(f"{what}: {text!r} is not a number") from None
+    match = _FRACTION.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise SeatError(f"{what}: {text!r} is not a number (write 0.03, 3% or 3/100)")
+    whole, denominator, decimals, percent = match.groups()
+    if denominator is not None:
+        if int(denominator) == 0:
+            raise SeatError(f"{what}: {text!r} divides by zero")
+        return Fraction(int(whole), int(denominator))
+    value = Fraction(int(whole + (decimals or "")), 10 ** len(decimals or ""))
+    return value / 100 if percent else value
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ function listQuestion(q, rq, def) {
     el("p", {}, t("results.blank", { count: rq.blank }))
   ];
 }
-function choiceQuestion(rq) {
+function choiceQuestion(q, rq) {
   return el(
     "div",
     { class: "table-wrap" },
@@ -68,8 +68,10 @@ function choiceQuestion(rq) {
       "table",
       {},
       el("thead", {}, el("tr", {}, ["results.col-option", "results.col-votes"].map((k) => el("th", { scope: "col" }, t(k))))),
-      el("tbody", {}, Object.entries(rq.counts).map(([option, n]) => el("tr", {}, el("th", { scope: "row" }, option), el("td", {}, String(n)))))
-    )
+      // the definition's order of options (a result's JSON sorts its keys)
+      el("tbody", {}, q.options.map((option) => el("tr", {}, el("th", { scope: "row" }, option), el("td", {}, String(rq.counts[option] ?? 0)))))
+    ),
+    rq.blank === null || rq.blank === void 0 ? null : el("p", {}, t("results.blank", { count: rq.blank }))
   );
 }
 function render() {
@@ -85,7 +87,7 @@ function render() {
     el("h1", {}, `${t("results.title")}: ${local(def.title, def)}`),
     r ? el("p", {}, t("results.counted", { counted: r.counted })) : el("p", {}, t("results.none")),
     r ? def.questions.map(
-      (q, qi) => el("section", { class: "question-result" }, el("h2", {}, local(q.title, def)), q.kind === "list-pr" ? listQuestion(q, r.questions[qi], def) : choiceQuestion(r.questions[qi]))
+      (q, qi) => el("section", { class: "question-result" }, el("h2", {}, local(q.title, def)), q.kind === "list-pr" ? listQuestion(q, r.questions[qi], def) : choiceQuestion(q, r.questions[qi]))
     ) : null,
     el(
       "section",
