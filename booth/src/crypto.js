@@ -170,6 +170,15 @@ export class Transcript {
 
 // ---- canonical JSON (§2.5) ------------------------------------------------------------
 
+/** Keys in Unicode code-point order (§2.5). JavaScript's own `<` compares UTF-16 code units,
+ * which puts a character above U+FFFF before U+E000–U+FFFF. */
+function byCodePoint(a, b) {
+  const x = Array.from(a, (c) => c.codePointAt(0));
+  const y = Array.from(b, (c) => c.codePointAt(0));
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
 export function canonicalJson(value) {
   if (value === null || typeof value === "boolean") return JSON.stringify(value);
   if (typeof value === "number") {
@@ -177,12 +186,16 @@ export function canonicalJson(value) {
     return String(value);
   }
   // JSON.stringify escapes exactly ", \ and U+0000–U+001F (with \b \f \n \r \t, others as
-  // lowercase \u00xx) and writes every other character as itself: the spec's rule.
-  if (typeof value === "string") return JSON.stringify(value);
+  // lowercase \u00xx) and writes every other character as itself: the spec's rule. It would
+  // write a lone surrogate as \udxxx, which the spec refuses.
+  if (typeof value === "string") {
+    if (!value.isWellFormed()) throw new EncodingError("text holds a lone surrogate");
+    return JSON.stringify(value);
+  }
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (typeof value === "object") {
-    const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
+    const keys = Object.keys(value).sort(byCodePoint);
+    return `{${keys.map((k) => `${canonicalJson(k)}:${canonicalJson(value[k])}`).join(",")}}`;
   }
   throw new EncodingError(`cannot encode ${typeof value} as JSON`);
 }

@@ -1,4 +1,4 @@
-// The booth's cryptography against the spec's test vectors (tests/vectors/vecha-v1.json),
+// The booth's cryptography against the spec's test vectors (tests/vectors/vecha-v2.json),
 // the same file the Python core is tested against.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -6,7 +6,7 @@ import { test } from "node:test";
 
 import * as v from "../src/crypto.js";
 
-const vectors = JSON.parse(readFileSync(new URL("../../tests/vectors/vecha-v1.json", import.meta.url)));
+const vectors = JSON.parse(readFileSync(new URL("../../tests/vectors/vecha-v2.json", import.meta.url)));
 const fp = v.fromHex(vectors.fingerprint, 32);
 
 function transcriptOf(purpose, items) {

@@ -1,4 +1,4 @@
-"""Generate `vecha-v1.json`, the test vectors of docs/spec.md (§11).
+"""Generate `vecha-v2.json`, the test vectors of docs/spec.md (§11).
 
 Run from the repository root: `.venv/bin/python tests/vectors/generate.py`. Deterministic
 values are recomputed by the tests; proofs (randomized) are verified by them; negative
@@ -8,20 +8,25 @@ vectors must be rejected.
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
 
 from vecha.crypto import GENERATOR, ORDER, Point, Scalar, Transcript, encrypt
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.proofs import prove_equality, prove_knowledge, prove_range
+from vecha.crypto.threshold import Polynomial, joint_key, lagrange_at_zero, verification_key
 from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, check_character, normalize_code
+from vecha.election.identity import TrusteeIdentity
 from vecha.election.manifest import parse_manifest
-from vecha.election.seats import Lot
+from vecha.election.seats import Lot, Method, SeatRules, allocate
+from vecha.record.checkpoint import BoardKey, sign_checkpoint
 from vecha.record.entries import GENESIS_PARENT, Entry, EntryType
+from vecha.record.receipt import Receipt, receipt_message
 from vecha.testing.records import trustees_of
 
-OUT = Path(__file__).with_name("vecha-v1.json")
+OUT = Path(__file__).with_name("vecha-v2.json")
 
 
 def s(n: int) -> Scalar:
@@ -48,11 +53,14 @@ def main() -> None:
         "items": [["x", "01"]],
         "scalar": Transcript("example").raw("x", b"\x01").challenge().hex(),
     }
+    # keys above U+FFFF: code-point order (not RFC 8785's UTF-16 order, which puts 😀 before \uffff)
+    plane1 = {"\uffff": 1, "\U0001f600": 2, "a": 3, "é": 4}
     v["canonical_json"] = [
         {
             "value": {"b": [1, -2, True, None], "a": 'é\n"\u0001', "c": {}},
             "canonical": canonical_bytes({"b": [1, -2, True, None], "a": 'é\n"\u0001', "c": {}}).decode(),
         },
+        {"value": plane1, "canonical": canonical_bytes(plane1).decode()},
     ]
     codes = [normalize_code(d + check_character(d)) for d in ["7QKD2M9XG4TBHN0C", "0000000000000000"]]
     creds = []
@@ -137,10 +145,30 @@ def main() -> None:
         "names": ["Alpha", "Beta", "Гамма"],
         "ranks": [hex(Lot(b"\x00\xff").rank(n)) for n in ["Alpha", "Beta", "Гамма"]],
     }
+    v.update(_more_vectors(fp))
+    schnorr = dict(v["schnorr"])  # type: ignore[call-overload]
+    schnorr["response"] = (Scalar.from_canonical_bytes(bytes.fromhex(schnorr["response"])) + s(1)).hex()
+    ranged = dict(v["range_proofs"][0])  # type: ignore[index]
+    ranged["proof"] = list(reversed(ranged["proof"]))
+    second = Entry("vectors", 1, b"\x01" * 32, "2026-01-01T00:00:01Z", EntryType.CLOSE, {})
+    tampered = {
+        "schnorr": schnorr,
+        "range_proof": ranged,
+        # entry 1 names a parent that is not the hash of entry 0
+        "broken_link": [entry.to_json(), second.to_json()],
+    }
     v["negative"] = {
         "non_canonical_scalars": [ORDER.to_bytes(32, "little").hex(), (2**256 - 1).to_bytes(32, "little").hex()],
-        "non_canonical_json": ['{"b":1, "a":2}', '{"a":1.0}', '{"a":1,"a":2}', '{"b":1,"a":2}'],
+        "non_canonical_json": [
+            '{"b":1, "a":2}',
+            '{"a":1.0}',
+            '{"a":1,"a":2}',
+            '{"b":1,"a":2}',
+            '{"a":"\\ud800"}',
+            '{"\U0001f600":2,"\uffff":1}',
+        ],
         "identity": "00" * 32,
+        "tampered": tampered,
         # the generator and a small element with bit 255 set: ≥ p as 256-bit integers (§2.1)
         "non_canonical_points": [
             GENERATOR.encoding[:31].hex() + f"{GENERATOR.encoding[31] | 0x80:02x}",
@@ -148,6 +176,93 @@ def main() -> None:
         ],
     }
     OUT.write_text(json.dumps(v, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _more_vectors(fp: bytes) -> dict[str, object]:
+    """Vectors that need no randomness (Ed25519 is deterministic; the rest uses fixed scalars)."""
+    out: dict[str, object] = {}
+    board = BoardKey(bytes(range(32)))
+    head = Transcript("example").text("what", "a head").digest()[:32]
+    cp = sign_checkpoint(board, "vectors", 5, head)
+    out["checkpoint"] = {
+        "board_seed": board.seed.hex(),
+        "board_key": board.public.hex(),
+        "message": canonical_bytes(
+            {"type": "vecha/v1/checkpoint", "election": "vectors", "height": 5, "head": head.hex()}
+        ).decode(),
+        "checkpoint": cp.to_json(),
+        # negative: the same signature does not sign another head at that height
+        "forged": {**cp.to_json(), "head": ("1" if head.hex()[0] != "1" else "2") + head.hex()[1:]},
+    }
+    receipt = Receipt("vectors", "ab" * 32, 7, board.sign(receipt_message("vectors", "ab" * 32, 7)))
+    out["receipt"] = {
+        "message": receipt_message("vectors", "ab" * 32, 7).decode(),
+        "receipt": receipt.to_json(),
+        "forged": {**receipt.to_json(), "index": 8},
+    }
+    identity = TrusteeIdentity(bytes([7]) * 32)
+    out["identity"] = {
+        "seed": identity.seed.hex(),
+        "public": identity.public.hex(),
+        "fingerprint": identity.fingerprint,
+    }
+    # Two trustees, threshold 2, fixed polynomials: commitments, verification keys, joint key
+    polys = [Polynomial((s(11), s(12))), Polynomial((s(21), s(22)))]
+    commitments = [p.commitments() for p in polys]
+    shares = {j: polys[0].at(j) + polys[1].at(j) for j in (1, 2)}
+    K = joint_key(commitments)
+    out["keys"] = {
+        "commitments": [[c.hex() for c in cs] for cs in commitments],
+        "verification_keys": [verification_key(commitments, j).hex() for j in (1, 2)],
+        "joint_key": K.hex(),
+        # negative: a verification key that does not match the commitments
+        "wrong_verification_key": Point.base_mul(shares[1] + s(1)).hex(),
+    }
+    # Combination (§7.4): 3 encrypted as (r·G, 3·G + r·K) with r = 5, both trustees' shares
+    ct = encrypt(K, 3, s(5))
+    shares_d = {j: ct.alpha * shares[j] for j in (1, 2)}
+    out["combination"] = {
+        "ciphertext": {"alpha": ct.alpha.hex(), "beta": ct.beta.hex()},
+        "shares": {str(j): d.hex() for j, d in shares_d.items()},
+        "lagrange": {str(j): lagrange_at_zero(j, [1, 2]).hex() for j in (1, 2)},
+        "count": 3,
+        "bound": 10,
+    }
+    # Seats (§9): one set of votes under every method, and the normalized rules of the result
+    votes = {"A": 4160, "B": 3380, "C": 2460}
+    seats = {}
+    for method in Method:
+        extra: dict[str, object] = (
+            {"divisors": [Fraction(1), Fraction(4), Fraction(7)]} if method is Method.HIGHEST_AVERAGES else {}
+        )
+        rules = SeatRules(method, 8, threshold=Fraction(3, 100), **extra)  # type: ignore[arg-type]
+        alloc = allocate(votes, rules, Lot(b"\x00\xff"))
+        seats[method.value] = alloc.to_json()
+    out["seats"] = {
+        "votes": votes,
+        "lot_seed": "00ff",
+        "seats": 8,
+        "threshold": "3%",
+        "divisors": ["1", "4", "7"],
+        "allocations": seats,
+    }
+    written = {
+        "id": "normalize",
+        "title": {"en": "As written", "be": "Як напісана"},
+        "trustees": trustees_of(1, 1),
+        "questions": [
+            {"id": "q", "title": "Yes?", "options": ["Yes", "No"]},
+            {
+                "id": "council",
+                "kind": "list-pr",
+                "title": "Lists",
+                "lists": [{"name": "L1", "candidates": ["Ann"]}, {"name": "L2"}],
+                "seats": {"method": "hare", "seats": 3, "threshold": "5%"},
+            },
+        ],
+    }
+    out["normalization"] = {"written": written, "normalized": parse_manifest(written).model_dump(mode="json")}
+    return out
 
 
 if __name__ == "__main__":

@@ -8,18 +8,22 @@ from typing import Any
 
 import pytest
 
-from vecha.crypto import Ciphertext, InvalidEncoding, InvalidProof, Point, Scalar, Transcript
+from vecha.crypto import Ciphertext, InvalidEncoding, InvalidProof, Point, Scalar, Transcript, small_dlog
 from vecha.crypto.canonical import canonical_bytes, parse_canonical
 from vecha.crypto.encoding import point_from_hex, scalar_from_hex
 from vecha.crypto.proofs import EqualityProof, RangeProof, SchnorrProof, verify_equality, verify_knowledge, verify_range
+from vecha.crypto.threshold import joint_key, lagrange_at_zero, verification_key
 from vecha.election.ballot import Ballot, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, normalize_code
+from vecha.election.identity import TrusteeIdentity, identity_fingerprint
 from vecha.election.manifest import parse_manifest
-from vecha.election.seats import Lot
+from vecha.election.seats import Lot, Method, SeatRules, allocate, parse_fraction
+from vecha.record.checkpoint import BoardKey, Checkpoint
 from vecha.record.entries import Entry, entry_hash
+from vecha.record.receipt import Receipt, receipt_message
 
-V: dict[str, Any] = json.loads((Path(__file__).parent / "vecha-v1.json").read_text(encoding="utf-8"))
+V: dict[str, Any] = json.loads((Path(__file__).parent / "vecha-v2.json").read_text(encoding="utf-8"))
 FP = bytes.fromhex(V["fingerprint"])
 
 
@@ -123,3 +127,72 @@ def test_negative_encodings() -> None:
             point_from_hex(p, "point")
     with pytest.raises(InvalidEncoding):
         point_from_hex(V["schnorr"]["X"].upper(), "upper-case hex")
+
+
+def test_tampered_proofs_and_broken_link_are_rejected() -> None:
+    t = V["negative"]["tampered"]
+    s = t["schnorr"]
+    with pytest.raises(InvalidProof):
+        verify_knowledge(
+            SchnorrProof(*_pair(s)), point_from_hex(s["X"], "X"), bytes.fromhex(s["context"]), purpose=s["purpose"]
+        )
+    r = t["range_proof"]
+    proof = RangeProof(tuple((scalar_from_hex(c, "c"), scalar_from_hex(x, "r")) for c, x in r["proof"]))
+    ct = Ciphertext(point_from_hex(r["alpha"], "a"), point_from_hex(r["beta"], "b"))
+    with pytest.raises(InvalidProof):
+        verify_range(
+            proof, point_from_hex(r["K"], "K"), ct, r["lo"], r["hi"], bytes.fromhex(r["context"]), purpose=r["purpose"]
+        )
+    first, second = (Entry.from_json(e) for e in t["broken_link"])
+    assert second.parent != first.hash()  # a verifier applying the chain rule of §8.1 stops here
+
+
+def test_checkpoint_and_receipt_signatures() -> None:
+    c = V["checkpoint"]
+    key = bytes.fromhex(c["board_key"])
+    assert BoardKey(bytes.fromhex(c["board_seed"])).public == key
+    cp = Checkpoint.from_json(c["checkpoint"])
+    cp.verify(key)
+    assert cp.to_json() == c["checkpoint"]
+    with pytest.raises(InvalidProof):
+        Checkpoint.from_json(c["forged"]).verify(key)
+    r = V["receipt"]
+    assert receipt_message("vectors", r["receipt"]["tracker"], r["receipt"]["index"]).decode() == r["message"]
+    Receipt.from_json(r["receipt"]).verify(key)
+    with pytest.raises(InvalidProof):
+        Receipt.from_json(r["forged"]).verify(key)
+
+
+def test_identity_fingerprint() -> None:
+    i = V["identity"]
+    assert TrusteeIdentity(bytes.fromhex(i["seed"])).public.hex() == i["public"]
+    assert identity_fingerprint(bytes.fromhex(i["public"])) == i["fingerprint"]
+
+
+def test_verification_keys_joint_key_and_combination() -> None:
+    k = V["keys"]
+    commitments = [[point_from_hex(c, "C") for c in cs] for cs in k["commitments"]]
+    assert [verification_key(commitments, j).hex() for j in (1, 2)] == k["verification_keys"]
+    assert joint_key(commitments).hex() == k["joint_key"]
+    assert verification_key(commitments, 1).hex() != k["wrong_verification_key"]
+    c = V["combination"]
+    ct = Ciphertext(point_from_hex(c["ciphertext"]["alpha"], "a"), point_from_hex(c["ciphertext"]["beta"], "b"))
+    lambdas = {int(j): scalar_from_hex(x, "lambda") for j, x in c["lagrange"].items()}
+    assert lambdas == {j: lagrange_at_zero(j, [1, 2]) for j in (1, 2)}
+    m = ct.beta
+    for j, d in c["shares"].items():
+        m = m - point_from_hex(d, "D") * lambdas[int(j)]
+    assert small_dlog(m, c["bound"]) == c["count"]
+
+
+def test_seat_allocations_and_normalization() -> None:
+    v = V["seats"]
+    for method, expected in v["allocations"].items():
+        extra = (
+            {"divisors": tuple(parse_fraction(d, "d") for d in v["divisors"])} if method == "highest-averages" else {}
+        )
+        rules = SeatRules(Method(method), v["seats"], threshold=parse_fraction(v["threshold"], "t"), **extra)  # type: ignore[arg-type]
+        assert allocate(v["votes"], rules, Lot(bytes.fromhex(v["lot_seed"]))).to_json() == expected, method
+    n = V["normalization"]
+    assert parse_manifest(n["written"]).model_dump(mode="json") == n["normalized"]
+    assert parse_manifest(n["normalized"]).model_dump(mode="json") == n["normalized"]

@@ -1,6 +1,6 @@
 import {
   trackerOf
-} from "./chunks/chunk-XDOLGLVT.js";
+} from "./chunks/chunk-ILZUV4CM.js";
 import {
   api,
   el,

@@ -9,7 +9,7 @@ import {
   optionsOf,
   signBallot,
   trackerOf
-} from "./chunks/chunk-XDOLGLVT.js";
+} from "./chunks/chunk-ILZUV4CM.js";
 import {
   ApiError,
   api,

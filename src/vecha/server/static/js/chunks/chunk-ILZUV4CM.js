@@ -2349,17 +2349,26 @@ var Transcript = class {
     return leToBigint(this.digest()) % ORDER;
   }
 };
+function byCodePoint(a, b) {
+  const x = Array.from(a, (c) => c.codePointAt(0));
+  const y = Array.from(b, (c) => c.codePointAt(0));
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
 function canonicalJson(value) {
   if (value === null || typeof value === "boolean") return JSON.stringify(value);
   if (typeof value === "number") {
     if (!Number.isSafeInteger(value)) throw new EncodingError("only integers may appear in the record");
     return String(value);
   }
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") {
+    if (!value.isWellFormed()) throw new EncodingError("text holds a lone surrogate");
+    return JSON.stringify(value);
+  }
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (typeof value === "object") {
-    const keys = Object.keys(value).sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
+    const keys = Object.keys(value).sort(byCodePoint);
+    return `{${keys.map((k) => `${canonicalJson(k)}:${canonicalJson(value[k])}`).join(",")}}`;
   }
   throw new EncodingError(`cannot encode ${typeof value} as JSON`);
 }
