@@ -232,10 +232,8 @@ def _more_vectors(fp: bytes) -> dict[str, object]:
     votes = {"A": 4160, "B": 3380, "C": 2460}
     seats = {}
     for method in Method:
-        extra: dict[str, object] = (
-            {"divisors": [Fraction(1), Fraction(4), Fraction(7)]} if method is Method.HIGHEST_AVERAGES else {}
-        )
-        rules = SeatRules(method, 8, threshold=Fraction(3, 100), **extra)  # type: ignore[arg-type]
+        divisors = (Fraction(1), Fraction(4), Fraction(7)) if method is Method.HIGHEST_AVERAGES else ()
+        rules = SeatRules(method, 8, threshold=Fraction(3, 100), divisors=divisors)
         alloc = allocate(votes, rules, Lot(b"\x00\xff"))
         seats[method.value] = alloc.to_json()
     out["seats"] = {

@@ -188,10 +188,9 @@ def test_verification_keys_joint_key_and_combination() -> None:
 def test_seat_allocations_and_normalization() -> None:
     v = V["seats"]
     for method, expected in v["allocations"].items():
-        extra = (
-            {"divisors": tuple(parse_fraction(d, "d") for d in v["divisors"])} if method == "highest-averages" else {}
-        )
-        rules = SeatRules(Method(method), v["seats"], threshold=parse_fraction(v["threshold"], "t"), **extra)  # type: ignore[arg-type]
+        divisors = tuple(parse_fraction(d, "d") for d in v["divisors"]) if method == "highest-averages" else ()
+        threshold = parse_fraction(v["threshold"], "t")
+        rules = SeatRules(Method(method), v["seats"], threshold=threshold, divisors=divisors)
         assert allocate(v["votes"], rules, Lot(bytes.fromhex(v["lot_seed"]))).to_json() == expected, method
     n = V["normalization"]
     assert parse_manifest(n["written"]).model_dump(mode="json") == n["normalized"]
