@@ -57,7 +57,7 @@ for (const [file, script] of Object.entries(PAGES)) {
 <body>
 <header id="site-header"></header>
 <main id="main" tabindex="-1">
-<noscript><p>This page needs JavaScript: your ballot is encrypted in your browser. Эта старонка патрабуе JavaScript. Этой странице нужен JavaScript.</p></noscript>
+<noscript><p>This page needs JavaScript: your ballot is encrypted in your browser. Гэтая старонка патрабуе JavaScript. Этой странице нужен JavaScript.</p></noscript>
 </main>
 </body>
 </html>

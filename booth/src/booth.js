@@ -3,6 +3,7 @@
 // `state`, so switching the language mid-way keeps the voter's choices.
 
 import * as v from "./crypto.js";
+import { agrees, fingerprintText, replayPackage } from "./package.js";
 import { ApiError, api, el, fill, errorBox, loadElection, local, pageUrl, phaseText, startPage, t } from "./ui.js";
 
 const STEPS = ["code", "questions", "review", "sealed", "done"];
@@ -89,6 +90,7 @@ function codeStep() {
     "aria-invalid": state.codeError ? "true" : null,
     class: "code",
   });
+  input.value = state.typedCode ?? ""; // a mistyped code stays in the box, marked, to be corrected
   const submit = (event) => {
     event.preventDefault();
     const typed = input.value.trim();
@@ -98,12 +100,14 @@ function codeStep() {
       try {
         state.credential = v.credentialFromCode(typed, state.ctx.fingerprint);
         state.codeError = null;
+        state.typedCode = null;
         input.value = "";
         go("questions");
         return;
       } catch (e) {
         if (!(e instanceof v.CodeError)) throw e;
         state.codeError = t(e.key, { detail: e.detail });
+        state.typedCode = typed;
       }
     }
     render();
@@ -114,6 +118,7 @@ function codeStep() {
     { "aria-labelledby": "code-title" },
     el("h2", { id: "code-title", tabindex: "-1" }, t("code.title")),
     el("p", { class: "note" }, t("booth.private")),
+    el("p", { class: "note", id: "fingerprint" }, t("booth.fingerprint", { fingerprint: fingerprintText(state.ctx.fingerprint) })),
     el(
       "form",
       { onsubmit: submit, novalidate: true, autocomplete: "off" },
@@ -419,7 +424,11 @@ async function start() {
     if (state.info.phase !== "open") {
       state.step = "closed";
     } else {
-      state.ctx = v.electionContext(state.info);
+      // The key, the fingerprint and the definition come from replaying the election package
+      // (spec §8.7), checked here; what the server says about them must agree with it.
+      const replayed = replayPackage(await api(`/elections/${encodeURIComponent(state.info.id)}/package`));
+      if (!agrees(replayed, state.info)) throw new Error(t("error.package-mismatch"));
+      state.ctx = replayed;
       state.marks = state.info.definition.questions.map((q) => v.optionsOf(q).map(() => 0));
       state.step = "code";
     }

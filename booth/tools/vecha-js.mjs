@@ -3,12 +3,14 @@
 //   {"op": "encrypt", "info": {...}, "code": "...", "selections": [[...]]} -> {ballot, body, selections, randomness, tracker, audit}
 //   {"op": "audit", "info": {...}, "ballot": {...}, "selections": [...], "randomness": [...]} -> {ok, error?}
 //   {"op": "verify", "info": {...}, "ballot": {...}} -> {ok, error?}
+//   {"op": "replay", "package": {...}} -> {ok, fingerprint, key, id} or {ok: false, error}
 import { readFileSync } from "node:fs";
 
 import * as v from "../src/crypto.js";
+import { replayPackage } from "../src/package.js";
 
 const request = JSON.parse(readFileSync(0, "utf8"));
-const ctx = v.electionContext(request.info);
+const ctx = request.info ? v.electionContext(request.info) : null;
 
 function attempt(fn) {
   try {
@@ -25,6 +27,13 @@ if (request.op === "encrypt") {
   answer = { ...made, tracker: v.trackerOf(made.ballot), audit: v.auditData(ctx, made) };
 } else if (request.op === "audit") {
   answer = attempt(() => v.auditBallot(ctx, request.ballot, request.selections, request.randomness));
+} else if (request.op === "replay") {
+  try {
+    const r = replayPackage(request.package);
+    answer = { ok: true, fingerprint: v.toHex(r.fingerprint), key: v.toHex(r.key.toBytes()), id: r.id };
+  } catch (e) {
+    answer = { ok: false, error: e.message };
+  }
 } else if (request.op === "verify") {
   answer = attempt(() => v.verifyBallot(ctx, request.ballot));
 } else {

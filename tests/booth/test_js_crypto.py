@@ -5,6 +5,8 @@ docs/spec.md; the spec's own vectors are checked in booth/test/ by `node --test`
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +23,7 @@ from vecha.election.ballot import (
 )
 from vecha.election.credentials import Credential
 from vecha.record.entries import EntryType
+from vecha.record.package import make_package
 from vecha.testing.records import BuiltElection, build_election
 
 
@@ -97,3 +100,28 @@ def test_the_javascript_audit_checks_python_ballots(
     swapped = enc.ballot.to_json()
     swapped["answers"][1]["choices"].reverse()
     assert run_js({"op": "verify", "info": booth_info(e), "ballot": swapped})["ok"] is False
+
+
+def test_the_booth_replays_the_election_package(
+    run_js: Callable[[dict[str, Any]], dict[str, Any]], tmp_path: Path
+) -> None:
+    """Finding 11: the booth takes the key from the package it replays (spec §8.7), with the
+    trustees' proofs and identity signatures, not from what a box or a mirror says."""
+    e = build_election(tmp_path, votes=[], stop_after=EntryType.OPEN)
+    package = make_package(e.board.entries())
+    replayed = run_js({"op": "replay", "package": package})
+    assert replayed == {
+        "ok": True,
+        "fingerprint": e.context.fingerprint.hex(),
+        "key": e.context.public_key.hex(),
+        "id": e.context.manifest.id,
+    }
+    # a relay's transport key in an announcement, a changed joint key, a cut-off package
+    swapped = json.loads(json.dumps(package))
+    swapped["entries"][1]["payload"]["transport_key"] = "11" * 32
+    rekeyed = json.loads(json.dumps(package))
+    rekeyed["entries"][-1]["payload"]["public_key"] = package["entries"][1]["payload"]["commitments"][0]
+    short = {"version": 2, "entries": package["entries"][:4]}
+    for bad, why in ((swapped, "trustee-key"), (rekeyed, "broken hash link|joint key"), (short, "stops before")):
+        answer = run_js({"op": "replay", "package": bad})
+        assert answer["ok"] is False and re.search(why, answer["error"]), (why, answer)

@@ -1,6 +1,6 @@
 import {
   trackerOf
-} from "./chunks/chunk-ILZUV4CM.js";
+} from "./chunks/chunk-W25UJZAE.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-P4Y5WVC3.js";
+} from "./chunks/chunk-NHHXD4LS.js";
 
 // src/board.js
 var PAGE = 50;

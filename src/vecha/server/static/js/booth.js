@@ -1,15 +1,25 @@
 import {
   CodeError,
+  IDENTITY,
+  ProofError,
+  Transcript,
   auditBallot,
   auditData,
+  canonicalBytes,
   checkReceipt,
   credentialFromCode,
-  electionContext,
+  ed25519,
   encryptionSteps,
+  fromHex,
+  mulPublic,
   optionsOf,
+  pointFromHex,
+  scalarFromHex,
   signBallot,
-  trackerOf
-} from "./chunks/chunk-ILZUV4CM.js";
+  toHex,
+  trackerOf,
+  verifyKnowledge
+} from "./chunks/chunk-W25UJZAE.js";
 import {
   ApiError,
   api,
@@ -22,7 +32,112 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-P4Y5WVC3.js";
+} from "./chunks/chunk-NHHXD4LS.js";
+
+// src/package.js
+var ZERO_HASH = new Uint8Array(32);
+var ENTRY_KEYS = ["election", "index", "parent", "payload", "time", "type", "version"];
+var u32be = (n) => Uint8Array.of(n >>> 24 & 255, n >>> 16 & 255, n >>> 8 & 255, n & 255);
+var concat = (...parts) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
+var sameKeys = (obj, keys) => obj !== null && typeof obj === "object" && !Array.isArray(obj) && JSON.stringify(Object.keys(obj).sort()) === JSON.stringify([...keys].sort());
+var equalBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+function fail(index, message) {
+  throw new ProofError(`election package, entry ${index}: ${message}`);
+}
+function checkSigned(kind, fp, message, identity, index, who) {
+  const { signature, ...body } = message;
+  const signed = canonicalBytes({ type: `vecha/v2/${kind}`, election: toHex(fp), body });
+  if (!ed25519.verify(fromHex(signature, 64, "signature"), signed, identity)) {
+    fail(index, `${who}'s ${kind} is not signed by its identity key`);
+  }
+}
+function proofOf(obj) {
+  return { challenge: scalarFromHex(obj.challenge, "challenge"), response: scalarFromHex(obj.response, "response") };
+}
+function evaluate(commitments, j) {
+  let acc = IDENTITY;
+  let power = 1n;
+  for (const c of commitments) {
+    acc = acc.add(mulPublic(c, power));
+    power *= BigInt(j);
+  }
+  return acc;
+}
+function replayPackage(pkg) {
+  if (!sameKeys(pkg, ["version", "entries"]) || pkg.version !== 2 || !Array.isArray(pkg.entries) || !pkg.entries.length) {
+    throw new ProofError("not an election package (version 2)");
+  }
+  let parent = ZERO_HASH;
+  let fp = null;
+  let definition = null;
+  let boardKey = null;
+  const announcements = [];
+  const confirmations = [];
+  let key = null;
+  pkg.entries.forEach((entry, i) => {
+    if (!sameKeys(entry, ENTRY_KEYS) || entry.version !== 2 || entry.index !== i) fail(i, "not an entry at this index");
+    if (entry.parent !== toHex(parent)) fail(i, "broken hash link");
+    const hash = new Transcript("board-entry").raw("parent", parent).raw("entry", canonicalBytes(entry)).digest().slice(0, 32);
+    const p = entry.payload;
+    if (i === 0) {
+      if (entry.type !== "election" || !sameKeys(p, ["definition", "board_key"]) || p.definition.id !== entry.election) fail(i, "not the election's definition");
+      fp = hash;
+      definition = p.definition;
+      boardKey = fromHex(p.board_key, 32, "board_key");
+    } else if (entry.election !== definition.id) {
+      fail(i, "belongs to another election");
+    }
+    const identities = (definition.trustees.identities ?? []).map((k) => fromHex(k, 32, "identity"));
+    const n = definition.trustees.count;
+    if (entry.type === "trustee") {
+      const j = announcements.length + 1;
+      if (p.index !== j || j > n) fail(i, `expected trustee ${j}'s announcement`);
+      const transport = fromHex(p.transport_key, 32, "transport_key");
+      const commitments = p.commitments.map((c) => pointFromHex(c, "commitment", { nonidentity: true }));
+      if (commitments.length !== definition.trustees.threshold) fail(i, `trustee ${j}: wrong number of commitments`);
+      verifyKnowledge(proofOf(p.proof), commitments[0], concat(fp, u32be(j), transport), "trustee-key");
+      checkSigned("trustee-announcement", fp, p, identities[j - 1], i, `trustee ${j}`);
+      announcements.push({ json: p, commitments });
+    } else if (entry.type === "trustee-confirmation") {
+      const j = confirmations.length + 1;
+      if (announcements.length !== n || p.index !== j || j > n) fail(i, `expected trustee ${j}'s confirmation`);
+      confirmations.push({ json: p, X: pointFromHex(p.verification_key, "verification_key", { nonidentity: true }) });
+    } else if (entry.type === "joint-key") {
+      if (confirmations.length !== n) fail(i, "the joint key before every confirmation");
+      const t2 = new Transcript("ceremony-announcements").number("announcements#", n);
+      for (const a of announcements) t2.raw("announcement", canonicalBytes(a.json));
+      const digest = t2.digest().slice(0, 32);
+      for (const [k, c] of confirmations.entries()) {
+        const j = k + 1;
+        if (c.json.announcements !== toHex(digest)) fail(i, `trustee ${j} confirmed other announcements`);
+        verifyKnowledge(proofOf(c.json.proof), c.X, concat(fp, u32be(j), digest), "trustee-share");
+        checkSigned("trustee-confirmation", fp, c.json, identities[j - 1], i, `trustee ${j}`);
+        const expected = announcements.reduce((acc, a) => acc.add(evaluate(a.commitments, j)), IDENTITY);
+        if (!expected.equals(c.X)) fail(i, `trustee ${j}'s verification key does not match the commitments`);
+      }
+      const sum = announcements.reduce((acc, a) => acc.add(a.commitments[0]), IDENTITY);
+      key = pointFromHex(p.public_key, "public_key", { nonidentity: true });
+      if (!sum.equals(key)) fail(i, "the joint key is not the sum of the trustees' commitments");
+    } else if (i > 0) {
+      fail(i, `an election package ends at the joint key, not at a ${entry.type} entry`);
+    }
+    parent = hash;
+  });
+  if (key === null) throw new ProofError("the election package stops before the trustees' joint key");
+  return { id: definition.id, definition, fingerprint: fp, key, boardKey };
+}
+var fingerprintText = (fp) => toHex(fp).slice(0, 32).match(/.{4}/g).join(" ");
+function agrees(replayed, info) {
+  return info.id === replayed.id && info.fingerprint === toHex(replayed.fingerprint) && info.public_key === toHex(replayed.key.toBytes()) && equalBytes(fromHex(info.board_key, 32, "board_key"), replayed.boardKey);
+}
 
 // src/booth.js
 var STEPS = ["code", "questions", "review", "sealed", "done"];
@@ -105,6 +220,7 @@ function codeStep() {
     "aria-invalid": state.codeError ? "true" : null,
     class: "code"
   });
+  input.value = state.typedCode ?? "";
   const submit = (event) => {
     event.preventDefault();
     const typed = input.value.trim();
@@ -114,12 +230,14 @@ function codeStep() {
       try {
         state.credential = credentialFromCode(typed, state.ctx.fingerprint);
         state.codeError = null;
+        state.typedCode = null;
         input.value = "";
         go("questions");
         return;
       } catch (e) {
         if (!(e instanceof CodeError)) throw e;
         state.codeError = t(e.key, { detail: e.detail });
+        state.typedCode = typed;
       }
     }
     render();
@@ -130,6 +248,7 @@ function codeStep() {
     { "aria-labelledby": "code-title" },
     el("h2", { id: "code-title", tabindex: "-1" }, t("code.title")),
     el("p", { class: "note" }, t("booth.private")),
+    el("p", { class: "note", id: "fingerprint" }, t("booth.fingerprint", { fingerprint: fingerprintText(state.ctx.fingerprint) })),
     el(
       "form",
       { onsubmit: submit, novalidate: true, autocomplete: "off" },
@@ -403,7 +522,9 @@ async function start() {
     if (state.info.phase !== "open") {
       state.step = "closed";
     } else {
-      state.ctx = electionContext(state.info);
+      const replayed = replayPackage(await api(`/elections/${encodeURIComponent(state.info.id)}/package`));
+      if (!agrees(replayed, state.info)) throw new Error(t("error.package-mismatch"));
+      state.ctx = replayed;
       state.marks = state.info.definition.questions.map((q) => optionsOf(q).map(() => 0));
       state.step = "code";
     }

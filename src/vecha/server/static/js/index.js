@@ -8,7 +8,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-P4Y5WVC3.js";
+} from "./chunks/chunk-NHHXD4LS.js";
 
 // src/index.js
 var elections = null;

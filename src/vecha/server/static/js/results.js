@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-OOWQIXZV.js";
+} from "./chunks/chunk-MS2TJHEM.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-P4Y5WVC3.js";
+} from "./chunks/chunk-NHHXD4LS.js";
 
 // src/results.js
 var state = { info: null, result: null, error: null, pending: false };

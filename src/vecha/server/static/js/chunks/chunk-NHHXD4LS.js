@@ -137,7 +137,9 @@ var be_default = {
   "results.chart": "Слупковая дыяграма месцаў па спісах",
   "results.verify-title": "Праверце гэтыя выбары самі",
   "results.verify-help": "Спампуйце пратакол і запусціце на ім незалежную праграму праверкі. Яна нанова правярае доказы кожнага бюлетэня, падлік, расшыфроўку і размеркаванне месцаў, не давяраючы ніводнаму серверу.",
-  "results.download": "Спампаваць пратакол (zip)"
+  "results.download": "Спампаваць пратакол (zip)",
+  "booth.fingerprint": "Адбітак выбараў: {fingerprint}. Кабіна праверыла па ім ключ выбараў; параўнайце яго з тым, што апублікавалі арганізатары.",
+  "error.package-mismatch": "Урна апісвае гэтыя выбары інакш, чым іх уласны пакет выбараў. Не галасуйце тут; паведаміце арганізатарам."
 };
 
 // i18n/en.json
@@ -279,7 +281,9 @@ var en_default = {
   "results.chart": "Bar chart of seats per list",
   "results.verify-title": "Verify this election yourself",
   "results.verify-help": "Download the record, then run the independent verifier on it. It rechecks every ballot's proofs, the count, the decryption and the seats, trusting no server.",
-  "results.download": "Download the record (zip)"
+  "results.download": "Download the record (zip)",
+  "booth.fingerprint": "Election fingerprint: {fingerprint}. This booth checked the election's key against it; compare it with the one the organizers published.",
+  "error.package-mismatch": "The ballot box describes this election differently from its own election package. Do not vote here; tell the organizers."
 };
 
 // i18n/ru.json
@@ -421,7 +425,9 @@ var ru_default = {
   "results.chart": "Столбчатая диаграмма мест по спискам",
   "results.verify-title": "Проверьте эти выборы сами",
   "results.verify-help": "Скачайте протокол и запустите на нём независимую программу проверки. Она заново проверяет доказательства каждого бюллетеня, подсчёт, расшифровку и распределение мест, не доверяя никакому серверу.",
-  "results.download": "Скачать протокол (zip)"
+  "results.download": "Скачать протокол (zip)",
+  "booth.fingerprint": "Отпечаток выборов: {fingerprint}. Кабина проверила по нему ключ выборов; сравните его с тем, что опубликовали организаторы.",
+  "error.package-mismatch": "Урна описывает эти выборы иначе, чем их собственный пакет выборов. Не голосуйте здесь; сообщите организаторам."
 };
 
 // src/ui.js

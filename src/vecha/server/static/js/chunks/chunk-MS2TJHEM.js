@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-P4Y5WVC3.js";
+} from "./chunk-NHHXD4LS.js";
 
 // src/chart.js
 function barChart(rows, label) {

@@ -2431,6 +2431,10 @@ function proveKnowledge(secret, X, context, purpose) {
   const c = schnorrChallenge(purpose, context, X, mul(BASE, w));
   return { challenge: c, response: mod2(w + c * secret) };
 }
+function verifyKnowledge(proof, X, context, purpose) {
+  const A = mulPublic(BASE, proof.response).subtract(mulPublic(X, proof.challenge));
+  if (schnorrChallenge(purpose, context, X, A) !== proof.challenge) throw new ProofError(`${purpose} proof does not verify`);
+}
 function rangeChallenge(purpose, context, key, ct, lo, hi, commitments) {
   return new Transcript(purpose).raw("context", context).point("K", key).point("alpha", ct.alpha).point("beta", ct.beta).number("lo", lo).number("hi", hi).points("commitments", commitments).challenge();
 }
@@ -2465,15 +2469,6 @@ function optionsOf(question) {
     for (const c of list.candidates) out.push({ label: `${list.name} / ${c}`, list: li, candidate: c });
   });
   return out;
-}
-function electionContext(info) {
-  return {
-    id: info.id,
-    definition: info.definition,
-    fingerprint: fromHex(info.fingerprint, 32, "fingerprint"),
-    key: pointFromHex(info.public_key, "public_key", { nonidentity: true }),
-    boardKey: fromHex(info.board_key, 32, "board_key")
-  };
 }
 var choiceContext = (fp, S, q, o) => concat(fp, S.toBytes(), u32be(q), u32be(o));
 var overallContext = (fp, S, q) => concat(fp, S.toBytes(), u32be(q));
@@ -2555,10 +2550,20 @@ function checkReceipt(ctx, ballot, receipt) {
 }
 
 export {
+  ed25519,
+  toHex,
+  fromHex,
+  ProofError,
+  scalarFromHex,
+  IDENTITY,
+  pointFromHex,
+  mulPublic,
+  Transcript,
+  canonicalBytes,
   CodeError,
   credentialFromCode,
+  verifyKnowledge,
   optionsOf,
-  electionContext,
   encryptionSteps,
   signBallot,
   auditData,
