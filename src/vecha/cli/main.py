@@ -175,19 +175,43 @@ def seats(
             console.print(line)
 
 
+def _typer_usage_errors() -> tuple[type[Exception], ...]:
+    """typer's own click's UsageError (typer ≥ 0.22 vendors click), found from its public
+    BadParameter, whose base it is."""
+    return tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError" and c is not click.UsageError)
+
+
+_USAGE_ERRORS: tuple[type[Exception], ...] = (click.exceptions.UsageError, *_typer_usage_errors())
+
+
+def _usage_error(e: Exception) -> None:
+    """One line: what is wrong, and where the help is."""
+    ctx = getattr(e, "ctx", None)
+    where = ctx.command_path if ctx is not None else "vecha"
+    message = str(getattr(e, "format_message", lambda: str(e))()).replace("Value error, ", "")  # typer's prefix
+    if not message and ctx is not None:  # a group named without a command: its help, then the line
+        console.print(ctx.get_help())
+        message = "missing command"
+    err_console.print(f"error: {message} (see {where} --help)", markup=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status instead of raising."""
     try:
         # Without standalone mode click returns the status of typer.Exit instead of exiting.
         status = app(args=argv, standalone_mode=False, prog_name="vecha")
-    except click.exceptions.Exit as e:
-        return e.exit_code
-    except click.exceptions.Abort:
+    except (click.exceptions.Exit, typer.Exit) as e:
+        return int(e.exit_code)
+    except (click.exceptions.Abort, typer.Abort):
         err_console.print("aborted")
         return 1
-    except click.ClickException as e:
-        e.show(file=sys.stderr)
-        return e.exit_code
+    except _USAGE_ERRORS as e:
+        # typer ≥ 0.22 raises the exceptions of its own copy of click, not click's
+        _usage_error(e)
+        return 2
+    except (click.ClickException, typer.TyperException) as e:
+        err_console.print(f"error: {e.format_message() if hasattr(e, 'format_message') else e}", markup=False)
+        return int(getattr(e, "exit_code", 1))
     except VechaError as e:
         err_console.print(f"error: {e}")
         return 1
