@@ -411,7 +411,7 @@ def test_every_step_refuses_bad_input_cleanly(election: dict[str, Path], capsys:
         (("combine", d / "junk.json", "--db", db), "not a partial decryption"),
         (("export", "--db", d / "missing.sqlite", "--out", d / "rec"), "no store"),
         (("results", d / "nothing", "--out", d / "rep"), "does not verify"),
-        (("publish-credentials", d / "junk.json", "--db", db), "another election"),
+        (("publish-credentials", d / "junk.json", "--db", db), "is not a public credential list"),
     ]
     for args, message in cases:
         capsys.readouterr()
@@ -431,3 +431,66 @@ def test_a_trustee_step_with_nowhere_to_put_its_result_does_nothing(
     identity = d / "t1.identity.json"
     assert vecha("trustee", "init", "--election", d / "setup.json", "--identity", identity, "--secret", secret) == 1
     assert "give --out" in capsys.readouterr().err and not secret.exists()
+
+
+def test_store_changing_commands_are_all_or_nothing_and_safe_to_repeat(
+    election: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue: a failed `vecha combine` used to append the good decryption it was given."""
+    d, db, pkg = election["dir"], election["db"], election["package"]
+    cs = codes(d)
+    ok(
+        "vote",
+        "--election",
+        pkg,
+        "--credential",
+        cs[0],
+        "--choice",
+        "council=Reds",
+        "--choice",
+        "budget=Yes",
+        "--out",
+        d / "b.json",
+    )
+    ok("cast", d / "b.json", "--db", db)
+    before = entry_count(db)
+    capsys.readouterr()
+    assert vecha("publish-credentials", d / "public.json", "--db", db) == 1  # the same list again
+    assert "already on the board" in capsys.readouterr().err and entry_count(db) == before
+    ok("close", "--db", db)
+    ok("tally", "--db", db)
+    assert vecha("tally", "--db", db) == 1
+    assert "already tallied" in capsys.readouterr().err
+    ok("export", "--db", db, "--out", d / "tallied")
+    for i in (1, 2):
+        out = ["--secret", d / f"t{i}.secret.json", "--no-observers", "--out", d / f"t{i}.decryption.json"]
+        ok("trustee", "decrypt", "--record", d / "tallied", *out)
+    corrupt = json.loads((d / "t2.decryption.json").read_text())
+    corrupt["shares"][0][0]["share"] = corrupt["shares"][0][1]["share"]
+    (d / "corrupt.json").write_text(json.dumps(corrupt))
+    tallied = entry_count(db)
+    capsys.readouterr()
+    assert vecha("combine", d / "t1.decryption.json", "--db", db) == 1  # one of the two needed
+    assert "2 are needed" in capsys.readouterr().err and entry_count(db) == tallied
+    assert vecha("combine", d / "t1.decryption.json", d / "corrupt.json", "--db", db) == 1
+    assert "trustee 2" in capsys.readouterr().err and entry_count(db) == tallied  # the good one is not kept
+    ok("combine", d / "t1.decryption.json", d / "t2.decryption.json", "--db", db)  # the README's next step works
+    assert entry_count(db) == tallied + 3
+    capsys.readouterr()
+    assert vecha("combine", d / "t1.decryption.json", d / "t2.decryption.json", "--db", db) == 1
+    assert "already on the board" in capsys.readouterr().err and entry_count(db) == tallied + 3
+
+
+def test_one_message_for_a_short_tracking_code(election: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    from fastapi.testclient import TestClient
+
+    from vecha.server import create_app
+    from vecha.store.db import open_store
+
+    capsys.readouterr()
+    assert vecha("track", "abc123", "--db", election["db"]) == 1
+    local = capsys.readouterr().err
+    with TestClient(create_app(open_store(str(election["db"])))) as http:
+        remote = http.get("/api/v1/elections/club-2026/trackers/abc123")
+    assert remote.status_code == 422 and remote.json()["error"] == "invalid-tracker"
+    assert remote.json()["message"] in local

@@ -54,3 +54,10 @@ def test_credentials_are_bound_to_the_election() -> None:
     b = Credential.from_code(code, b"\x02" * 32)
     assert a.public != b.public
     assert Credential.from_code(code.lower(), b"\x01" * 32) == a
+
+
+def test_a_code_from_a_crlf_file_reads_and_invisible_characters_are_shown() -> None:
+    code = new_code()
+    assert normalize_code(code + "\r\n") == code
+    with pytest.raises(InvalidEncoding, match=r"\\u200b"):
+        normalize_code(code + "\u200b")

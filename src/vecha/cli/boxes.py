@@ -85,9 +85,7 @@ class LocalBox:
         return steps.tally(self.board, progress, workers=default_workers())
 
     def combine(self, decryptions: list[dict[str, Any]]) -> dict[str, Any]:
-        for d in decryptions:
-            steps.add_decryption(self.board, d["trustee"], d["shares"])
-        return steps.publish_result(self.board)
+        return steps.combine(self.board, [(d["trustee"], d["shares"]) for d in decryptions])
 
     def export(self, directory: Path) -> int:
         return steps.export_record(self.board, directory)

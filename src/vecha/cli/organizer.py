@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -98,11 +99,15 @@ def publish_credentials(
 ) -> None:
     """Put the registrar's public credential list on the board."""
     data = read_json(credentials, "credential list")
+    if (
+        not isinstance(data, dict)
+        or set(data) != {"election", "credentials"}
+        or not isinstance(data["credentials"], list)
+    ):
+        raise InvalidEncoding(f"{credentials} is not a public credential list (the --public file of issue-credentials)")
     box = open_box(db, election, server, token)
-    if not isinstance(data, dict) or data.get("election") != box.fingerprint():
+    if data["election"] != box.fingerprint():
         raise InvalidEncoding("this credential list was made for another election")
-    if not isinstance(data.get("credentials"), list):
-        raise InvalidEncoding("the credential list has no 'credentials' array")
     n = box.publish_credentials(data["credentials"])
     console.print(f"{n} credentials are on the board")
 
@@ -141,7 +146,9 @@ def track(
     server: Server = None,
 ) -> None:
     """Is the ballot with this tracking code on the board, and is it the one that counts?"""
-    code = tracker.strip().lower()
+    code = tracker.strip().lower().replace(" ", "")
+    if not re.fullmatch(r"[0-9a-f]{64}", code):
+        raise CliError("a tracking code is 64 hexadecimal digits (as on the receipt)")
     if record is not None:
         index, counts = find_tracker(record, code)
     else:

@@ -48,11 +48,12 @@ def _group(raw: str) -> str:
 
 def normalize_code(text: str) -> str:
     """The canonical form of a typed code; raises `InvalidEncoding` with what is wrong."""
-    raw = "".join(ch for ch in text.upper() if ch not in " -\t")
+    raw = "".join(ch for ch in text.upper() if ch not in " -\t\r\n")
     raw = "".join(_ALIASES.get(ch, ch) for ch in raw)
     bad = sorted({ch for ch in raw if ch not in _VALUE})
     if bad:
-        raise InvalidEncoding(f"the credential code has characters that cannot be in it: {''.join(bad)}")
+        shown = " ".join(ch if ch.isprintable() and not ch.isspace() else ascii(ch)[1:-1] for ch in bad)
+        raise InvalidEncoding(f"the credential code has characters that cannot be in it: {shown}")
     if len(raw) != DATA_CHARS + 1:
         raise InvalidEncoding(f"a credential code has {DATA_CHARS + 1} characters; this one has {len(raw)}")
     if check_character(raw[:-1]) != raw[-1]:

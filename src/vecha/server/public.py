@@ -4,6 +4,7 @@ follows from it."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -165,11 +166,13 @@ def checkpoints(board: BoardDep) -> list[dict[str, Any]]:
 @router.get("/elections/{election_id}/trackers/{tracker}", response_model=TrackerStatus, responses=_NOT_FOUND)
 def find_tracker(
     board: BoardDep,
-    tracker: Annotated[str, Path(pattern=r"^[0-9a-fA-F]{64}$", description="the tracking code from a receipt")],
+    tracker: Annotated[str, Path(max_length=200, description="the tracking code from a receipt: 64 hex digits")],
 ) -> TrackerStatus:
     """Is the ballot with this tracking code on the board, and is it the one that counts
     (its credential's last ballot)?"""
     code = tracker.lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", code):  # the CLI's message, for the same mistake
+        raise ApiError(422, "invalid-tracker", "a tracking code is 64 hexadecimal digits (as on the receipt)")
     try:
         index, counts = board.find_tracker(code)
     except InvalidBallot as e:

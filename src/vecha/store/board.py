@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from time import monotonic
 from typing import Any
@@ -189,6 +189,21 @@ class Board:
         assert item.entry is not None
         return item.entry
 
+    def append_all(
+        self, entries: Sequence[tuple[EntryType, dict[str, Any] | Callable[[], dict[str, Any]], bool]]
+    ) -> list[Entry]:
+        """Append several entries (kind, payload, checkpoint) in one transaction, all or none:
+        if the rules refuse one, nothing is written and its error is raised. A payload may be
+        a function, called under the lock once the entries before it are applied (a result
+        computed from the decryptions appended with it)."""
+        items = [_Pending(kind, payload, checkpoint=checkpoint) for kind, payload, checkpoint in entries]
+        with self._lock:
+            self._append_batch(items, atomic=True)
+        failed = next((item.error for item in items if item.error is not None), None)
+        if failed is not None:
+            raise failed
+        return [item.entry for item in items if item.entry is not None]
+
     def _append_batch(self, items: list[_Pending], atomic: bool = False) -> None:
         """Append several entries in one transaction (one disk flush). An entry that the rules
         refuse gets its error and is left out (with `atomic`, nothing is written then); if the
@@ -202,6 +217,8 @@ class Board:
                     try:
                         if item.precheck is not None:
                             item.precheck()
+                        if callable(item.payload):
+                            item.payload = item.payload()
                         entry = self.ledger.next_entry(
                             item.kind, item.payload, item.time or max(now(), self.ledger.last_time)
                         )
@@ -227,7 +244,7 @@ class Board:
     def _write(self, conn: Connection, item: _Pending, entry: Entry, digest: bytes) -> None:
         _insert_entry(conn, entry, digest)
         if item.kind is EntryType.BALLOT:
-            credential, tracker = item.checked_ballot or _identify(item.payload)
+            credential, tracker = item.checked_ballot or _identify(entry.payload)
             conn.execute(
                 insert(ballots).values(
                     election_id=self.election_id,
@@ -235,7 +252,7 @@ class Board:
                     credential=credential,
                     idx=entry.index,
                     time=entry.time,
-                    channel=item.payload["channel"],
+                    channel=entry.payload["channel"],
                 )
             )
         if item.checkpoint or (entry.index + 1) % CHECKPOINT_EVERY == 0:
@@ -391,7 +408,7 @@ class _Pending:
     """An entry waiting to be appended, and then its outcome."""
 
     kind: EntryType
-    payload: dict[str, Any]
+    payload: dict[str, Any] | Callable[[], dict[str, Any]]  #: or made under the lock, after the entries before it
     time: str | None = None
     checkpoint: bool = False
     checked_ballot: tuple[bytes, str] | None = None  #: (credential, tracker)

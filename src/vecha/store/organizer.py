@@ -25,6 +25,7 @@ __all__ = [
     "tally",
     "add_decryption",
     "publish_result",
+    "combine",
     "export_record",
 ]
 
@@ -40,11 +41,12 @@ def record_ceremony(
     key = check_ceremony(
         board.ledger.fingerprint, m.trustees.threshold, m.trustees.identity_keys(), announcements, confirmations
     )
-    for a in sorted(announcements, key=lambda a: a.index):
-        board.append(EntryType.TRUSTEE, a.to_json())
-    for c in sorted(confirmations, key=lambda c: c.index):
-        board.append(EntryType.TRUSTEE_CONFIRMATION, c.to_json())
-    board.append(EntryType.JOINT_KEY, {"public_key": key.hex()}, checkpoint=True)
+    entries: list[tuple[EntryType, dict[str, Any], bool]] = [
+        *((EntryType.TRUSTEE, a.to_json(), False) for a in sorted(announcements, key=lambda a: a.index)),
+        *((EntryType.TRUSTEE_CONFIRMATION, c.to_json(), False) for c in sorted(confirmations, key=lambda c: c.index)),
+        (EntryType.JOINT_KEY, {"public_key": key.hex()}, True),
+    ]
+    board.append_all(entries)  # all or nothing
 
 
 def publish_credentials(board: Board, public_credentials: Sequence[str]) -> int:
@@ -53,8 +55,15 @@ def publish_credentials(board: Board, public_credentials: Sequence[str]) -> int:
     unique = sorted(set(public_credentials))
     if len(unique) != len(public_credentials):
         raise InvalidEncoding("the credential list has duplicates")
-    for start in range(0, len(unique), CREDENTIALS_PER_ENTRY):
-        board.append(EntryType.CREDENTIALS, {"credentials": unique[start : start + CREDENTIALS_PER_ENTRY]})
+    listed = {c.hex() for c in board.ledger.credentials}
+    if listed and set(unique) <= listed:
+        raise ElectionError(f"these {len(unique)} credentials are already on the board (published before)")
+    board.append_all(
+        [
+            (EntryType.CREDENTIALS, {"credentials": unique[start : start + CREDENTIALS_PER_ENTRY]}, False)
+            for start in range(0, len(unique), CREDENTIALS_PER_ENTRY)
+        ]
+    )  # all or nothing
     return len(unique)
 
 
@@ -75,6 +84,8 @@ def tally(
     """Sum the counted ballots (last per credential) and put the aggregate on the board: in
     chunks, on `workers` local processes or on `executor` (a Dask cluster's, say)."""
     ledger = board.ledger
+    if ledger.phase > Phase.CLOSED:
+        raise ElectionError(f"the election is already tallied (entry {ledger.tally_index} is the tally)")
     if ledger.phase is not Phase.CLOSED:
         raise ElectionError("close the election before tallying")
     pool = Workers(workers, executor)
@@ -94,9 +105,43 @@ def add_decryption(board: Board, trustee: int, shares: Any) -> None:
 
 
 def publish_result(board: Board) -> dict[str, Any]:
+    if board.ledger.phase is Phase.DONE:
+        raise ElectionError("the result is already on the board")
     result = board.ledger.expected_result()
     board.append(EntryType.RESULT, result, checkpoint=True)
     return result
+
+
+def combine(board: Board, decryptions: Sequence[tuple[int, Any]]) -> dict[str, Any]:
+    """Put the trustees' decryptions and the result they give on the board in one
+    transaction: if any decryption is refused, or they are too few, nothing is written. A
+    decryption already on the board, the same one, is not added again (safe to repeat)."""
+    board.refresh()
+    ledger = board.ledger
+    if ledger.phase is Phase.DONE:
+        raise ElectionError("the result is already on the board")
+    if ledger.phase not in (Phase.TALLIED, Phase.DECRYPTING):
+        raise ElectionError("there is no tally to decrypt yet (close and tally first)")
+    new: dict[int, Any] = {}
+    for trustee, shares in decryptions:
+        if trustee in new:
+            raise ElectionError(f"two decryptions of trustee {trustee}")
+        on_board = ledger.decryptions.get(trustee)
+        if on_board is not None:
+            if [[s.to_json() for s in row] for row in on_board] != shares:
+                raise ElectionError(f"trustee {trustee} already decrypted, with other shares")
+            continue  # the same decryption again: already there
+        new[trustee] = shares
+    t = board.ledger.manifest.trustees.threshold if board.ledger.manifest else 0
+    have = len(set(ledger.decryptions) | set(new))
+    if have < t:
+        raise ElectionError(f"{have} trustees decrypted; {t} are needed (nothing was written)")
+    entries: list[tuple[EntryType, Any, bool]] = [
+        (EntryType.DECRYPTION, {"trustee": j, "shares": shares}, False) for j, shares in new.items()
+    ]
+    entries.append((EntryType.RESULT, lambda: board.ledger.expected_result(), True))  # made after the decryptions
+    appended = board.append_all(entries)
+    return appended[-1].payload
 
 
 def export_record(board: Board, directory: Path) -> int:
