@@ -4,13 +4,17 @@ tokens kept only as hashes."""
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from conftest import API, Api
 from vecha.election.trustees import deal_shares, new_trustee, receive_shares
+from vecha.record.entries import EntryType
 from vecha.server import create_app
 from vecha.store.db import open_store
 from vecha.store.schema import tokens
@@ -123,3 +127,29 @@ def test_bounds_and_lone_surrogates_are_client_errors(api: Api) -> None:
     r = api.http.post(f"{API}/elections", content=body, headers={**api.auth(admin), "content-type": "application/json"})
     assert r.status_code == 422 and "surrogate" in r.json()["message"], r.text
     assert api.http.get(f"{API}/elections/surrogate").status_code == 404
+
+
+def test_tokens_are_checked_listed_and_revoked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A trustee token for a trustee the election does not have is refused; `token list`
+    shows ids and labels, never tokens; a revoked token stops working; the store is 0600."""
+    from vecha.cli.main import main
+    from vecha.testing.records import build_election
+
+    built = build_election(tmp_path, votes=[], stop_after=EntryType.OPEN)
+    db = str(tmp_path / "box.sqlite")
+    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+    args = ["token", "create", "--db", db, "--role", "trustee", "--id", "small-test", "--label", "t"]
+    assert main([*args, "--trustee", "4"]) == 1
+    assert "has 3 trustees" in capsys.readouterr().err
+    assert main([*args, "--trustee", "3"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert main(["token", "list", "--db", db]) == 0
+    listed = capsys.readouterr().out
+    assert "trustee of small-test, trustee 3" in listed and token not in listed
+    ident = listed.split()[0]
+    with TestClient(create_app(built.board.engine)) as http:
+        auth = {"Authorization": f"Bearer {token}"}
+        assert http.get(f"{API}/elections/small-test/ceremony/shares", headers=auth).status_code != 401
+        assert main(["token", "revoke", ident, "--db", db]) == 0
+        assert http.get(f"{API}/elections/small-test/ceremony/shares", headers=auth).status_code == 401
+    assert main(["token", "revoke", ident, "--db", db]) == 1

@@ -6,7 +6,7 @@ import contextlib
 import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,7 +14,7 @@ from vecha.cli.boxes import Db
 from vecha.cli.common import CliError, console
 from vecha.store.board import election_ids
 from vecha.store.db import open_store
-from vecha.store.tokens import Role, create_token
+from vecha.store.tokens import Role, create_token, list_tokens, revoke_token
 
 __all__ = ["register"]
 
@@ -24,6 +24,8 @@ def register(app: typer.Typer) -> None:
     tokens = typer.Typer(help="Admin tokens for the server's organizer and trustee API.", no_args_is_help=True)
     app.add_typer(tokens, name="token")
     tokens.command("create")(create)
+    tokens.command("list")(list_command)
+    tokens.command("revoke")(revoke)
     app.command("backup")(backup_command)
     app.command("restore")(restore_command)
 
@@ -91,6 +93,36 @@ def create(
         raise CliError(f"no election {election!r} in {db}")
     token = create_token(engine, role, label, election, trustee)
     console.print(token)
+
+
+def list_command(db: Db = "vecha.sqlite") -> None:
+    """The store's admin tokens: id, role, election, trustee, label, when made (never the tokens)."""
+    engine = _existing_store(db)
+    rows = list_tokens(engine)
+    for t in rows:
+        who = (
+            t["role"]
+            + (f" of {t['election']}" if t["election"] else "")
+            + (f", trustee {t['trustee']}" if t["trustee"] else "")
+        )
+        console.print(f"{t['id']}  {who}  {t['label']!r}  made {t['created']}", markup=False)
+    if not rows:
+        console.print("no tokens")
+
+
+def revoke(
+    token_id: Annotated[str, typer.Argument(help="the token's id, as vecha token list shows it")],
+    db: Db = "vecha.sqlite",
+) -> None:
+    """Revoke an admin token: it stops working at once (the audit log keeps what it did)."""
+    gone = revoke_token(_existing_store(db), token_id)
+    console.print(f"revoked {gone['role']} token {gone['label']!r} ({gone['id']})", markup=False)
+
+
+def _existing_store(db: str) -> Any:
+    if "://" not in db and not Path(db).exists():
+        raise CliError(f"no store at {db}")
+    return open_store(db)
 
 
 def backup_command(

@@ -3,7 +3,9 @@ threads and processes at once."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -30,10 +32,20 @@ def database_url(url: str) -> str:
     return url
 
 
+def _private_file(url: str) -> None:
+    """Create a new SQLite store readable by its owner alone: it holds the board's signing
+    seed (SQLite makes its -wal and -shm files with the same permissions)."""
+    path = url.removeprefix("sqlite:///")
+    if path and path != url and not path.startswith(":memory:") and not os.path.exists(path):
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def open_store(url: str) -> Engine:
     """An engine for a database URL or a plain SQLite file path; creates the tables."""
     url = database_url(url)
     if url.startswith("sqlite"):
+        _private_file(url)
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")

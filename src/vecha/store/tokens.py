@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, delete, insert, select
 
 from vecha.crypto.errors import VechaError
 from vecha.store.db import now, writing
-from vecha.store.schema import audit, tokens
+from vecha.store.schema import audit, entries, tokens
 
 __all__ = [
     "Role",
@@ -28,6 +30,9 @@ __all__ = [
     "AuthError",
     "TOKEN_PREFIX",
     "audit_log_of",
+    "list_tokens",
+    "revoke_token",
+    "token_id",
 ]
 
 TOKEN_PREFIX = "vecha_"
@@ -72,6 +77,10 @@ def create_token(
         raise AuthError("a trustee token names the trustee's number, and only a trustee token does")
     if not 1 <= len(label) <= 100:
         raise AuthError("a token's label is 1 to 100 characters")
+    if election_id is not None:
+        count = _trustee_count(engine, election_id)
+        if trustee is not None and not 1 <= trustee <= count:
+            raise AuthError(f"election {election_id} has {count} trustees: there is no trustee {trustee}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with writing(engine) as conn:
         conn.execute(
@@ -81,6 +90,53 @@ def create_token(
         )
         _audit(conn, election_id, "cli", "create-token", f"{role.value} token {label!r}")
     return token
+
+
+def _trustee_count(engine: Engine, election_id: str) -> int:
+    """From the election's first entry (its definition), without replaying the board."""
+    with engine.connect() as conn:
+        body = conn.execute(
+            select(entries.c.body).where(entries.c.election_id == election_id, entries.c.idx == 0)
+        ).scalar_one_or_none()
+    if body is None:
+        raise AuthError(f"no election {election_id!r} in this store")
+    return int(json.loads(bytes(body))["payload"]["definition"]["trustees"]["count"])
+
+
+def token_id(digest: bytes) -> str:
+    """A token's public name: the start of its hash (which tells nothing of the token)."""
+    return digest.hex()[:12]
+
+
+def list_tokens(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(tokens).order_by(tokens.c.created, tokens.c.label)).all()
+    return [
+        {
+            "id": token_id(bytes(r.hash)),
+            "role": r.role,
+            "election": r.election_id,
+            "trustee": r.trustee,
+            "label": r.label,
+            "created": r.created,
+        }
+        for r in rows
+    ]
+
+
+def revoke_token(engine: Engine, ident: str) -> dict[str, Any]:
+    """Delete the token whose id (`list_tokens`) is `ident`; it no longer authenticates."""
+    ident = ident.strip().lower()
+    matches = [t for t in list_tokens(engine) if t["id"] == ident]
+    if not matches:
+        raise AuthError(f"no token with id {ident!r} (vecha token list shows them)")
+    (found,) = matches
+    with writing(engine) as conn:
+        for row in conn.execute(select(tokens.c.hash)).all():
+            if token_id(bytes(row.hash)) == ident:
+                conn.execute(delete(tokens).where(tokens.c.hash == row.hash))
+        _audit(conn, found["election"], "cli", "revoke-token", f"{found['role']} token {found['label']!r}")
+    return found
 
 
 def authenticate(engine: Engine, token: str) -> Grant:
