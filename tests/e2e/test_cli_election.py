@@ -135,14 +135,18 @@ def test_step_by_step_election(election: dict[str, Path], capsys: pytest.Capture
         args = [x for c in choices for x in ("--choice", c)]
         ok("vote", "--election", pkg, "--credential", code.lower().replace("-", " "), *args, "--out", d / f"b{k}.json")
         capsys.readouterr()
-        ok("cast", d / f"b{k}.json", "--db", db)
+        ok("cast", d / f"b{k}.json", "--db", db, "--receipt", d / f"receipt{k}.json")
         receipt = json.loads(capsys.readouterr().out)
         trackers.append(receipt["tracker"])
-        (d / f"receipt{k}.json").write_text(json.dumps(receipt))
+        assert json.loads((d / f"receipt{k}.json").read_text()) == receipt
         receipts.append(d / f"receipt{k}.json")
-    # Casting the same ballot again is idempotent: same receipt, nothing new on the board.
+    # Casting the same ballot again is idempotent: same receipt, nothing new on the board, and it says so.
     ok("cast", d / "b0.json", "--db", db)
-    assert json.loads(capsys.readouterr().out)["tracker"] == trackers[0]
+    again = capsys.readouterr()
+    assert json.loads(again.out)["tracker"] == trackers[0] and "already on the board" in again.err
+    for command in (["vote", "--help"], ["trustee", "init", "--help"], ["trustee", "decrypt", "--help"]):
+        ok(*command)
+        assert "--db" not in capsys.readouterr().out, command
     ok("track", trackers[3], "--db", db)
     assert "replaced" in capsys.readouterr().out
     ok("track", trackers[4], "--db", db)

@@ -12,19 +12,23 @@ import typer
 from vecha.cli.common import CliError, load_board
 from vecha.client import Client
 from vecha.crypto.errors import InvalidEncoding
+from vecha.election.ballot import Ballot
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation
 from vecha.record.package import make_package
 from vecha.store import organizer as steps
 from vecha.store.board import Board
 from vecha.verify.parallel import default_workers
 
-__all__ = ["Box", "open_box", "Server", "Token", "Db", "ElectionId"]
+__all__ = ["Box", "open_box", "Server", "Token", "Db", "ElectionId", "RemoteServer", "RemoteElectionId"]
 
 Db = Annotated[str, typer.Option("--db", help="the ballot box store: a SQLite file or a database URL")]
 ElectionId = Annotated[str | None, typer.Option("--id", help="the election id (when the store holds several)")]
 Server = Annotated[
     str | None, typer.Option("--server", envvar="VECHA_SERVER", help="a ballot box server's URL, instead of --db")
 ]
+#: for the commands that never use a local store (voters, trustees)
+RemoteServer = Annotated[str | None, typer.Option("--server", envvar="VECHA_SERVER", help="a ballot box server's URL")]
+RemoteElectionId = Annotated[str | None, typer.Option("--id", help="the election id (when the server holds several)")]
 Token = Annotated[str | None, typer.Option("--token", envvar="VECHA_TOKEN", help="an admin token for --server")]
 
 Progress = Callable[[int, int], None]
@@ -40,7 +44,7 @@ class Box(Protocol):
     def publish_credentials(self, credentials: list[str]) -> int: ...
     def open(self) -> None: ...
     def close(self) -> None: ...
-    def cast(self, ballot: Any, channel: str) -> dict[str, Any]: ...
+    def cast(self, ballot: Any, channel: str) -> tuple[dict[str, Any], bool]: ...
     def track(self, tracker: str) -> tuple[int, bool]: ...
     def tally(self, progress: Progress) -> dict[str, Any]: ...
     def combine(self, decryptions: list[dict[str, Any]]) -> dict[str, Any]: ...
@@ -75,8 +79,11 @@ class LocalBox:
     def close(self) -> None:
         steps.close_voting(self.board)
 
-    def cast(self, ballot: Any, channel: str) -> dict[str, Any]:
-        return self.board.cast(ballot, channel=channel).to_json()
+    def cast(self, ballot: Any, channel: str) -> tuple[dict[str, Any], bool]:
+        parsed = Ballot.from_json(ballot)
+        self.board.refresh()
+        receipt, new = self.board.cast_parsed(parsed, parsed.tracker(), channel)
+        return receipt.to_json(), new
 
     def track(self, tracker: str) -> tuple[int, bool]:
         return self.board.find_tracker(tracker)
@@ -128,9 +135,9 @@ class RemoteBox:
     def close(self) -> None:
         self.client.post(self.base + "/close")
 
-    def cast(self, ballot: Any, channel: str) -> dict[str, Any]:
-        data: dict[str, Any] = self.client.post(self.base + "/ballots", {"ballot": ballot, "channel": channel})
-        return data
+    def cast(self, ballot: Any, channel: str) -> tuple[dict[str, Any], bool]:
+        status, data = self.client.post_status(self.base + "/ballots", {"ballot": ballot, "channel": channel})
+        return data, status == 201
 
     def track(self, tracker: str) -> tuple[int, bool]:
         found = self.client.get(f"{self.base}/trackers/{tracker}")

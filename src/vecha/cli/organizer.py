@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from vecha.cli.boxes import Db, ElectionId, Server, Token, check_decryption_files, open_box
-from vecha.cli.common import CliError, console, progress_bar, read_definition, read_json, write_out
+from vecha.cli.common import CliError, console, err_console, progress_bar, read_definition, read_json, write_out
 from vecha.client import Client
 from vecha.crypto.errors import InvalidEncoding
 from vecha.election.manifest import parse_manifest
@@ -130,12 +130,21 @@ def cast(
     db: Db = "vecha.sqlite",
     election: ElectionId = None,
     server: Server = None,
+    receipt_out: Annotated[
+        Path | None, typer.Option("--receipt", help="also keep the signed receipt in this file")
+    ] = None,
 ) -> None:
     """Check a ballot and put it on the board; prints the signed receipt."""
     if channel not in ("web", "app"):
         raise CliError("--channel is web or app")
-    receipt = open_box(db, election, server, None).cast(read_json(ballot, "ballot"), channel)
+    if receipt_out is not None and receipt_out.exists():
+        raise CliError(f"{receipt_out} exists; give another --receipt")
+    receipt, new = open_box(db, election, server, None).cast(read_json(ballot, "ballot"), channel)
+    if receipt_out is not None:
+        write_out(receipt_out, receipt)
     console.print_json(json.dumps(receipt))
+    if not new:
+        err_console.print("this exact ballot was already on the board: the same receipt again, nothing added")
 
 
 def track(

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from vecha.cli.boxes import ElectionId, Server
+from vecha.cli.boxes import RemoteElectionId as ElectionId
+from vecha.cli.boxes import RemoteServer as Server
 from vecha.cli.common import CliError, console, read_json, write_out
 from vecha.cli.observers import CheckpointFiles, ObserverUrls, gather_observed
 from vecha.client import Client

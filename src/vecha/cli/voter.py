@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from vecha.cli.boxes import ElectionId, Server
+from vecha.cli.boxes import RemoteElectionId as ElectionId
+from vecha.cli.boxes import RemoteServer as Server
 from vecha.cli.common import CliError, console, read_json, write_out
 from vecha.client import Client
 from vecha.election.ballot import audit_data, check_audit, encrypt_ballot, selections_from_choices
