@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 
@@ -47,3 +48,25 @@ def test_invalid_definitions(path: tuple[object, ...], value: object, message: s
     target[path[-1]] = value  # type: ignore[index]
     with pytest.raises(ElectionError, match=message):
         parse_manifest(d)
+
+
+def test_errors_speak_the_organizers_words() -> None:
+    """Not pydantic's path (`questions.0.list-pr.seats.seats`) nor its `Value error,` prefix."""
+    d = copy.deepcopy(SMALL_DEFINITION)
+    d["questions"][0]["seats"]["seats"] = 0
+    with pytest.raises(ElectionError) as e:
+        parse_manifest(d)
+    assert "at question council: seats.seats:" in str(e.value) and "list-pr" not in str(e.value)
+    d = copy.deepcopy(SMALL_DEFINITION)
+    d["questions"][0]["lists"][0]["candidates"] = ["Ann", "Ann"]
+    with pytest.raises(ElectionError) as e:
+        parse_manifest(d)
+    assert "lists[1].candidates: candidate names must be unique" in str(e.value) and "Value error" not in str(e.value)
+
+
+def test_yaml_errors_name_the_line(tmp_path: Path) -> None:
+    from vecha.cli.common import CliError, read_definition
+
+    (tmp_path / "d.yaml").write_text("id: x\ntitle: ok\nquestions: [unclosed\n")
+    with pytest.raises(CliError, match="at line 4, column 1"):
+        read_definition(tmp_path / "d.yaml")

@@ -67,7 +67,10 @@ def read_definition(path: Path) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise CliError(f"definition: {path} is not valid YAML or JSON ({str(e).splitlines()[0]})") from None
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise CliError(f"definition: {path} is not valid YAML or JSON{where}: {problem}") from None
 
 
 def write_out(path: Path, value: Any) -> None:

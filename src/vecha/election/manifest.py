@@ -281,5 +281,26 @@ def parse_manifest(data: object) -> Manifest:
         return Manifest.model_validate(data)
     except ValidationError as e:
         first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "definition"
-        raise ElectionError(f"invalid election definition at {where}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        where = _where(first["loc"], data)
+        raise ElectionError(f"invalid election definition{where}: {message}") from None
+
+
+def _where(loc: tuple[int | str, ...], data: object) -> str:
+    """A validator's location in the organizer's words: `question council: seats.seats`, not
+    `questions.0.list-pr.seats.seats` (pydantic's path, with the union's tag in it)."""
+    parts = list(loc)
+    head = ""
+    if len(parts) >= 2 and parts[0] == "questions" and isinstance(parts[1], int):
+        index = parts[1]
+        questions = data.get("questions") if isinstance(data, dict) else None
+        qid = questions[index].get("id") if isinstance(questions, list) and index < len(questions) else None
+        qid = qid if isinstance(questions, list) and isinstance(qid, str) else None
+        head = f"question {qid}" if qid else f"question {index + 1}"
+        parts = parts[2:]
+        if parts and parts[0] in ("choice", "list-pr"):
+            parts = parts[1:]
+    rest = "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
+    if head and rest:
+        return f" at {head}: {rest}"
+    return f" at {head or rest}" if head or rest else ""
