@@ -70,3 +70,24 @@ def test_yaml_errors_name_the_line(tmp_path: Path) -> None:
     (tmp_path / "d.yaml").write_text("id: x\ntitle: ok\nquestions: [unclosed\n")
     with pytest.raises(CliError, match="at line 4, column 1"):
         read_definition(tmp_path / "d.yaml")
+
+
+def test_a_rule_about_candidate_lists_names_the_list_that_fails_it() -> None:
+    """The 2026 Coordination Council rule: at least 40% of each gender on every list."""
+    d = copy.deepcopy(SMALL_DEFINITION)
+    q = d["questions"][0]
+    q["candidate_rules"] = [{"attribute": "gender", "values": ["f", "m"], "min_share": "40%"}]
+    q["lists"][0]["attributes"] = {"Ann": {"gender": "f"}, "Bob": {"gender": "m"}}
+    q["lists"][1]["attributes"] = {"Cat": {"gender": "f"}}
+    with pytest.raises(
+        ElectionError, match="list South has 0 of 1 candidates with gender m; the rule needs at least 40%"
+    ):
+        parse_manifest(d)
+    q["lists"][1] |= {"candidates": ["Cat", "Dan"], "attributes": {"Cat": {"gender": "f"}, "Dan": {"gender": "m"}}}
+    assert parse_manifest(d).questions[0].candidate_rules[0].min_share == "40%"
+    q["lists"][1]["attributes"] = {"Cat": {"gender": "f"}}
+    with pytest.raises(ElectionError, match="no gender given for Dan"):
+        parse_manifest(d)
+    q["lists"][1]["attributes"] = {"Cat": {"gender": "f"}, "Eve": {"gender": "f"}, "Dan": {"gender": "m"}}
+    with pytest.raises(ElectionError, match="not its candidates"):
+        parse_manifest(d)

@@ -29,6 +29,7 @@ from vecha.election.seats import ExcessSeats, Method, QuotaBase, SeatRules, pars
 __all__ = [
     "Text",
     "ListEntry",
+    "CandidateRule",
     "SeatSpec",
     "ChoiceQuestion",
     "ListQuestion",
@@ -48,9 +49,16 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
 
 
+_Short = Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class ListEntry(_Frozen):
-    name: str = Field(min_length=1, max_length=200)
-    candidates: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()
+    name: _Short
+    candidates: tuple[_Short, ...] = ()
+    #: candidate name → attribute → value (e.g. {"Ala": {"gender": "f"}}), for candidate rules
+    attributes: dict[_Short, dict[Annotated[str, Field(min_length=1, max_length=40)], _Short]] = Field(
+        default_factory=dict
+    )
 
     @field_validator("candidates")
     @classmethod
@@ -58,6 +66,47 @@ class ListEntry(_Frozen):
         if len(set(v)) != len(v):
             raise ValueError("candidate names must be unique within a list")
         return v
+
+    @model_validator(mode="after")
+    def _known(self) -> ListEntry:
+        unknown = sorted(set(self.attributes) - set(self.candidates))
+        if unknown:
+            raise ValueError(f"list {self.name}: attributes for people who are not its candidates: {unknown}")
+        return self
+
+
+class CandidateRule(_Frozen):
+    """Every list with candidates must have at least `min_share` of them with each of `values`
+    of `attribute` (e.g. at least 40% of each gender: attribute gender, values f and m)."""
+
+    attribute: Annotated[str, Field(min_length=1, max_length=40)]
+    values: tuple[_Short, ...] = Field(min_length=1)
+    min_share: str
+
+    @field_validator("min_share", mode="before")
+    @classmethod
+    def _exact(cls, v: Any) -> Any:
+        if isinstance(v, float):
+            raise ValueError('write the share as a string ("40%" or "0.4"), never as a float')
+        return v
+
+    def check(self, entry: ListEntry) -> None:
+        if not entry.candidates:
+            return
+        share = parse_fraction(self.min_share, "min_share")
+        if not 0 <= share <= 1:
+            raise ValueError(f"a candidate rule's min_share is between 0 and 1, not {self.min_share}")
+        missing = [c for c in entry.candidates if self.attribute not in entry.attributes.get(c, {})]
+        if missing:
+            raise ValueError(f"list {entry.name}: no {self.attribute} given for {', '.join(missing)}")
+        n = len(entry.candidates)
+        for value in self.values:
+            have = sum(1 for c in entry.candidates if entry.attributes[c][self.attribute] == value)
+            if have < share * n:
+                raise ValueError(
+                    f"list {entry.name} has {have} of {n} candidates with {self.attribute} {value}; "
+                    f"the rule needs at least {self.min_share} of them"
+                )
 
 
 class SeatSpec(_Frozen):
@@ -135,6 +184,14 @@ class ListQuestion(_QuestionBase):
     kind: Literal["list-pr"] = "list-pr"
     lists: tuple[ListEntry, ...] = Field(min_length=1)
     seats: SeatSpec
+    candidate_rules: tuple[CandidateRule, ...] = ()
+
+    @model_validator(mode="after")
+    def _rules(self) -> ListQuestion:
+        for rule in self.candidate_rules:
+            for entry in self.lists:
+                rule.check(entry)
+        return self
 
     @cached_property
     def option_list(self) -> tuple[Option, ...]:
