@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 
 from conftest import Api
+from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.group import ORDER
+from vecha.crypto.proofs import prove_knowledge
+from vecha.crypto.transcript import Transcript
 from vecha.election.ballot import Ballot, sign_ballot
 from vecha.election.credentials import Credential, new_code
 from vecha.record.entries import EntryType
@@ -37,6 +40,16 @@ def resigned(api: Api, voter: int, ballot: Ballot) -> dict[str, Any]:
     ctx = api.built.context
     cred = Credential.from_code(api.built.codes[voter], ctx.fingerprint)
     return sign_ballot(ctx.fingerprint, cred, ballot.answers).to_json()
+
+
+def resigned_json(api: Api, voter: int, ballot: dict[str, Any]) -> dict[str, Any]:
+    """A ballot's JSON (which need not decode) signed again with the voter's credential."""
+    ctx = api.built.context
+    cred = Credential.from_code(api.built.codes[voter], ctx.fingerprint)
+    body = {k: v for k, v in ballot.items() if k != "signature"}
+    digest = Transcript("ballot-body").raw("body", canonical_bytes(body)).digest()
+    proof = prove_knowledge(cred.secret, cred.public, digest, purpose="ballot-signature")
+    return {**body, "signature": {"challenge": proof.challenge.hex(), "response": proof.response.hex()}}
 
 
 def test_receipt_idempotence_and_revote(api: Api) -> None:
@@ -112,7 +125,10 @@ def _bad_inputs(api: Api, tmp_path: Path) -> list[tuple[str, Any, int, str]]:
         ("extra field", {"ballot": {**good, "extra": 1}}, 422, "invalid-request"),
         ("ballot for another election", {"ballot": replayed}, 422, "wrong-election"),
         ("unlisted credential", {"ballot": unlisted}, 403, "unlisted-credential"),
-        ("invalid point", {"ballot": _with(good, _break_point)}, 422, "invalid-encoding"),
+        # a change the signature does not cover is refused at the signature (checked first) ...
+        ("invalid point, not signed", {"ballot": _with(good, _break_point)}, 422, "bad-signature"),
+        # ... and one the voter signed is refused when the ballot is decoded
+        ("invalid point", {"ballot": resigned_json(api, 1, _with(good, _break_point))}, 422, "invalid-encoding"),
         (
             "non-canonical scalar",
             {"ballot": _with(good, lambda b: b["signature"].update(challenge=non_canonical))},

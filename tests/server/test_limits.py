@@ -130,3 +130,14 @@ def test_junk_that_names_a_public_credential_cannot_lock_its_voter_out(per_crede
     assert api.http.post(f"{api.base}/ballots", json={"ballot": api.ballot(0)}).status_code == 201  # the re-vote
     # the voter's own third ballot in a row is what the rate is about
     assert api.http.post(f"{api.base}/ballots", json={"ballot": api.ballot(0)}).status_code == 429
+
+
+def test_a_credential_holder_who_floods_forged_proofs_is_slowed(per_credential: Api) -> None:
+    """The other side of the lock-out fix: ballots that only the holder could sign (a valid
+    signature, forged proofs) use up the credential's rate before their proofs are checked."""
+    api = per_credential
+    from tests.server.test_ballot_submission import resigned_json
+
+    forged = resigned_json(api, 0, {**api.ballot(0), "answers": api.ballot(0)["answers"][:1]})
+    answers = [api.http.post(f"{api.base}/ballots", json={"ballot": forged}).status_code for _ in range(4)]
+    assert answers[:2] == [422, 422] and answers[2:] == [429, 429]

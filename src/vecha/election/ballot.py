@@ -40,6 +40,9 @@ __all__ = [
     "body_of_canonical",
     "check_ballot_shape",
     "tracker_of_json",
+    "tracker_of_body",
+    "body_of_json",
+    "verify_signature_json",
     "tracker_of_canonical",
     "selections_from_choices",
     "audit_ballot",
@@ -136,11 +139,32 @@ class Ballot:
         return cls(election, credential, answers, signature)
 
 
+def body_of_json(ballot_json: dict[str, Any]) -> bytes:
+    """The canonical JSON of a ballot's body (everything but its signature)."""
+    return canonical_bytes({k: v for k, v in ballot_json.items() if k != "signature"})
+
+
+def verify_signature_json(ballot_json: dict[str, Any], body: bytes) -> None:
+    """The credential's signature on a ballot given as JSON, with its body's canonical bytes,
+    decoding nothing else: the ballot box checks it before anything costly, so that only the
+    credential's holder can use up the credential's rate (spec §12)."""
+    credential = point_from_hex(ballot_json.get("credential"), "ballot.credential", nonidentity=True)
+    sig = _obj(ballot_json.get("signature"), {"challenge", "response"}, "ballot.signature")
+    proof = SchnorrProof(
+        scalar_from_hex(sig["challenge"], "ballot.signature.challenge"),
+        scalar_from_hex(sig["response"], "ballot.signature.response"),
+    )
+    try:
+        verify_knowledge(proof, credential, _signature_context(body), purpose="ballot-signature")
+    except InvalidProof:
+        raise InvalidProof("the ballot's credential signature does not verify") from None
+
+
 def tracker_of_json(ballot_json: dict[str, Any]) -> str:
     """The tracking code of a ballot (or of its body) in its JSON form: equal to
     `Ballot.tracker` for any ballot that decodes; used where the ballot need not be decoded,
     like replaying a trusted board. The signature is not part of it (§6.5)."""
-    return tracker_of_body(canonical_bytes({k: v for k, v in ballot_json.items() if k != "signature"}))
+    return tracker_of_body(body_of_json(ballot_json))
 
 
 def tracker_of_canonical(ballot: bytes) -> str:

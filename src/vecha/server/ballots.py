@@ -4,10 +4,10 @@ Before this route runs, the global rate and the body limit (middleware) and the 
 (pydantic: field names, hex lengths, list sizes) have been checked. Then, in order: the
 election exists, it is open, the ballot names this election, its credential is listed, the
 same ballot is not already on the board (then: the same receipt), the credential's own rate
-has room (`limits.py`: only ballots that pass every check use it up), the proof workers
-have room; then, in a worker, the points and scalars decode, the numbers of answers and
-options fit, the signature (two scalar multiplications), and last the proofs (a few per
-option). The ballot is then appended and committed, and only then is the receipt returned.
+has room, the credential's signature (two scalar multiplications, here: only a signed ballot
+takes from that rate, `limits.py`), the proof workers have room; then, in a worker, the
+points and scalars decode, the numbers of answers and options fit, and last the proofs (a
+few per option). The ballot is then appended and committed, and only then is the receipt returned.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from vecha.election.ballot import tracker_of_json
+from vecha.crypto.errors import InvalidEncoding, InvalidProof
+from vecha.election.ballot import body_of_json, tracker_of_body, verify_signature_json
 from vecha.record.ledger import Phase
 from vecha.record.receipt import Receipt
 from vecha.server.errors import ApiError
@@ -54,21 +55,28 @@ def accept(
         raise ApiError(422, "wrong-election", "the ballot is for another election (its fingerprint differs)")
     if bytes.fromhex(raw["credential"]) not in ledger.credentials:
         raise ApiError(403, "unlisted-credential", "the ballot's credential is not on the credential list")
-    tracker = tracker_of_json(raw)
+    body = body_of_json(raw)
+    tracker = tracker_of_body(body)
     existing = board.existing_receipt(tracker)
     if existing is not None:
         return existing, False
     credential = bytes.fromhex(raw["credential"])
     if limits is not None:
         limits.credential_room(credential)  # an empty bucket refuses early, taking nothing
+        # Only a ballot signed with the credential takes from its bucket: junk that merely
+        # names a public credential cannot lock its voter out (the re-vote is the defence
+        # against coercion), while its holder's own flood is slowed before the proofs.
+        try:
+            verify_signature_json(raw, body)
+        except InvalidEncoding as e:
+            raise ApiError(422, "invalid-encoding", str(e)) from None
+        except InvalidProof as e:
+            raise ApiError(422, "bad-signature", str(e)) from None
+        limits.credential(credential)
     with limits.verifying() if limits is not None else nullcontext():
         verdict = verifier.check(raw, ledger.context())  # decoding, shape, signature, proofs
     if verdict is not None:
         raise ApiError(422, *verdict)
-    if limits is not None:
-        # Only a ballot signed with the credential takes from its bucket: junk that names a
-        # public credential cannot lock its voter out (the re-vote is the defence against coercion).
-        limits.credential(credential)
     return board.cast_verified(raw, tracker, submission.channel)
 
 

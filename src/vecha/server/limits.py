@@ -6,11 +6,12 @@
    Retry-After, which clients (the CLI, the booth) treat as "try again shortly".
 2. **Per credential**, a token bucket allows a few quick re-votes and then one every few
    seconds: 429 `too-many-ballots`. A ballot is refused early, before any curve operation,
-   when its credential's bucket is empty; but only a ballot that passed every check (its
-   signature, which only the voter can make, above all) takes a token. Anyone can name a
-   public credential (the board shows them all), so junk that merely names one must not
-   be able to empty the voter's bucket and lock out the re-vote that is the voter's defence
-   against coercion. Only listed credentials get a bucket, so the table is bounded by the
+   when its credential's bucket is empty; but only a ballot whose credential signature
+   verifies (which only the voter can make) takes a token, before its proofs are checked.
+   Anyone can name a public credential (the board shows them all), so junk that merely
+   names one must not be able to empty the voter's bucket and lock out the re-vote that is
+   the voter's defence against coercion; a credential's holder who floods is still slowed.
+   Only listed credentials get a bucket, so the table is bounded by the
    roll, whatever an attacker sends.
 
 There is deliberately no limit per IP address: the server never sees one (it is removed
