@@ -5,7 +5,7 @@ import { api, el, fill, errorBox, loadElection, local, startPage, t } from "./ui
 
 const state = { info: null, result: null, error: null, pending: false };
 
-function listQuestion(q, rq, def) {
+function listQuestion(q, rq) {
   const alloc = rq.allocation;
   const elected = new Map(rq.lists.map((l) => [l.list, l]));
   // seats no list could take, and seats won by lists with too few candidates
@@ -83,7 +83,7 @@ function render() {
     r ? el("p", {}, t("results.counted", { counted: r.counted })) : el("p", {}, t("results.none")),
     r
       ? def.questions.map((q, qi) =>
-          el("section", { class: "question-result" }, el("h2", {}, local(q.title, def)), q.kind === "list-pr" ? listQuestion(q, r.questions[qi], def) : choiceQuestion(q, r.questions[qi])),
+          el("section", { class: "question-result" }, el("h2", {}, local(q.title, def)), q.kind === "list-pr" ? listQuestion(q, r.questions[qi]) : choiceQuestion(q, r.questions[qi])),
         )
       : null,
     el(

@@ -1,6 +1,7 @@
 """The demo election: shaped like the 2024 Coordination Council vote (fictitious names).
 
-Eleven party lists of 3 to 8 candidates, one open-list question (a list, or one candidate
+Eleven party lists as long as the real ones (234 candidates, 8 to 40 a list, as many women
+as men on each, and the 2026 rule that every list has at least 40% of each gender), one open-list question (a list, or one candidate
 of a list, or blank), 80 seats by largest remainder (Hare) with a 3% threshold, and a
 yes/no referendum; five trustees, any three of whom can decrypt.
 """
@@ -12,18 +13,19 @@ from typing import Any
 
 __all__ = ["demo_definition", "simulate_choice"]
 
+#: (name, candidates, popularity): 234 candidates in all, as in 2024
 LISTS = [
-    ("Together for Belarus", 8, 24),
-    ("Civic Alliance", 7, 19),
-    ("Free Trade Unions", 6, 12),
-    ("Green Belarus", 5, 9),
-    ("Youth Bloc", 5, 8),
-    ("Diaspora Forum", 4, 7),
-    ("Christian Democrats", 4, 6),
-    ("Liberal Club", 3, 5),
-    ("Regions Movement", 3, 4),
-    ("Independent Lawyers", 3, 3),
-    ("Veterans Union", 3, 1),
+    ("Together for Belarus", 40, 24),
+    ("Civic Alliance", 34, 19),
+    ("Free Trade Unions", 28, 12),
+    ("Green Belarus", 24, 9),
+    ("Youth Bloc", 22, 8),
+    ("Diaspora Forum", 20, 7),
+    ("Christian Democrats", 18, 6),
+    ("Liberal Club", 16, 5),
+    ("Regions Movement", 12, 4),
+    ("Independent Lawyers", 12, 3),
+    ("Veterans Union", 8, 1),
 ]
 FIRST = [
     "Alesia",
@@ -46,6 +48,14 @@ FIRST = [
     "Uladzimir",
 ]
 LAST = [
+    "Bahdanovich",
+    "Karatkevich",
+    "Bykau",
+    "Barshcheuski",
+    "Lojka",
+    "Hilevich",
+    "Arlou",
+    "Mryia",
     "Kavaliova",
     "Shved",
     "Lukashevich",
@@ -67,16 +77,19 @@ LAST = [
 def demo_definition(identities: list[str], election_id: str = "coordination-council-demo") -> dict[str, Any]:
     """The demo election, with the five trustees' identity keys (hex) in trustee order."""
     rng = random.Random(2024)
-    used: set[str] = set()
+    # FIRST alternates women's and men's names: each list alternates them too
+    women = [f"{f} {last}" for f in FIRST[0::2] for last in LAST]
+    men = [f"{f} {last}" for f in FIRST[1::2] for last in LAST]
+    rng.shuffle(women)
+    rng.shuffle(men)
     lists = []
     for name, size, _ in LISTS:
-        candidates: list[str] = []
-        while len(candidates) < size:
-            person = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-            if person not in used:
-                used.add(person)
-                candidates.append(person)
-        lists.append({"name": name, "candidates": candidates})
+        candidates, attributes = [], {}
+        for k in range(size):
+            person, gender = (women.pop(), "f") if k % 2 == 0 else (men.pop(), "m")
+            candidates.append(person)
+            attributes[person] = {"gender": gender}
+        lists.append({"name": name, "candidates": candidates, "attributes": attributes})
     return {
         "id": election_id,
         "title": {
@@ -99,6 +112,7 @@ def demo_definition(identities: list[str], election_id: str = "coordination-coun
                 "max": 1,
                 "lists": lists,
                 "seats": {"method": "hare", "seats": 80, "threshold": "0.03", "excess": "vacant"},
+                "candidate_rules": [{"attribute": "gender", "values": ["f", "m"], "min_share": "40%"}],
             },
             {
                 "id": "referendum",

@@ -14,7 +14,7 @@ import {
 
 // src/results.js
 var state = { info: null, result: null, error: null, pending: false };
-function listQuestion(q, rq, def) {
+function listQuestion(q, rq) {
   const alloc = rq.allocation;
   const elected = new Map(rq.lists.map((l) => [l.list, l]));
   const vacant = alloc.vacant + rq.lists.reduce((n, l) => n + l.vacant, 0);
@@ -87,7 +87,7 @@ function render() {
     el("h1", {}, `${t("results.title")}: ${local(def.title, def)}`),
     r ? el("p", {}, t("results.counted", { counted: r.counted })) : el("p", {}, t("results.none")),
     r ? def.questions.map(
-      (q, qi) => el("section", { class: "question-result" }, el("h2", {}, local(q.title, def)), q.kind === "list-pr" ? listQuestion(q, r.questions[qi], def) : choiceQuestion(q, r.questions[qi]))
+      (q, qi) => el("section", { class: "question-result" }, el("h2", {}, local(q.title, def)), q.kind === "list-pr" ? listQuestion(q, r.questions[qi]) : choiceQuestion(q, r.questions[qi]))
     ) : null,
     el(
       "section",
