@@ -2,8 +2,8 @@
 
 Eleven party lists as long as the real ones (234 candidates, 8 to 40 a list, as many women
 as men on each, and the 2026 rule that every list has at least 40% of each gender), one
-open-list question (a list, or one candidate of a list, or blank), 80 seats by largest remainder (Hare) with a 3% threshold, and a
-yes/no referendum; five trustees, any three of whom can decrypt.
+open-list question (a list, or one candidate of a list, or blank), 80 seats by largest
+remainder (Hare) with a 3% threshold, and a yes/no referendum; five trustees, any three of whom can decrypt.
 """
 
 from __future__ import annotations
