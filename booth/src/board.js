@@ -39,6 +39,29 @@ function detail(entry) {
   return "";
 }
 
+// The board's entry types (spec §8.4), named in the page's language; the spec's own word
+// follows where it differs, for whoever compares the page with the record.
+const ENTRY_TYPES = {
+  election: "entry.election",
+  trustee: "entry.trustee",
+  "trustee-confirmation": "entry.trustee-confirmation",
+  "joint-key": "entry.joint-key",
+  credentials: "entry.credentials",
+  open: "entry.open",
+  ballot: "entry.ballot",
+  close: "entry.close",
+  tally: "entry.tally",
+  decryption: "entry.decryption",
+  result: "entry.result",
+};
+
+function entryType(type) {
+  const key = ENTRY_TYPES[type];
+  if (!key) return type;
+  const name = t(key);
+  return name === type ? name : [name, " ", el("code", { class: "entry-type", lang: "en" }, type)];
+}
+
 function entriesTable() {
   const p = state.page;
   if (!p) return null;
@@ -63,7 +86,7 @@ function entriesTable() {
               "tr",
               { class: e.index === highlight ? "highlight" : null, id: `entry-${e.index}` },
               el("td", {}, String(e.index)),
-              el("td", {}, e.type),
+              el("td", {}, entryType(e.type)),
               el("td", { class: "time" }, e.time),
               el("td", { class: "detail" }, detail(e)),
             ),

@@ -4,7 +4,7 @@
 
 import * as v from "./crypto.js";
 import { agrees, fingerprintText, replayPackage } from "./package.js";
-import { ApiError, api, el, fill, errorBox, loadElection, local, pageUrl, phaseText, startPage, t } from "./ui.js";
+import { ApiError, api, candidateName, el, fill, errorBox, listName, loadElection, local, optionName, pageUrl, phaseText, startPage, t } from "./ui.js";
 
 const STEPS = ["code", "questions", "review", "sealed", "done"];
 
@@ -171,19 +171,19 @@ function questionField(q, qi, def) {
       return el(
         "div",
         { class: "list", role: "group", "aria-labelledby": headingId },
-        el("h4", { id: headingId }, t("questions.list", { name: list.name })),
-        optionInput(qi, listIndex, type, t("questions.list-vote", { name: list.name }), { class: "list-vote" }),
+        el("h4", { id: headingId }, t("questions.list", { name: listName(list, def) })),
+        optionInput(qi, listIndex, type, t("questions.list-vote", { name: listName(list, def) }), { class: "list-vote" }),
         list.candidates.length
           ? el(
               "div",
-              { class: "candidates", role: "group", "aria-label": t("questions.candidates-of", { name: list.name }) },
-              list.candidates.map((c, ci) => optionInput(qi, listIndex + 1 + ci, type, c)),
+              { class: "candidates", role: "group", "aria-label": t("questions.candidates-of", { name: listName(list, def) }) },
+              list.candidates.map((c, ci) => optionInput(qi, listIndex + 1 + ci, type, candidateName(list, c, def))),
             )
           : null,
       );
     });
   } else {
-    controls = options.map((o, oi) => optionInput(qi, oi, type, o.label));
+    controls = options.map((o, oi) => optionInput(qi, oi, type, optionName(q, o, def)));
   }
   const blank = single && q.min === 0 ? optionInput(qi, -1, "radio", t("questions.blank"), { class: "blank" }) : null;
   const error = state.questionErrors[qi];
@@ -239,7 +239,7 @@ function choicesList(selections) {
     "dl",
     { class: "choices" },
     def.questions.map((q, qi) => {
-      const labels = v.optionsOf(q).filter((_, oi) => selections[qi][oi] === 1).map((o) => o.label);
+      const labels = v.optionsOf(q).filter((_, oi) => selections[qi][oi] === 1).map((o) => optionName(q, o, def));
       return [el("dt", {}, local(q.title, def)), el("dd", {}, labels.length ? labels.join(", ") : t("review.blank"))];
     }),
   );
@@ -298,7 +298,9 @@ function updateProgress() {
   }
 }
 
-const grouped = (hex) => hex.match(/.{1,8}/g).join(" ");
+// A tracking code in groups of 8 that a line breaks between, never inside (the spaces are
+// there for copying too: the look-up ignores them).
+const grouped = (hex) => hex.match(/.{1,8}/g).flatMap((g, k) => (k ? [" ", el("span", { class: "group" }, g)] : [el("span", { class: "group" }, g)]));
 
 async function cast() {
   state.busy = true;

@@ -338,11 +338,13 @@ export function verifyRange(branches, key, ct, lo, hi, context, purpose) {
 
 /** The options of a question, in order (§6.2): a list, then its candidates, for list-pr. */
 export function optionsOf(question) {
-  if (question.kind === "choice") return question.options.map((label) => ({ label }));
+  if (question.kind === "choice") return question.options.map((label) => ({ label, text: question.option_text?.[label] ?? null }));
   const out = [];
   question.lists.forEach((list, li) => {
-    out.push({ label: list.name, list: li });
-    for (const c of list.candidates) out.push({ label: `${list.name} / ${c}`, list: li, candidate: c });
+    out.push({ label: list.name, list: li, text: list.text ?? null });
+    for (const c of list.candidates) {
+      out.push({ label: `${list.name} / ${c}`, list: li, candidate: c, text: list.candidate_text?.[c] ?? null });
+    }
   });
   return out;
 }

@@ -1,11 +1,11 @@
 // The published result: votes and seats per list with the elected candidates, or votes per
 // option; a chart; and how to verify the whole election from its record.
 import { barChart } from "./chart.js";
-import { api, el, fill, errorBox, loadElection, local, startPage, t } from "./ui.js";
+import { api, candidateName, el, fill, errorBox, listName, loadElection, local, startPage, t } from "./ui.js";
 
 const state = { info: null, result: null, error: null, pending: false };
 
-function listQuestion(q, rq) {
+function listQuestion(q, rq, def) {
   const alloc = rq.allocation;
   const elected = new Map(rq.lists.map((l) => [l.list, l]));
   // seats no list could take, and seats won by lists with too few candidates
@@ -28,7 +28,7 @@ function listQuestion(q, rq) {
             return el(
               "tr",
               {},
-              el("th", { scope: "row" }, list.name),
+              el("th", { scope: "row" }, listName(list, def)),
               el("td", {}, String(rq.list_votes[list.name] ?? 0)),
               el("td", {}, passed ? String(alloc.seats[list.name] ?? 0) : `0 (${t("results.below-threshold")})`),
               el(
@@ -39,7 +39,13 @@ function listQuestion(q, rq) {
                       "ul",
                       { class: "elected" },
                       got.elected.map((c) =>
-                        el("li", {}, c.by === "preference" ? t("results.elected-by-preference", { name: c.name, votes: c.preference_votes }) : t("results.elected-by-list", { name: c.name })),
+                        el(
+                          "li",
+                          {},
+                          c.by === "preference"
+                            ? t("results.elected-by-preference", { name: candidateName(list, c.name, def), votes: c.preference_votes })
+                            : t("results.elected-by-list", { name: candidateName(list, c.name, def) }),
+                        ),
                       ),
                     )
                   : "—",
@@ -49,13 +55,13 @@ function listQuestion(q, rq) {
         ),
       ),
     ),
-    barChart(q.lists.map((l) => ({ label: l.name, value: alloc.seats[l.name] ?? 0 })), t("results.chart")),
+    barChart(q.lists.map((l) => ({ label: listName(l, def), value: alloc.seats[l.name] ?? 0 })), t("results.chart")),
     vacant ? el("p", { id: `vacant-${q.id}` }, t("results.vacant", { count: vacant })) : null,
     el("p", {}, t("results.blank", { count: rq.blank })),
   ];
 }
 
-function choiceQuestion(q, rq) {
+function choiceQuestion(q, rq, def) {
   return el(
     "div",
     { class: "table-wrap" },
@@ -64,7 +70,13 @@ function choiceQuestion(q, rq) {
       {},
       el("thead", {}, el("tr", {}, ["results.col-option", "results.col-votes"].map((k) => el("th", { scope: "col" }, t(k))))),
       // the definition's order of options (a result's JSON sorts its keys)
-      el("tbody", {}, q.options.map((option) => el("tr", {}, el("th", { scope: "row" }, option), el("td", {}, String(rq.counts[option] ?? 0))))),
+      el(
+        "tbody",
+        {},
+        q.options.map((option) =>
+          el("tr", {}, el("th", { scope: "row" }, q.option_text?.[option] ? local(q.option_text[option], def) : option), el("td", {}, String(rq.counts[option] ?? 0))),
+        ),
+      ),
     ),
     rq.blank === null || rq.blank === undefined ? null : el("p", {}, t("results.blank", { count: rq.blank })),
   );
@@ -83,7 +95,7 @@ function render() {
     r ? el("p", {}, t("results.counted", { counted: r.counted })) : el("p", {}, t("results.none")),
     r
       ? def.questions.map((q, qi) =>
-          el("section", { class: "question-result" }, el("h2", {}, local(q.title, def)), q.kind === "list-pr" ? listQuestion(q, r.questions[qi]) : choiceQuestion(q, r.questions[qi])),
+          el("section", { class: "question-result" }, el("h2", {}, local(q.title, def)), q.kind === "list-pr" ? listQuestion(q, r.questions[qi], def) : choiceQuestion(q, r.questions[qi], def)),
         )
       : null,
     el(

@@ -37,7 +37,29 @@ export function t(key, vars = {}) {
 export function local(text, definition) {
   if (text === null || text === undefined) return "";
   if (typeof text === "string") return text;
-  return text[language] ?? text[definition?.languages?.[0]] ?? Object.values(text)[0] ?? "";
+  if (language in text) return text[language];
+  // spec §6.1: else the first of the definition's languages the text has, else its first member
+  const listed = (definition?.languages ?? []).find((l) => l in text);
+  if (listed !== undefined) return text[listed];
+  const first = Object.keys(text).sort()[0];
+  return first === undefined ? "" : text[first];
+}
+
+/** How pages show a list's name: its `text` in the voter's language, else the name itself. */
+export const listName = (list, definition) => (list.text ? local(list.text, definition) : list.name);
+
+/** How pages show a candidate of a list (the name itself when the list gives no text for it). */
+export function candidateName(list, name, definition) {
+  const text = list.candidate_text?.[name];
+  return text ? local(text, definition) : name;
+}
+
+/** How pages show an option (spec §6.2) from `optionsOf`: never its bare label when a text exists. */
+export function optionName(question, option, definition) {
+  if (question.kind === "choice") return option.text ? local(option.text, definition) : option.label;
+  const list = question.lists[option.list];
+  if (option.candidate === undefined) return listName(list, definition);
+  return `${listName(list, definition)} / ${candidateName(list, option.candidate, definition)}`;
 }
 
 export function setLanguage(lang) {

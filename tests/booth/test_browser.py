@@ -226,6 +226,11 @@ def test_keyboard_only_on_a_phone_in_belarusian(browser: Browser, election: Buil
         booth.wait_step("questions")
         assert page.evaluate("document.activeElement.tagName") == "H2"  # focus follows the step
         assert "Рада" in page.inner_text("main")
+        # the definition's own translations: the list, a candidate and the options in
+        # Belarusian; a name without one (Bob) as written
+        labels = page.eval_on_selector_all("main label", "ls => ls.map(l => l.textContent)")
+        assert {"Голас за спіс Поўнач", "Ганна", "Bob", "Так", "Не"} <= set(labels), labels
+        assert not {"North", "Ann", "Yes", "No"} & set(labels), labels
         w.no_axe_violations()
         tab_to(page, "#q0-o0")
         page.keyboard.press("Space")  # the North list
@@ -234,9 +239,16 @@ def test_keyboard_only_on_a_phone_in_belarusian(browser: Browser, election: Buil
         tab_to(page, '[data-action="questions-continue"]')
         page.keyboard.press("Enter")
         booth.wait_step("review")
+        assert re.search(r"Рада\s+Поўнач\s+Зацвердзіць бюджэт\?\s+Так", page.inner_text("dl.choices"))
         tab_to(page, '[data-action="review-encrypt"]')
         page.keyboard.press("Enter")
         booth.tracker_on_show()
+        # on a phone the tracking code wraps between its groups of 8, never inside one
+        groups = page.eval_on_selector_all(
+            ".tracker .group", "gs => gs.map(g => [g.textContent, g.getClientRects().length])"
+        )
+        assert len(groups) == 8 and all(len(text) == 8 and rects == 1 for text, rects in groups), groups
+        assert page.evaluate("document.querySelector('.tracker').getClientRects()[0].height") > 30  # it did wrap
         w.no_axe_violations()
         tab_to(page, '[data-action="sealed-cast"]')
         page.keyboard.press("Enter")
@@ -298,4 +310,47 @@ def test_an_unlisted_code_and_a_closed_booth_are_explained(browser: Browser, ele
         w.page.wait_for_selector(".error")
         assert "no such election" in w.page.inner_text(".error")
         w.no_axe_violations()
+    w.context.close()
+
+
+def test_public_pages_speak_the_voters_language_and_fit_a_laptop(browser: Browser, tmp_path: Path) -> None:
+    """The results and the board in Belarusian: list, candidate and option names from the
+    definition's translations, entry types named; at 1100 px the header is one row in every
+    language and no language button wraps."""
+    e = build_election(
+        tmp_path, definition=DEFINITION, voters=3, votes=[(0, {"council": ["North / Ann"], "budget": ["Yes"]})]
+    )
+    w = Watched(browser, viewport={"width": 1100, "height": 800})
+    page = w.page
+    with LiveServer(e.board.engine) as server:
+        page.goto(f"{server.url}/results.html?election=council-2026&lang=be")
+        page.wait_for_selector(".question-result")
+        text = page.inner_text("main")
+        assert re.search(r"Поўнач\s+1\s+3\s+Ганна \(прэферэнцыйных галасоў: 1\)", text), text
+        assert re.search(r"Так\s+1\s+Не\s+0", text), text
+        assert "North" not in text and "Yes" not in text
+        w.no_axe_violations()
+        page.goto(f"{server.url}/board.html?election=council-2026&lang=be")
+        page.wait_for_selector("#entry-0")
+        types = page.eval_on_selector_all("tbody tr td:nth-child(2)", "ts => ts.map(t => t.innerText)")
+        assert types[0] == "выбары election" and "бюлетэнь ballot" in types and types[-1] == "вынік result", types
+        w.no_axe_violations()
+        for lang in ("be", "ru", "en"):
+            page.goto(f"{server.url}/board.html?election=council-2026&lang={lang}")
+            page.wait_for_selector("#entry-0")
+            rows = page.evaluate(
+                """() => [...document.querySelectorAll('#site-header > :not(.skip), .languages button')]
+                       .map(x => [x.getBoundingClientRect().top, x.getClientRects().length,
+                                  x.getBoundingClientRect().height])"""
+            )
+            header_items, buttons = rows[:3], rows[3:]
+            assert len(buttons) == 3
+            assert len({round(top) for top, _, _ in buttons}) == 1, (lang, rows)  # one row of buttons
+            assert all(height < 50 for _, _, height in buttons), (lang, rows)  # none wraps inside
+            # and they share the header's one row with the brand and the pages
+            assert max(top + h for top, _, h in header_items) <= min(top for top, _, _ in header_items) + 60, (
+                lang,
+                rows,
+            )
+    assert w.console_errors == []
     w.context.close()

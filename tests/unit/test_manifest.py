@@ -91,3 +91,85 @@ def test_a_rule_about_candidate_lists_names_the_list_that_fails_it() -> None:
     q["lists"][1]["attributes"] = {"Cat": {"gender": "f"}, "Eve": {"gender": "f"}, "Dan": {"gender": "m"}}
     with pytest.raises(ElectionError, match="not its candidates"):
         parse_manifest(d)
+
+
+def _translated() -> dict[str, object]:
+    d = copy.deepcopy(SMALL_DEFINITION)
+    d["languages"] = ["be", "ru", "en"]
+    d["questions"][1]["option_text"] = {"Yes": {"be": "Так", "ru": "Да", "en": "Yes"}, "No": {"be": "Не"}}
+    north = d["questions"][0]["lists"][0]
+    north["text"] = {"be": "Поўнач", "ru": "Север"}
+    north["candidate_text"] = {"Ann": {"be": "Ганна", "ru": "Анна"}}
+    return d
+
+
+def test_labels_list_names_and_candidate_names_are_translatable() -> None:
+    m = parse_manifest(_translated())
+    council, yesno = m.questions
+    assert [o.text for o in yesno.option_list] == [{"be": "Так", "ru": "Да", "en": "Yes"}, {"be": "Не"}]
+    north, ann, bob = council.option_list[:3]
+    assert (north.label, north.text) == ("North", {"be": "Поўнач", "ru": "Север"})
+    assert (ann.label, ann.text) == ("North / Ann", {"be": "Ганна", "ru": "Анна"})
+    assert (bob.label, bob.text) == ("North / Bob", None)  # shown as its name
+    dumped = m.model_dump(mode="json")
+    assert parse_manifest(dumped).model_dump(mode="json") == dumped
+    # untranslated definitions write the defaults out in the normalized form
+    plain = parse_manifest(SMALL_DEFINITION).model_dump(mode="json")
+    assert plain["questions"][1]["option_text"] == {}
+    assert plain["questions"][0]["lists"][1] == {
+        "name": "South",
+        "text": None,
+        "candidates": ["Cat"],
+        "candidate_text": {},
+        "attributes": {},
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d["questions"][1]["option_text"].update({"Maybe": "Магчыма"}),
+            r"labels that are not options: \['Maybe'\]",
+        ),
+        (
+            lambda d: d["questions"][0]["lists"][0]["candidate_text"].update({"Zed": "Зэд"}),
+            r"list North: candidate_text for people who are not its candidates: \['Zed'\]",
+        ),
+        (lambda d: d["questions"][1]["option_text"].update({"No": {"pl": "Nie"}}), r"text in pl, which `languages`"),
+        (lambda d: d.update({"title": {"be": "Выбары", "by": "typo"}}), r"text in by, which `languages` does not list"),
+        (lambda d: d["questions"][0]["lists"][0].update({"text": {}}), "names at least one language"),
+        (lambda d: d["questions"][0]["lists"][0].update({"text": {"be": ""}}), "1 to 2000 characters"),
+    ],
+)
+def test_translations_name_what_exists_in_listed_languages(change: object, message: str) -> None:
+    d = _translated()
+    change(d)  # type: ignore[operator]
+    with pytest.raises(ElectionError, match=message):
+        parse_manifest(d)
+
+
+def test_the_readmes_definition_is_valid(tmp_path: Path) -> None:
+    """The README's example, with real identity keys where it writes "…", is a valid
+    definition, translations included."""
+    from vecha.cli.common import read_definition
+    from vecha.testing.records import fixed_identities
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text("utf-8")
+    block = readme.split("## An election definition", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    keys = [identity.public.hex() for identity in fixed_identities(5)]
+    first, rest = keys[0], keys[1:]
+    assert f'"{first}"' not in block
+    lines = []
+    for line in block.splitlines():
+        if line.strip().startswith('- "3d40'):
+            line = line.split('"')[0] + f'"{first}"'
+        if line.strip() == '- "…"':
+            line = "\n".join(line.replace("…", k) for k in rest)
+        lines.append(line)
+    (tmp_path / "d.yaml").write_text("\n".join(lines), "utf-8")
+    m = parse_manifest(read_definition(tmp_path / "d.yaml"))
+    assert m.languages == ("be", "ru", "en")
+    council, referendum = m.questions
+    assert council.option_list[0].text == {"be": "Спіс А", "ru": "Список А", "en": "List A"}
+    assert referendum.option_list[0].text == {"be": "Так", "ru": "Да"}

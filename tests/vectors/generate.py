@@ -247,14 +247,23 @@ def _more_vectors(fp: bytes) -> dict[str, object]:
     written = {
         "id": "normalize",
         "title": {"en": "As written", "be": "Як напісана"},
+        "languages": ["be", "en"],
         "trustees": trustees_of(1, 1),
         "questions": [
-            {"id": "q", "title": "Yes?", "options": ["Yes", "No"]},
+            {"id": "q", "title": "Yes?", "options": ["Yes", "No"], "option_text": {"Yes": {"be": "Так", "en": "Yes"}}},
             {
                 "id": "council",
                 "kind": "list-pr",
                 "title": "Lists",
-                "lists": [{"name": "L1", "candidates": ["Ann"]}, {"name": "L2"}],
+                "lists": [
+                    {
+                        "name": "L1",
+                        "text": {"be": "Спіс 1"},
+                        "candidates": ["Ann"],
+                        "candidate_text": {"Ann": {"be": "Ганна"}},
+                    },
+                    {"name": "L2"},
+                ],
                 "seats": {"method": "hare", "seats": 3, "threshold": "5%"},
             },
         ],

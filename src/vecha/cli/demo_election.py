@@ -13,6 +13,73 @@ from typing import Any
 
 __all__ = ["demo_definition", "simulate_choice"]
 
+#: list name → its name in Belarusian and Russian
+LIST_TEXT = {
+    "Together for Belarus": ("Разам за Беларусь", "Вместе за Беларусь"),
+    "Civic Alliance": ("Грамадзянскі альянс", "Гражданский альянс"),
+    "Free Trade Unions": ("Вольныя прафсаюзы", "Свободные профсоюзы"),
+    "Green Belarus": ("Зялёная Беларусь", "Зелёная Беларусь"),
+    "Youth Bloc": ("Моладзевы блок", "Молодёжный блок"),
+    "Diaspora Forum": ("Форум дыяспары", "Форум диаспоры"),
+    "Christian Democrats": ("Хрысціянскія дэмакраты", "Христианские демократы"),
+    "Liberal Club": ("Ліберальны клуб", "Либеральный клуб"),
+    "Regions Movement": ("Рух рэгіёнаў", "Движение регионов"),
+    "Independent Lawyers": ("Незалежныя юрысты", "Независимые юристы"),
+    "Veterans Union": ("Саюз ветэранаў", "Союз ветеранов"),
+}
+#: a name in Latin letters → (Belarusian, Russian): names are spelt differently in each
+NAME_TEXT = {
+    "Alesia": ("Алеся", "Олеся"),
+    "Andrei": ("Андрэй", "Андрей"),
+    "Volha": ("Вольга", "Ольга"),
+    "Siarhei": ("Сяргей", "Сергей"),
+    "Hanna": ("Ганна", "Анна"),
+    "Paval": ("Павал", "Павел"),
+    "Iryna": ("Ірына", "Ирина"),
+    "Dzmitry": ("Дзмітрый", "Дмитрий"),
+    "Maryia": ("Марыя", "Мария"),
+    "Ales": ("Алесь", "Алесь"),
+    "Natallia": ("Наталля", "Наталья"),
+    "Ihar": ("Ігар", "Игорь"),
+    "Tatsiana": ("Таццяна", "Татьяна"),
+    "Mikalai": ("Мікалай", "Николай"),
+    "Sviatlana": ("Святлана", "Светлана"),
+    "Yauhen": ("Яўген", "Евгений"),
+    "Kseniya": ("Ксенія", "Ксения"),
+    "Uladzimir": ("Уладзімір", "Владимир"),
+    "Bahdanovich": ("Багдановіч", "Богданович"),
+    "Karatkevich": ("Караткевіч", "Короткевич"),
+    "Bykau": ("Быкаў", "Быков"),
+    "Barshcheuski": ("Баршчэўскі", "Борщевский"),
+    "Lojka": ("Лойка", "Лойко"),
+    "Hilevich": ("Гілевіч", "Гилевич"),
+    "Arlou": ("Арлоў", "Орлов"),
+    "Mryia": ("Мрыя", "Мрия"),
+    "Kavaliova": ("Кавалёва", "Ковалёва"),
+    "Shved": ("Швед", "Швед"),
+    "Lukashevich": ("Лукашэвіч", "Лукашевич"),
+    "Malinouski": ("Маліноўскі", "Малиновский"),
+    "Ramanchuk": ("Раманчук", "Романчук"),
+    "Zhuk": ("Жук", "Жук"),
+    "Kupala": ("Купала", "Купала"),
+    "Hurski": ("Гурскі", "Гурский"),
+    "Navumchyk": ("Навумчык", "Наумчик"),
+    "Sakalou": ("Сакалоў", "Соколов"),
+    "Dubouski": ("Дуброўскі", "Дубровский"),
+    "Tsikhanovich": ("Ціхановіч", "Тиханович"),
+    "Levaneuski": ("Леванеўскі", "Леваневский"),
+}
+
+
+def _person_text(person: str) -> dict[str, str]:
+    first, last = person.split(" ")
+    return {
+        "be": f"{NAME_TEXT[first][0]} {NAME_TEXT[last][0]}",
+        "ru": f"{NAME_TEXT[first][1]} {NAME_TEXT[last][1]}",
+        "en": person,
+    }
+
+
 #: (name, candidates, popularity): 234 candidates in all, as in 2024
 LISTS = [
     ("Together for Belarus", 40, 24),
@@ -89,7 +156,16 @@ def demo_definition(identities: list[str], election_id: str = "coordination-coun
             person, gender = (women.pop(), "f") if k % 2 == 0 else (men.pop(), "m")
             candidates.append(person)
             attributes[person] = {"gender": gender}
-        lists.append({"name": name, "candidates": candidates, "attributes": attributes})
+        be, ru = LIST_TEXT[name]
+        lists.append(
+            {
+                "name": name,
+                "text": {"be": be, "ru": ru, "en": name},
+                "candidates": candidates,
+                "candidate_text": {person: _person_text(person) for person in candidates},
+                "attributes": attributes,
+            }
+        )
     return {
         "id": election_id,
         "title": {
@@ -122,6 +198,10 @@ def demo_definition(identities: list[str], election_id: str = "coordination-coun
                     "ru": "Одобряете ли вы устав Совета?",
                 },
                 "options": ["Yes", "No"],
+                "option_text": {
+                    "Yes": {"be": "Так", "ru": "Да", "en": "Yes"},
+                    "No": {"be": "Не", "ru": "Нет", "en": "No"},
+                },
                 "min": 0,
                 "max": 1,
             },

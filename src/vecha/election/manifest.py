@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -40,7 +41,20 @@ __all__ = [
     "CHANNELS",
 ]
 
-Text = str | dict[str, str]  #: a plain string, or language code → string ("be", "ru", "en", …)
+
+def _shown_text(v: str | dict[str, str]) -> str | dict[str, str]:
+    texts = [v] if isinstance(v, str) else list(v.values())
+    if not texts:
+        raise ValueError("a text in several languages names at least one language")
+    for text in texts:
+        if not 1 <= len(text) <= 2000:
+            raise ValueError("a text is 1 to 2000 characters")
+    return v
+
+
+#: Shown text: a plain string, or language code → string ("be", "ru", "en", …); every
+#: language named must be one of the definition's `languages` (checked by `Manifest`).
+Text = Annotated[str | dict[str, str], AfterValidator(_shown_text)]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -53,8 +67,12 @@ _Short = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class ListEntry(_Frozen):
-    name: _Short
+    name: _Short  #: the list's name in the record (its option label); `text` is how pages show it
+    text: Text | None = None
     candidates: tuple[_Short, ...] = ()
+    #: candidate name → how pages show that name, by language (names are spelt differently
+    #: in Belarusian, Russian and Latin letters)
+    candidate_text: dict[_Short, Text] = Field(default_factory=dict)
     #: candidate name → attribute → value (e.g. {"Ala": {"gender": "f"}}), for candidate rules
     attributes: dict[_Short, dict[Annotated[str, Field(min_length=1, max_length=40)], _Short]] = Field(
         default_factory=dict
@@ -72,7 +90,13 @@ class ListEntry(_Frozen):
         unknown = sorted(set(self.attributes) - set(self.candidates))
         if unknown:
             raise ValueError(f"list {self.name}: attributes for people who are not its candidates: {unknown}")
+        unknown = sorted(set(self.candidate_text) - set(self.candidates))
+        if unknown:
+            raise ValueError(f"list {self.name}: candidate_text for people who are not its candidates: {unknown}")
         return self
+
+    def texts(self) -> list[Text]:
+        return ([self.text] if self.text is not None else []) + list(self.candidate_text.values())
 
 
 class CandidateRule(_Frozen):
@@ -151,6 +175,7 @@ class Option(_Frozen):
     label: str
     party: str | None = None  #: for list-pr questions: the list this option counts for
     candidate: str | None = None  #: set when the option is a candidate of `party`
+    text: Text | None = None  #: how pages show the option (its label when None)
 
 
 class _QuestionBase(_Frozen):
@@ -172,10 +197,22 @@ class ChoiceQuestion(_QuestionBase):
 
     kind: Literal["choice"] = "choice"
     options: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = Field(min_length=1)
+    #: option label → how pages show it, by language ("Yes" → {"be": "Так", "ru": "Да"})
+    option_text: dict[_Short, Text] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_options(self) -> ChoiceQuestion:
+        unknown = sorted(set(self.option_text) - set(self.options))
+        if unknown:
+            raise ValueError(f"option_text for labels that are not options: {unknown}")
+        return self
 
     @cached_property
     def option_list(self) -> tuple[Option, ...]:
-        return tuple(Option(label=o) for o in self.options)
+        return tuple(Option(label=o, text=self.option_text.get(o)) for o in self.options)
+
+    def texts(self) -> list[Text]:
+        return [self.title, *self.option_text.values()]
 
 
 class ListQuestion(_QuestionBase):
@@ -197,9 +234,15 @@ class ListQuestion(_QuestionBase):
     def option_list(self) -> tuple[Option, ...]:
         out: list[Option] = []
         for entry in self.lists:
-            out.append(Option(label=entry.name, party=entry.name))
-            out += [Option(label=f"{entry.name} / {c}", party=entry.name, candidate=c) for c in entry.candidates]
+            out.append(Option(label=entry.name, party=entry.name, text=entry.text))
+            out += [
+                Option(label=f"{entry.name} / {c}", party=entry.name, candidate=c, text=entry.candidate_text.get(c))
+                for c in entry.candidates
+            ]
         return tuple(out)
+
+    def texts(self) -> list[Text]:
+        return [self.title, *(t for entry in self.lists for t in entry.texts())]
 
 
 def _question_kind(v: Any) -> str:
@@ -273,6 +316,11 @@ class Manifest(_Frozen):
             raise ValueError(f"channels are distinct names among {list(CHANNELS)}")
         return v
 
+    def texts(self) -> list[Text]:
+        """Every translatable text of the definition."""
+        own = [self.title] + ([self.description] if self.description is not None else [])
+        return own + [t for q in self.questions for t in q.texts()]
+
     @field_validator("id")
     @classmethod
     def _id(cls, v: str) -> str:
@@ -289,6 +337,13 @@ class Manifest(_Frozen):
                 f"the definition names {len(self.trustees.identities)} trustee identity keys for "
                 f"{self.trustees.count} trustees"
             )
+        for text in self.texts():
+            if isinstance(text, dict):
+                unlisted = sorted(set(text) - set(self.languages))
+                if unlisted:
+                    raise ValueError(
+                        f"text in {', '.join(unlisted)}, which `languages` does not list ({', '.join(self.languages)})"
+                    )
         ids = [q.id for q in self.questions]
         if len(set(ids)) != len(ids):
             raise ValueError("question ids must be unique")

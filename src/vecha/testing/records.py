@@ -85,13 +85,22 @@ BOOTH_DEFINITION: dict[str, Any] = {
             "id": "council",
             "kind": "list-pr",
             "title": {"en": "The council", "be": "Рада", "ru": "Совет"},
-            "lists": [{"name": "North", "candidates": ["Ann", "Bob"]}, {"name": "South", "candidates": ["Cat"]}],
+            "lists": [
+                {
+                    "name": "North",
+                    "text": {"be": "Поўнач", "ru": "Север", "en": "North"},
+                    "candidates": ["Ann", "Bob"],
+                    "candidate_text": {"Ann": {"be": "Ганна", "ru": "Анна"}},
+                },
+                {"name": "South", "candidates": ["Cat"]},
+            ],
             "seats": {"method": "dhondt", "seats": 3},
         },
         {
             "id": "budget",
             "title": {"en": "Approve the budget?", "be": "Зацвердзіць бюджэт?", "ru": "Утвердить бюджет?"},
             "options": ["Yes", "No"],
+            "option_text": {"Yes": {"be": "Так", "ru": "Да"}, "No": {"be": "Не", "ru": "Нет"}},
             "min": 1,
         },
     ],

@@ -1,6 +1,6 @@
 import {
   trackerOf
-} from "./chunks/chunk-W25UJZAE.js";
+} from "./chunks/chunk-UXV6WLZX.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-NHHXD4LS.js";
+} from "./chunks/chunk-FFN2GMSK.js";
 
 // src/board.js
 var PAGE = 50;
@@ -44,6 +44,25 @@ function detail(entry) {
   }
   return "";
 }
+var ENTRY_TYPES = {
+  election: "entry.election",
+  trustee: "entry.trustee",
+  "trustee-confirmation": "entry.trustee-confirmation",
+  "joint-key": "entry.joint-key",
+  credentials: "entry.credentials",
+  open: "entry.open",
+  ballot: "entry.ballot",
+  close: "entry.close",
+  tally: "entry.tally",
+  decryption: "entry.decryption",
+  result: "entry.result"
+};
+function entryType(type) {
+  const key = ENTRY_TYPES[type];
+  if (!key) return type;
+  const name = t(key);
+  return name === type ? name : [name, " ", el("code", { class: "entry-type", lang: "en" }, type)];
+}
 function entriesTable() {
   const p = state.page;
   if (!p) return null;
@@ -68,7 +87,7 @@ function entriesTable() {
               "tr",
               { class: e.index === highlight ? "highlight" : null, id: `entry-${e.index}` },
               el("td", {}, String(e.index)),
-              el("td", {}, e.type),
+              el("td", {}, entryType(e.type)),
               el("td", { class: "time" }, e.time),
               el("td", { class: "detail" }, detail(e))
             )

@@ -19,20 +19,23 @@ import {
   toHex,
   trackerOf,
   verifyKnowledge
-} from "./chunks/chunk-W25UJZAE.js";
+} from "./chunks/chunk-UXV6WLZX.js";
 import {
   ApiError,
   api,
+  candidateName,
   el,
   errorBox,
   fill,
+  listName,
   loadElection,
   local,
+  optionName,
   pageUrl,
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-NHHXD4LS.js";
+} from "./chunks/chunk-FFN2GMSK.js";
 
 // src/package.js
 var ZERO_HASH = new Uint8Array(32);
@@ -296,17 +299,17 @@ function questionField(q, qi, def) {
       return el(
         "div",
         { class: "list", role: "group", "aria-labelledby": headingId },
-        el("h4", { id: headingId }, t("questions.list", { name: list.name })),
-        optionInput(qi, listIndex, type, t("questions.list-vote", { name: list.name }), { class: "list-vote" }),
+        el("h4", { id: headingId }, t("questions.list", { name: listName(list, def) })),
+        optionInput(qi, listIndex, type, t("questions.list-vote", { name: listName(list, def) }), { class: "list-vote" }),
         list.candidates.length ? el(
           "div",
-          { class: "candidates", role: "group", "aria-label": t("questions.candidates-of", { name: list.name }) },
-          list.candidates.map((c, ci) => optionInput(qi, listIndex + 1 + ci, type, c))
+          { class: "candidates", role: "group", "aria-label": t("questions.candidates-of", { name: listName(list, def) }) },
+          list.candidates.map((c, ci) => optionInput(qi, listIndex + 1 + ci, type, candidateName(list, c, def)))
         ) : null
       );
     });
   } else {
-    controls = options.map((o, oi) => optionInput(qi, oi, type, o.label));
+    controls = options.map((o, oi) => optionInput(qi, oi, type, optionName(q, o, def)));
   }
   const blank = single && q.min === 0 ? optionInput(qi, -1, "radio", t("questions.blank"), { class: "blank" }) : null;
   const error = state.questionErrors[qi];
@@ -358,7 +361,7 @@ function choicesList(selections) {
     "dl",
     { class: "choices" },
     def.questions.map((q, qi) => {
-      const labels = optionsOf(q).filter((_, oi) => selections[qi][oi] === 1).map((o) => o.label);
+      const labels = optionsOf(q).filter((_, oi) => selections[qi][oi] === 1).map((o) => optionName(q, o, def));
       return [el("dt", {}, local(q.title, def)), el("dd", {}, labels.length ? labels.join(", ") : t("review.blank"))];
     })
   );
@@ -410,7 +413,7 @@ function updateProgress() {
     bar.value = state.progress.done;
   }
 }
-var grouped = (hex) => hex.match(/.{1,8}/g).join(" ");
+var grouped = (hex) => hex.match(/.{1,8}/g).flatMap((g, k) => k ? [" ", el("span", { class: "group" }, g)] : [el("span", { class: "group" }, g)]);
 async function cast() {
   state.busy = true;
   state.castError = null;

@@ -8,7 +8,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-NHHXD4LS.js";
+} from "./chunks/chunk-FFN2GMSK.js";
 
 // src/index.js
 var elections = null;

@@ -1,20 +1,22 @@
 import {
   barChart
-} from "./chunks/chunk-MS2TJHEM.js";
+} from "./chunks/chunk-IRPD2UXN.js";
 import {
   api,
+  candidateName,
   el,
   errorBox,
   fill,
+  listName,
   loadElection,
   local,
   startPage,
   t
-} from "./chunks/chunk-NHHXD4LS.js";
+} from "./chunks/chunk-FFN2GMSK.js";
 
 // src/results.js
 var state = { info: null, result: null, error: null, pending: false };
-function listQuestion(q, rq) {
+function listQuestion(q, rq, def) {
   const alloc = rq.allocation;
   const elected = new Map(rq.lists.map((l) => [l.list, l]));
   const vacant = alloc.vacant + rq.lists.reduce((n, l) => n + l.vacant, 0);
@@ -36,7 +38,7 @@ function listQuestion(q, rq) {
             return el(
               "tr",
               {},
-              el("th", { scope: "row" }, list.name),
+              el("th", { scope: "row" }, listName(list, def)),
               el("td", {}, String(rq.list_votes[list.name] ?? 0)),
               el("td", {}, passed ? String(alloc.seats[list.name] ?? 0) : `0 (${t("results.below-threshold")})`),
               el(
@@ -46,7 +48,11 @@ function listQuestion(q, rq) {
                   "ul",
                   { class: "elected" },
                   got.elected.map(
-                    (c) => el("li", {}, c.by === "preference" ? t("results.elected-by-preference", { name: c.name, votes: c.preference_votes }) : t("results.elected-by-list", { name: c.name }))
+                    (c) => el(
+                      "li",
+                      {},
+                      c.by === "preference" ? t("results.elected-by-preference", { name: candidateName(list, c.name, def), votes: c.preference_votes }) : t("results.elected-by-list", { name: candidateName(list, c.name, def) })
+                    )
                   )
                 ) : "—"
               )
@@ -55,12 +61,12 @@ function listQuestion(q, rq) {
         )
       )
     ),
-    barChart(q.lists.map((l) => ({ label: l.name, value: alloc.seats[l.name] ?? 0 })), t("results.chart")),
+    barChart(q.lists.map((l) => ({ label: listName(l, def), value: alloc.seats[l.name] ?? 0 })), t("results.chart")),
     vacant ? el("p", { id: `vacant-${q.id}` }, t("results.vacant", { count: vacant })) : null,
     el("p", {}, t("results.blank", { count: rq.blank }))
   ];
 }
-function choiceQuestion(q, rq) {
+function choiceQuestion(q, rq, def) {
   return el(
     "div",
     { class: "table-wrap" },
@@ -69,7 +75,13 @@ function choiceQuestion(q, rq) {
       {},
       el("thead", {}, el("tr", {}, ["results.col-option", "results.col-votes"].map((k) => el("th", { scope: "col" }, t(k))))),
       // the definition's order of options (a result's JSON sorts its keys)
-      el("tbody", {}, q.options.map((option) => el("tr", {}, el("th", { scope: "row" }, option), el("td", {}, String(rq.counts[option] ?? 0)))))
+      el(
+        "tbody",
+        {},
+        q.options.map(
+          (option) => el("tr", {}, el("th", { scope: "row" }, q.option_text?.[option] ? local(q.option_text[option], def) : option), el("td", {}, String(rq.counts[option] ?? 0)))
+        )
+      )
     ),
     rq.blank === null || rq.blank === void 0 ? null : el("p", {}, t("results.blank", { count: rq.blank }))
   );
@@ -87,7 +99,7 @@ function render() {
     el("h1", {}, `${t("results.title")}: ${local(def.title, def)}`),
     r ? el("p", {}, t("results.counted", { counted: r.counted })) : el("p", {}, t("results.none")),
     r ? def.questions.map(
-      (q, qi) => el("section", { class: "question-result" }, el("h2", {}, local(q.title, def)), q.kind === "list-pr" ? listQuestion(q, r.questions[qi]) : choiceQuestion(q, r.questions[qi]))
+      (q, qi) => el("section", { class: "question-result" }, el("h2", {}, local(q.title, def)), q.kind === "list-pr" ? listQuestion(q, r.questions[qi], def) : choiceQuestion(q, r.questions[qi], def))
     ) : null,
     el(
       "section",

@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-MS2TJHEM.js";
+} from "./chunks/chunk-IRPD2UXN.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-NHHXD4LS.js";
+} from "./chunks/chunk-FFN2GMSK.js";
 
 // src/turnout.js
 var REFRESH_MS = 5e3;

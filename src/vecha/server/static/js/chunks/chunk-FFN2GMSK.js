@@ -139,7 +139,18 @@ var be_default = {
   "results.verify-help": "Спампуйце пратакол і запусціце на ім незалежную праграму праверкі. Яна нанова правярае доказы кожнага бюлетэня, падлік, расшыфроўку і размеркаванне месцаў, не давяраючы ніводнаму серверу.",
   "results.download": "Спампаваць пратакол (zip)",
   "booth.fingerprint": "Адбітак выбараў: {fingerprint}. Кабіна праверыла па ім ключ выбараў; параўнайце яго з тым, што апублікавалі арганізатары.",
-  "error.package-mismatch": "Урна апісвае гэтыя выбары інакш, чым іх уласны пакет выбараў. Не галасуйце тут; паведаміце арганізатарам."
+  "error.package-mismatch": "Урна апісвае гэтыя выбары інакш, чым іх уласны пакет выбараў. Не галасуйце тут; паведаміце арганізатарам.",
+  "entry.election": "выбары",
+  "entry.trustee": "ключ даверанай асобы",
+  "entry.trustee-confirmation": "пацвярджэнне даверанай асобы",
+  "entry.joint-key": "ключ выбараў",
+  "entry.credentials": "коды ўдзельнікаў",
+  "entry.open": "пачатак галасавання",
+  "entry.ballot": "бюлетэнь",
+  "entry.close": "канец галасавання",
+  "entry.tally": "падлік",
+  "entry.decryption": "частковая расшыфроўка",
+  "entry.result": "вынік"
 };
 
 // i18n/en.json
@@ -283,7 +294,18 @@ var en_default = {
   "results.verify-help": "Download the record, then run the independent verifier on it. It rechecks every ballot's proofs, the count, the decryption and the seats, trusting no server.",
   "results.download": "Download the record (zip)",
   "booth.fingerprint": "Election fingerprint: {fingerprint}. This booth checked the election's key against it; compare it with the one the organizers published.",
-  "error.package-mismatch": "The ballot box describes this election differently from its own election package. Do not vote here; tell the organizers."
+  "error.package-mismatch": "The ballot box describes this election differently from its own election package. Do not vote here; tell the organizers.",
+  "entry.election": "election",
+  "entry.trustee": "trustee's key",
+  "entry.trustee-confirmation": "trustee's confirmation",
+  "entry.joint-key": "election key",
+  "entry.credentials": "credentials",
+  "entry.open": "voting opens",
+  "entry.ballot": "ballot",
+  "entry.close": "voting closes",
+  "entry.tally": "tally",
+  "entry.decryption": "partial decryption",
+  "entry.result": "result"
 };
 
 // i18n/ru.json
@@ -427,7 +449,18 @@ var ru_default = {
   "results.verify-help": "Скачайте протокол и запустите на нём независимую программу проверки. Она заново проверяет доказательства каждого бюллетеня, подсчёт, расшифровку и распределение мест, не доверяя никакому серверу.",
   "results.download": "Скачать протокол (zip)",
   "booth.fingerprint": "Отпечаток выборов: {fingerprint}. Кабина проверила по нему ключ выборов; сравните его с тем, что опубликовали организаторы.",
-  "error.package-mismatch": "Урна описывает эти выборы иначе, чем их собственный пакет выборов. Не голосуйте здесь; сообщите организаторам."
+  "error.package-mismatch": "Урна описывает эти выборы иначе, чем их собственный пакет выборов. Не голосуйте здесь; сообщите организаторам.",
+  "entry.election": "выборы",
+  "entry.trustee": "ключ доверенного лица",
+  "entry.trustee-confirmation": "подтверждение доверенного лица",
+  "entry.joint-key": "ключ выборов",
+  "entry.credentials": "коды участников",
+  "entry.open": "начало голосования",
+  "entry.ballot": "бюллетень",
+  "entry.close": "конец голосования",
+  "entry.tally": "подсчёт",
+  "entry.decryption": "частичная расшифровка",
+  "entry.result": "итог"
 };
 
 // src/ui.js
@@ -453,7 +486,22 @@ function t(key, vars = {}) {
 function local(text, definition) {
   if (text === null || text === void 0) return "";
   if (typeof text === "string") return text;
-  return text[language] ?? text[definition?.languages?.[0]] ?? Object.values(text)[0] ?? "";
+  if (language in text) return text[language];
+  const listed = (definition?.languages ?? []).find((l) => l in text);
+  if (listed !== void 0) return text[listed];
+  const first = Object.keys(text).sort()[0];
+  return first === void 0 ? "" : text[first];
+}
+var listName = (list, definition) => list.text ? local(list.text, definition) : list.name;
+function candidateName(list, name, definition) {
+  const text = list.candidate_text?.[name];
+  return text ? local(text, definition) : name;
+}
+function optionName(question, option, definition) {
+  if (question.kind === "choice") return option.text ? local(option.text, definition) : option.label;
+  const list = question.lists[option.list];
+  if (option.candidate === void 0) return listName(list, definition);
+  return `${listName(list, definition)} / ${candidateName(list, option.candidate, definition)}`;
 }
 function setLanguage(lang) {
   language = lang;
@@ -581,6 +629,9 @@ var phaseText = (phase) => t(`phase.${phase}`);
 export {
   t,
   local,
+  listName,
+  candidateName,
+  optionName,
   el,
   fill,
   pageUrl,

@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-NHHXD4LS.js";
+} from "./chunk-FFN2GMSK.js";
 
 // src/chart.js
 function barChart(rows, label) {

@@ -2462,11 +2462,13 @@ function proveRange(key, ct, value, r, lo, hi, context, purpose) {
   return branches;
 }
 function optionsOf(question) {
-  if (question.kind === "choice") return question.options.map((label) => ({ label }));
+  if (question.kind === "choice") return question.options.map((label) => ({ label, text: question.option_text?.[label] ?? null }));
   const out = [];
   question.lists.forEach((list, li) => {
-    out.push({ label: list.name, list: li });
-    for (const c of list.candidates) out.push({ label: `${list.name} / ${c}`, list: li, candidate: c });
+    out.push({ label: list.name, list: li, text: list.text ?? null });
+    for (const c of list.candidates) {
+      out.push({ label: `${list.name} / ${c}`, list: li, candidate: c, text: list.candidate_text?.[c] ?? null });
+    }
   });
   return out;
 }
