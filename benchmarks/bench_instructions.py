@@ -45,7 +45,7 @@ def _inputs() -> dict[str, Any]:
     from vecha.election.context import ElectionContext
     from vecha.election.credentials import Credential, new_code
     from vecha.election.manifest import parse_manifest
-    from vecha.verify.parallel import job_of
+    from vecha.workers import job_of
 
     ctx = ElectionContext(os.urandom(32), parse_manifest(definition("instructions")), Point.base_mul(Scalar.random()))
     ballots = [

@@ -37,7 +37,8 @@ from vecha.store.board import Board
 from vecha.store.db import open_store
 from vecha.store.organizer import add_decryption, close_voting, export_record, publish_result, tally
 from vecha.testing.records import build_election
-from vecha.verify.parallel import Workers, sum_counted
+from vecha.verify.parallel import sum_counted
+from vecha.workers import Workers
 
 DEFINITION = definition("bench-record")
 CHUNK = 1000

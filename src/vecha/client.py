@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from vecha.crypto.errors import VechaError
+from vecha.errors import VechaError
 
 __all__ = ["Client", "ServerError", "API_PREFIX"]
 

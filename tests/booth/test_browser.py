@@ -20,10 +20,10 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, s
 from tests.booth.conftest import BOOTH, require
 
 from vecha.cli.main import main
-from vecha.crypto.errors import VechaError
 from vecha.election.ballot import check_audit, encrypt_ballot
 from vecha.election.credentials import Credential, normalize_code
 from vecha.election.trustees import partial_decrypt
+from vecha.errors import VechaError
 from vecha.record.entries import EntryType
 from vecha.record.receipt import Receipt, check_receipt
 from vecha.store.organizer import add_decryption, close_voting, export_record, publish_result, tally

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import Engine
 
 from vecha.cli.main import main
-from vecha.crypto.errors import ElectionError, RecordError
 from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.credentials import Credential
+from vecha.errors import ElectionError, RecordError
 from vecha.record.entries import EntryType
 from vecha.store.backup import backup, restore
 from vecha.store.board import Board, election_ids

@@ -271,8 +271,8 @@ def test_election_without_ballots_publishes_vacant_seats(tmp_path: Path) -> None
 
 
 def test_a_receipt_proves_a_dropped_ballot(built: BuiltElection, record: Path) -> None:
-    from vecha.crypto import RecordError
     from vecha.election.ballot import Ballot
+    from vecha.errors import RecordError
     from vecha.record.receipt import check_receipt
 
     victim = _entries_of(read_lines(record), "ballot")[2]

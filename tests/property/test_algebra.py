@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vecha.crypto import InvalidEncoding, Point, Scalar, decrypt_to_point, encrypt, small_dlog
+from vecha.crypto import Point, Scalar, decrypt_to_point, encrypt, small_dlog
 from vecha.crypto.group import GENERATOR, IDENTITY, PointSum
 from vecha.crypto.threshold import (
     Polynomial,
@@ -17,6 +17,7 @@ from vecha.crypto.threshold import (
     share_matches_commitments,
     verification_key,
 )
+from vecha.errors import InvalidEncoding
 from vecha.testing.strategies import nonzero_scalars, scalars, small_messages
 
 

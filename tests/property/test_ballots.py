@@ -11,13 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vecha.crypto import InvalidEncoding, Point, Scalar, VechaError
+from vecha.crypto import Point, Scalar
 from vecha.crypto.canonical import canonical_bytes
 from vecha.election.ballot import Ballot, body_of_canonical, encrypt_ballot, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.counting import AggregateSum, aggregate_ballots
 from vecha.election.credentials import Credential, new_code
 from vecha.election.manifest import parse_manifest
+from vecha.errors import InvalidEncoding, VechaError
 from vecha.testing.records import SMALL_DEFINITION
 
 MANIFEST = parse_manifest(SMALL_DEFINITION)
@@ -62,8 +63,8 @@ def test_any_changed_hex_digit_is_rejected(pos: int, shift: int) -> None:
 
 
 def test_benaloh_audit_accepts_the_truth_and_catches_a_lie() -> None:
-    from vecha.crypto import InvalidBallot
     from vecha.election.ballot import audit_ballot
+    from vecha.errors import InvalidBallot
 
     spoiled = encrypt_ballot(CTX, CRED, ((1, 0, 0, 0, 0), (0, 1)))
     audit_ballot(CTX, spoiled.ballot, spoiled.selections, spoiled.randomness)

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vecha.crypto import VechaError
 from vecha.crypto.canonical import parse_canonical
 from vecha.election.ballot import Ballot
 from vecha.election.credentials import normalize_code
@@ -24,6 +23,7 @@ from vecha.election.trustees import (
     TrusteeConfirmation,
     TrusteeSecret,
 )
+from vecha.errors import VechaError
 from vecha.record.checkpoint import Checkpoint
 from vecha.record.entries import Entry
 from vecha.record.package import make_package, setup_ledger

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vecha.crypto import InvalidProof, Point, Scalar, encrypt
+from vecha.crypto import Point, Scalar, encrypt
 from vecha.crypto.proofs import (
     EqualityProof,
     RangeProof,
@@ -18,6 +18,7 @@ from vecha.crypto.proofs import (
     verify_knowledge,
     verify_range,
 )
+from vecha.errors import InvalidProof
 from vecha.testing.strategies import nonzero_scalars
 
 CONTEXT = b"election-fingerprint"

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from vecha.crypto import ElectionError, InvalidBallot, InvalidProof, RecordError, _sodium
+from vecha.crypto import _sodium
 from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.credentials import Credential
+from vecha.errors import ElectionError, InvalidBallot, InvalidProof, RecordError
 from vecha.record.entries import EntryType
 from vecha.record.ledger import Phase
 from vecha.record.receipt import receipt_message

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vecha.crypto import InvalidEncoding
 from vecha.crypto.canonical import canonical_bytes, parse_canonical
+from vecha.errors import InvalidEncoding
 
 
 def test_canonical_form() -> None:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from vecha.crypto import InvalidEncoding
 from vecha.election.credentials import ALPHABET, Credential, check_character, new_code, normalize_code
+from vecha.errors import InvalidEncoding
 
 
 def test_new_codes_are_valid_and_distinct() -> None:

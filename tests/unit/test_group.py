@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from vecha.crypto import GENERATOR, IDENTITY, ORDER, InvalidEncoding, Point, Scalar
+from vecha.crypto import GENERATOR, IDENTITY, ORDER, Point, Scalar
+from vecha.errors import InvalidEncoding
 
 
 def test_scalar_rejects_non_canonical_encodings() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from vecha.crypto import ElectionError
 from vecha.election.manifest import parse_manifest
+from vecha.errors import ElectionError
 from vecha.testing.records import SMALL_DEFINITION
 
 

@@ -12,7 +12,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from vecha.verify.parallel import process_pool
+from vecha.workers import process_pool
 
 
 def test_workers_outlive_the_thread_that_started_them() -> None:
@@ -34,7 +34,7 @@ def test_workers_outlive_the_thread_that_started_them() -> None:
 def test_workers_die_with_their_process(tmp_path: Path) -> None:
     script = (
         "import os, sys, time\n"
-        "from vecha.verify.parallel import process_pool\n"
+        "from vecha.workers import process_pool\n"
         "if __name__ == '__main__':\n"
         "    pool = process_pool(2)\n"
         "    print(' '.join(str(p) for p in pool._processes), flush=True)\n"

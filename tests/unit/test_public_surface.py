@@ -19,14 +19,19 @@ EXPECTED = {
         "decrypt_to_point",
         "add_all",
         "small_dlog",
+    },
+    "vecha.errors": {
         "VechaError",
         "BackendUnavailable",
         "InvalidEncoding",
         "InvalidProof",
+        "InvalidSignature",
         "InvalidBallot",
-        "RecordError",
         "ElectionError",
         "SeatError",
+        "RecordError",
+        "Check",
+        "CheckFailed",
     },
     "vecha.crypto.proofs": {
         "SchnorrProof",
@@ -70,6 +75,7 @@ EXPECTED = {
         "Phase",
     },
     "vecha.verify": {"verify_record", "Report"},
+    "vecha.workers": {"BallotVerifier", "Job", "Workers", "context_of", "default_workers", "job_of", "process_pool"},
     "vecha.store": {"Board", "Receipt", "now", "open_store"},
     "vecha.testing": {"scalars", "points", "ciphertexts", "small_messages"},
 }

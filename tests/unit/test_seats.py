@@ -6,7 +6,6 @@ from fractions import Fraction
 
 import pytest
 
-from vecha.crypto import SeatError
 from vecha.election.seats import (
     ExcessSeats,
     Lot,
@@ -17,6 +16,7 @@ from vecha.election.seats import (
     elect_candidates,
     parse_fraction,
 )
+from vecha.errors import SeatError
 
 LOT = Lot(b"test-seed")
 VOTES = {"A": 100_000, "B": 80_000, "C": 30_000, "D": 20_000}

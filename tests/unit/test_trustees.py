@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from vecha.crypto import ElectionError, InvalidProof, Point, Scalar, _sodium, encrypt
+from vecha.crypto import Point, Scalar, _sodium, encrypt
 from vecha.crypto.proofs import SchnorrProof
 from vecha.election.counting import combine_shares
 from vecha.election.identity import TrusteeIdentity
@@ -25,6 +25,7 @@ from vecha.election.trustees import (
     receive_shares,
     verify_partial,
 )
+from vecha.errors import ElectionError, InvalidProof
 from vecha.testing.records import fixed_identities
 
 FP = os.urandom(32)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from vecha.crypto import GENERATOR, IDENTITY, InvalidEncoding, Point, Scalar
+from vecha.crypto import GENERATOR, IDENTITY, Point, Scalar
+from vecha.errors import InvalidEncoding
 
 VECTORS = json.loads((Path(__file__).parent / "ristretto255.json").read_text())
 INVALID = [(why, enc) for why, encs in VECTORS["invalid_encodings"].items() for enc in encs]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from vecha.crypto import Ciphertext, InvalidEncoding, InvalidProof, Point, Scalar, Transcript, small_dlog
+from vecha.crypto import Ciphertext, Point, Scalar, Transcript, small_dlog
 from vecha.crypto.canonical import canonical_bytes, parse_canonical
 from vecha.crypto.encoding import point_from_hex, scalar_from_hex
 from vecha.crypto.proofs import EqualityProof, RangeProof, SchnorrProof, verify_equality, verify_knowledge, verify_range
@@ -19,6 +19,7 @@ from vecha.election.credentials import Credential, normalize_code
 from vecha.election.identity import TrusteeIdentity, identity_fingerprint
 from vecha.election.manifest import parse_manifest
 from vecha.election.seats import Lot, Method, SeatRules, allocate, parse_fraction
+from vecha.errors import InvalidEncoding, InvalidProof
 from vecha.record.checkpoint import BoardKey, Checkpoint
 from vecha.record.entries import Entry, entry_hash
 from vecha.record.receipt import Receipt, receipt_message

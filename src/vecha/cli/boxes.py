@@ -11,13 +11,13 @@ import typer
 
 from vecha.cli.common import CliError, load_board
 from vecha.client import Client
-from vecha.crypto.errors import InvalidEncoding
 from vecha.election.ballot import Ballot
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation
+from vecha.errors import InvalidEncoding
 from vecha.record.package import make_package
 from vecha.store import organizer as steps
 from vecha.store.board import Board
-from vecha.verify.parallel import default_workers
+from vecha.workers import default_workers
 
 __all__ = ["Box", "open_box", "Server", "Token", "Db", "ElectionId", "RemoteServer", "RemoteElectionId"]
 

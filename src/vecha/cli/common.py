@@ -20,7 +20,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from vecha.crypto.errors import ElectionError, VechaError
+from vecha.errors import ElectionError, VechaError
 from vecha.record.archive import write_json
 from vecha.store.board import Board, open_store
 from vecha.store.schema import elections

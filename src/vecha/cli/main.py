@@ -17,8 +17,8 @@ import typer
 from vecha.cli import organizer, results, serve, trustee, voter
 from vecha.cli.common import CliError, console, err_console, progress_bar, read_json
 from vecha.cli.observers import CheckpointFiles, ObserverUrls, gather_observed
-from vecha.crypto.errors import VechaError
 from vecha.election.seats import ExcessSeats, Lot, Method, QuotaBase, SeatRules, allocate, parse_fraction
+from vecha.errors import VechaError
 
 __all__ = ["app", "main", "run"]
 

@@ -12,7 +12,7 @@ import typer
 
 from vecha.cli.common import CliError
 from vecha.client import Client, ServerError
-from vecha.crypto.errors import InvalidEncoding, RecordError
+from vecha.errors import InvalidEncoding, RecordError
 from vecha.record.archive import read_checkpoint_file
 from vecha.record.checkpoint import Checkpoint
 from vecha.verify.checks import Observed

@@ -12,9 +12,9 @@ import typer
 from vecha.cli.boxes import Db, ElectionId, Server, Token, check_decryption_files, open_box
 from vecha.cli.common import CliError, console, err_console, progress_bar, read_definition, read_json, write_out
 from vecha.client import Client
-from vecha.crypto.errors import InvalidEncoding
 from vecha.election.manifest import parse_manifest
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation
+from vecha.errors import InvalidEncoding
 from vecha.record.archive import find_tracker
 from vecha.store.board import Board, open_store
 

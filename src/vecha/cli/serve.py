@@ -55,7 +55,7 @@ def serve(
     from vecha.server.protocol import uvicorn_config
 
     engine = open_store(db)
-    from vecha.verify.parallel import default_workers
+    from vecha.workers import default_workers
 
     verify_workers = default_workers() if workers is None else workers
     limits = LimitSettings(ballots_per_second=ballots_per_second, credential_per_minute=credential_per_minute)

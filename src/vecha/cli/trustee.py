@@ -15,7 +15,6 @@ from vecha.cli.boxes import RemoteServer as Server
 from vecha.cli.common import CliError, console, read_json, write_out
 from vecha.cli.observers import CheckpointFiles, ObserverUrls, gather_observed
 from vecha.client import Client
-from vecha.crypto.errors import InvalidEncoding
 from vecha.crypto.group import Point
 from vecha.election.identity import TrusteeIdentity
 from vecha.election.trustees import (
@@ -28,6 +27,7 @@ from vecha.election.trustees import (
     receive_shares,
     tally_digest,
 )
+from vecha.errors import InvalidEncoding
 from vecha.record.entries import RECORD_VERSION
 from vecha.record.ledger import Phase
 from vecha.record.package import setup_ledger

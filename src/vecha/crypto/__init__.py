@@ -2,16 +2,6 @@
 
 from vecha.crypto.dlog import small_dlog
 from vecha.crypto.elgamal import Ciphertext, add_all, decrypt_to_point, encrypt
-from vecha.crypto.errors import (
-    BackendUnavailable,
-    ElectionError,
-    InvalidBallot,
-    InvalidEncoding,
-    InvalidProof,
-    RecordError,
-    SeatError,
-    VechaError,
-)
 from vecha.crypto.group import GENERATOR, IDENTITY, ORDER, Point, Scalar
 from vecha.crypto.transcript import Transcript
 
@@ -27,12 +17,4 @@ __all__ = [
     "decrypt_to_point",
     "add_all",
     "small_dlog",
-    "VechaError",
-    "BackendUnavailable",
-    "InvalidEncoding",
-    "InvalidProof",
-    "InvalidBallot",
-    "RecordError",
-    "ElectionError",
-    "SeatError",
 ]

@@ -17,7 +17,7 @@ import ctypes.util
 
 from cffi import FFI
 
-from vecha.crypto.errors import BackendUnavailable
+from vecha.errors import BackendUnavailable
 
 __all__ = [
     "Handle",

@@ -10,7 +10,7 @@ import ctypes.util
 
 from cffi import FFI
 
-from vecha.crypto.errors import BackendUnavailable
+from vecha.errors import BackendUnavailable
 
 __all__ = [
     "POINT_BYTES",

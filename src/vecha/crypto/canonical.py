@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vecha.crypto.errors import InvalidEncoding
+from vecha.errors import InvalidEncoding
 
 __all__ = ["canonical_bytes", "parse_canonical"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
-from vecha.crypto.errors import InvalidEncoding
 from vecha.crypto.group import GENERATOR, IDENTITY, Point, Scalar
+from vecha.errors import InvalidEncoding
 
 __all__ = ["small_dlog"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from vecha.crypto.errors import InvalidEncoding
 from vecha.crypto.group import Point, Scalar
+from vecha.errors import InvalidEncoding
 
 __all__ = ["hex_bytes", "point_from_hex", "scalar_from_hex"]
 

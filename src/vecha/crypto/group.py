@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 
 from vecha.crypto import _decaf, _sodium
-from vecha.crypto.errors import BackendUnavailable, InvalidEncoding
+from vecha.errors import BackendUnavailable, InvalidEncoding
 
 __all__ = ["ORDER", "Scalar", "Point", "PointSum", "GENERATOR", "IDENTITY", "BACKEND"]
 

@@ -17,13 +17,13 @@ from typing import Any
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.elgamal import Ciphertext, add_all, encrypt
 from vecha.crypto.encoding import hex_bytes, point_from_hex, scalar_from_hex
-from vecha.crypto.errors import InvalidBallot, InvalidEncoding, InvalidProof
 from vecha.crypto.group import Point, Scalar
 from vecha.crypto.proofs import RangeProof, SchnorrProof, prove_knowledge, prove_range, verify_knowledge, verify_range
 from vecha.crypto.transcript import Transcript
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential
 from vecha.election.manifest import ListQuestion, Manifest
+from vecha.errors import InvalidBallot, InvalidEncoding, InvalidProof, InvalidSignature
 
 __all__ = [
     "Answer",
@@ -157,7 +157,7 @@ def verify_signature_json(ballot_json: dict[str, Any], body: bytes) -> None:
     try:
         verify_knowledge(proof, credential, _signature_context(body), purpose="ballot-signature")
     except InvalidProof:
-        raise InvalidProof("the ballot's credential signature does not verify") from None
+        raise InvalidSignature("the ballot's credential signature does not verify") from None
 
 
 def tracker_of_json(ballot_json: dict[str, Any]) -> str:
@@ -344,7 +344,7 @@ def verify_signature(ballot: Ballot, canonical: bytes | None = None) -> None:
     try:
         verify_knowledge(ballot.signature, ballot.credential, _signature_context(body), purpose="ballot-signature")
     except InvalidProof:
-        raise InvalidProof("the ballot's credential signature does not verify") from None
+        raise InvalidSignature("the ballot's credential signature does not verify") from None
 
 
 def verify_ballot(ballot: Ballot, ctx: ElectionContext, canonical: bytes | None = None) -> None:

@@ -14,13 +14,13 @@ from typing import Any
 from vecha.crypto.dlog import small_dlog
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.encoding import hex_bytes, point_from_hex
-from vecha.crypto.errors import InvalidEncoding
 from vecha.crypto.group import PointSum
 from vecha.crypto.threshold import lagrange_at_zero
 from vecha.election.ballot import Ballot
 from vecha.election.manifest import ListQuestion, Manifest
 from vecha.election.seats import Allocation, ListOutcome, Lot, allocate, elect_candidates
 from vecha.election.trustees import DecryptionShare
+from vecha.errors import InvalidEncoding
 
 __all__ = [
     "ListCount",

@@ -15,9 +15,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from vecha.crypto.errors import InvalidEncoding
 from vecha.crypto.group import Point, Scalar
 from vecha.crypto.transcript import Transcript
+from vecha.errors import InvalidEncoding
 
 __all__ = ["ALPHABET", "Credential", "new_code", "normalize_code", "check_character"]
 

@@ -21,8 +21,8 @@ from typing import Any
 from vecha.crypto import _sodium
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.encoding import hex_bytes
-from vecha.crypto.errors import InvalidEncoding, InvalidProof
 from vecha.crypto.transcript import Transcript
+from vecha.errors import InvalidEncoding, InvalidSignature
 
 __all__ = ["TrusteeIdentity", "identity_fingerprint", "verify_signed", "signed_message"]
 
@@ -44,7 +44,7 @@ def signed_message(kind: str, fingerprint: bytes, body: dict[str, Any]) -> bytes
 
 def verify_signed(public: bytes, signature: bytes, kind: str, fingerprint: bytes, body: dict[str, Any]) -> None:
     if not _sodium.verify_detached(signature, signed_message(kind, fingerprint, body), public):
-        raise InvalidProof("the trustee's identity signature does not verify")
+        raise InvalidSignature("the trustee's identity signature does not verify")
 
 
 @dataclass(frozen=True)

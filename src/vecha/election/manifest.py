@@ -24,8 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from vecha.crypto.errors import ElectionError
 from vecha.election.seats import ExcessSeats, Method, QuotaBase, SeatRules, parse_fraction
+from vecha.errors import ElectionError
 
 __all__ = [
     "Text",

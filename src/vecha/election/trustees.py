@@ -28,7 +28,6 @@ from vecha.crypto import _sodium
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.encoding import hex_bytes, point_from_hex, scalar_from_hex
-from vecha.crypto.errors import ElectionError, InvalidEncoding, InvalidProof
 from vecha.crypto.group import Point, Scalar
 from vecha.crypto.proofs import (
     EqualityProof,
@@ -41,6 +40,7 @@ from vecha.crypto.proofs import (
 from vecha.crypto.threshold import Polynomial, joint_key, share_matches_commitments, verification_key
 from vecha.crypto.transcript import Transcript
 from vecha.election.identity import TrusteeIdentity, verify_signed
+from vecha.errors import ElectionError, InvalidEncoding, InvalidProof
 
 __all__ = [
     "TrusteeSecret",

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from vecha.crypto.encoding import hex_bytes
-from vecha.crypto.errors import InvalidBallot, InvalidEncoding, RecordError
 from vecha.election.ballot import Ballot
+from vecha.errors import InvalidBallot, InvalidEncoding, RecordError
 from vecha.record.checkpoint import Checkpoint
 from vecha.record.entries import RECORD_VERSION, Entry, EntryType, parse_entry_line
 

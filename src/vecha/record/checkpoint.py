@@ -15,7 +15,7 @@ from typing import Any
 from vecha.crypto import _sodium
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.encoding import hex_bytes
-from vecha.crypto.errors import InvalidEncoding, InvalidProof
+from vecha.errors import InvalidEncoding, InvalidSignature
 
 __all__ = ["Checkpoint", "sign_checkpoint", "BoardKey"]
 
@@ -52,7 +52,7 @@ class Checkpoint:
 
     def verify(self, board_public: bytes) -> None:
         if not _sodium.verify_detached(self.signature, _message(self.election, self.height, self.head), board_public):
-            raise InvalidProof(f"checkpoint at height {self.height}: the board's signature does not verify")
+            raise InvalidSignature(f"checkpoint at height {self.height}: the board's signature does not verify")
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -21,8 +21,8 @@ from typing import Any
 
 from vecha.crypto.canonical import canonical_bytes, parse_canonical
 from vecha.crypto.encoding import hex_bytes
-from vecha.crypto.errors import InvalidEncoding, RecordError
 from vecha.crypto.transcript import Transcript
+from vecha.errors import InvalidEncoding, RecordError
 
 __all__ = ["EntryType", "Entry", "entry_hash", "GENESIS_PARENT", "parse_entry_line", "RECORD_VERSION"]
 

@@ -16,7 +16,6 @@ from typing import Any
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.encoding import hex_bytes, point_from_hex
-from vecha.crypto.errors import ElectionError, InvalidBallot, InvalidEncoding, InvalidProof, RecordError, VechaError
 from vecha.crypto.group import Point
 from vecha.election.ballot import Ballot, check_ballot_shape, tracker_of_canonical, tracker_of_json, verify_ballot
 from vecha.election.context import ElectionContext
@@ -35,6 +34,7 @@ from vecha.election.trustees import (
     check_ceremony,
     verify_partial,
 )
+from vecha.errors import ElectionError, InvalidBallot, InvalidEncoding, InvalidProof, RecordError, VechaError
 from vecha.record.entries import GENESIS_PARENT, Entry, EntryType
 
 __all__ = ["Phase", "Ledger", "CREDENTIALS_PER_ENTRY", "CHANNELS"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from vecha.crypto.errors import InvalidEncoding, RecordError
 from vecha.election.context import ElectionContext
+from vecha.errors import InvalidEncoding, RecordError
 from vecha.record.entries import RECORD_VERSION, Entry, EntryType
 from vecha.record.ledger import Ledger
 

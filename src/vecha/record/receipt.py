@@ -15,7 +15,7 @@ from typing import Any
 from vecha.crypto import _sodium
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.encoding import hex_bytes
-from vecha.crypto.errors import InvalidBallot, InvalidEncoding, InvalidProof, RecordError
+from vecha.errors import InvalidBallot, InvalidEncoding, InvalidSignature, RecordError
 from vecha.record.archive import find_tracker, iter_board
 
 __all__ = ["Receipt", "receipt_message", "check_receipt"]
@@ -54,7 +54,7 @@ class Receipt:
         if not _sodium.verify_detached(
             self.signature, receipt_message(self.election, self.tracker, self.index), board_key
         ):
-            raise InvalidProof("the receipt is not signed by this election's ballot box")
+            raise InvalidSignature("the receipt is not signed by this election's ballot box")
 
 
 def check_receipt(directory: Path, receipt: Receipt) -> bool:

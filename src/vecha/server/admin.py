@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 
-from vecha.crypto.errors import ElectionError, InvalidEncoding
 from vecha.election.manifest import parse_manifest
+from vecha.errors import ElectionError, InvalidEncoding
 from vecha.server.errors import ApiError
 from vecha.server.models import CredentialList, ErrorBody, Message, PartialDecryption
 from vecha.server.state import BoardDep, GrantDep, StateDep

@@ -19,20 +19,34 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from vecha.crypto.errors import InvalidEncoding, InvalidProof
 from vecha.election.ballot import body_of_json, tracker_of_body, verify_signature_json
+from vecha.errors import InvalidBallot, InvalidEncoding, InvalidProof, InvalidSignature, VechaError
 from vecha.record.ledger import Phase
 from vecha.record.receipt import Receipt
 from vecha.server.errors import ApiError
 from vecha.server.limits import Limits
 from vecha.server.models import ErrorBody, ReceiptBody, Submission
 from vecha.server.state import BoardDep, ServerState, state
-from vecha.server.verifier import BallotVerifier
 from vecha.store.board import Board
+from vecha.workers import BallotVerifier
 
 __all__ = ["router", "accept"]
 
 router = APIRouter(tags=["voting"])
+
+
+#: the error code of a ballot refused by the costly checks, by the kind of the first that
+#: failed (the first class that matches: a bad signature is a failed proof too)
+REFUSALS: tuple[tuple[type[VechaError], str], ...] = (
+    (InvalidEncoding, "invalid-encoding"),
+    (InvalidSignature, "bad-signature"),
+    (InvalidProof, "invalid-proof"),
+    (InvalidBallot, "wrong-shape"),
+)
+
+
+def refusal_code(error: VechaError) -> str:
+    return next((code for kind, code in REFUSALS if isinstance(error, kind)), "invalid-ballot")
 
 
 def accept(
@@ -68,15 +82,14 @@ def accept(
         # against coercion), while its holder's own flood is slowed before the proofs.
         try:
             verify_signature_json(raw, body)
-        except InvalidEncoding as e:
-            raise ApiError(422, "invalid-encoding", str(e)) from None
-        except InvalidProof as e:
-            raise ApiError(422, "bad-signature", str(e)) from None
+        except (InvalidEncoding, InvalidSignature) as e:
+            raise ApiError(422, refusal_code(e), str(e)) from None
         limits.credential(credential)
     with limits.verifying() if limits is not None else nullcontext():
-        verdict = verifier.check(raw, ledger.context())  # decoding, shape, signature, proofs
-    if verdict is not None:
-        raise ApiError(422, *verdict)
+        try:
+            verifier.check(raw, ledger.context())  # decoding, shape, signature, proofs
+        except VechaError as e:
+            raise ApiError(422, refusal_code(e), str(e)) from None
     return board.cast_verified(raw, tracker, submission.channel)
 
 

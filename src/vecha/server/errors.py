@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vecha.crypto.errors import (
+from vecha.errors import (
     ElectionError,
     InvalidBallot,
     InvalidEncoding,

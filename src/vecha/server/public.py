@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from vecha.crypto.canonical import parse_canonical
-from vecha.crypto.errors import InvalidBallot
+from vecha.errors import InvalidBallot
 from vecha.record.package import make_package
 from vecha.server.errors import ApiError
 from vecha.server.models import BoardPage, ElectionInfo, ElectionSummary, ErrorBody, TrackerStatus

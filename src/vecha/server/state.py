@@ -13,14 +13,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from vecha.crypto.errors import ElectionError
+from vecha.errors import ElectionError
 from vecha.server.errors import ApiError
 from vecha.server.limits import Limits, LimitSettings
 from vecha.server.metrics import Metrics
 from vecha.server.record_cache import RecordCache
-from vecha.server.verifier import BallotVerifier
 from vecha.store.board import Board
 from vecha.store.tokens import AuthError, Grant, authenticate
+from vecha.workers import BallotVerifier
 
 __all__ = ["ServerSettings", "ServerState", "Boards", "state", "board_of", "grant_of", "BoardDep", "GrantDep"]
 

@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from vecha.crypto.errors import ElectionError, InvalidEncoding, InvalidProof, RecordError
 from vecha.election.ballot import tracker_of_json
+from vecha.errors import ElectionError, InvalidEncoding, InvalidProof, RecordError
 from vecha.record.checkpoint import BoardKey, Checkpoint
 from vecha.record.entries import Entry, EntryType
 from vecha.record.ledger import Ledger

@@ -23,9 +23,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from vecha.crypto.errors import ElectionError, InvalidBallot
 from vecha.election.ballot import Ballot
 from vecha.election.manifest import Manifest
+from vecha.errors import ElectionError, InvalidBallot
 from vecha.record.checkpoint import BoardKey, Checkpoint, sign_checkpoint
 from vecha.record.entries import Entry, EntryType
 from vecha.record.ledger import Ledger

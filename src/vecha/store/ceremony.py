@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from vecha.crypto.canonical import canonical_bytes, parse_canonical
-from vecha.crypto.errors import ElectionError
 from vecha.election.trustees import SealedShare, TrusteeAnnouncement, TrusteeConfirmation, announcements_digest
+from vecha.errors import ElectionError
 from vecha.record.ledger import Phase
 from vecha.store.board import Board
 from vecha.store.db import writing

@@ -8,14 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from vecha.crypto.encoding import point_from_hex
-from vecha.crypto.errors import ElectionError, InvalidEncoding
 from vecha.election.counting import aggregate_to_json
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation, check_ceremony
+from vecha.errors import ElectionError, InvalidEncoding
 from vecha.record.archive import RecordWriter
 from vecha.record.entries import EntryType
 from vecha.record.ledger import CREDENTIALS_PER_ENTRY, Phase
 from vecha.store.board import Board
-from vecha.verify.parallel import Workers, sum_counted
+from vecha.verify.parallel import sum_counted
+from vecha.workers import Workers
 
 __all__ = [
     "record_ceremony",

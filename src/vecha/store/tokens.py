@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select
 
-from vecha.crypto.errors import VechaError
+from vecha.errors import VechaError
 from vecha.store.db import now, writing
 from vecha.store.schema import audit, entries, tokens
 

@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from vecha.crypto.canonical import canonical_bytes
-from vecha.crypto.errors import RecordError, VechaError
 from vecha.election.counting import Aggregate
+from vecha.errors import RecordError, VechaError
 from vecha.record.archive import (
     RESULT,
     RecordHeader,
@@ -27,8 +27,9 @@ from vecha.record.archive import (
 )
 from vecha.record.checkpoint import Checkpoint
 from vecha.record.ledger import Ledger, Phase
-from vecha.verify.parallel import BallotProofPool, Workers, default_workers, sum_counted
+from vecha.verify.parallel import BallotProofPool, sum_counted
 from vecha.verify.report import Report
+from vecha.workers import Workers, default_workers
 
 __all__ = ["verify_record", "verify_record_ledger", "Progress", "Observed", "OBSERVED_CHECK"]
 

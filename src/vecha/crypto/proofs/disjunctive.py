@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vecha.crypto.elgamal import Ciphertext
-from vecha.crypto.errors import InvalidProof
 from vecha.crypto.group import Point, Scalar
 from vecha.crypto.transcript import Transcript
+from vecha.errors import InvalidProof
 
 __all__ = ["RangeProof", "prove_range", "verify_range"]
 

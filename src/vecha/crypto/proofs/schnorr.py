@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vecha.crypto.errors import InvalidProof
 from vecha.crypto.group import Point, Scalar
 from vecha.crypto.transcript import Transcript
+from vecha.errors import InvalidProof
 
 __all__ = ["SchnorrProof", "prove_knowledge", "verify_knowledge"]
 

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from vecha.crypto.errors import SeatError
 from vecha.election.seats.lot import Lot
 from vecha.election.seats.rules import DIVISOR_METHODS, ExcessSeats, Method, QuotaBase, SeatRules
+from vecha.errors import SeatError
 
 __all__ = ["SeatAward", "Allocation", "allocate", "check_votes"]
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from vecha.crypto.errors import SeatError
 from vecha.election.seats.lot import Lot
+from vecha.errors import SeatError
 
 __all__ = ["ElectedCandidate", "ListOutcome", "elect_candidates"]
 

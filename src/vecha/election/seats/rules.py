@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 
-from vecha.crypto.errors import SeatError
+from vecha.errors import SeatError
 
 __all__ = ["Method", "QuotaBase", "ExcessSeats", "SeatRules", "parse_fraction", "DIVISOR_METHODS"]
 
