@@ -19,13 +19,17 @@ from pathlib import Path
 from vecha.cli.demo import run_demo
 from vecha.cli.demo_election import demo_definition
 from vecha.crypto import Point, Scalar
-from vecha.crypto.group import BACKEND
+from vecha.crypto.group import backend
 from vecha.election.ballot import encrypt_ballot, selections_from_choices, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
 from vecha.election.manifest import parse_manifest
+from vecha.environment import apply_environment
 from vecha.testing.records import fixed_identities
 from vecha.verify import verify_record
+
+apply_environment()  # VECHA_BACKEND chooses the group backend
+BACKEND_NAME = backend()
 
 
 def median_ms(samples: list[float]) -> float:
@@ -54,7 +58,7 @@ def main() -> None:
     options = sum(len(q.option_list) for q in manifest.questions)
     results: dict[str, object] = {
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
-        "backend": BACKEND,
+        "backend": BACKEND_NAME,
         "ballot": {
             "questions": len(manifest.questions),
             "options": options,

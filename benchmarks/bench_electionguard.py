@@ -41,14 +41,18 @@ from typing import Any
 
 from bench_floor import count_operations, primitive_costs
 
-from vecha.crypto.group import BACKEND
+from vecha.crypto.group import backend
 from vecha.election.ballot import encrypt_ballot, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.counting import aggregate_ballots, combine_shares
 from vecha.election.credentials import Credential, new_code
 from vecha.election.manifest import parse_manifest
 from vecha.election.trustees import check_ceremony, local_ceremony, partial_decrypt, verify_partial
+from vecha.environment import apply_environment
 from vecha.testing.records import fixed_identities, trustees_of
+
+apply_environment()  # VECHA_BACKEND chooses the group backend
+BACKEND_NAME = backend()
 
 HERE = Path(__file__).parent
 ELECTIONGUARD = "electionguard==1.4.0"
@@ -125,7 +129,7 @@ def vecha_side(options: int, repeat: int, tally: int) -> dict[str, Any]:
     assert counts == expected, (counts, expected)
     return {
         "package": "vecha",
-        "backend": BACKEND,
+        "backend": BACKEND_NAME,
         "python": platform.python_version(),
         "options": options,
         "repeat": repeat,

@@ -34,13 +34,17 @@ from typing import Any
 import httpx
 from eleven_lists import definition, encrypt_ballots
 
-from vecha.crypto.group import BACKEND
+from vecha.crypto.group import backend
 from vecha.election.credentials import Credential
+from vecha.environment import apply_environment
 from vecha.record.entries import EntryType
 from vecha.server import ServerSettings, create_app
 from vecha.server.limits import LimitSettings
 from vecha.testing.flood import flood, forged_ballot, junk_kinds
 from vecha.testing.records import build_election
+
+apply_environment()  # VECHA_BACKEND chooses the group backend
+BACKEND_NAME = backend()
 
 DEFINITION = definition("bench-flood")
 UNLIMITED = LimitSettings(ballots_per_second=1e9, ballot_burst=10**9, credential_burst=10**9)
@@ -213,7 +217,7 @@ def main() -> None:
         flooded = under_flood(db, honest[args.voters : 2 * args.voters], junk, voters=8, junk_clients=args.junk_clients)
     results = {
         "command": f"benchmarks/bench_flood.py --voters {args.voters} --junk-clients {args.junk_clients}",
-        "backend": BACKEND,
+        "backend": BACKEND_NAME,
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
         "cost_per_request_us": costs,
         "honest_voters_alone": quiet,

@@ -28,12 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from vecha.crypto import Point, Scalar, _decaf, _sodium
-from vecha.crypto.group import BACKEND
+from vecha.crypto.group import backend
 from vecha.election.ballot import encrypt_ballot, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
 from vecha.election.manifest import parse_manifest
+from vecha.environment import apply_environment
 from vecha.testing.records import trustees_of
+
+apply_environment()  # VECHA_BACKEND chooses the group backend
+BACKEND_NAME = backend()
 
 # The binding's functions that do curve work, per backend.
 PRIMITIVES = {
@@ -72,7 +76,7 @@ def primitive_costs(repeat: int) -> dict[str, float]:
     p = Point.base_mul(Scalar.random_nonzero()).encoding
     q = Point.base_mul(Scalar.random_nonzero()).encoding
     n = bytes(Scalar.random_nonzero())
-    if BACKEND == "libdecaf":
+    if BACKEND_NAME == "libdecaf":
         hp, hq = _decaf.decode(p), _decaf.decode(q)
         assert hp is not None and hq is not None
         h64 = os.urandom(64)
@@ -103,7 +107,7 @@ def primitive_costs(repeat: int) -> dict[str, float]:
 def count_operations(work: Callable[[], object]) -> Counter[str]:
     """The binding's curve operations that one call of `work` makes."""
     counts: Counter[str] = Counter()
-    module, names = PRIMITIVES[BACKEND]
+    module, names = PRIMITIVES[BACKEND_NAME]
     originals = {name: getattr(module, name) for name in names}
 
     def counting(name: str) -> Callable[..., Any]:
@@ -184,13 +188,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--out", type=Path, help="default: benchmarks/results/floor-<backend>.json")
     args = parser.parse_args()
-    args.out = args.out or Path(__file__).parent / "results" / f"floor-{BACKEND}.json"
+    args.out = args.out or Path(__file__).parent / "results" / f"floor-{BACKEND_NAME}.json"
     costs = primitive_costs(args.repeat)
     coordination_council = [8, 33, 24, 29, 17, 22, 14, 26, 21, 19, 21]  # 234 candidates on 11 lists
     results = {
-        "command": f"VECHA_BACKEND={BACKEND} benchmarks/bench_floor.py --repeat {args.repeat}",
+        "command": f"VECHA_BACKEND={BACKEND_NAME} benchmarks/bench_floor.py --repeat {args.repeat}",
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
-        "backend": BACKEND,
+        "backend": BACKEND_NAME,
         "primitive_us": costs,
         "ballot_11_options": ballot_figures([0] * 11, args.repeat, costs),
         "ballot_245_options": ballot_figures(coordination_council, max(5, args.repeat // 5), costs),

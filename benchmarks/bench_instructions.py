@@ -65,7 +65,10 @@ def _inputs() -> dict[str, Any]:
 def _child(inputs_file: str, what: str, repetitions: int) -> None:
     """Run `what` once to warm up (imports, the context, the key's table), then `repetitions` times."""
     from vecha.crypto import _decaf
+    from vecha.environment import apply_environment
     from vecha.verify.parallel import check_chunk
+
+    apply_environment()  # the parent set VECHA_BACKEND=libdecaf
 
     inputs = pickle.loads(Path(inputs_file).read_bytes())
     job, (first, ballot) = inputs["job"], inputs["ballots"]
@@ -119,7 +122,9 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=40, help="repetitions of the ballot check")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "instructions.json")
     args = parser.parse_args()
-    os.environ["VECHA_BACKEND"] = "libdecaf"
+    from vecha.crypto.group import use_backend
+
+    use_backend("libdecaf")
     inputs = _inputs()
     with tempfile.NamedTemporaryFile(suffix=".pickle") as f:
         f.write(pickle.dumps(inputs))

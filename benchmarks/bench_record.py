@@ -30,8 +30,9 @@ from typing import Any
 
 from eleven_lists import definition, encrypt_ballots
 
-from vecha.crypto.group import BACKEND
+from vecha.crypto.group import backend
 from vecha.election.trustees import partial_decrypt
+from vecha.environment import apply_environment
 from vecha.record.entries import EntryType
 from vecha.store.board import Board
 from vecha.store.db import open_store
@@ -39,6 +40,9 @@ from vecha.store.organizer import add_decryption, close_voting, export_record, p
 from vecha.testing.records import build_election
 from vecha.verify.parallel import sum_counted
 from vecha.workers import Workers
+
+apply_environment()  # VECHA_BACKEND chooses the group backend
+BACKEND_NAME = backend()
 
 DEFINITION = definition("bench-record")
 CHUNK = 1000
@@ -124,21 +128,21 @@ def main() -> None:
         record = work / "final-record"
         if not args.reuse:
             tally(board, workers=2)
-            assert board.ledger.aggregate == total
+            assert board.ledger.tallied().aggregate == total
             for j in (1, 2):
-                shares = partial_decrypt(ctx.fingerprint, built.trustees[j - 1], board.ledger.aggregate)
+                shares = partial_decrypt(ctx.fingerprint, built.trustees[j - 1], board.ledger.tallied().aggregate)
                 add_decryption(board, j, [[s.to_json() for s in row] for row in shares])
             result = publish_result(board)
             export_record(board, record)
             assert result["counted"] == n
-        assert board.ledger.aggregate == total
+        assert board.ledger.tallied().aggregate == total
         size_mib = sum(f.stat().st_size for f in record.iterdir()) / 2**20
         verify = {f"workers_{w}": _verify(record, w) for w in verify_workers}
     figures = {
         "command": f"benchmarks/bench_record.py --ballots {n}"
         + (f" --verify-workers {args.verify_workers}" if args.verify_workers != "1,2" else "")
         + (" --keep DIR --reuse" if args.reuse else ""),
-        "backend": BACKEND,
+        "backend": BACKEND_NAME,
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
         "ballots": n,
         "record_mib": round(size_mib, 1),

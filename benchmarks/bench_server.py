@@ -33,9 +33,13 @@ from typing import Any
 import httpx
 from eleven_lists import definition, encrypt_ballots
 
-from vecha.crypto.group import BACKEND
+from vecha.crypto.group import backend
+from vecha.environment import apply_environment
 from vecha.record.entries import EntryType
 from vecha.testing.records import build_election
+
+apply_environment()  # VECHA_BACKEND chooses the group backend
+BACKEND_NAME = backend()
 
 DEFINITION = definition("bench-server")
 
@@ -162,7 +166,7 @@ def main() -> None:
         "command": f"benchmarks/bench_server.py --ballots {args.ballots} --clients {args.clients}"
         f" --client {args.client}" + (" --db URL" if args.db else ""),
         "store": "postgresql" if args.db and args.db.startswith("postgres") else "sqlite",
-        "backend": BACKEND,
+        "backend": BACKEND_NAME,
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
         **figures,
     }

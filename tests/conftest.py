@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from vecha.environment import apply_environment
+
 # Curve operations are slow enough that the default 100 examples would dominate the suite.
 settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+apply_environment()  # VECHA_BACKEND, as the CLI takes it
 
 POSTGRES = os.environ.get("VECHA_TEST_POSTGRES")  #: a PostgreSQL URL whose user may create databases
 

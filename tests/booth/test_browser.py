@@ -83,9 +83,8 @@ def election(tmp_path: Path) -> BuiltElection:
 def count_and_publish(e: BuiltElection, directory: Path) -> None:
     close_voting(e.board)
     tally(e.board)
-    assert e.board.ledger.aggregate is not None
     for j in (1, 2):
-        shares = partial_decrypt(e.context.fingerprint, e.trustees[j - 1], e.board.ledger.aggregate)
+        shares = partial_decrypt(e.context.fingerprint, e.trustees[j - 1], e.board.ledger.tallied().aggregate)
         add_decryption(e.board, j, [[s.to_json() for s in row] for row in shares])
     publish_result(e.board)
     export_record(e.board, directory)

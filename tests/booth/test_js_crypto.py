@@ -30,13 +30,13 @@ from vecha.testing.records import BuiltElection, build_election
 def booth_info(e: BuiltElection) -> dict[str, Any]:
     """What the booth reads from GET /api/v1/elections/{id}."""
     ledger = e.board.ledger
-    assert ledger.manifest is not None and ledger.public_key is not None
+    ctx = ledger.context()
     return {
-        "id": ledger.manifest.id,
-        "definition": ledger.manifest.model_dump(mode="json"),
+        "id": ctx.manifest.id,
+        "definition": ctx.manifest.model_dump(mode="json"),
         "fingerprint": ledger.fingerprint.hex(),
-        "public_key": ledger.public_key.hex(),
-        "board_key": ledger.board_key.hex(),
+        "public_key": ctx.public_key.hex(),
+        "board_key": ledger.defined().board_key.hex(),
     }
 
 

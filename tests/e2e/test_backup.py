@@ -73,7 +73,7 @@ def test_backup_while_voting_and_restore(tmp_path: Path, store_url: str) -> None
     cred = Credential.from_code(built.codes[0], ctx.fingerprint)
     late = encrypt_ballot(ctx, cred, selections_from_choices(ctx.manifest, {"council": ["North"], "yesno": ["Yes"]}))
     receipt = again.cast(late.ballot.to_json())
-    receipt.verify(board.ledger.board_key)
+    receipt.verify(board.ledger.defined().board_key)
     assert again.find_tracker(receipt.tracker) == (receipt.index, True)
 
     # restoring twice is refused

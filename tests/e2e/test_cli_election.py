@@ -13,6 +13,7 @@ from vecha.cli.main import main
 DEFINITION = """
 id: club-2026
 title: {en: Club council, be: Рада клуба}
+languages: [en, be]
 trustees: {count: 3, threshold: 2, identities: IDENTITIES}
 questions:
   - id: council

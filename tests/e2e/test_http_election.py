@@ -19,6 +19,7 @@ from vecha.testing.live import LiveServer
 DEFINITION = """
 id: assembly-2026
 title: {en: Assembly, be: Сход}
+languages: [en, be]
 trustees: {count: 3, threshold: 2, identities: IDENTITIES}
 questions:
   - id: council

@@ -12,7 +12,8 @@ import pytest
 
 from vecha.crypto import Scalar
 from vecha.election.trustees import check_ceremony, local_ceremony
-from vecha.testing.records import BuiltElection, build_election, fixed_identities, rewrite_record
+from vecha.errors import Check, InvalidProof, InvalidSignature
+from vecha.testing.records import BuiltElection, build_election, fixed_identities, read_lines, rewrite_record
 from vecha.verify import checks, verify_record
 
 
@@ -49,9 +50,9 @@ def test_forged_proof_is_reported_at_its_entry(built: BuiltElection, tmp_path: P
         [t for t in objs if t["type"] == "tally"][0]["payload"]["counted"] = 99
 
     rewrite_record(record, built.board_key, change)
-    report = verify_record(record, workers=workers)
-    assert not report.ok
-    assert (report.failure or "").startswith(f"entry {where[0]} (ballot)"), report.failure
+    error = verify_record(record, workers=workers).error
+    assert error is not None and (error.check, error.entry, error.cause) == (Check.BOARD, where[0], InvalidSignature)
+    assert str(error).startswith(f"entry {where[0]} (ballot)"), error
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -70,8 +71,9 @@ def test_a_wrong_tally_is_caught_with_and_without_workers(tmp_path: Path, worker
         row[0], row[3] = row[3], row[0]
 
     rewrite_record(built.record, built.board_key, swap)
-    report = verify_record(built.record, workers=workers)
-    assert not report.ok and report.failed_check is not None and report.failed_check.startswith("aggregate")
+    error = verify_record(built.record, workers=workers).error
+    tally = built.board.ledger.tallied().index
+    assert error is not None and (error.check, error.entry) == (Check.AGGREGATE, tally), error
 
 
 def test_a_shared_worker_does_not_reuse_another_records_context(built: BuiltElection, tmp_path: Path) -> None:
@@ -95,8 +97,15 @@ def test_a_shared_worker_does_not_reuse_another_records_context(built: BuiltElec
 
     rewrite_record(record, built.board_key, other_ceremony)
     alone = verify_record(record, workers=1)
-    assert not alone.ok and "proof" in (alone.failure or "")
+    assert alone.error is not None and alone.error.check is Check.BOARD and alone.error.cause is InvalidProof
+    first_ballot = next(o["index"] for o in read_lines(record) if o["type"] == "ballot")
+    assert alone.error.entry == first_ballot, alone.error
     with ProcessPoolExecutor(1) as pool:
         assert verify_record(built.record, workers=1, executor=pool).ok
         after = verify_record(record, workers=1, executor=pool)
-    assert not after.ok and after.failure == alone.failure
+    assert after.error is not None and (after.error.check, after.error.entry, after.error.cause) == (
+        alone.error.check,
+        alone.error.entry,
+        alone.error.cause,
+    )
+    assert after.failure == alone.failure

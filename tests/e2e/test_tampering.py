@@ -21,6 +21,16 @@ import pytest
 from vecha.crypto import ORDER, Scalar
 from vecha.election.ballot import encrypt_ballot, selections_from_choices
 from vecha.election.credentials import Credential, new_code
+from vecha.errors import (
+    Check,
+    CheckFailed,
+    InvalidBallot,
+    InvalidEncoding,
+    InvalidProof,
+    InvalidSignature,
+    RecordError,
+    VechaError,
+)
 from vecha.testing.records import BuiltElection, build_election, read_lines, rewrite_record
 from vecha.verify import verify_record
 
@@ -75,53 +85,83 @@ def _bump_hex(h: str) -> str:
     return ("1" if h[0] != "1" else "2") + h[1:]
 
 
-def _check(record: Path, key: Any, change: Callable[[list[dict[str, Any]]], None], expect: str) -> str:
-    rewrite_record(record, key, change)
+def _failed(record: Path) -> CheckFailed:
+    error = verify_record(record).error
+    assert error is not None, "the record verified"
+    return error
+
+
+def _check(
+    record: Path,
+    key: Any,
+    change: Callable[[list[dict[str, Any]]], dict[str, Any] | None],
+    expect: str,
+    cause: type[VechaError],
+    check: Check = Check.BOARD,
+) -> CheckFailed:
+    """Rewrite the record as a dishonest board would (re-linked, re-signed), then assert that
+    the verifier fails `check`, on the very entry that `change` returns (after re-linking:
+    inserted and removed entries shift the others), with an error of kind `cause`."""
+    concerned: list[dict[str, Any] | None] = []
+    rewrite_record(record, key, lambda objs: concerned.append(change(objs)))
     report = verify_record(record)
-    assert not report.ok
-    assert expect in (report.failure or ""), report.failure
-    return report.failure or ""
+    error = report.error
+    assert error is not None, "the tampered record verified"
+    entry = None if concerned[0] is None else concerned[0]["index"]
+    assert (error.check, error.entry, error.cause) == (check, entry, cause), error
+    assert expect in str(error), error
+    return error
 
 
 def test_rechained_forged_ciphertext(built: BuiltElection, record: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
-        b = _entries_of(objs, "ballot")[0]["payload"]["ballot"]
-        c0, c1 = b["answers"][0]["choices"][0], b["answers"][0]["choices"][1]
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
+        entry = _entries_of(objs, "ballot")[0]
+        c0, c1 = entry["payload"]["ballot"]["answers"][0]["choices"][:2]
         c0["beta"], c1["beta"] = c1["beta"], c0["beta"]  # move a mark to another option
+        return entry
 
-    _check(record, built.board_key, change, "signature")
+    _check(record, built.board_key, change, "signature", InvalidSignature)
 
 
 def test_rechained_forged_proof_response(built: BuiltElection, record: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
-        b = _entries_of(objs, "ballot")[1]["payload"]["ballot"]
-        b["answers"][1]["proofs"][0][0][1] = Scalar.random().hex()
+    """A forged proof in a ballot that the voter did not sign again: the signature covers
+    the proofs, so it is the signature that fails."""
 
-    _check(record, built.board_key, change, "entry")
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
+        entry = _entries_of(objs, "ballot")[1]
+        entry["payload"]["ballot"]["answers"][1]["proofs"][0][0][1] = Scalar.random().hex()
+        return entry
+
+    _check(record, built.board_key, change, "credential signature does not verify", InvalidSignature)
 
 
 def test_rechained_non_canonical_scalar(built: BuiltElection, record: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
-        b = _entries_of(objs, "ballot")[0]["payload"]["ballot"]
-        c = int.from_bytes(bytes.fromhex(b["signature"]["challenge"]), "little")
-        b["signature"]["challenge"] = (c + ORDER).to_bytes(32, "little").hex()  # same value mod ℓ
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
+        entry = _entries_of(objs, "ballot")[0]
+        signature = entry["payload"]["ballot"]["signature"]
+        c = int.from_bytes(bytes.fromhex(signature["challenge"]), "little")
+        signature["challenge"] = (c + ORDER).to_bytes(32, "little").hex()  # same value mod ℓ
+        return entry
 
-    _check(record, built.board_key, change, "non-canonical scalar")
+    _check(record, built.board_key, change, "non-canonical scalar", InvalidEncoding)
 
 
 def test_rechained_identity_credential(built: BuiltElection, record: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
-        _entries_of(objs, "ballot")[0]["payload"]["ballot"]["credential"] = "00" * 32
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
+        entry = _entries_of(objs, "ballot")[0]
+        entry["payload"]["ballot"]["credential"] = "00" * 32
+        return entry
 
-    _check(record, built.board_key, change, "identity point")
+    _check(record, built.board_key, change, "identity point", InvalidEncoding)
 
 
 def test_rechained_invalid_point(built: BuiltElection, record: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
-        b = _entries_of(objs, "ballot")[0]["payload"]["ballot"]
-        b["answers"][0]["choices"][0]["alpha"] = "01" + "00" * 31  # RFC 9496: a negative field element
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
+        entry = _entries_of(objs, "ballot")[0]
+        entry["payload"]["ballot"]["answers"][0]["choices"][0]["alpha"] = "01" + "00" * 31  # RFC 9496: negative
+        return entry
 
-    _check(record, built.board_key, change, "invalid ristretto255 point")
+    _check(record, built.board_key, change, "invalid ristretto255 point", InvalidEncoding)
 
 
 def test_rechained_ballot_from_unlisted_credential(built: BuiltElection, record: Path) -> None:
@@ -132,108 +172,139 @@ def test_rechained_ballot_from_unlisted_credential(built: BuiltElection, record:
         selections_from_choices(built.context.manifest, {"council": ["South"], "yesno": ["No"]}),
     ).ballot.to_json()
 
-    def change(objs: list[dict[str, Any]]) -> None:
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
         first = _entries_of(objs, "ballot")[0]
-        at = objs.index(first)
-        objs.insert(at, {**first, "payload": {"ballot": ballot, "channel": "web"}})
+        inserted = {**first, "payload": {"ballot": ballot, "channel": "web"}}
+        objs.insert(objs.index(first), inserted)
+        return inserted
 
-    _check(record, built.board_key, change, "not on the credential list")
+    _check(record, built.board_key, change, "not on the credential list", InvalidBallot)
 
 
 def test_rechained_replay_from_another_election(built: BuiltElection, tmp_path: Path, record: Path) -> None:
     other = build_election(tmp_path / "other", voters=2, votes=[(0, {"council": ["North"], "yesno": ["No"]})])
     foreign = _entries_of(read_lines(other.record), "ballot")[0]["payload"]
 
-    def change(objs: list[dict[str, Any]]) -> None:
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
         first = _entries_of(objs, "ballot")[0]
-        objs.insert(objs.index(first), {**first, "payload": foreign})
+        inserted = {**first, "payload": foreign}
+        objs.insert(objs.index(first), inserted)
+        return inserted
 
-    _check(record, built.board_key, change, "another election")
+    _check(record, built.board_key, change, "another election", InvalidBallot)
 
 
 def test_rechained_duplicate_ballot(built: BuiltElection, record: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
         first = _entries_of(objs, "ballot")[0]
-        objs.insert(objs.index(first) + 1, dict(first))
+        copy = dict(first)
+        objs.insert(objs.index(first) + 1, copy)
+        return copy
 
-    _check(record, built.board_key, change, "replay")
+    _check(record, built.board_key, change, "replay", InvalidBallot)
 
 
 def test_rechained_dropped_ballot(built: BuiltElection, record: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
-        objs.remove(_entries_of(objs, "ballot")[2])
+    """The tally names how many ballots it counts: one fewer on the board, and the tally
+    entry is the one that breaks the counting rule."""
 
-    _check(record, built.board_key, change, "counting rule")
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
+        objs.remove(_entries_of(objs, "ballot")[2])
+        return _entries_of(objs, "tally")[0]
+
+    _check(record, built.board_key, change, "the counting rule gives 2", RecordError)
 
 
 def test_rechained_counting_rule_violation(built: BuiltElection, record: Path) -> None:
     # The board puts voter 1's replaced first ballot last, so that it would count instead, and
     # stops the record at the tally (the trustees' shares would not match a new tally anyway).
-    def change(objs: list[dict[str, Any]]) -> None:
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
         ballots = _entries_of(objs, "ballot")
         objs.remove(ballots[1])
         objs.insert(objs.index(ballots[3]) + 1, ballots[1])
         for o in _entries_of(objs, "decryption") + _entries_of(objs, "result"):
             objs.remove(o)
         (record / "result.json").unlink()
+        return _entries_of(objs, "tally")[0]
 
-    _check(record, built.board_key, change, "not the sum of the counted ballots")
+    _check(record, built.board_key, change, "not the sum of the counted ballots", RecordError, Check.AGGREGATE)
 
 
 def test_rechained_forged_trustee_commitment(built: BuiltElection, record: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
-        t = _entries_of(objs, "trustee")[1]["payload"]
-        t["commitments"][0], t["commitments"][1] = t["commitments"][1], t["commitments"][0]
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
+        entry = _entries_of(objs, "trustee")[1]
+        commitments = entry["payload"]["commitments"]
+        commitments[0], commitments[1] = commitments[1], commitments[0]
+        return entry
 
-    _check(record, built.board_key, change, "trustee 2")
+    _check(record, built.board_key, change, "trustee 2: the proof of knowledge of its key", InvalidProof)
 
 
 def test_rechained_forged_decryption_share(built: BuiltElection, record: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
-        d = _entries_of(objs, "decryption")[0]["payload"]
-        d["shares"][0][0]["share"], d["shares"][0][1]["share"] = d["shares"][0][1]["share"], d["shares"][0][0]["share"]
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
+        entry = _entries_of(objs, "decryption")[0]
+        row = entry["payload"]["shares"][0]
+        row[0]["share"], row[1]["share"] = row[1]["share"], row[0]["share"]
+        return entry
 
-    _check(record, built.board_key, change, "decryption share")
+    _check(record, built.board_key, change, "decryption share", InvalidProof)
 
 
 def test_rechained_altered_tally(built: BuiltElection, record: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
+    """A swapped tally still names the right count, so the board's rules take it; the first
+    trustee's decryption share was made for the real one, and its proof fails."""
+
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
         agg = _entries_of(objs, "tally")[0]["payload"]["aggregate"]
         agg[0][0], agg[0][1] = agg[0][1], agg[0][0]
+        return _entries_of(objs, "decryption")[0]
 
-    failure = _check(record, built.board_key, change, "")
-    assert "decryption" in failure or "sum of the counted ballots" in failure
+    _check(record, built.board_key, change, "decryption share", InvalidProof)
 
 
 def test_rechained_altered_result(built: BuiltElection, record: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
-        r = _entries_of(objs, "result")[0]["payload"]
-        seats = r["questions"][0]["allocation"]["seats"]
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
+        entry = _entries_of(objs, "result")[0]
+        seats = entry["payload"]["questions"][0]["allocation"]["seats"]
         seats["North"], seats["South"] = seats["South"], seats["North"]
+        return entry
 
-    _check(record, built.board_key, change, "result")
+    _check(record, built.board_key, change, "differs from the result recomputed from the shares", RecordError)
 
 
 def test_rechained_altered_joint_key(built: BuiltElection, record: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
-        k = _entries_of(objs, "joint-key")[0]["payload"]
-        k["public_key"] = _entries_of(objs, "trustee")[0]["payload"]["commitments"][0]
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
+        entry = _entries_of(objs, "joint-key")[0]
+        entry["payload"]["public_key"] = _entries_of(objs, "trustee")[0]["payload"]["commitments"][0]
+        return entry
 
-    _check(record, built.board_key, change, "joint key")
+    _check(record, built.board_key, change, "joint key is not the sum", InvalidProof)
 
 
 def test_checkpoint_signed_by_another_key(built: BuiltElection, record: Path) -> None:
     from vecha.record.checkpoint import BoardKey
 
-    _check(record, BoardKey(b"\x07" * 32), lambda objs: None, "signature does not verify")
+    _check(
+        record,
+        BoardKey(b"\x07" * 32),
+        lambda objs: None,
+        "signature does not verify",
+        InvalidSignature,
+        Check.CHECKPOINTS,
+    )
 
 
 def test_missing_and_broken_files(record: Path) -> None:
     (record / "checkpoints.json").write_text("[")
-    assert "not valid JSON" in (verify_record(record).failure or "")
+    broken = verify_record(record).error
+    assert (
+        broken is not None and (broken.check, broken.entry) == (Check.FILES, None) and "not valid JSON" in str(broken)
+    )
     (record / "checkpoints.json").unlink()
-    assert "does not exist" in (verify_record(record).failure or "")
-    assert not verify_record(record.parent / "nothing-here").ok
+    missing = verify_record(record).error
+    assert missing is not None and missing.check is Check.FILES and "does not exist" in str(missing)
+    nothing = verify_record(record.parent / "nothing-here").error
+    assert nothing is not None and nothing.check is Check.FILES
 
 
 def test_truncated_board(built: BuiltElection, record: Path) -> None:
@@ -310,15 +381,17 @@ def test_malformed_board_lines_fail_cleanly(record: Path, index: int, edit: Call
     """Finding 9: text a JSON parser accepts but that is not a valid record value is refused
     by name, not with a crash: a lone surrogate, times in other digits, with a newline, or no date."""
     _replace_line(record, index, edit)
-    report = verify_record(record)
-    assert not report.ok and expect in (report.failure or ""), report.failure
+    error = _failed(record)
+    assert error.check is Check.BOARD and error.cause is InvalidEncoding and expect in str(error), error
 
 
 def test_rechained_credential_that_is_not_a_string_fails_by_name(built: BuiltElection, record: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
-        _entries_of(objs, "credentials")[0]["payload"]["credentials"].append(7)
+    def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
+        entry = _entries_of(objs, "credentials")[0]
+        entry["payload"]["credentials"].append(7)
+        return entry
 
-    _check(record, built.board_key, change, "hex string")
+    _check(record, built.board_key, change, "hex string", InvalidEncoding)
 
 
 def test_a_tally_that_counts_true_is_refused(built: BuiltElection) -> None:
@@ -327,12 +400,13 @@ def test_a_tally_that_counts_true_is_refused(built: BuiltElection) -> None:
     rewrite_record(
         one.record, one.board_key, lambda objs: _entries_of(objs, "tally")[0]["payload"].update(counted=True)
     )
-    report = verify_record(one.record)
-    assert not report.ok and "counts True ballots" in (report.failure or ""), report.failure
+    error = _failed(one.record)
+    tally = _entries_of(read_lines(one.record), "tally")[0]["index"]
+    assert (error.check, error.entry, error.cause) == (Check.BOARD, tally, RecordError), error
+    assert "counts True ballots" in str(error)
 
 
 def test_a_result_entry_without_result_json_fails(record: Path) -> None:
     (record / "result.json").unlink()
-    report = verify_record(record)
-    assert not report.ok and report.failed_check == "result.json", report.failure
-    assert "no result.json" in (report.failure or "")
+    error = _failed(record)
+    assert (error.check, error.entry) == (Check.RESULT_FILE, None) and "no result.json" in str(error), error

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vecha.crypto import _decaf, _sodium
-from vecha.crypto.group import BACKEND, ORDER, Point, Scalar
+from vecha.crypto.group import ORDER, Point, Scalar, backend, use_backend
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "ristretto255.json").read_text())
 
@@ -109,7 +109,7 @@ def test_handles_are_aligned_for_vector_instructions() -> None:
 
 @pytest.mark.slow
 def test_the_algebra_suite_passes_on_the_other_backend() -> None:
-    other = "libsodium" if BACKEND == "libdecaf" else "libdecaf"
+    other = "libsodium" if backend() == "libdecaf" else "libdecaf"
     root = Path(__file__).parents[2]
     suite = ["tests/unit/test_group.py", "tests/property", "tests/vectors", "tests/unit/test_trustees.py"]
     env = {**os.environ, "VECHA_BACKEND": other}
@@ -123,3 +123,56 @@ def test_the_algebra_suite_passes_on_the_other_backend() -> None:
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert " passed" in run.stdout and " failed" not in run.stdout
+
+
+def _backend_in_worker() -> str:
+    return backend()
+
+
+def test_the_backend_is_chosen_at_the_edge_and_travels_to_workers() -> None:
+    """crypto/ reads no environment: a process that only imports it takes the default even
+    with VECHA_BACKEND set; the CLI's `apply_environment` is what reads it; worker processes
+    take their parent's choice."""
+    from vecha.environment import apply_environment
+    from vecha.errors import BackendUnavailable
+    from vecha.workers import process_pool
+
+    root = Path(__file__).parents[2]
+    default = subprocess.run(
+        [sys.executable, "-c", "from vecha.crypto.group import backend; print(backend())"],
+        cwd=root,
+        env={**os.environ, "VECHA_BACKEND": "libsodium"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert default == ("libdecaf" if _decaf.available() else "libsodium")
+
+    before = backend()
+    try:
+        apply_environment({"VECHA_BACKEND": "libsodium"})
+        assert backend() == "libsodium"
+        g = Point.base_mul(Scalar.of(7))
+        with process_pool(1) as pool:
+            assert pool.submit(_backend_in_worker).result() == "libsodium"
+        with pytest.raises(BackendUnavailable, match="unknown group backend 'libdeacf'"):
+            use_backend("libdeacf")
+        assert backend() == "libsodium"  # a refused choice changes nothing
+        if _decaf.available():
+            use_backend("libdecaf")
+            assert Point.base_mul(Scalar.of(7)) == g and g + g == Point.base_mul(Scalar.of(14))
+    finally:
+        use_backend(before)
+
+
+def test_an_unknown_backend_is_one_line_from_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    from vecha.cli.main import main
+
+    before = backend()
+    os.environ["VECHA_BACKEND"] = "gpu"
+    try:
+        assert main(["--help"]) == 1
+    finally:
+        del os.environ["VECHA_BACKEND"]
+        use_backend(before)
+    assert capsys.readouterr().err.strip() == "error: unknown group backend 'gpu': expected one of libdecaf, libsodium"

@@ -67,8 +67,7 @@ class LocalBox:
         self, announcements: Sequence[TrusteeAnnouncement], confirmations: Sequence[TrusteeConfirmation]
     ) -> str:
         steps.record_ceremony(self.board, announcements, confirmations)
-        assert self.board.ledger.public_key is not None
-        return self.board.ledger.public_key.hex()
+        return self.board.ledger.context().public_key.hex()
 
     def publish_credentials(self, credentials: list[str]) -> int:
         return steps.publish_credentials(self.board, credentials)

@@ -18,6 +18,7 @@ from vecha.cli import organizer, results, serve, trustee, voter
 from vecha.cli.common import CliError, console, err_console, progress_bar, read_json
 from vecha.cli.observers import CheckpointFiles, ObserverUrls, gather_observed
 from vecha.election.seats import ExcessSeats, Lot, Method, QuotaBase, SeatRules, allocate, parse_fraction
+from vecha.environment import apply_environment
 from vecha.errors import VechaError
 
 __all__ = ["app", "main", "run"]
@@ -93,7 +94,6 @@ def verify(
 ) -> None:
     """Re-check everything in an election record, trusting nothing but its files (and, if
     given, that it is the history whose checkpoints an observer or a mirror kept)."""
-    import dataclasses
     import json
 
     from vecha.verify import verify_record
@@ -112,7 +112,7 @@ def verify(
             observed = gather_observed(checkpoint_files, observers, _record_election(record) if observers else None)
             report = verify_record(record, progress=step, workers=workers, executor=executor, observed=observed)
     if as_json:
-        console.print_json(json.dumps({"ok": report.ok, **dataclasses.asdict(report)}, ensure_ascii=False))
+        console.print_json(json.dumps(report.to_json(), ensure_ascii=False))
         if not report.ok:
             raise typer.Exit(1)
     elif report.ok:
@@ -198,6 +198,7 @@ def _usage_error(e: Exception) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status instead of raising."""
     try:
+        apply_environment()  # VECHA_BACKEND
         # Without standalone mode click returns the status of typer.Exit instead of exiting.
         status = app(args=argv, standalone_mode=False, prog_name="vecha")
     except (click.exceptions.Exit, typer.Exit) as e:

@@ -199,7 +199,7 @@ def combine(
     loaded = [read_json(p, "partial decryption") for p in decryptions or []]
     check_decryption_files(loaded, box.fingerprint())
     result = box.combine(loaded)
-    manifest = setup_ledger(box.package()).manifest
+    manifest = setup_ledger(box.package()).defined().manifest
     assert manifest is not None
     print_result(result, manifest)
 

@@ -164,7 +164,7 @@ def results(
     ledger = verify_record_ledger(record)
     if ledger.result is None:
         raise CliError("the record has no published result yet")
-    assert ledger.manifest is not None
-    for p in render_report(ledger.result, ledger.manifest, out):
+    manifest = ledger.defined().manifest
+    for p in render_report(ledger.result, manifest, out):
         console.print(f"wrote {p}")
-    print_result(ledger.result, ledger.manifest)
+    print_result(ledger.result, manifest)

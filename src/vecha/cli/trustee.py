@@ -55,10 +55,10 @@ class _Election:
             ledger = setup_ledger(read_json(package, "election package"))
         else:
             raise CliError("give the election package (--election) or a server (--server)")
-        assert ledger.manifest is not None
         self.fingerprint = ledger.fingerprint
-        self.count, self.threshold = ledger.manifest.trustees.count, ledger.manifest.trustees.threshold
-        self.identities = ledger.manifest.trustees.identity_keys()
+        trustees = ledger.defined().manifest.trustees
+        self.count, self.threshold = trustees.count, trustees.threshold
+        self.identities = trustees.identity_keys()
 
     def require_destination(self, out: Path | None, what: str) -> None:
         """Refuse (before any work) a step whose result would go nowhere."""
@@ -284,11 +284,12 @@ def decrypt(
             client.download_record(election_id, record)
         assert record is not None
         ledger = verify_record_ledger(record, observed=observed)
-    if ledger.phase not in (Phase.TALLIED, Phase.DECRYPTING) or ledger.aggregate is None:
+    if ledger.phase not in (Phase.TALLIED, Phase.DECRYPTING) or ledger.tally is None:
         raise CliError("the record has no tally to decrypt (or the result is already out)")
-    if s.key_share is None or ledger.confirmations[s.index - 1].verification_key != Point.base_mul(s.key_share):
+    tally, confirmations = ledger.tally, ledger.voting().confirmations
+    if s.key_share is None or confirmations[s.index - 1].verification_key != Point.base_mul(s.key_share):
         raise CliError("this secret does not belong to a trustee of this election")
-    digest = tally_digest(ledger.counted, ledger.aggregate)
+    digest = tally_digest(tally.counted, tally.aggregate)
     if s.decrypted is not None and s.decrypted != digest:
         raise CliError(
             "this trustee already decrypted another tally of this election; decrypting a second one could "
@@ -296,7 +297,7 @@ def decrypt(
         )
     if s.decrypted is None:  # kept before the decryption leaves this machine
         _replace_private(secret, s.with_decrypted(digest).to_json())
-    shares = partial_decrypt(ledger.fingerprint, s, ledger.aggregate)
+    shares = partial_decrypt(ledger.fingerprint, s, tally.aggregate)
     decryption = {
         "election": ledger.fingerprint.hex(),
         "trustee": s.index,
@@ -307,4 +308,4 @@ def decrypt(
     if client is not None:
         client.post(f"/elections/{election_id}/decryptions", decryption)
     where = f"in {out}" if out is not None else "uploaded"
-    console.print(f"trustee {s.index}: partial decryption of {ledger.counted} counted ballots {where}")
+    console.print(f"trustee {s.index}: partial decryption of {tally.counted} counted ballots {where}")

@@ -129,7 +129,7 @@ def vote(
     base = f"/elections/{election_id}"
     status, body = client.post_status(base + "/ballots", {"ballot": ballot.to_json(), "channel": "app"})
     receipt = Receipt.from_json(body)
-    receipt.verify(ledger.board_key)
+    receipt.verify(ledger.defined().board_key)
     if receipt.tracker != tracker or receipt.election != election_id:
         raise CliError("the server's receipt is for another ballot; keep your ballot file and report this")
     receipt_out = receipt_out or _free_receipt_path()

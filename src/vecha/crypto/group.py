@@ -6,20 +6,21 @@ canonical encoding, so an invalid value cannot exist past them.
 
 Scalar arithmetic is done on Python integers modulo the group order ℓ; point
 arithmetic is delegated to libdecaf (`_decaf`) when it is installed, else to libsodium
-(`_sodium`). Both give the same bytes; the conformance tests hold them to it.
+(`_sodium`). Both give the same bytes; the conformance tests hold them to it. This module
+reads no environment: whoever runs Vecha (the CLI, a test run, a benchmark, a worker
+process told by its parent) chooses with `use_backend`; `backend()` says which is in use.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import secrets
 from dataclasses import dataclass
 
 from vecha.crypto import _decaf, _sodium
 from vecha.errors import BackendUnavailable, InvalidEncoding
 
-__all__ = ["ORDER", "Scalar", "Point", "PointSum", "GENERATOR", "IDENTITY", "BACKEND"]
+__all__ = ["ORDER", "Scalar", "Point", "PointSum", "GENERATOR", "IDENTITY", "BACKENDS", "backend", "use_backend"]
 
 #: ℓ = 2^252 + 27742317777372353535851937790883648493, the order of ristretto255.
 ORDER = 2**252 + 27742317777372353535851937790883648493
@@ -332,23 +333,30 @@ class PointSum:
         return self._point
 
 
-def _backend() -> bool:
-    """Whether to use libdecaf: VECHA_BACKEND=libdecaf|libsodium chooses; by default libdecaf
-    when it is installed, libsodium otherwise."""
-    wanted = os.environ.get("VECHA_BACKEND", "")
-    if wanted == "libsodium":
-        return False
-    if wanted == "libdecaf":
-        _decaf.load()  # raises BackendUnavailable, naming the package to install
-        return True
-    if wanted:
-        raise BackendUnavailable(f"VECHA_BACKEND={wanted!r}: expected libdecaf or libsodium")
-    return _decaf.available()
+#: the group backends, fastest first
+BACKENDS = ("libdecaf", "libsodium")
+
+#: whether libdecaf does the point arithmetic: by default wherever it is installed
+_DECAF = _decaf.available()
 
 
-_DECAF = _backend()
-#: the group backend in use: "libdecaf" or "libsodium"
-BACKEND = "libdecaf" if _DECAF else "libsodium"
+def backend() -> str:
+    """The group backend in use: "libdecaf" or "libsodium"."""
+    return "libdecaf" if _DECAF else "libsodium"
+
+
+def use_backend(name: str) -> None:
+    """Do the point arithmetic with `name` from now on (points made before stay valid: each
+    keeps its encoding and decodes it for the other backend when asked). Raises
+    `BackendUnavailable` for an unknown name, or for libdecaf where it is not installed
+    (naming the package to install)."""
+    global _DECAF
+    if name not in BACKENDS:
+        raise BackendUnavailable(f"unknown group backend {name!r}: expected one of {', '.join(BACKENDS)}")
+    if name == "libdecaf":
+        _decaf.load()
+    _DECAF = name == "libdecaf"
+
 
 _IDENTITY_BYTES = bytes(32)
 IDENTITY = Point(_IDENTITY_BYTES)

@@ -144,7 +144,7 @@ def iter_board(directory: Path) -> Iterator[Entry]:
     with open(path, "rb") as f:
         for index, line in enumerate(f):
             if not line.endswith(b"\n"):
-                raise RecordError(f"entry {index}: the last line of {BOARD} is not terminated")
+                raise RecordError(f"entry {index}: the last line of {BOARD} is not terminated", index)
             entry, _ = parse_entry_line(line, index)
             yield entry
 

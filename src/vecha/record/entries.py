@@ -133,7 +133,7 @@ def parse_entry_line(line: bytes, expected_index: int) -> tuple[Entry, bytes]:
     try:
         entry = Entry.from_canonical(raw)
     except InvalidEncoding as e:
-        raise RecordError(f"entry {expected_index}: {e}") from None
+        raise RecordError(f"entry {expected_index}: {e}", expected_index, InvalidEncoding) from None
     if entry.index != expected_index:
-        raise RecordError(f"entry {expected_index}: its index says {entry.index}")
+        raise RecordError(f"entry {expected_index}: its index says {entry.index}", expected_index)
     return entry, raw

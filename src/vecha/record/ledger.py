@@ -16,7 +16,6 @@ from typing import Any
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.encoding import hex_bytes, point_from_hex
-from vecha.crypto.group import Point
 from vecha.election.ballot import Ballot, check_ballot_shape, tracker_of_canonical, tracker_of_json, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.counting import (
@@ -37,7 +36,7 @@ from vecha.election.trustees import (
 from vecha.errors import ElectionError, InvalidBallot, InvalidEncoding, InvalidProof, RecordError, VechaError
 from vecha.record.entries import GENESIS_PARENT, Entry, EntryType
 
-__all__ = ["Phase", "Ledger", "CREDENTIALS_PER_ENTRY", "CHANNELS"]
+__all__ = ["Phase", "Ledger", "Genesis", "Keyed", "Tally", "BallotBook", "CREDENTIALS_PER_ENTRY", "CHANNELS"]
 
 CREDENTIALS_PER_ENTRY = 10_000
 
@@ -56,35 +55,123 @@ class Phase(IntEnum):
     DONE = 10
 
 
+@dataclass(frozen=True)
+class Genesis:
+    """What entry 0 fixes, whole from the moment it is accepted."""
+
+    election_id: str
+    fingerprint: bytes
+    manifest: Manifest
+    board_key: bytes
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """The election once its key ceremony is on the board: everything a ballot is checked
+    against (the context), and the ceremony that made the key."""
+
+    genesis: Genesis
+    announcements: tuple[TrusteeAnnouncement, ...]
+    confirmations: tuple[TrusteeConfirmation, ...]
+    context: ElectionContext
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The tally entry: where it is, how many ballots it counts, their sum, and the hash of
+    the close entry (the lot's seed, §9)."""
+
+    index: int
+    counted: int
+    aggregate: Aggregate
+    close_hash: bytes
+
+
 @dataclass
-class Ledger:
-    check_proofs: bool = True
-    phase: Phase = Phase.EMPTY
-    height: int = 0
-    head: bytes = GENESIS_PARENT
-    last_time: str = ""
-    election_id: str = ""
-    fingerprint: bytes = b""
-    manifest: Manifest | None = None
-    board_key: bytes = b""
-    announcements: list[TrusteeAnnouncement] = field(default_factory=list)
-    confirmations: list[TrusteeConfirmation] = field(default_factory=list)
-    public_key: Point | None = None
+class BallotBook:
+    """The board's ballots as the counting rule needs them: the listed credentials, every
+    tracking code's board index and each credential's last ballot (memory grows with the
+    credentials and the ballots' tracking codes, never with the ballots themselves)."""
+
     credentials: set[bytes] = field(default_factory=set)
     last_ballot: dict[bytes, int] = field(default_factory=dict)  #: credential → index of its last ballot
     trackers: dict[str, int] = field(default_factory=dict)  #: tracking code → board index
     ballots: int = 0
-    close_hash: bytes = b""
-    aggregate: Aggregate | None = None
-    tally_index: int = -1  #: the board index of the tally entry, once it is there
-    counted: int = 0
-    decryptions: dict[int, list[list[DecryptionShare]]] = field(default_factory=dict)
-    result: dict[str, Any] | None = None
+
+    def count(self, index: int, tracker: str, credential: bytes) -> None:
+        self.trackers[tracker] = index
+        self.last_ballot[credential] = index
+        self.ballots += 1
+
+
+@dataclass
+class Ledger:
+    """The board so far. Each phase's state is a frozen value set whole when the entry that
+    completes it is accepted: `genesis` (entry 0), `keyed` (the joint key), `tally`; the
+    accessors `defined()`, `voting()` and `tallied()` return them or raise `ElectionError`
+    (never a half-built value)."""
+
+    check_proofs: bool = True
     #: if set, a ballot is not decoded here, nor its signature and proofs checked: only what
     #: the board's order decides (phase, election, listed credential, replay); the ballot is
     #: handed over as (board index, its canonical JSON) to be decoded and checked elsewhere,
     #: in parallel (the verifier's workers)
     defer_ballot_proofs: Callable[[int, bytes], None] | None = None
+    phase: Phase = Phase.EMPTY
+    height: int = 0
+    head: bytes = GENESIS_PARENT
+    last_time: str = ""
+    genesis: Genesis | None = None
+    keyed: Keyed | None = None
+    tally: Tally | None = None
+    book: BallotBook = field(default_factory=BallotBook)
+    decryptions: dict[int, list[list[DecryptionShare]]] = field(default_factory=dict)
+    result: dict[str, Any] | None = None
+    #: the ceremony's messages while it runs (then kept in `keyed`)
+    _announcements: list[TrusteeAnnouncement] = field(default_factory=list)
+    _confirmations: list[TrusteeConfirmation] = field(default_factory=list)
+    _close_hash: bytes = b""
+
+    # ---- the phases' states -----------------------------------------------------------
+
+    def defined(self) -> Genesis:
+        if self.genesis is None:
+            raise ElectionError("the board is empty: no election is defined")
+        return self.genesis
+
+    def voting(self) -> Keyed:
+        if self.keyed is None:
+            raise ElectionError("the election has no joint key yet")
+        return self.keyed
+
+    def tallied(self) -> Tally:
+        if self.tally is None:
+            raise ElectionError("there is no tally yet")
+        return self.tally
+
+    def context(self) -> ElectionContext:
+        return self.voting().context
+
+    # what most readers want, without the phase's state (empty before it exists)
+    @property
+    def election_id(self) -> str:
+        return "" if self.genesis is None else self.genesis.election_id
+
+    @property
+    def fingerprint(self) -> bytes:
+        return b"" if self.genesis is None else self.genesis.fingerprint
+
+    @property
+    def announcements(self) -> tuple[TrusteeAnnouncement, ...]:
+        return self.keyed.announcements if self.keyed is not None else tuple(self._announcements)
+
+    @property
+    def credentials(self) -> set[bytes]:
+        return self.book.credentials
+
+    @property
+    def ballots(self) -> int:
+        return self.book.ballots
 
     # ---- building entries -------------------------------------------------------------
 
@@ -92,33 +179,32 @@ class Ledger:
         election = self.election_id if kind is not EntryType.ELECTION else str(payload["definition"]["id"])
         return Entry(election, self.height, self.head, time, kind, payload)
 
-    def context(self) -> ElectionContext:
-        if self.manifest is None or self.public_key is None:
-            raise ElectionError("the election has no joint key yet")
-        return ElectionContext(self.fingerprint, self.manifest, self.public_key)
-
     # ---- applying entries -------------------------------------------------------------
 
     def apply(self, entry: Entry, checked_ballot: tuple[bytes, str] | None = None) -> bytes:
-        """Check `entry` against the board so far and take it in; returns its hash.
+        """Check `entry` against the board so far and take it in; returns its hash. A refused
+        entry raises `RecordError` naming it (`entry`) and the kind of failure (`cause`), and
+        changes nothing.
 
-        `checked_ballot`: for a ballot entry, its ballot and tracking code as parsed from the
-        payload and accepted by `check_ballot` just before (so neither is done twice)."""
+        `checked_ballot`: for a ballot entry, its credential and tracking code as accepted by
+        `check_ballot` just before (so nothing is done twice)."""
         try:
             self._check_link(entry)
-            if checked_ballot is not None and entry.type is EntryType.BALLOT:
+            if entry.type is EntryType.BALLOT:
                 self._on_ballot(entry, checked_ballot)
             else:
                 getattr(self, "_on_" + entry.type.value.replace("-", "_"))(entry)
-        except RecordError:
+        except RecordError as e:
+            if e.entry is None:
+                raise RecordError(str(e), entry=entry.index, cause=e.cause) from None
             raise
         except VechaError as e:
-            raise RecordError(f"entry {entry.index} ({entry.type.value}): {e}") from None
+            raise RecordError(f"entry {entry.index} ({entry.type.value}): {e}", entry.index, type(e)) from None
         digest = entry.hash()
         if entry.type is EntryType.ELECTION:
-            self.fingerprint = digest
+            self._define(entry, digest)
         if entry.type is EntryType.CLOSE:
-            self.close_hash = digest
+            self._close_hash = digest
         self.head = digest
         self.height += 1
         self.last_time = entry.time
@@ -151,51 +237,52 @@ class Ledger:
             raise InvalidEncoding("the definition is not in its normalized form")
         if entry.election != manifest.id:
             raise InvalidEncoding("the entry's election id differs from the definition's")
-        self.board_key = hex_bytes(entry.payload["board_key"], 32, "board_key")
-        self.manifest = manifest
-        self.election_id = manifest.id
-        self.phase = Phase.DEFINED
+        hex_bytes(entry.payload["board_key"], 32, "board_key")
 
-    def _trustees(self) -> tuple[int, int]:
-        assert self.manifest is not None
-        return self.manifest.trustees.count, self.manifest.trustees.threshold
+    def _define(self, entry: Entry, fingerprint: bytes) -> None:
+        """Entry 0 was accepted: its hash is the fingerprint, and the election is defined."""
+        manifest = parse_manifest(entry.payload["definition"])
+        board_key = hex_bytes(entry.payload["board_key"], 32, "board_key")
+        self.genesis = Genesis(manifest.id, fingerprint, manifest, board_key)
+        self.phase = Phase.DEFINED
 
     def _on_trustee(self, entry: Entry) -> None:
         self._expect(Phase.DEFINED)
-        n, t = self._trustees()
+        g = self.defined()
         a = TrusteeAnnouncement.from_json(entry.payload)
-        if a.index != len(self.announcements) + 1:
-            raise ElectionError(f"expected trustee {len(self.announcements) + 1}, got {a.index}")
-        assert self.manifest is not None
-        a.verify(self.fingerprint, t, self.manifest.trustees.identity_keys())
-        self.announcements.append(a)
-        if len(self.announcements) == n:
+        if a.index != len(self._announcements) + 1:
+            raise ElectionError(f"expected trustee {len(self._announcements) + 1}, got {a.index}")
+        a.verify(g.fingerprint, g.manifest.trustees.threshold, g.manifest.trustees.identity_keys())
+        self._announcements.append(a)
+        if len(self._announcements) == g.manifest.trustees.count:
             self.phase = Phase.ANNOUNCED
 
     def _on_trustee_confirmation(self, entry: Entry) -> None:
         self._expect(Phase.ANNOUNCED)
         c = TrusteeConfirmation.from_json(entry.payload)
-        if c.index != len(self.confirmations) + 1:
-            raise ElectionError(f"expected the confirmation of trustee {len(self.confirmations) + 1}")
-        self.confirmations.append(c)
-        if len(self.confirmations) == self._trustees()[0]:
+        if c.index != len(self._confirmations) + 1:
+            raise ElectionError(f"expected the confirmation of trustee {len(self._confirmations) + 1}")
+        self._confirmations.append(c)
+        if len(self._confirmations) == self.defined().manifest.trustees.count:
             self.phase = Phase.CONFIRMED
 
     def _on_joint_key(self, entry: Entry) -> None:
         self._expect(Phase.CONFIRMED)
         self._fields(entry.payload, "public_key")
-        assert self.manifest is not None
+        g = self.defined()
         key = check_ceremony(
-            self.fingerprint,
-            self.manifest.trustees.threshold,
-            self.manifest.trustees.identity_keys(),
-            self.announcements,
-            self.confirmations,
+            g.fingerprint,
+            g.manifest.trustees.threshold,
+            g.manifest.trustees.identity_keys(),
+            self._announcements,
+            self._confirmations,
         )
         claimed = point_from_hex(entry.payload["public_key"], "public_key", nonidentity=True)
         if claimed != key:
             raise InvalidProof("the joint key is not the sum of the trustees' commitments")
-        self.public_key = key
+        context = ElectionContext(g.fingerprint, g.manifest, key)
+        self.keyed = Keyed(g, tuple(self._announcements), tuple(self._confirmations), context)
+        self._announcements, self._confirmations = [], []
         self.phase = Phase.KEYED
 
     def _on_credentials(self, entry: Entry) -> None:
@@ -209,10 +296,11 @@ class Ledger:
         if creds != sorted(creds):
             raise InvalidEncoding("credentials must be sorted (the list must not reveal the roll's order)")
         new = [point_from_hex(c, f"credentials[{i}]", nonidentity=True).encoding for i, c in enumerate(creds)]
-        repeated = set(new) & self.credentials if len(set(new)) == len(new) else set(new)
+        listed = self.book.credentials
+        repeated = set(new) & listed if len(set(new)) == len(new) else set(new)
         if repeated:
             raise InvalidEncoding("a credential is listed twice")
-        self.credentials.update(new)  # only once the whole entry is valid: a rejected entry changes nothing
+        listed.update(new)  # only once the whole entry is valid: a rejected entry changes nothing
         self.phase = Phase.CREDENTIALED
 
     def _on_open(self, entry: Entry) -> None:
@@ -229,43 +317,18 @@ class Ledger:
         if self.phase is not Phase.OPEN:
             raise ElectionError("the election is not open for voting")
         ctx = self.context()
-        if ballot.election != self.fingerprint:
+        if ballot.election != ctx.fingerprint:
             raise InvalidBallot("the ballot is for another election")
-        if ballot.credential.encoding not in self.credentials:
+        if ballot.credential.encoding not in self.book.credentials:
             raise InvalidBallot("the ballot's credential is not on the credential list")
         tracker = tracker or ballot.tracker()
-        if tracker in self.trackers:
+        if tracker in self.book.trackers:
             raise InvalidBallot("this exact ballot is already on the board (replay)")
         if proofs:
             verify_ballot(ballot, ctx)
         else:
             check_ballot_shape(ballot, ctx)
         return tracker
-
-    def _on_ballot(self, entry: Entry, checked: tuple[bytes, str] | None = None) -> None:
-        self._fields(entry.payload, "ballot", "channel")
-        assert self.manifest is not None
-        if entry.payload["channel"] not in self.manifest.channels:
-            raise InvalidEncoding(f"channel must be one of the definition's {list(self.manifest.channels)}")
-        if checked is not None:  # (credential, tracker) of a ballot checked just before
-            self._expect(Phase.OPEN)
-            self._count_ballot(entry.index, checked[1], checked[0])
-            return
-        if not self.check_proofs:  # a trusted board (the box's own store): no need to decode the ballot
-            self._expect(Phase.OPEN)
-            raw = entry.payload["ballot"]
-            self._count_ballot(entry.index, tracker_of_json(raw), hex_bytes(raw["credential"], 32, "credential"))
-            return
-        elif self.defer_ballot_proofs is not None:
-            tracker = tracker_of_canonical(entry.ballot_bytes())
-            credential = self.check_ballot_json(entry.payload["ballot"], tracker)
-            self.defer_ballot_proofs(entry.index, entry.ballot_bytes())
-            self._count_ballot(entry.index, tracker, credential)
-            return
-        else:
-            ballot = Ballot.from_json(entry.payload["ballot"])
-            tracker = self.check_ballot(ballot)
-        self._count_ballot(entry.index, tracker, ballot.credential.encoding)
 
     def check_ballot_json(self, raw: Any, tracker: str) -> bytes:
         """`check_ballot`'s checks that depend on the board, done on the ballot's JSON: the
@@ -279,16 +342,36 @@ class Ledger:
         if hex_bytes(raw.get("election"), 32, "ballot.election") != self.fingerprint:
             raise InvalidBallot("the ballot is for another election")
         credential = hex_bytes(raw.get("credential"), 32, "ballot.credential")
-        if credential not in self.credentials:
+        if credential not in self.book.credentials:
             raise InvalidBallot("the ballot's credential is not on the credential list")
-        if tracker in self.trackers:
+        if tracker in self.book.trackers:
             raise InvalidBallot("this exact ballot is already on the board (replay)")
         return credential
 
-    def _count_ballot(self, index: int, tracker: str, credential: bytes) -> None:
-        self.trackers[tracker] = index
-        self.last_ballot[credential] = index
-        self.ballots += 1
+    def _on_ballot(self, entry: Entry, checked: tuple[bytes, str] | None) -> None:
+        """One path for every ballot: the entry's form, then the ballot's checks — done
+        already (`checked`), by the board's order only (the box's own trusted store), the
+        costly part handed to workers (`defer_ballot_proofs`), or all of them here — then
+        the counting rule's book."""
+        self._expect(Phase.OPEN)
+        self._fields(entry.payload, "ballot", "channel")
+        channels = self.defined().manifest.channels
+        if entry.payload["channel"] not in channels:
+            raise InvalidEncoding(f"channel must be one of the definition's {list(channels)}")
+        credential, tracker = checked if checked is not None else self._check_ballot_entry(entry)
+        self.book.count(entry.index, tracker, credential)
+
+    def _check_ballot_entry(self, entry: Entry) -> tuple[bytes, str]:
+        raw = entry.payload["ballot"]
+        if not self.check_proofs:  # a trusted board (the box's own store): no need to decode the ballot
+            return hex_bytes(raw["credential"], 32, "credential"), tracker_of_json(raw)
+        tracker = tracker_of_canonical(entry.ballot_bytes())
+        if self.defer_ballot_proofs is not None:
+            credential = self.check_ballot_json(raw, tracker)
+            self.defer_ballot_proofs(entry.index, entry.ballot_bytes())
+            return credential, tracker
+        ballot = Ballot.from_json(raw)
+        return ballot.credential.encoding, self.check_ballot(ballot, tracker=tracker)
 
     def _on_close(self, entry: Entry) -> None:
         self._expect(Phase.OPEN)
@@ -297,14 +380,13 @@ class Ledger:
 
     def counted_indices(self) -> set[int]:
         """The counting rule: the board index of the last ballot of every credential."""
-        return set(self.last_ballot.values())
+        return set(self.book.last_ballot.values())
 
     def sum_counted(self, entries: Iterable[Entry], progress: Callable[[int, int], None] | None = None) -> Aggregate:
         """Add up, option by option, the counted ballots among `entries` (a second pass over
         the board: only the credential → last index map is kept in memory, §7.1–7.2)."""
-        assert self.manifest is not None
         counted = self.counted_indices()
-        acc = AggregateSum(self.manifest)
+        acc = AggregateSum(self.defined().manifest)
         done = 0
         for entry in entries:
             if entry.type is EntryType.BALLOT and entry.index in counted:
@@ -317,28 +399,24 @@ class Ledger:
     def _on_tally(self, entry: Entry) -> None:
         self._expect(Phase.CLOSED)
         self._fields(entry.payload, "counted", "aggregate")
-        assert self.manifest is not None
-        counted = entry.payload["counted"]
-        if isinstance(counted, bool) or not isinstance(counted, int) or counted != len(self.last_ballot):
+        counted, should = entry.payload["counted"], len(self.book.last_ballot)
+        if isinstance(counted, bool) or not isinstance(counted, int) or counted != should:
             raise RecordError(
-                f"entry {entry.index} (tally): counts {entry.payload['counted']!r} ballots, "
-                f"the counting rule gives {len(self.last_ballot)}"
+                f"entry {entry.index} (tally): counts {counted!r} ballots, the counting rule gives {should}"
             )
-        self.aggregate = aggregate_from_json(entry.payload["aggregate"], self.manifest)
-        self.tally_index = entry.index
-        self.counted = len(self.last_ballot)
+        aggregate = aggregate_from_json(entry.payload["aggregate"], self.defined().manifest)
+        self.tally = Tally(entry.index, should, aggregate, self._close_hash)
         self.phase = Phase.TALLIED
 
     def _on_decryption(self, entry: Entry) -> None:
         self._expect(Phase.TALLIED, Phase.DECRYPTING)
         self._fields(entry.payload, "trustee", "shares")
+        keyed, tally = self.voting(), self.tallied()
         j = entry.payload["trustee"]
-        n, _ = self._trustees()
-        if isinstance(j, bool) or not isinstance(j, int) or not 1 <= j <= n:
+        if isinstance(j, bool) or not isinstance(j, int) or not 1 <= j <= len(keyed.confirmations):
             raise InvalidEncoding("decryption: unknown trustee")
         if j in self.decryptions:
             raise ElectionError(f"trustee {j} already decrypted")
-        assert self.aggregate is not None
         rows = entry.payload["shares"]
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
             raise InvalidEncoding("decryption shares: one list per question")
@@ -347,19 +425,21 @@ class Ledger:
             for qi, row in enumerate(rows)
         ]
         if self.check_proofs:
-            verify_partial(self.fingerprint, j, self.confirmations[j - 1].verification_key, self.aggregate, shares)
+            verify_partial(
+                keyed.genesis.fingerprint, j, keyed.confirmations[j - 1].verification_key, tally.aggregate, shares
+            )
         self.decryptions[j] = shares
         self.phase = Phase.DECRYPTING
 
     def expected_result(self) -> dict[str, Any]:
         """The result that the decryptions so far give (spec §7.4, §9)."""
-        if self.manifest is None or self.aggregate is None:
+        if self.tally is None:
             raise ElectionError("there is no tally to decrypt yet")
-        _, t = self._trustees()
-        if len(self.decryptions) < t:
-            raise ElectionError(f"{len(self.decryptions)} trustees decrypted; {t} are needed")
-        counts = combine_shares(self.aggregate, self.decryptions, self.counted)
-        return compute_result(self.manifest, counts, self.counted, self.close_hash)
+        tally, manifest = self.tally, self.defined().manifest
+        if len(self.decryptions) < manifest.trustees.threshold:
+            raise ElectionError(f"{len(self.decryptions)} trustees decrypted; {manifest.trustees.threshold} are needed")
+        counts = combine_shares(tally.aggregate, self.decryptions, tally.counted)
+        return compute_result(manifest, counts, tally.counted, tally.close_hash)
 
     def _on_result(self, entry: Entry) -> None:
         self._expect(Phase.DECRYPTING)

@@ -46,6 +46,6 @@ def setup_ledger(package: Any) -> Ledger:
 def load_package(package: Any) -> ElectionContext:
     """The context for making ballots; fails unless the package reaches the joint key."""
     ledger = setup_ledger(package)
-    if ledger.public_key is None:
+    if ledger.keyed is None:
         raise RecordError("the election package stops before the trustees' joint key")
     return ledger.context()

@@ -115,8 +115,8 @@ def finish_ceremony(s: StateDep, org: Organizer) -> Message:
     """Check the whole ceremony (naming any cheating trustee) and put the joint key on the board."""
     board, grant = org
     staging.finish(board)
-    assert board.ledger.public_key is not None
-    return _done(s, board, grant, "finish-ceremony", f"joint key {board.ledger.public_key.hex()}")
+    key = board.ledger.context().public_key
+    return _done(s, board, grant, "finish-ceremony", f"joint key {key.hex()}")
 
 
 # ---- running the election ---------------------------------------------------------------

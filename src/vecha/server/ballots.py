@@ -61,9 +61,9 @@ def accept(
     if ledger.phase is not Phase.OPEN:
         when = "has closed" if ledger.phase > Phase.OPEN else "is not open yet"
         raise ApiError(403, "not-open", f"voting {when}: the ballot box takes no ballot now")
-    assert ledger.manifest is not None
-    if submission.channel not in ledger.manifest.channels:
-        raise ApiError(422, "wrong-channel", f"this election takes ballots by {', '.join(ledger.manifest.channels)}")
+    channels = ledger.defined().manifest.channels
+    if submission.channel not in channels:
+        raise ApiError(422, "wrong-channel", f"this election takes ballots by {', '.join(channels)}")
     raw: dict[str, Any] = dict(submission.ballot)
     if raw["election"] != ledger.fingerprint.hex():
         raise ApiError(422, "wrong-election", "the ballot is for another election (its fingerprint differs)")

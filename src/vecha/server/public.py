@@ -42,8 +42,7 @@ def list_elections(s: StateDep) -> list[ElectionSummary]:
     for eid in election_ids(s.engine):
         board = s.boards.get(eid)
         board.refresh()
-        m = board.ledger.manifest
-        assert m is not None
+        m = board.ledger.defined().manifest
         out.append(
             ElectionSummary(id=eid, title=m.title, phase=board.ledger.phase.name.lower(), ballots=board.ledger.ballots)
         )
@@ -55,19 +54,19 @@ def election_info(board: BoardDep) -> ElectionInfo:
     """The definition, the keys and where the election stands."""
     board.refresh()
     ledger = board.ledger
-    assert ledger.manifest is not None
+    genesis = ledger.defined()
     return ElectionInfo(
         id=board.election_id,
         fingerprint=ledger.fingerprint.hex(),
         phase=ledger.phase.name.lower(),
-        definition=ledger.manifest.model_dump(mode="json"),
-        board_key=ledger.board_key.hex(),
-        public_key=ledger.public_key.hex() if ledger.public_key is not None else None,
+        definition=genesis.manifest.model_dump(mode="json"),
+        board_key=genesis.board_key.hex(),
+        public_key=ledger.keyed.context.public_key.hex() if ledger.keyed is not None else None,
         height=ledger.height,
         head=ledger.head.hex(),
         credentials=len(ledger.credentials),
         ballots=ledger.ballots,
-        voters=len(ledger.last_ballot),
+        voters=len(ledger.book.last_ballot),
     )
 
 
@@ -76,7 +75,7 @@ def package(board: BoardDep) -> dict[str, Any]:
     """The election package (spec §8.7): what a voter's device or a trustee needs. Check it
     yourself: loading it replays the board's rules over its entries."""
     board.refresh()
-    if board.ledger.public_key is None:
+    if board.ledger.keyed is None:
         raise ApiError(409, "no-key-yet", "the trustees' key ceremony is not on the board yet")
     return make_package(board.entries())
 

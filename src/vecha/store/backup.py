@@ -162,7 +162,7 @@ def restore(engine: Engine, lines: Iterable[str]) -> BackupSummary:
             ledger.apply(entry)  # the hash chain and the board's rules
             parsed.append(entry)
         key = BoardKey(seed)
-        if parsed and key.public != ledger.board_key:
+        if parsed and key.public != ledger.defined().board_key:
             raise RecordError("the backup's signing seed is not the board key of entry 0")
         for cp in kinds["checkpoint"]:
             checkpoint = Checkpoint(

@@ -9,6 +9,9 @@ Several threads of one server and several servers over one database can append a
 each append holds the election's write lock, first takes in the entries that others
 appended, then checks and writes. The costly part of a ballot (its signature and proofs)
 is checked before, outside the lock: it depends only on the election's key.
+
+Here: loading and replaying, reading, appending and checkpoints. Casting ballots (and
+their receipts) is in `casting.py`; the batch of entries and group commit in `commit.py`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass, field
 from time import monotonic
 from typing import Any
 
@@ -29,7 +31,9 @@ from vecha.errors import ElectionError, InvalidBallot
 from vecha.record.checkpoint import BoardKey, Checkpoint, sign_checkpoint
 from vecha.record.entries import Entry, EntryType
 from vecha.record.ledger import Ledger
-from vecha.record.receipt import Receipt, receipt_message
+from vecha.record.receipt import Receipt
+from vecha.store.casting import Casting
+from vecha.store.commit import GroupCommit, Pending
 from vecha.store.db import now, open_store, writing
 from vecha.store.schema import ballots, checkpoints, elections, entries
 
@@ -43,7 +47,7 @@ def election_ids(engine: Engine) -> list[str]:
         return [r[0] for r in conn.execute(select(elections.c.id).order_by(elections.c.id))]
 
 
-class Board:
+class Board(Casting):
     def __init__(self, engine: Engine, election_id: str) -> None:
         self.engine = engine
         self.election_id = election_id
@@ -53,9 +57,7 @@ class Board:
             raise ElectionError(f"no election {election_id!r} in this store")
         self.key = BoardKey(bytes(row[0]))
         self._lock = threading.RLock()
-        self._queue: list[_Pending] = []
-        self._queue_lock = threading.Lock()
-        self._committing = False
+        self._group = GroupCommit(self._commit_locked)
         self._refreshed = 0.0
         self._sorted_credentials: list[bytes] = []
         self.ledger = self._replay()
@@ -181,7 +183,7 @@ class Board:
         """Check an entry with the board's rules, then commit it. `checked_ballot`: a ballot
         entry's credential and tracking code, the ballot having just been checked in full;
         `precheck`: runs under the lock, after catching up, before the entry is made."""
-        item = _Pending(kind, payload, time, checkpoint, checked_ballot, precheck)
+        item = Pending(kind, payload, time, checkpoint, checked_ballot, precheck)
         with self._lock:
             self._append_batch([item])
         if item.error is not None:
@@ -196,7 +198,7 @@ class Board:
         if the rules refuse one, nothing is written and its error is raised. A payload may be
         a function, called under the lock once the entries before it are applied (a result
         computed from the decryptions appended with it)."""
-        items = [_Pending(kind, payload, checkpoint=checkpoint) for kind, payload, checkpoint in entries]
+        items = [Pending(kind, payload, checkpoint=checkpoint) for kind, payload, checkpoint in entries]
         with self._lock:
             self._append_batch(items, atomic=True)
         failed = next((item.error for item in items if item.error is not None), None)
@@ -204,7 +206,7 @@ class Board:
             raise failed
         return [item.entry for item in items if item.entry is not None]
 
-    def _append_batch(self, items: list[_Pending], atomic: bool = False) -> None:
+    def _append_batch(self, items: list[Pending], atomic: bool = False) -> None:
         """Append several entries in one transaction (one disk flush). An entry that the rules
         refuse gets its error and is left out (with `atomic`, nothing is written then); if the
         transaction fails, every entry gets the error and the ledger is rebuilt from the
@@ -241,7 +243,16 @@ class Board:
                 self.ledger = self._replay()
             raise
 
-    def _write(self, conn: Connection, item: _Pending, entry: Entry, digest: bytes) -> None:
+    def _commit_locked(self, batch: list[Pending]) -> None:
+        with self._lock:
+            self._append_batch(batch)
+
+    def _append_grouped(self, item: Pending) -> None:
+        """Append one entry together with the others that concurrent callers queue meanwhile
+        (one transaction); returns once its own is committed."""
+        self._group.append(item)
+
+    def _write(self, conn: Connection, item: Pending, entry: Entry, digest: bytes) -> None:
         _insert_entry(conn, entry, digest)
         if item.kind is EntryType.BALLOT:
             credential, tracker = item.checked_ballot or _identify(entry.payload)
@@ -258,38 +269,6 @@ class Board:
         if item.checkpoint or (entry.index + 1) % CHECKPOINT_EVERY == 0:
             self._checkpoint(conn, entry.index + 1, digest)
 
-    def _append_grouped(self, item: _Pending) -> None:
-        """Group commit: concurrent ballots are appended together in one transaction. The
-        first caller to find no batch running leads: it takes everything queued and commits
-        it, then hands the lead to the first caller that queued meanwhile. The others sleep
-        on their own event until their entry is committed (or until it is their turn to
-        lead): each still returns only after its own entry is committed, and no commit wakes
-        more threads than it concerns."""
-        with self._queue_lock:
-            self._queue.append(item)
-            if not self._committing:
-                self._committing = item.lead = True
-        if not item.lead:
-            item.wake.wait()
-            if item.done:
-                return
-        with self._queue_lock:
-            batch, self._queue = self._queue, []
-        try:
-            with self._lock:
-                self._append_batch(batch)
-        finally:
-            for done in batch:
-                done.done = True
-                done.wake.set()
-            with self._queue_lock:
-                if self._queue:
-                    successor = self._queue[0]
-                    successor.lead = True
-                    successor.wake.set()
-                else:
-                    self._committing = False
-
     def _checkpoint(self, conn: Connection, height: int, head: bytes) -> None:
         cp = sign_checkpoint(self.key, self.election_id, height, head)
         conn.execute(
@@ -305,119 +284,6 @@ class Board:
             ).scalar_one()
             if last != self.ledger.height:
                 self._checkpoint(conn, self.ledger.height, self.ledger.head)
-
-    def existing_receipt(self, tracker: str) -> Receipt | None:
-        """The receipt of a ballot already on the board (a resubmission gets the same one).
-        It looks in this board's ledger: `refresh` first to see other processes' ballots (and
-        if one lands in between, `cast_verified` still finds it under the write lock)."""
-        index = self.ledger.trackers.get(tracker)
-        return None if index is None else self.receipt(tracker, index)
-
-    def cast(self, ballot_json: Any, channel: str = "app", time: str | None = None) -> Receipt:
-        """Check a ballot and put it on the board; the same ballot again gets the same receipt."""
-        ballot = Ballot.from_json(ballot_json)
-        self.refresh()
-        return self.cast_parsed(ballot, ballot.tracker(), channel, time)[0]
-
-    def cast_parsed(
-        self, ballot: Ballot, tracker: str, channel: str = "app", time: str | None = None
-    ) -> tuple[Receipt, bool]:
-        """`cast` for a ballot already parsed: every check, the proofs included. Returns the
-        receipt and whether the ballot is new (False: it was on the board already). Call
-        `refresh` first when other processes may append to this board."""
-        existing = self.existing_receipt(tracker)
-        if existing is not None:
-            return existing, False
-        self.ledger.check_ballot(ballot, tracker=tracker)
-        return self.cast_verified(ballot.to_json(), tracker, channel, time)
-
-    def cast_verified(
-        self, ballot_json: dict[str, Any], tracker: str, channel: str = "app", time: str | None = None
-    ) -> tuple[Receipt, bool]:
-        """`cast` for a ballot (JSON, with its tracking code) whose decoding, shape, signature
-        and proofs have already been checked against this election (the server's workers do);
-        the board's own checks (phase, election, listed credential, no replay) run here, under
-        the lock. Returns the receipt and whether the ballot is new."""
-        existing = self.existing_receipt(tracker)
-        if existing is not None:
-            return existing, False
-        credential = bytes.fromhex(ballot_json["credential"])
-
-        def still_new() -> None:
-            # Under the lock: the same ballot may have been appended meanwhile by another client.
-            if tracker in self.ledger.trackers:
-                raise _AlreadyThere(self.ledger.trackers[tracker])
-            self.ledger.check_ballot_json(ballot_json, tracker)
-
-        item = _Pending(
-            EntryType.BALLOT,
-            {"ballot": ballot_json, "channel": channel},
-            time,
-            checked_ballot=(credential, tracker),
-            precheck=still_new,
-        )
-        self._append_grouped(item)
-        if isinstance(item.error, _AlreadyThere):
-            return self.receipt(tracker, item.error.index), False
-        if item.error is not None:
-            raise item.error
-        assert item.entry is not None
-        return self.receipt(tracker, item.entry.index), True
-
-    def cast_many(self, ballots: list[tuple[Any, str]], check_proofs: bool = True) -> list[Receipt]:
-        """Append many ballots (JSON, channel) in one transaction: a bulk import, such as
-        ballots handed over offline. Every rule of `cast` applies, all or nothing: a refused
-        ballot raises and nothing is written. `check_proofs=False` is for ballots whose
-        signatures and proofs the caller has just verified (or made), never for strangers'."""
-        self.refresh()
-        items, seen = [], set()
-        for ballot_json, channel in ballots:
-            ballot = Ballot.from_json(ballot_json)
-            tracker = ballot.tracker()
-            self.ledger.check_ballot(ballot, proofs=check_proofs, tracker=tracker)
-            if tracker in seen:
-                raise InvalidBallot("the same ballot appears twice in the import")
-            seen.add(tracker)
-            payload = {"ballot": ballot.to_json(), "channel": channel}
-            items.append(_Pending(EntryType.BALLOT, payload, checked_ballot=(ballot.credential.encoding, tracker)))
-        with self._lock:
-            self._append_batch(items, atomic=True)
-        failed = next((item.error for item in items if item.error is not None), None)
-        if failed is not None:
-            raise failed
-        receipts = []
-        for item in items:
-            assert item.entry is not None and item.checked_ballot is not None
-            receipts.append(self.receipt(item.checked_ballot[1], item.entry.index))
-        return receipts
-
-    def receipt(self, tracker: str, index: int) -> Receipt:
-        return Receipt(
-            self.election_id, tracker, index, self.key.sign(receipt_message(self.election_id, tracker, index))
-        )
-
-
-class _AlreadyThere(Exception):
-    def __init__(self, index: int) -> None:
-        super().__init__(f"already on the board at {index}")
-        self.index = index
-
-
-@dataclass
-class _Pending:
-    """An entry waiting to be appended, and then its outcome."""
-
-    kind: EntryType
-    payload: dict[str, Any] | Callable[[], dict[str, Any]]  #: or made under the lock, after the entries before it
-    time: str | None = None
-    checkpoint: bool = False
-    checked_ballot: tuple[bytes, str] | None = None  #: (credential, tracker)
-    precheck: Callable[[], None] | None = None
-    entry: Entry | None = None
-    error: Exception | None = None
-    done: bool = False
-    lead: bool = False  #: this caller commits the next batch (group commit)
-    wake: threading.Event = field(default_factory=threading.Event)
 
 
 def _identify(payload: dict[str, Any]) -> tuple[bytes, str]:

@@ -29,8 +29,8 @@ KINDS = ("announcement", "shares", "confirmation")
 def stage(board: Board, kind: str, trustee: int, message: Any) -> bool:
     """Keep a trustee's message, checked first. The same message again is accepted (returns
     False); a different one for a slot already taken is refused."""
-    m = board.ledger.manifest
-    assert m is not None and kind in KINDS
+    assert kind in KINDS
+    m = board.ledger.defined().manifest
     board.refresh()
     if board.ledger.phase is not Phase.DEFINED:
         raise ElectionError("the key ceremony is over")
@@ -110,8 +110,7 @@ def finish(board: Board) -> None:
     """Check the staged ceremony (naming any cheating trustee) and put it on the board."""
     from vecha.store.organizer import record_ceremony
 
-    m = board.ledger.manifest
-    assert m is not None
+    m = board.ledger.defined().manifest
     anns, confs = announcements(board), confirmations(board)
     if len(anns) != m.trustees.count or len(confs) != m.trustees.count:
         raise ElectionError(

@@ -35,8 +35,7 @@ def record_ceremony(
     board: Board, announcements: Sequence[TrusteeAnnouncement], confirmations: Sequence[TrusteeConfirmation]
 ) -> None:
     """Check the whole ceremony first (naming any cheating trustee), then put it on the board."""
-    m = board.ledger.manifest
-    assert m is not None
+    m = board.ledger.defined().manifest
     if board.ledger.phase is not Phase.DEFINED:
         raise ElectionError("the key ceremony is already on the board")
     key = check_ceremony(
@@ -86,7 +85,7 @@ def tally(
     chunks, on `workers` local processes or on `executor` (a Dask cluster's, say)."""
     ledger = board.ledger
     if ledger.phase > Phase.CLOSED:
-        raise ElectionError(f"the election is already tallied (entry {ledger.tally_index} is the tally)")
+        raise ElectionError(f"the election is already tallied (entry {ledger.tallied().index} is the tally)")
     if ledger.phase is not Phase.CLOSED:
         raise ElectionError("close the election before tallying")
     pool = Workers(workers, executor)
@@ -96,7 +95,7 @@ def tally(
     finally:
         bodies.close()  # the sum stops at the last counted ballot: end the read before appending
         pool.close()
-    payload = {"counted": len(ledger.last_ballot), "aggregate": aggregate_to_json(aggregate)}
+    payload = {"counted": len(ledger.book.last_ballot), "aggregate": aggregate_to_json(aggregate)}
     entry = board.append(EntryType.TALLY, payload, checkpoint=True)
     return entry.to_json()
 
@@ -133,7 +132,7 @@ def combine(board: Board, decryptions: Sequence[tuple[int, Any]]) -> dict[str, A
                 raise ElectionError(f"trustee {trustee} already decrypted, with other shares")
             continue  # the same decryption again: already there
         new[trustee] = shares
-    t = board.ledger.manifest.trustees.threshold if board.ledger.manifest else 0
+    t = board.ledger.genesis.manifest.trustees.threshold if board.ledger.genesis else 0
     have = len(set(ledger.decryptions) | set(new))
     if have < t:
         raise ElectionError(f"{have} trustees decrypted; {t} are needed (nothing was written)")

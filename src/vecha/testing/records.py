@@ -152,10 +152,9 @@ def build_election(
     if stop_after is not EntryType.OPEN:
         close_voting(board)
         tally(board)
-        assert board.ledger.aggregate is not None
         if stop_after is not EntryType.TALLY:
             for j in decrypting:
-                shares = partial_decrypt(fp, secrets[j - 1], board.ledger.aggregate)
+                shares = partial_decrypt(fp, secrets[j - 1], board.ledger.tallied().aggregate)
                 add_decryption(board, j, [[s.to_json() for s in row] for row in shares])
             publish_result(board)
     export_record(board, directory / "record")

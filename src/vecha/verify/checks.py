@@ -15,7 +15,7 @@ from pathlib import Path
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.election.counting import Aggregate
-from vecha.errors import RecordError, VechaError
+from vecha.errors import Check, CheckFailed, RecordError, VechaError
 from vecha.record.archive import (
     RESULT,
     RecordHeader,
@@ -27,29 +27,19 @@ from vecha.record.archive import (
 )
 from vecha.record.checkpoint import Checkpoint
 from vecha.record.ledger import Ledger, Phase
-from vecha.verify.parallel import BallotProofPool, sum_counted
+from vecha.verify.parallel import BallotProofPool, Failure, sum_counted
 from vecha.verify.report import Report
 from vecha.workers import Workers, default_workers
 
-__all__ = ["verify_record", "verify_record_ledger", "Progress", "Observed", "OBSERVED_CHECK"]
+__all__ = ["verify_record", "verify_record_ledger", "Progress", "Observed"]
 
 #: progress(stage, done, total)
 Progress = Callable[[str, int, int], None]
-
-BOARD_CHECK = "board: hash chain, phases, trustee proofs, credentials, ballots, decryption shares, result"
-AGGREGATE_CHECK = "aggregate (counting rule: last ballot per credential)"
-OBSERVED_CHECK = "checkpoints seen by others (the same history)"
 
 #: checkpoints that someone else saw the board sign, each with where it came from (a file, a mirror)
 Observed = Sequence[tuple[str, Checkpoint]]
 #: below this many entries a process pool costs more than it saves
 PARALLEL_FROM = 400
-
-
-class _Failed(Exception):
-    def __init__(self, check: str, message: str) -> None:
-        super().__init__(message)
-        self.check = check
 
 
 def verify_record(
@@ -66,19 +56,24 @@ def verify_record(
     report = Report()
     try:
         _Verification(directory, report, progress, workers, executor, observed).run()
-    except _Failed as f:
-        report.failed_check, report.failure = f.check, str(f)
+    except CheckFailed as f:
+        report.error = f
     return report
 
 
 def verify_record_ledger(
     directory: Path, progress: Progress | None = None, workers: int | None = None, observed: Observed = ()
 ) -> Ledger:
-    """Verify a record and return the board state it ends in; raises `RecordError` if it fails."""
+    """Verify a record and return the board state it ends in; raises `CheckFailed` if it fails."""
     try:
         return _Verification(directory, Report(), progress, workers, None, observed).run()
-    except _Failed as f:
-        raise RecordError(f"the record does not verify: check '{f.check}': {f}") from None
+    except CheckFailed as f:
+        raise CheckFailed(f.check, f"the record does not verify: check '{f.check}': {f}", f.entry, f.cause) from None
+
+
+def _ballot_failure(failure: Failure) -> RecordError:
+    index, kind, message = failure
+    return RecordError(f"entry {index} (ballot): {message}", entry=index, cause=kind)
 
 
 class _Verification:
@@ -102,11 +97,15 @@ class _Verification:
         self.pool: BallotProofPool | None = None
 
     @contextmanager
-    def check(self, name: str) -> Iterator[None]:
+    def check(self, name: Check) -> Iterator[None]:
+        """Run one check: any error inside it becomes `CheckFailed`, naming the check, the
+        entry it concerns (when the error says) and the kind of error underneath."""
         try:
             yield
         except VechaError as e:
-            raise _Failed(name, str(e)) from None
+            entry = e.entry if isinstance(e, RecordError) else None
+            cause = (e.cause if isinstance(e, RecordError) else None) or type(e)
+            raise CheckFailed(name, str(e), entry, cause) from None
         self.report.passed.append(name)
 
     def run(self) -> Ledger:
@@ -116,23 +115,23 @@ class _Verification:
             self.workers.close(cancel=True)
 
     def _run(self) -> Ledger:
-        with self.check("files"):
+        with self.check(Check.FILES):
             header = read_header(self.directory)
             checkpoints = read_checkpoints(self.directory)
-        with self.check(BOARD_CHECK):
+        with self.check(Check.BOARD):
             self.board(header, {c.height for c in checkpoints} | {c.height for _, c in self.observed})
-        with self.check("header"):
+        with self.check(Check.HEADER):
             self.header(header)
-        with self.check("checkpoints"):
+        with self.check(Check.CHECKPOINTS):
             self.checkpoints(checkpoints)
         if self.observed:
-            with self.check(OBSERVED_CHECK):
+            with self.check(Check.OBSERVED):
                 self.observed_checkpoints(checkpoints)
-        if self.ledger.aggregate is not None:
-            with self.check(AGGREGATE_CHECK):
+        if self.ledger.tally is not None:
+            with self.check(Check.AGGREGATE):
                 self.aggregate()
         if (self.directory / RESULT).exists() or self.ledger.result is not None:
-            with self.check("result.json"):
+            with self.check(Check.RESULT_FILE):
                 self.result_file()
         self.summarize(len(checkpoints))
         return self.ledger
@@ -153,12 +152,12 @@ class _Verification:
             if self.pool is not None:
                 failed = [f for f in self.pool.abandon() if f[0] < ledger.height]
                 if failed:
-                    raise RecordError(f"entry {failed[0][0]} (ballot): {failed[0][1]}") from None
+                    raise _ballot_failure(failed[0]) from None
             raise
         if self.pool is not None:
             failed = self.pool.finish()
             if failed:
-                raise RecordError(f"entry {failed[0][0]} (ballot): {failed[0][1]}")
+                raise _ballot_failure(failed[0])
         self.progress("verifying the board", ledger.height, header.entries)
 
     def _defer(self, index: int, ballot: bytes) -> None:
@@ -179,7 +178,7 @@ class _Verification:
                 raise RecordError(f"checkpoint at height {cp.height} is for another election")
             if self.heads.get(cp.height) != cp.head:
                 raise RecordError(f"checkpoint at height {cp.height} does not match the board")
-            cp.verify(self.ledger.board_key)
+            cp.verify(self.ledger.defined().board_key)
         if checkpoints[-1].height != self.ledger.height:
             raise RecordError("the last checkpoint does not cover the whole board")
 
@@ -193,7 +192,7 @@ class _Verification:
             if cp.election != ledger.election_id:
                 raise RecordError(f"{source}: its checkpoint at height {cp.height} is for another election")
             try:
-                cp.verify(ledger.board_key)
+                cp.verify(ledger.defined().board_key)
             except VechaError:
                 raise RecordError(
                     f"{source}: its checkpoint at height {cp.height} is not signed by this board's key"
@@ -217,9 +216,11 @@ class _Verification:
             total = self._sum(lines)
         finally:
             lines.close()  # the sum may stop early (at the last ballot it needs): close the file now
-        if total != ledger.aggregate:
+        tally = ledger.tallied()
+        if total != tally.aggregate:
             raise RecordError(
-                f"entry {ledger.tally_index} (tally): the published tally is not the sum of the counted ballots"
+                f"entry {tally.index} (tally): the published tally is not the sum of the counted ballots",
+                entry=tally.index,
             )
 
     def _sum(self, lines: Iterable[tuple[int, bytes]]) -> Aggregate:
@@ -231,7 +232,7 @@ class _Verification:
         if self.pool is not None:
             # The workers summed every ballot while checking it: take away the superseded
             # ones (earlier ballots of a credential that voted again), usually few.
-            superseded = set(ledger.trackers.values()) - counted
+            superseded = set(ledger.book.trackers.values()) - counted
             replaced = sum_counted(ledger.context(), superseded, lines, self.workers, step)
             return tuple(
                 tuple(a - b for a, b in zip(row, rrow, strict=True))
@@ -253,7 +254,7 @@ class _Verification:
         report.trustees = len(ledger.announcements)
         report.credentials = len(ledger.credentials)
         report.ballots = ledger.ballots
-        report.counted = len(ledger.last_ballot)
+        report.counted = len(ledger.book.last_ballot)
         report.decryptions = len(ledger.decryptions)
         report.checkpoints = checkpoints
         report.phase = "result published" if ledger.phase is Phase.DONE else f"phase: {ledger.phase.name.lower()}"

@@ -20,11 +20,12 @@ from vecha.election.counting import Aggregate, AggregateSum, aggregate_from_json
 from vecha.errors import VechaError
 from vecha.workers import Job, Workers, context_of, job_of
 
-__all__ = ["BallotProofPool", "check_chunk", "sum_chunk", "sum_counted"]
+__all__ = ["BallotProofPool", "Failure", "check_chunk", "sum_chunk", "sum_counted"]
 
 CHUNK = 32  #: ballots per proof-checking task
 SUM_CHUNK = 500  #: ballots per summing task (decoding only: much cheaper per ballot)
-Failure = tuple[int, str]
+#: a ballot that failed in a worker: (board index, the kind of error, its message)
+Failure = tuple[int, type[VechaError], str]
 
 
 def check_chunk(job: Job, chunk: list[tuple[int, bytes]]) -> tuple[list[Failure], list[list[dict[str, str]]]]:
@@ -40,7 +41,7 @@ def check_chunk(job: Job, chunk: list[tuple[int, bytes]]) -> tuple[list[Failure]
             ballot = Ballot.from_json(json.loads(raw))
             verify_ballot(ballot, ctx, canonical=raw)
         except VechaError as e:
-            failures.append((index, str(e)))
+            failures.append((index, type(e), str(e)))
             continue
         acc.add_ballot(ballot)
     return failures, aggregate_to_json(acc.total())
@@ -139,7 +140,7 @@ class BallotProofPool:
         self._flush()
         while self._in_flight:
             self._collect()
-        return sorted(self.failures)
+        return sorted(self.failures, key=lambda f: f[0])
 
     def abandon(self) -> list[Failure]:
         """After a failure later on the board: finish the ballots handed over so far (at most

@@ -15,6 +15,9 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
+from vecha.crypto.group import backend as group_backend
+from vecha.crypto.group import use_backend
+
 __all__ = ["Workers", "default_workers", "process_pool"]
 
 
@@ -28,7 +31,7 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _die_with_parent(parent: int, initializer: Callable[..., None] | None, *args: Any) -> None:
+def _die_with_parent(parent: int, backend: str, initializer: Callable[..., None] | None, *args: Any) -> None:
     """In each worker: if the parent dies (even by SIGKILL), die too, rather than linger. A
     thread watches for the worker being handed to another parent. (Linux's parent-death signal
     would act at once, but it follows the *thread* that started the worker, not the process: a
@@ -36,6 +39,7 @@ def _die_with_parent(parent: int, initializer: Callable[..., None] | None, *args
     if os.getppid() != parent:  # the parent died before this ran
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
+    use_backend(backend)  # the parent's choice: a fresh interpreter would take the default
     if initializer is not None:
         initializer(*args)
 
@@ -51,7 +55,7 @@ def process_pool(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_die_with_parent,
-        initargs=(os.getpid(), initializer, *initargs),
+        initargs=(os.getpid(), group_backend(), initializer, *initargs),
     )
     # A `spawn` pool starts a worker on a submit only while none is idle: submitting one task
     # per worker before any can finish starts them all.
