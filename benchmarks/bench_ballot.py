@@ -20,10 +20,10 @@ from vecha.cli.demo import run_demo
 from vecha.cli.demo_election import demo_definition
 from vecha.crypto import Point, Scalar
 from vecha.crypto.group import backend
-from vecha.election.ballot import encrypt_ballot, selections_from_choices, verify_ballot
+from vecha.election.ballot import encrypt_ballot, selections_from_labels, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
-from vecha.election.manifest import parse_manifest
+from vecha.election.definition import parse_definition
 from vecha.environment import apply_environment
 from vecha.testing.records import fixed_identities
 from vecha.verify import verify_record
@@ -43,10 +43,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "ballot.json")
     args = parser.parse_args()
 
-    manifest = parse_manifest(demo_definition([i.public.hex() for i in fixed_identities(5)]))
-    ctx = ElectionContext(os.urandom(32), manifest, Point.base_mul(Scalar.random_nonzero()))
+    definition = parse_definition(demo_definition([i.public.hex() for i in fixed_identities(5)]))
+    ctx = ElectionContext(os.urandom(32), definition, Point.base_mul(Scalar.random_nonzero()))
     cred = Credential.from_code(new_code(), ctx.fingerprint)
-    sel = selections_from_choices(manifest, {"council": ["Civic Alliance"], "referendum": ["Yes"]})
+    sel = selections_from_labels(definition, {"council": ["Civic Alliance"], "referendum": ["Yes"]})
     enc, ver = [], []
     for _ in range(args.repeat):
         t = time.perf_counter()
@@ -55,12 +55,12 @@ def main() -> None:
         t = time.perf_counter()
         verify_ballot(ballot, ctx)
         ver.append(time.perf_counter() - t)
-    options = sum(len(q.option_list) for q in manifest.questions)
+    options = sum(len(q.option_list) for q in definition.questions)
     results: dict[str, object] = {
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
         "backend": BACKEND_NAME,
         "ballot": {
-            "questions": len(manifest.questions),
+            "questions": len(definition.questions),
             "options": options,
             "repeat": args.repeat,
             "encrypt_median_ms": median_ms(enc),

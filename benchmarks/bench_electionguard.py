@@ -46,7 +46,7 @@ from vecha.election.ballot import encrypt_ballot, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.counting import aggregate_ballots, combine_shares
 from vecha.election.credentials import Credential, new_code
-from vecha.election.manifest import parse_manifest
+from vecha.election.definition import parse_definition
 from vecha.election.trustees import check_ceremony, local_ceremony, partial_decrypt, verify_partial
 from vecha.environment import apply_environment
 from vecha.testing.records import fixed_identities, trustees_of
@@ -59,7 +59,7 @@ ELECTIONGUARD = "electionguard==1.4.0"
 TRUSTEES, THRESHOLD = 3, 2
 
 
-def definition(options: int) -> dict[str, Any]:
+def written_definition(options: int) -> dict[str, Any]:
     return {
         "id": "side-by-side",
         "title": "Side by side",
@@ -82,14 +82,14 @@ def median_ms(samples: list[float]) -> float:
 
 
 def vecha_side(options: int, repeat: int, tally: int) -> dict[str, Any]:
-    manifest = parse_manifest(definition(options))
+    definition = parse_definition(written_definition(options))
     fingerprint = os.urandom(32)
     t = time.perf_counter()
     identities = fixed_identities(TRUSTEES)
     secrets, announcements, confirmations = local_ceremony(fingerprint, THRESHOLD, identities)
     key = check_ceremony(fingerprint, THRESHOLD, [i.public for i in identities], announcements, confirmations)
     ceremony_s = time.perf_counter() - t
-    ctx = ElectionContext(fingerprint, manifest, key)
+    ctx = ElectionContext(fingerprint, definition, key)
 
     def choices(k: int) -> list[list[int]]:
         return [[1 if o == k % options else 0 for o in range(options)]]
@@ -108,7 +108,7 @@ def vecha_side(options: int, repeat: int, tally: int) -> dict[str, Any]:
         encrypt_ballot(ctx, Credential.from_code(new_code(), ctx.fingerprint), choices(k)).ballot for k in range(tally)
     ]
     t = time.perf_counter()
-    aggregate = aggregate_ballots(manifest, ballots)
+    aggregate = aggregate_ballots(definition, ballots)
     tally_s = time.perf_counter() - t
 
     costs = primitive_costs(repeat)

@@ -32,7 +32,7 @@ from vecha.crypto.group import backend
 from vecha.election.ballot import encrypt_ballot, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
-from vecha.election.manifest import parse_manifest
+from vecha.election.definition import parse_definition
 from vecha.environment import apply_environment
 from vecha.testing.records import trustees_of
 
@@ -127,7 +127,7 @@ def count_operations(work: Callable[[], object]) -> Counter[str]:
     return counts
 
 
-def definition(candidates_per_list: list[int]) -> dict[str, Any]:
+def written_definition(candidates_per_list: list[int]) -> dict[str, Any]:
     lists = [
         {"name": f"List {i + 1}", "candidates": [f"Candidate {i + 1}.{k + 1}" for k in range(n)]}
         for i, n in enumerate(candidates_per_list)
@@ -149,9 +149,9 @@ def definition(candidates_per_list: list[int]) -> dict[str, Any]:
 
 
 def ballot_figures(shape: list[int], repeat: int, costs: dict[str, float]) -> dict[str, Any]:
-    manifest = parse_manifest(definition(shape))
-    options = len(manifest.questions[0].option_list)
-    ctx = ElectionContext(os.urandom(32), manifest, Point.base_mul(Scalar.random_nonzero()))
+    definition = parse_definition(written_definition(shape))
+    options = len(definition.questions[0].option_list)
+    ctx = ElectionContext(os.urandom(32), definition, Point.base_mul(Scalar.random_nonzero()))
     cred = Credential.from_code(new_code(), ctx.fingerprint)
     marks = [[1 if o == 1 else 0 for o in range(options)]]  # a preference vote for the first candidate
     ballot = encrypt_ballot(ctx, cred, marks).ballot

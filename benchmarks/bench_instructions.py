@@ -44,10 +44,10 @@ def _inputs() -> dict[str, Any]:
     from vecha.election.ballot import Ballot, encrypt_ballot, verify_ballot
     from vecha.election.context import ElectionContext
     from vecha.election.credentials import Credential, new_code
-    from vecha.election.manifest import parse_manifest
+    from vecha.election.definition import parse_definition
     from vecha.workers import job_of
 
-    ctx = ElectionContext(os.urandom(32), parse_manifest(definition("instructions")), Point.base_mul(Scalar.random()))
+    ctx = ElectionContext(os.urandom(32), parse_definition(definition("instructions")), Point.base_mul(Scalar.random()))
     ballots = [
         canonical_bytes(
             encrypt_ballot(

@@ -24,36 +24,36 @@ import electionguard
 from electionguard.ballot import BallotBoxState, PlaintextBallot, PlaintextBallotContest, PlaintextBallotSelection
 from electionguard.ballot_box import submit_ballot
 from electionguard.decryption_mediator import DecryptionMediator
+from electionguard.definition import (
+    BallotStyle,
+    Candidate,
+    CandidateContestDescription,
+    Definition,
+    ElectionType,
+    GeopoliticalUnit,
+    InternalManifest,
+    ReportingUnitType,
+    SelectionDescription,
+    SpecVersion,
+    VoteVariationType,
+)
 from electionguard.election import make_ciphertext_election_context
 from electionguard.encrypt import encrypt_ballot
 from electionguard.group import ONE_MOD_Q
 from electionguard.guardian import Guardian
 from electionguard.key_ceremony import CeremonyDetails
 from electionguard.key_ceremony_mediator import KeyCeremonyMediator
-from electionguard.manifest import (
-    BallotStyle,
-    Candidate,
-    CandidateContestDescription,
-    ElectionType,
-    GeopoliticalUnit,
-    InternalManifest,
-    Manifest,
-    ReportingUnitType,
-    SelectionDescription,
-    SpecVersion,
-    VoteVariationType,
-)
 from electionguard.tally import CiphertextTally
 
 
-def manifest_with(options: int) -> Manifest:
+def manifest_with(options: int) -> Definition:
     selections = [SelectionDescription(f"option-{i}", i, f"candidate-{i}") for i in range(options)]
     contest = CandidateContestDescription(
         "council", 0, "district", VoteVariationType.one_of_m, 1, 1, "Council", selections
     )
     style = BallotStyle("style")
     style.geopolitical_unit_ids = ["district"]
-    return Manifest(
+    return Definition(
         election_scope_id="benchmark",
         spec_version=SpecVersion.EG0_95,
         type=ElectionType.general,
@@ -113,13 +113,13 @@ def main() -> None:
 
     # ElectionGuard logs every encryption's values at INFO on stderr; that is not its real cost.
     logging.getLogger("electionguard").setLevel(logging.WARNING)
-    manifest = manifest_with(args.options)
+    definition = manifest_with(args.options)
     t = time.perf_counter()
     guardians, joint = key_ceremony(args.trustees, args.threshold)
-    assert manifest.is_valid()
-    internal = InternalManifest(manifest)
+    assert definition.is_valid()
+    internal = InternalManifest(definition)
     context = make_ciphertext_election_context(
-        args.trustees, args.threshold, joint.joint_public_key, joint.commitment_hash, manifest.crypto_hash()
+        args.trustees, args.threshold, joint.joint_public_key, joint.commitment_hash, definition.crypto_hash()
     )
     ceremony_s = time.perf_counter() - t
 
@@ -155,7 +155,7 @@ def main() -> None:
         share = guardian.compute_tally_share(tally, context)
         assert share is not None
         decryption.announce(guardian.share_key(), share)
-    result = decryption.get_plaintext_tally(tally, manifest)
+    result = decryption.get_plaintext_tally(tally, definition)
     decrypt_s = time.perf_counter() - t
     assert result is not None
     counts = [result.contests["council"].selections[f"option-{i}"].tally for i in range(args.options)]

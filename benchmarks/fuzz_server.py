@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.ballot import encrypt_ballot, selections_from_labels
 from vecha.election.credentials import Credential
 from vecha.record.entries import EntryType
 from vecha.server import ServerSettings
@@ -262,7 +262,7 @@ def main() -> None:
             choice = {"council": [["North", "North / Ann", "South / Cat"][k % 3]], "yesno": [["Yes", "No"][k % 2]]}
             ballots.append(
                 encrypt_ballot(
-                    ctx, Credential.from_code(code, ctx.fingerprint), selections_from_choices(ctx.manifest, choice)
+                    ctx, Credential.from_code(code, ctx.fingerprint), selections_from_labels(ctx.definition, choice)
                 ).ballot.to_json()
             )
         settings = ServerSettings(

@@ -18,7 +18,7 @@ from vecha.election.ballot import (
     audit_ballot,
     check_audit,
     encrypt_ballot,
-    selections_from_choices,
+    selections_from_labels,
     verify_ballot,
 )
 from vecha.election.credentials import Credential
@@ -32,8 +32,8 @@ def booth_info(e: BuiltElection) -> dict[str, Any]:
     ledger = e.board.ledger
     ctx = ledger.context()
     return {
-        "id": ctx.manifest.id,
-        "definition": ctx.manifest.model_dump(mode="json"),
+        "id": ctx.definition.id,
+        "definition": ctx.definition.model_dump(mode="json"),
         "fingerprint": ledger.fingerprint.hex(),
         "public_key": ctx.public_key.hex(),
         "board_key": ledger.defined().board_key.hex(),
@@ -50,9 +50,9 @@ def test_a_javascript_ballot_is_accepted_by_the_python_ballot_box(
     run_js: Callable[[dict[str, Any]], dict[str, Any]], tmp_path: Path
 ) -> None:
     e = build_election(tmp_path, votes=[], stop_after=EntryType.OPEN)
-    manifest = e.context.manifest
+    definition = e.context.definition
     choice = {"council": ["North / Bob"], "yesno": ["No"]}
-    selections = [list(s) for s in selections_from_choices(manifest, choice)]
+    selections = [list(s) for s in selections_from_labels(definition, choice)]
     # the code as a voter might type it: lower case, spaces instead of hyphens
     typed = e.codes[0].lower().replace("-", " ")
     made = run_js({"op": "encrypt", "info": booth_info(e), "code": typed, "selections": selections})
@@ -76,9 +76,9 @@ def test_the_javascript_audit_checks_python_ballots(
     run_js: Callable[[dict[str, Any]], dict[str, Any]], tmp_path: Path
 ) -> None:
     e = build_election(tmp_path, votes=[], stop_after=EntryType.OPEN)
-    manifest = e.context.manifest
+    definition = e.context.definition
     cred = Credential.from_code(e.codes[1], e.context.fingerprint)
-    sels = selections_from_choices(manifest, {"council": ["South"], "yesno": ["Yes"]})
+    sels = selections_from_labels(definition, {"council": ["South"], "yesno": ["Yes"]})
     enc = encrypt_ballot(e.context, cred, sels)
     request = {
         "op": "audit",
@@ -91,7 +91,7 @@ def test_the_javascript_audit_checks_python_ballots(
     # a device that claims another choice than the one it encrypted is caught
     lying = dict(
         request,
-        selections=[list(s) for s in selections_from_choices(manifest, {"council": ["North"], "yesno": ["Yes"]})],
+        selections=[list(s) for s in selections_from_labels(definition, {"council": ["North"], "yesno": ["Yes"]})],
     )
     answer = run_js(lying)
     assert answer["ok"] is False and "does not encrypt the claimed choice" in answer["error"]
@@ -114,7 +114,7 @@ def test_the_booth_replays_the_election_package(
         "ok": True,
         "fingerprint": e.context.fingerprint.hex(),
         "key": e.context.public_key.hex(),
-        "id": e.context.manifest.id,
+        "id": e.context.definition.id,
     }
     # a relay's transport key in an announcement, a changed joint key, a cut-off package
     swapped = json.loads(json.dumps(package))

@@ -20,8 +20,8 @@ from vecha.crypto import _sodium
 from vecha.election.ballot import Ballot, audit_data, encrypt_ballot
 from vecha.election.counting import AggregateSum, aggregate_to_json
 from vecha.election.credentials import Credential
+from vecha.election.definition import parse_definition
 from vecha.election.identity import TrusteeIdentity
-from vecha.election.manifest import parse_manifest
 from vecha.election.trustees import new_trustee
 from vecha.record.entries import EntryType
 from vecha.record.package import make_package
@@ -212,13 +212,13 @@ def _fork_keeping_one_ballot(real: Path, fork: Path, key: Any) -> None:
     """The organizer's fork: the same election, only the first voter's ballot, a new tally,
     every checkpoint re-signed with the board's key (which the organizer holds)."""
     shutil.copytree(real, fork)
-    manifest = parse_manifest(read_lines(real)[0]["payload"]["definition"])
+    definition = parse_definition(read_lines(real)[0]["payload"]["definition"])
 
     def change(objs: list[dict[str, Any]]) -> None:
         ballots = [o for o in objs if o["type"] == "ballot"]
         for o in ballots[1:]:
             objs.remove(o)
-        acc = AggregateSum(manifest)
+        acc = AggregateSum(definition)
         acc.add_ballot(Ballot.from_json(ballots[0]["payload"]["ballot"]))
         tally = next(o for o in objs if o["type"] == "tally")
         tally["payload"] = {"counted": 1, "aggregate": aggregate_to_json(acc.total())}
@@ -257,10 +257,10 @@ def test_a_trustee_does_not_decrypt_a_forked_board(tmp_path: Path, capsys: pytes
 def test_trustees_at_ceremony_time_cannot_be_defined_without_identities() -> None:
     bare = {**SMALL_DEFINITION, "trustees": {"count": 3, "threshold": 2}}
     with pytest.raises(Exception, match="identities"):
-        parse_manifest(bare)
+        parse_definition(bare)
     short = {**SMALL_DEFINITION, "trustees": {**trustees_of(3, 2), "count": 4}}
     with pytest.raises(Exception, match="4 trustees"):
-        parse_manifest(short)
+        parse_definition(short)
 
 
 # ---- finding 3: an audited ballot must never be castable ---------------------------------

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine
 
 from vecha.cli.main import main
-from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.ballot import encrypt_ballot, selections_from_labels
 from vecha.election.credentials import Credential
 from vecha.errors import ElectionError, RecordError
 from vecha.record.entries import EntryType
@@ -43,7 +43,7 @@ def test_backup_while_voting_and_restore(tmp_path: Path, store_url: str) -> None
         encrypt_ballot(
             ctx,
             Credential.from_code(code, ctx.fingerprint),
-            selections_from_choices(ctx.manifest, {"council": ["South"], "yesno": ["No"]}),
+            selections_from_labels(ctx.definition, {"council": ["South"], "yesno": ["No"]}),
         ).ballot.to_json()
         for code in built.codes[4:]
     ]
@@ -71,7 +71,7 @@ def test_backup_while_voting_and_restore(tmp_path: Path, store_url: str) -> None
 
     # the restored ballot box goes on, signing with the same key
     cred = Credential.from_code(built.codes[0], ctx.fingerprint)
-    late = encrypt_ballot(ctx, cred, selections_from_choices(ctx.manifest, {"council": ["North"], "yesno": ["Yes"]}))
+    late = encrypt_ballot(ctx, cred, selections_from_labels(ctx.definition, {"council": ["North"], "yesno": ["Yes"]}))
     receipt = again.cast(late.ballot.to_json())
     receipt.verify(board.ledger.defined().board_key)
     assert again.find_tracker(receipt.tracker) == (receipt.index, True)

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.ballot import encrypt_ballot, selections_from_labels
 from vecha.election.credentials import Credential
 from vecha.election.trustees import partial_decrypt
 from vecha.record.entries import EntryType
@@ -102,7 +102,7 @@ class Server:
 
 def test_no_receipted_ballot_is_lost_when_the_server_is_killed(tmp_path: Path, store_url: str) -> None:
     built = build_election(tmp_path, votes=[], voters=VOTERS, stop_after=EntryType.OPEN, store=store_url)
-    ctx, manifest = built.context, built.context.manifest
+    ctx, definition = built.context, built.context.definition
     eid = built.board.election_id
     board_key = built.board.ledger.defined().board_key
     built.board.engine.dispose()
@@ -111,7 +111,7 @@ def test_no_receipted_ballot_is_lost_when_the_server_is_killed(tmp_path: Path, s
     for rnd in range(2):  # every voter votes, then votes again
         for v, code in enumerate(built.codes):
             cred = Credential.from_code(code, ctx.fingerprint)
-            sel = selections_from_choices(manifest, choices[(v + rnd) % 2])
+            sel = selections_from_labels(definition, choices[(v + rnd) % 2])
             ballots.put(encrypt_ballot(ctx, cred, sel).ballot.to_json())
     total = ballots.qsize()
 

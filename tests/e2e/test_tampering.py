@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from vecha.crypto import ORDER, Scalar
-from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.ballot import encrypt_ballot, selections_from_labels
 from vecha.election.credentials import Credential, new_code
 from vecha.errors import (
     Check,
@@ -169,7 +169,7 @@ def test_rechained_ballot_from_unlisted_credential(built: BuiltElection, record:
     ballot = encrypt_ballot(
         built.context,
         outsider,
-        selections_from_choices(built.context.manifest, {"council": ["South"], "yesno": ["No"]}),
+        selections_from_labels(built.context.definition, {"council": ["South"], "yesno": ["No"]}),
     ).ballot.to_json()
 
     def change(objs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -331,6 +331,14 @@ def test_cli_names_the_failing_check_and_entry(
     assert main(["verify", str(record), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "FAILED check 'board" in err and f"entry {target[0]} (ballot)" in err
+    # for programs: the failure as fields, the same the Python API reports
+    assert main(["verify", str(record), "--quiet", "--json"]) == 1
+    failure = json.loads(capsys.readouterr().out)["failure"]
+    assert {k: failure[k] for k in ("check", "entry", "kind")} == {
+        "check": Check.BOARD.value,
+        "entry": target[0],
+        "kind": "InvalidSignature",
+    }, failure
 
 
 def test_election_without_ballots_publishes_vacant_seats(tmp_path: Path) -> None:

@@ -17,11 +17,11 @@ from vecha.election.ballot import Ballot, body_of_canonical, encrypt_ballot, ver
 from vecha.election.context import ElectionContext
 from vecha.election.counting import AggregateSum, aggregate_ballots
 from vecha.election.credentials import Credential, new_code
-from vecha.election.manifest import parse_manifest
+from vecha.election.definition import parse_definition
 from vecha.errors import InvalidEncoding, VechaError
 from vecha.testing.records import SMALL_DEFINITION
 
-MANIFEST = parse_manifest(SMALL_DEFINITION)
+MANIFEST = parse_definition(SMALL_DEFINITION)
 CTX = ElectionContext(os.urandom(32), MANIFEST, Point.base_mul(Scalar.random_nonzero()))
 CRED = Credential.from_code(new_code(), CTX.fingerprint)
 selections = st.tuples(

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from vecha.crypto.canonical import parse_canonical
 from vecha.election.ballot import Ballot
 from vecha.election.credentials import normalize_code
-from vecha.election.manifest import parse_manifest
+from vecha.election.definition import parse_definition
 from vecha.election.trustees import (
     DecryptionShare,
     SealedShare,
@@ -51,7 +51,7 @@ def test_structured_parsers_only_raise_vecha_errors(value: Any) -> None:
     parsers = (
         Ballot.from_json,
         Entry.from_json,
-        parse_manifest,
+        parse_definition,
         TrusteeAnnouncement.from_json,
         TrusteeConfirmation.from_json,
         TrusteeSecret.from_json,
@@ -98,7 +98,7 @@ def test_definition_mutations_are_rejected_cleanly() -> None:
     accepted = 0
     for m in _mutations(definition):
         try:
-            parse_manifest(m)
+            parse_definition(m)
             accepted += 1
         except VechaError as e:
             assert str(e).startswith("invalid election definition")

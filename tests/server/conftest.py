@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.ballot import encrypt_ballot, selections_from_labels
 from vecha.election.credentials import Credential
 from vecha.record.entries import EntryType
 from vecha.server import ServerSettings, create_app
@@ -34,7 +34,7 @@ class Api:
 
     def ballot(self, voter: int = 0, council: str = "North", yesno: str = "Yes") -> dict[str, Any]:
         ctx = self.built.context
-        sel = selections_from_choices(ctx.manifest, {"council": [council], "yesno": [yesno]})
+        sel = selections_from_labels(ctx.definition, {"council": [council], "yesno": [yesno]})
         cred = Credential.from_code(self.built.codes[voter], ctx.fingerprint)
         return encrypt_ballot(ctx, cred, sel).ballot.to_json()
 

@@ -105,7 +105,7 @@ def _bad_inputs(api: Api, tmp_path: Path) -> list[tuple[str, Any, int, str]]:
         store=str(api.built.board.engine.url.render_as_string(hide_password=False)),
     )
     elsewhere = Ballot.from_json(api.ballot(2))
-    replayed = dataclasses.replace(elsewhere, election=other.context.fingerprint).to_json()
+    replayed = dataclasses.replace(elsewhere, fingerprint=other.context.fingerprint).to_json()
     non_canonical = (ORDER + 1).to_bytes(32, "little").hex()
     return [
         ("wrong types", {"ballot": 5, "channel": "app"}, 422, "invalid-request"),

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.ballot import encrypt_ballot, selections_from_labels
 from vecha.election.credentials import Credential
 from vecha.record.entries import EntryType
 from vecha.record.receipt import Receipt
@@ -33,7 +33,7 @@ def test_many_clients_two_servers_one_board(tmp_path: Path, store_url: str) -> N
     ctx, fp = built.context, built.context.fingerprint
 
     def ballot(voter: int, council: str) -> dict[str, Any]:
-        sel = selections_from_choices(ctx.manifest, {"council": [council], "yesno": ["Yes"]})
+        sel = selections_from_labels(ctx.definition, {"council": [council], "yesno": ["Yes"]})
         return encrypt_ballot(ctx, Credential.from_code(built.codes[voter], fp), sel).ballot.to_json()
 
     repeated = ballot(0, "North")
@@ -48,7 +48,7 @@ def test_many_clients_two_servers_one_board(tmp_path: Path, store_url: str) -> N
         def send(k: int) -> tuple[int, dict[str, Any]]:
             with httpx.Client(base_url=(one if k % 2 else two).url, timeout=120) as http:
                 start.wait()
-                r = http.post(f"/api/v1/elections/{ctx.manifest.id}/ballots", json={"ballot": jobs[k]})
+                r = http.post(f"/api/v1/elections/{ctx.definition.id}/ballots", json={"ballot": jobs[k]})
                 return r.status_code, r.json()
 
         with ThreadPoolExecutor(len(jobs)) as pool:
@@ -63,7 +63,7 @@ def test_many_clients_two_servers_one_board(tmp_path: Path, store_url: str) -> N
     new = {r.index for r in receipts}
     assert len(new) == len(jobs) - 3  # every other ballot has its own entry
 
-    board = Board(open_store(store_url), ctx.manifest.id)
+    board = Board(open_store(store_url), ctx.definition.id)
     ballots = [e for e in board.entries() if e.type is EntryType.BALLOT]
     assert sorted(e.index for e in ballots) == sorted(new)
     assert len(board.ledger.book.last_ballot) == VOTERS

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.ballot import encrypt_ballot, selections_from_labels
 from vecha.election.credentials import Credential
 from vecha.record.entries import EntryType
 from vecha.server import ServerSettings
@@ -40,13 +40,13 @@ def test_honest_voters_get_through_a_flood(tmp_path: Path) -> None:
         encrypt_ballot(
             ctx,
             Credential.from_code(code, ctx.fingerprint),
-            selections_from_choices(ctx.manifest, {"council": ["North"], "yesno": ["Yes"]}),
+            selections_from_labels(ctx.definition, {"council": ["North"], "yesno": ["Yes"]}),
         ).ballot.to_json()
         for code in built.codes[1:]
     ]
     malicious = Credential.from_code(built.codes[0], ctx.fingerprint)
     honest_of_malicious = encrypt_ballot(
-        ctx, malicious, selections_from_choices(ctx.manifest, {"council": ["South"], "yesno": ["No"]})
+        ctx, malicious, selections_from_labels(ctx.definition, {"council": ["South"], "yesno": ["No"]})
     ).ballot.to_json()
     settings = ServerSettings(max_body=64 * 1024)
     junk = junk_kinds(ballots[0], settings.max_body)

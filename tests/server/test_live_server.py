@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.ballot import encrypt_ballot, selections_from_labels
 from vecha.election.credentials import Credential
 from vecha.record.entries import EntryType
 from vecha.store.db import open_store
@@ -26,7 +26,7 @@ CLIENT_ADDRESS = "127.0.0.77"
 
 def _ballot(built: BuiltElection, voter: int) -> dict[str, object]:
     ctx = built.context
-    sel = selections_from_choices(ctx.manifest, {"council": ["South"], "yesno": ["No"]})
+    sel = selections_from_labels(ctx.definition, {"council": ["South"], "yesno": ["No"]})
     return encrypt_ballot(ctx, Credential.from_code(built.codes[voter], ctx.fingerprint), sel).ballot.to_json()
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from vecha.crypto import _sodium
-from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.ballot import encrypt_ballot, selections_from_labels
 from vecha.election.credentials import Credential
 from vecha.errors import ElectionError, InvalidBallot, InvalidProof, RecordError
 from vecha.record.entries import EntryType
@@ -26,7 +26,7 @@ def live(tmp_path: Path, store_url: str) -> tuple[Board, list[str]]:
 
 def _ballot(board: Board, code: str, choice: str = "North") -> dict[str, object]:
     ctx = board.ledger.context()
-    sel = selections_from_choices(ctx.manifest, {"council": [choice], "yesno": ["Yes"]})
+    sel = selections_from_labels(ctx.definition, {"council": [choice], "yesno": ["Yes"]})
     return encrypt_ballot(ctx, Credential.from_code(code, ctx.fingerprint), sel).ballot.to_json()
 
 

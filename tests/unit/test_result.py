@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vecha.election.counting import compute_result
-from vecha.election.manifest import parse_manifest
+from vecha.election.definition import parse_definition
 from vecha.testing.records import trustees_of
 
 DEFINITION = {
@@ -25,7 +25,7 @@ DEFINITION = {
 
 
 def test_blank_ballots_per_question() -> None:
-    result = compute_result(parse_manifest(DEFINITION), [[4, 3], [5, 2, 1], [6]], 10, bytes(32))
+    result = compute_result(parse_definition(DEFINITION), [[4, 3], [5, 2, 1], [6]], 10, bytes(32))
     referendum, approval, council = result["questions"]
     assert referendum["blank"] == 3  # 10 counted, 7 marked Yes or No
     assert approval["blank"] is None  # several marks per ballot: not known from the totals

@@ -15,11 +15,11 @@ from vecha.crypto import GENERATOR, ORDER, Point, Scalar, Transcript, encrypt
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.proofs import prove_equality, prove_knowledge, prove_range
 from vecha.crypto.threshold import Polynomial, joint_key, lagrange_at_zero, verification_key
-from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.ballot import encrypt_ballot, selections_from_labels
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, check_character, normalize_code
+from vecha.election.definition import parse_definition
 from vecha.election.identity import TrusteeIdentity
-from vecha.election.manifest import parse_manifest
 from vecha.election.seats import Lot, Method, SeatRules, allocate
 from vecha.record.checkpoint import BoardKey, sign_checkpoint
 from vecha.record.entries import GENESIS_PARENT, Entry, EntryType
@@ -128,11 +128,11 @@ def main() -> None:
         "trustees": trustees_of(1, 1),
         "questions": [{"id": "q", "title": "Pick one", "options": ["A", "B"], "min": 1, "max": 1}],
     }
-    manifest = parse_manifest(definition)
-    ctx = ElectionContext(fp, manifest, K)
-    ballot = encrypt_ballot(ctx, Credential.from_code(codes[0], fp), selections_from_choices(manifest, {"q": ["B"]}))
+    definition = parse_definition(definition)
+    ctx = ElectionContext(fp, definition, K)
+    ballot = encrypt_ballot(ctx, Credential.from_code(codes[0], fp), selections_from_labels(definition, {"q": ["B"]}))
     v["ballot"] = {
-        "definition": manifest.model_dump(mode="json"),
+        "definition": definition.model_dump(mode="json"),
         "K": K.hex(),
         "ballot": ballot.ballot.to_json(),
         "tracker": ballot.ballot.tracker(),
@@ -268,7 +268,7 @@ def _more_vectors(fp: bytes) -> dict[str, object]:
             },
         ],
     }
-    out["normalization"] = {"written": written, "normalized": parse_manifest(written).model_dump(mode="json")}
+    out["normalization"] = {"written": written, "normalized": parse_definition(written).model_dump(mode="json")}
     return out
 
 

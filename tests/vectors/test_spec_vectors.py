@@ -16,8 +16,8 @@ from vecha.crypto.threshold import joint_key, lagrange_at_zero, verification_key
 from vecha.election.ballot import Ballot, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, normalize_code
+from vecha.election.definition import parse_definition
 from vecha.election.identity import TrusteeIdentity, identity_fingerprint
-from vecha.election.manifest import parse_manifest
 from vecha.election.seats import Lot, Method, SeatRules, allocate, parse_fraction
 from vecha.errors import InvalidEncoding, InvalidProof
 from vecha.record.checkpoint import BoardKey, Checkpoint
@@ -97,7 +97,7 @@ def test_range_proofs() -> None:
 
 def test_ballot_and_tracker() -> None:
     b = V["ballot"]
-    ctx = ElectionContext(FP, parse_manifest(b["definition"]), point_from_hex(b["K"], "K"))
+    ctx = ElectionContext(FP, parse_definition(b["definition"]), point_from_hex(b["K"], "K"))
     ballot = Ballot.from_json(b["ballot"])
     verify_ballot(ballot, ctx)
     assert ballot.tracker() == b["tracker"]
@@ -194,5 +194,5 @@ def test_seat_allocations_and_normalization() -> None:
         rules = SeatRules(Method(method), v["seats"], threshold=threshold, divisors=divisors)
         assert allocate(v["votes"], rules, Lot(bytes.fromhex(v["lot_seed"]))).to_json() == expected, method
     n = V["normalization"]
-    assert parse_manifest(n["written"]).model_dump(mode="json") == n["normalized"]
-    assert parse_manifest(n["normalized"]).model_dump(mode="json") == n["normalized"]
+    assert parse_definition(n["written"]).model_dump(mode="json") == n["normalized"]
+    assert parse_definition(n["normalized"]).model_dump(mode="json") == n["normalized"]

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from vecha.cli.demo_election import demo_definition, simulate_choice
-from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.ballot import encrypt_ballot, selections_from_labels
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
+from vecha.election.definition import Definition, parse_definition
 from vecha.election.identity import TrusteeIdentity
-from vecha.election.manifest import Manifest, parse_manifest
 from vecha.election.trustees import local_ceremony, partial_decrypt
 from vecha.record.package import load_package, make_package
 from vecha.store.board import Board, open_store
@@ -49,7 +49,7 @@ class DemoResult:
     revoted: int
     trustees_decrypting: list[int]
     plaintext_matches: bool
-    manifest: Manifest
+    definition: Definition
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -66,7 +66,7 @@ def _encrypt(job: tuple[str, dict[str, list[str]]]) -> dict[str, Any]:
     ctx = _worker_context
     assert ctx is not None
     cred = Credential.from_code(code, ctx.fingerprint)
-    return encrypt_ballot(ctx, cred, selections_from_choices(ctx.manifest, choices)).ballot.to_json()
+    return encrypt_ballot(ctx, cred, selections_from_labels(ctx.definition, choices)).ballot.to_json()
 
 
 def run_demo(voters: int, record_dir: Path, step: Step, seed: int | None = None, workers: int = 2) -> DemoResult:
@@ -75,15 +75,15 @@ def run_demo(voters: int, record_dir: Path, step: Step, seed: int | None = None,
     t0 = time.perf_counter()
     # Each trustee makes its identity key first; the organizer writes the public keys in.
     identities = [TrusteeIdentity.new() for _ in range(5)]
-    definition = demo_definition(identities=[i.public.hex() for i in identities])
-    manifest = parse_manifest(definition)
+    written = demo_definition(identities=[i.public.hex() for i in identities])
+    definition = parse_definition(written)
     with tempfile.TemporaryDirectory(prefix="vecha-demo-") as tmp:
         engine = open_store(str(Path(tmp) / "ballot-box.sqlite"))
-        board = Board.create(engine, manifest)
+        board = Board.create(engine, definition)
         fp = board.ledger.fingerprint
 
         # Key ceremony: five trustees, each on "its own machine" (here, one process).
-        n, t = manifest.trustees.count, manifest.trustees.threshold
+        n, t = definition.trustees.count, definition.trustees.threshold
         step("key ceremony", 0, 1)
         secrets_, announcements, confirmations = local_ceremony(fp, t, identities)
         record_ceremony(board, announcements, confirmations)
@@ -111,8 +111,8 @@ def run_demo(voters: int, record_dir: Path, step: Step, seed: int | None = None,
                 continue
             if rng.random() < 0.10:
                 revoted += 1
-                jobs.append((code, simulate_choice(rng, definition)))
-            choice = simulate_choice(rng, definition)
+                jobs.append((code, simulate_choice(rng, written)))
+            choice = simulate_choice(rng, written)
             jobs.append((code, choice))
             final[code] = choice
         t1 = time.perf_counter()
@@ -154,7 +154,7 @@ def run_demo(voters: int, record_dir: Path, step: Step, seed: int | None = None,
         revoted,
         present,
         _matches_plaintext(result, final),
-        manifest,
+        definition,
         timings,
     )
 

@@ -49,7 +49,7 @@ def demo(
 
     with progress_bar(not quiet) as step:
         outcome = run_demo(voters, record, step, seed=seed)
-    results.print_result(outcome.result, outcome.manifest)
+    results.print_result(outcome.result, outcome.definition)
     console.print(
         f"{outcome.voters} voters: {outcome.voters - outcome.abstained} voted, {outcome.abstained} abstained, "
         f"{outcome.revoted} voted twice (the last ballot counts); {outcome.ballots} ballots on the board. "

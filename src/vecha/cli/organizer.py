@@ -12,7 +12,7 @@ import typer
 from vecha.cli.boxes import Db, ElectionId, Server, Token, check_decryption_files, open_box
 from vecha.cli.common import CliError, console, err_console, progress_bar, read_definition, read_json, write_out
 from vecha.client import Client
-from vecha.election.manifest import parse_manifest
+from vecha.election.definition import parse_definition
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation
 from vecha.errors import InvalidEncoding
 from vecha.record.archive import find_tracker
@@ -44,14 +44,14 @@ def create(
     token: Token = None,
 ) -> None:
     """Create an election on the ballot box from a definition file."""
-    manifest = parse_manifest(read_definition(definition))
+    parsed = parse_definition(read_definition(definition))
     if server is not None:
         with Client(server, token) as client:
-            created = client.post("/elections", manifest.model_dump(mode="json"))
+            created = client.post("/elections", parsed.model_dump(mode="json"))
         fingerprint = created["fingerprint"]
     else:
-        fingerprint = Board.create(open_store(db), manifest).ledger.fingerprint.hex()
-    console.print(f"created election {manifest.id}; fingerprint {fingerprint}")
+        fingerprint = Board.create(open_store(db), parsed).ledger.fingerprint.hex()
+    console.print(f"created election {parsed.id}; fingerprint {fingerprint}")
 
 
 def package(
@@ -199,9 +199,9 @@ def combine(
     loaded = [read_json(p, "partial decryption") for p in decryptions or []]
     check_decryption_files(loaded, box.fingerprint())
     result = box.combine(loaded)
-    manifest = setup_ledger(box.package()).defined().manifest
-    assert manifest is not None
-    print_result(result, manifest)
+    definition = setup_ledger(box.package()).defined().definition
+    assert definition is not None
+    print_result(result, definition)
 
 
 def export(

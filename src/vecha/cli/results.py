@@ -11,7 +11,7 @@ from rich.table import Table
 
 from vecha.cli.common import CliError, console, write_out
 from vecha.election.counting import count_list_question
-from vecha.election.manifest import ListQuestion, Manifest
+from vecha.election.definition import Definition, ListQuestion
 from vecha.election.seats import Lot
 
 __all__ = ["register", "print_result", "render_report", "explanations"]
@@ -21,9 +21,9 @@ def register(app: typer.Typer) -> None:
     app.command("results")(results)
 
 
-def print_result(result: dict[str, Any], manifest: Manifest) -> None:
+def print_result(result: dict[str, Any], definition: Definition) -> None:
     """The result as tables, options in the definition's order (a result's JSON sorts them)."""
-    for q, mq in zip(result["questions"], manifest.questions, strict=True):
+    for q, mq in zip(result["questions"], definition.questions, strict=True):
         if "allocation" in q:
             table = Table(title=f"{q['id']}: {result['counted']} ballots counted, {q['blank']} blank")
             for col, just in [("list", "left"), ("votes", "right"), ("seats", "right"), ("elected", "left")]:
@@ -51,23 +51,23 @@ def print_result(result: dict[str, Any], manifest: Manifest) -> None:
             console.print(table)
 
 
-def explanations(result: dict[str, Any], manifest: Manifest) -> dict[str, list[str]]:
+def explanations(result: dict[str, Any], definition: Definition) -> dict[str, list[str]]:
     """Each list question's allocation explained (quotients or quotas and remainders, seat order),
     recomputed from the published counts with the same rules and lot."""
     out = {}
     lot = Lot(bytes.fromhex(result["lot_seed"]))
-    for q, rq in zip(manifest.questions, result["questions"], strict=True):
+    for q, rq in zip(definition.questions, result["questions"], strict=True):
         if isinstance(q, ListQuestion):
             row = [rq["counts"][o.label] for o in q.option_list]
             out[q.id] = count_list_question(q, row, result["counted"], lot).allocation.explain()
     return out
 
 
-def render_report(result: dict[str, Any], manifest: Manifest, out: Path) -> list[Path]:
+def render_report(result: dict[str, Any], definition: Definition, out: Path) -> list[Path]:
     """Write result.json, results.html (self-contained, no external assets), seats.png and
     the explanation of each allocation."""
-    election = manifest.id
-    explained = explanations(result, manifest)
+    election = definition.id
+    explained = explanations(result, definition)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -129,7 +129,7 @@ def render_report(result: dict[str, Any], manifest: Manifest, out: Path) -> list
                 f"<details><summary>How the seats were allocated</summary><pre>{how}</pre></details></section>"
             )
         else:
-            mq = next(m for m in manifest.questions if m.id == q["id"])
+            mq = next(m for m in definition.questions if m.id == q["id"])
             rows = "".join(
                 f"<tr><td>{html.escape(o.label)}</td><td>{q['counts'][o.label]}</td></tr>" for o in mq.option_list
             )
@@ -164,7 +164,7 @@ def results(
     ledger = verify_record_ledger(record)
     if ledger.result is None:
         raise CliError("the record has no published result yet")
-    manifest = ledger.defined().manifest
-    for p in render_report(ledger.result, manifest, out):
+    definition = ledger.defined().definition
+    for p in render_report(ledger.result, definition, out):
         console.print(f"wrote {p}")
-    print_result(ledger.result, manifest)
+    print_result(ledger.result, definition)

@@ -56,7 +56,7 @@ class _Election:
         else:
             raise CliError("give the election package (--election) or a server (--server)")
         self.fingerprint = ledger.fingerprint
-        trustees = ledger.defined().manifest.trustees
+        trustees = ledger.defined().definition.trustees
         self.count, self.threshold = trustees.count, trustees.threshold
         self.identities = trustees.identity_keys()
 

@@ -12,7 +12,7 @@ from vecha.cli.boxes import RemoteElectionId as ElectionId
 from vecha.cli.boxes import RemoteServer as Server
 from vecha.cli.common import CliError, console, read_json, write_out
 from vecha.client import Client
-from vecha.election.ballot import audit_data, check_audit, encrypt_ballot, selections_from_choices
+from vecha.election.ballot import audit_data, check_audit, encrypt_ballot, selections_from_labels
 from vecha.election.credentials import Credential, new_code
 from vecha.record.package import load_package, setup_ledger
 from vecha.record.receipt import Receipt, check_receipt
@@ -109,7 +109,7 @@ def vote(
             raise CliError(f"--choice {c!r}: write QUESTION=OPTION")
         q, label = c.split("=", 1)
         choices.setdefault(q.strip(), []).append(label.strip())
-    selections = selections_from_choices(ctx.manifest, choices)
+    selections = selections_from_labels(ctx.definition, choices)
     cred = Credential.from_code(credential, ctx.fingerprint)
     made = encrypt_ballot(ctx, cred, selections)
     if audit is not None:
@@ -174,7 +174,7 @@ def audit_command(
     ctx = load_package(package)
     body, selections = check_audit(ctx, read_json(data, "audit data"))
     console.print(f"the audited ballot (tracking code {body.tracker()}) encrypts exactly these choices:")
-    for q, marks in zip(ctx.manifest.questions, selections, strict=True):
+    for q, marks in zip(ctx.definition.questions, selections, strict=True):
         chosen = [o.label for o, m in zip(q.option_list, marks, strict=True) if m] or ["(blank)"]
         console.print(f"  {q.id}: {', '.join(chosen)}")
     console.print("it was never signed, so no one can cast it; if these are not your choices, do not use that device")

@@ -22,7 +22,7 @@ from vecha.crypto.proofs import RangeProof, SchnorrProof, prove_knowledge, prove
 from vecha.crypto.transcript import Transcript
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential
-from vecha.election.manifest import ListQuestion, Manifest
+from vecha.election.definition import Definition, ListQuestion
 from vecha.errors import InvalidBallot, InvalidEncoding, InvalidProof, InvalidSignature
 
 __all__ = [
@@ -44,7 +44,7 @@ __all__ = [
     "body_of_json",
     "verify_signature_json",
     "tracker_of_canonical",
-    "selections_from_choices",
+    "selections_from_labels",
     "audit_ballot",
     "choice_context",
     "overall_context",
@@ -72,13 +72,13 @@ class BallotBody:
     """A ballot less its signature (spec §6.4): what the tracking code names, and what a
     booth shows before the voter chooses to cast (then signs) or audit (never signs) it."""
 
-    election: bytes  #: the election fingerprint
+    fingerprint: bytes  #: the election fingerprint (the JSON member `election`, §6.4)
     credential: Point
     answers: tuple[Answer, ...]
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "election": self.election.hex(),
+            "election": self.fingerprint.hex(),
             "credential": self.credential.hex(),
             "answers": [a.to_json() for a in self.answers],
         }
@@ -104,14 +104,14 @@ def _body_fields(o: dict[str, Any]) -> tuple[bytes, Point, tuple[Answer, ...]]:
 
 @dataclass(frozen=True, slots=True)
 class Ballot:
-    election: bytes  #: the election fingerprint
+    fingerprint: bytes  #: the election fingerprint (the JSON member `election`, §6.4)
     credential: Point  #: the public credential S that signs the ballot
     answers: tuple[Answer, ...]
     signature: SchnorrProof
 
     @property
     def body(self) -> BallotBody:
-        return BallotBody(self.election, self.credential, self.answers)
+        return BallotBody(self.fingerprint, self.credential, self.answers)
 
     def body_json(self) -> dict[str, Any]:
         return self.body.to_json()
@@ -254,11 +254,11 @@ def body_of_canonical(ballot: bytes) -> bytes:
     return ballot[: ballot.rindex(_SIGNATURE_MEMBER)] + b"}"
 
 
-def check_selections(manifest: Manifest, selections: Sequence[Sequence[int]]) -> Selections:
-    if len(selections) != len(manifest.questions):
-        raise InvalidBallot(f"expected answers to {len(manifest.questions)} questions, got {len(selections)}")
+def check_selections(definition: Definition, selections: Sequence[Sequence[int]]) -> Selections:
+    if len(selections) != len(definition.questions):
+        raise InvalidBallot(f"expected answers to {len(definition.questions)} questions, got {len(selections)}")
     out = []
-    for q, sel in zip(manifest.questions, selections, strict=True):
+    for q, sel in zip(definition.questions, selections, strict=True):
         if len(sel) != len(q.option_list) or any(m not in (0, 1) for m in sel):
             raise InvalidBallot(f"question {q.id}: one mark (0 or 1) per option")
         if not q.min <= sum(sel) <= q.max:
@@ -267,34 +267,35 @@ def check_selections(manifest: Manifest, selections: Sequence[Sequence[int]]) ->
     return tuple(out)
 
 
-def selections_from_choices(manifest: Manifest, choices: Mapping[str, Sequence[str]]) -> Selections:
-    """Turn {question id: [option labels]} into marks; an omitted question is blank."""
-    unknown = set(choices) - {q.id for q in manifest.questions}
+def selections_from_labels(definition: Definition, labels: Mapping[str, Sequence[str]]) -> Selections:
+    """Turn {question id: [option labels]} into marks; an omitted question is blank. (A
+    ballot's `choices` are its ciphertexts, one per option: the labels are not choices.)"""
+    unknown = set(labels) - {q.id for q in definition.questions}
     if unknown:
         raise InvalidBallot(f"no such question: {', '.join(sorted(unknown))}")
     out = []
-    for q in manifest.questions:
-        labels = [o.label for o in q.option_list]
-        chosen = [c for c in choices.get(q.id, []) if c != ""]
-        marks = [0] * len(labels)
+    for q in definition.questions:
+        options = [o.label for o in q.option_list]
+        chosen = [c for c in labels.get(q.id, []) if c != ""]
+        marks = [0] * len(options)
         for c in chosen:
-            if c not in labels:
+            if c not in options:
                 hint = " (for a candidate write 'List / Candidate')" if isinstance(q, ListQuestion) else ""
                 raise InvalidBallot(f"question {q.id}: no option {c!r}{hint}")
-            if marks[labels.index(c)]:
+            if marks[options.index(c)]:
                 raise InvalidBallot(f"question {q.id}: option {c!r} chosen twice")
-            marks[labels.index(c)] = 1
+            marks[options.index(c)] = 1
         out.append(tuple(marks))
-    return check_selections(manifest, out)
+    return check_selections(definition, out)
 
 
 def encrypt_ballot(
     ctx: ElectionContext, credential: Credential, selections: Sequence[Sequence[int]]
 ) -> EncryptedBallot:
-    sels = check_selections(ctx.manifest, selections)
+    sels = check_selections(ctx.definition, selections)
     key, fp, S = ctx.public_key, ctx.fingerprint, credential.public
     answers, randomness = [], []
-    for qi, (q, sel) in enumerate(zip(ctx.manifest.questions, sels, strict=True)):
+    for qi, (q, sel) in enumerate(zip(ctx.definition.questions, sels, strict=True)):
         rs = tuple(Scalar.random() for _ in sel)
         cts = tuple(encrypt(key, m, r) for m, r in zip(sel, rs, strict=True))
         proofs = tuple(
@@ -325,9 +326,9 @@ def sign_ballot(fingerprint: bytes, credential: Credential, answers: tuple[Answe
 
 def check_ballot_shape(ballot: Ballot | BallotBody, ctx: ElectionContext) -> None:
     """The cheap checks: right election, right number of questions and options."""
-    if ballot.election != ctx.fingerprint:
+    if ballot.fingerprint != ctx.fingerprint:
         raise InvalidBallot("the ballot is for another election")
-    qs = ctx.manifest.questions
+    qs = ctx.definition.questions
     if len(ballot.answers) != len(qs):
         raise InvalidBallot(f"the ballot answers {len(ballot.answers)} questions; the election has {len(qs)}")
     for q, a in zip(qs, ballot.answers, strict=True):
@@ -359,7 +360,7 @@ def verify_ballot_proofs(ballot: Ballot | BallotBody, ctx: ElectionContext) -> N
     """The 0-or-1 proof of every option and the [min, max] proof of every question (the costly
     part: run it last, on a ballot whose shape and signature are already checked)."""
     key, fp, S = ctx.public_key, ctx.fingerprint, ballot.credential
-    for qi, (q, a) in enumerate(zip(ctx.manifest.questions, ballot.answers, strict=True)):
+    for qi, (q, a) in enumerate(zip(ctx.definition.questions, ballot.answers, strict=True)):
         for oi, (ct, proof) in enumerate(zip(a.choices, a.proofs, strict=True)):
             try:
                 verify_range(proof, key, ct, 0, 1, choice_context(fp, S, qi, oi), purpose="ballot-choice")
@@ -388,7 +389,7 @@ def audit_data(ctx: ElectionContext, made: EncryptedBallot) -> dict[str, Any]:
     signed, the marks and the randomness of every ciphertext."""
     return {
         "version": 2,
-        "election": ctx.manifest.id,
+        "election": ctx.definition.id,
         "ballot": made.ballot.body_json(),
         "selections": [list(s) for s in made.selections],
         "randomness": [[r.hex() for r in rs] for rs in made.randomness],
@@ -403,15 +404,15 @@ def check_audit(ctx: ElectionContext, data: object) -> tuple[BallotBody, Selecti
     randomness is out must never be castable, and a booth that signed it before the voter
     chose is not to be trusted."""
     o = _obj(data, {"version", "election", "ballot", "selections", "randomness"}, "audit data")
-    if o["version"] != 2 or o["election"] != ctx.manifest.id:
-        raise InvalidBallot(f"the audit data is not for election {ctx.manifest.id} (version 2)")
+    if o["version"] != 2 or o["election"] != ctx.definition.id:
+        raise InvalidBallot(f"the audit data is not for election {ctx.definition.id} (version 2)")
     if isinstance(o["ballot"], dict) and "signature" in o["ballot"]:
         raise InvalidBallot(
             "the audit data holds a signed ballot: anyone who has it could cast it; the device that made it "
             "signed before the voter chose, do not vote with it"
         )
     body = BallotBody.from_json(o["ballot"])
-    if body.election != ctx.fingerprint:
+    if body.fingerprint != ctx.fingerprint:
         raise InvalidBallot("the audited ballot is for another election")
     check_ballot_shape(body, ctx)
     verify_ballot_proofs(body, ctx)
@@ -420,7 +421,7 @@ def check_audit(ctx: ElectionContext, data: object) -> tuple[BallotBody, Selecti
         raise InvalidEncoding("audit data: selections must be one list of marks per question")
     if not all(isinstance(m, int) and not isinstance(m, bool) for s in sel_raw for m in s):
         raise InvalidEncoding("audit data: a mark is 0 or 1")
-    selections = check_selections(ctx.manifest, sel_raw)
+    selections = check_selections(ctx.definition, sel_raw)
     if not isinstance(rand_raw, list) or len(rand_raw) != len(body.answers):
         raise InvalidEncoding("audit data: randomness must be one list per question")
     randomness = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vecha.crypto.group import Point
-from vecha.election.manifest import Manifest
+from vecha.election.definition import Definition
 
 __all__ = ["ElectionContext"]
 
@@ -13,5 +13,5 @@ __all__ = ["ElectionContext"]
 @dataclass(frozen=True)
 class ElectionContext:
     fingerprint: bytes  #: the hash of the election's first board entry (spec §8.2)
-    manifest: Manifest
+    definition: Definition
     public_key: Point  #: the joint key K of the trustees

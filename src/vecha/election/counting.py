@@ -17,7 +17,7 @@ from vecha.crypto.encoding import hex_bytes, point_from_hex
 from vecha.crypto.group import PointSum
 from vecha.crypto.threshold import lagrange_at_zero
 from vecha.election.ballot import Ballot
-from vecha.election.manifest import ListQuestion, Manifest
+from vecha.election.definition import Definition, ListQuestion
 from vecha.election.seats import Allocation, ListOutcome, Lot, allocate, elect_candidates
 from vecha.election.trustees import DecryptionShare
 from vecha.errors import InvalidEncoding
@@ -42,8 +42,8 @@ class AggregateSum:
 
     __slots__ = ("_rows",)
 
-    def __init__(self, manifest: Manifest) -> None:
-        self._rows = [[(PointSum(), PointSum()) for _ in q.option_list] for q in manifest.questions]
+    def __init__(self, definition: Definition) -> None:
+        self._rows = [[(PointSum(), PointSum()) for _ in q.option_list] for q in definition.questions]
 
     def add_ballot(self, ballot: Ballot) -> None:
         self._add_rows(answer.choices for answer in ballot.answers)
@@ -79,9 +79,9 @@ class AggregateSum:
         return tuple(tuple(Ciphertext(a.total(), b.total()) for a, b in row) for row in self._rows)
 
 
-def aggregate_ballots(manifest: Manifest, ballots: Iterable[Ballot]) -> Aggregate:
+def aggregate_ballots(definition: Definition, ballots: Iterable[Ballot]) -> Aggregate:
     """Sum the (already selected) counted ballots, option by option."""
-    acc = AggregateSum(manifest)
+    acc = AggregateSum(definition)
     for b in ballots:
         acc.add_ballot(b)
     return acc.total()
@@ -91,11 +91,11 @@ def aggregate_to_json(agg: Aggregate) -> list[list[dict[str, str]]]:
     return [[{"alpha": c.alpha.hex(), "beta": c.beta.hex()} for c in row] for row in agg]
 
 
-def aggregate_from_json(obj: Any, manifest: Manifest) -> Aggregate:
-    if not isinstance(obj, list) or len(obj) != len(manifest.questions):
+def aggregate_from_json(obj: Any, definition: Definition) -> Aggregate:
+    if not isinstance(obj, list) or len(obj) != len(definition.questions):
         raise InvalidEncoding("aggregate: one row per question")
     rows = []
-    for qi, (q, row) in enumerate(zip(manifest.questions, obj, strict=True)):
+    for qi, (q, row) in enumerate(zip(definition.questions, obj, strict=True)):
         if not isinstance(row, list) or len(row) != len(q.option_list):
             raise InvalidEncoding(f"aggregate[{qi}]: one ciphertext per option")
         cts = []
@@ -156,12 +156,12 @@ def count_list_question(q: ListQuestion, counts: Sequence[int], counted: int, lo
 
 
 def compute_result(
-    manifest: Manifest, counts: Sequence[Sequence[int]], counted: int, lot_seed: bytes
+    definition: Definition, counts: Sequence[Sequence[int]], counted: int, lot_seed: bytes
 ) -> dict[str, Any]:
     """The result object of spec §9.6: counts per option and, for list questions, the seats."""
     questions: list[dict[str, Any]] = []
     lot = Lot(lot_seed)
-    for q, row in zip(manifest.questions, counts, strict=True):
+    for q, row in zip(definition.questions, counts, strict=True):
         entry: dict[str, Any] = {
             "id": q.id,
             "counts": {o.label: n for o, n in zip(q.option_list, row, strict=True)},

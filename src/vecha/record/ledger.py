@@ -25,7 +25,7 @@ from vecha.election.counting import (
     combine_shares,
     compute_result,
 )
-from vecha.election.manifest import CHANNELS, Manifest, parse_manifest
+from vecha.election.definition import CHANNELS, Definition, parse_definition
 from vecha.election.trustees import (
     DecryptionShare,
     TrusteeAnnouncement,
@@ -61,7 +61,7 @@ class Genesis:
 
     election_id: str
     fingerprint: bytes
-    manifest: Manifest
+    definition: Definition
     board_key: bytes
 
 
@@ -232,18 +232,18 @@ class Ledger:
     def _on_election(self, entry: Entry) -> None:
         self._expect(Phase.EMPTY)
         self._fields(entry.payload, "definition", "board_key")
-        manifest = parse_manifest(entry.payload["definition"])
-        if canonical_bytes(manifest.model_dump(mode="json")) != canonical_bytes(entry.payload["definition"]):
+        definition = parse_definition(entry.payload["definition"])
+        if canonical_bytes(definition.model_dump(mode="json")) != canonical_bytes(entry.payload["definition"]):
             raise InvalidEncoding("the definition is not in its normalized form")
-        if entry.election != manifest.id:
+        if entry.election != definition.id:
             raise InvalidEncoding("the entry's election id differs from the definition's")
         hex_bytes(entry.payload["board_key"], 32, "board_key")
 
     def _define(self, entry: Entry, fingerprint: bytes) -> None:
         """Entry 0 was accepted: its hash is the fingerprint, and the election is defined."""
-        manifest = parse_manifest(entry.payload["definition"])
+        definition = parse_definition(entry.payload["definition"])
         board_key = hex_bytes(entry.payload["board_key"], 32, "board_key")
-        self.genesis = Genesis(manifest.id, fingerprint, manifest, board_key)
+        self.genesis = Genesis(definition.id, fingerprint, definition, board_key)
         self.phase = Phase.DEFINED
 
     def _on_trustee(self, entry: Entry) -> None:
@@ -252,9 +252,9 @@ class Ledger:
         a = TrusteeAnnouncement.from_json(entry.payload)
         if a.index != len(self._announcements) + 1:
             raise ElectionError(f"expected trustee {len(self._announcements) + 1}, got {a.index}")
-        a.verify(g.fingerprint, g.manifest.trustees.threshold, g.manifest.trustees.identity_keys())
+        a.verify(g.fingerprint, g.definition.trustees.threshold, g.definition.trustees.identity_keys())
         self._announcements.append(a)
-        if len(self._announcements) == g.manifest.trustees.count:
+        if len(self._announcements) == g.definition.trustees.count:
             self.phase = Phase.ANNOUNCED
 
     def _on_trustee_confirmation(self, entry: Entry) -> None:
@@ -263,7 +263,7 @@ class Ledger:
         if c.index != len(self._confirmations) + 1:
             raise ElectionError(f"expected the confirmation of trustee {len(self._confirmations) + 1}")
         self._confirmations.append(c)
-        if len(self._confirmations) == self.defined().manifest.trustees.count:
+        if len(self._confirmations) == self.defined().definition.trustees.count:
             self.phase = Phase.CONFIRMED
 
     def _on_joint_key(self, entry: Entry) -> None:
@@ -272,15 +272,15 @@ class Ledger:
         g = self.defined()
         key = check_ceremony(
             g.fingerprint,
-            g.manifest.trustees.threshold,
-            g.manifest.trustees.identity_keys(),
+            g.definition.trustees.threshold,
+            g.definition.trustees.identity_keys(),
             self._announcements,
             self._confirmations,
         )
         claimed = point_from_hex(entry.payload["public_key"], "public_key", nonidentity=True)
         if claimed != key:
             raise InvalidProof("the joint key is not the sum of the trustees' commitments")
-        context = ElectionContext(g.fingerprint, g.manifest, key)
+        context = ElectionContext(g.fingerprint, g.definition, key)
         self.keyed = Keyed(g, tuple(self._announcements), tuple(self._confirmations), context)
         self._announcements, self._confirmations = [], []
         self.phase = Phase.KEYED
@@ -317,7 +317,7 @@ class Ledger:
         if self.phase is not Phase.OPEN:
             raise ElectionError("the election is not open for voting")
         ctx = self.context()
-        if ballot.election != ctx.fingerprint:
+        if ballot.fingerprint != ctx.fingerprint:
             raise InvalidBallot("the ballot is for another election")
         if ballot.credential.encoding not in self.book.credentials:
             raise InvalidBallot("the ballot's credential is not on the credential list")
@@ -355,7 +355,7 @@ class Ledger:
         the counting rule's book."""
         self._expect(Phase.OPEN)
         self._fields(entry.payload, "ballot", "channel")
-        channels = self.defined().manifest.channels
+        channels = self.defined().definition.channels
         if entry.payload["channel"] not in channels:
             raise InvalidEncoding(f"channel must be one of the definition's {list(channels)}")
         credential, tracker = checked if checked is not None else self._check_ballot_entry(entry)
@@ -386,7 +386,7 @@ class Ledger:
         """Add up, option by option, the counted ballots among `entries` (a second pass over
         the board: only the credential → last index map is kept in memory, §7.1–7.2)."""
         counted = self.counted_indices()
-        acc = AggregateSum(self.defined().manifest)
+        acc = AggregateSum(self.defined().definition)
         done = 0
         for entry in entries:
             if entry.type is EntryType.BALLOT and entry.index in counted:
@@ -404,7 +404,7 @@ class Ledger:
             raise RecordError(
                 f"entry {entry.index} (tally): counts {counted!r} ballots, the counting rule gives {should}"
             )
-        aggregate = aggregate_from_json(entry.payload["aggregate"], self.defined().manifest)
+        aggregate = aggregate_from_json(entry.payload["aggregate"], self.defined().definition)
         self.tally = Tally(entry.index, should, aggregate, self._close_hash)
         self.phase = Phase.TALLIED
 
@@ -435,11 +435,13 @@ class Ledger:
         """The result that the decryptions so far give (spec §7.4, §9)."""
         if self.tally is None:
             raise ElectionError("there is no tally to decrypt yet")
-        tally, manifest = self.tally, self.defined().manifest
-        if len(self.decryptions) < manifest.trustees.threshold:
-            raise ElectionError(f"{len(self.decryptions)} trustees decrypted; {manifest.trustees.threshold} are needed")
+        tally, definition = self.tally, self.defined().definition
+        if len(self.decryptions) < definition.trustees.threshold:
+            raise ElectionError(
+                f"{len(self.decryptions)} trustees decrypted; {definition.trustees.threshold} are needed"
+            )
         counts = combine_shares(tally.aggregate, self.decryptions, tally.counted)
-        return compute_result(manifest, counts, tally.counted, tally.close_hash)
+        return compute_result(definition, counts, tally.counted, tally.close_hash)
 
     def _on_result(self, entry: Entry) -> None:
         self._expect(Phase.DECRYPTING)

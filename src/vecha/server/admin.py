@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 
-from vecha.election.manifest import parse_manifest
+from vecha.election.definition import parse_definition
 from vecha.errors import ElectionError, InvalidEncoding
 from vecha.server.errors import ApiError
 from vecha.server.models import CredentialList, ErrorBody, Message, PartialDecryption
@@ -57,13 +57,13 @@ def create_election(
     if grant.role is not Role.ADMIN:
         raise ApiError(403, "forbidden", "only an admin token creates elections")
     try:
-        manifest = parse_manifest(definition)
+        parsed = parse_definition(definition)
     except ElectionError as e:
         raise ApiError(422, "invalid-definition", str(e)) from None
-    board = Board.create(s.engine, manifest)
+    board = Board.create(s.engine, parsed)
     s.boards.add(board)
-    record_action(s.engine, grant, manifest.id, "create-election", f"fingerprint {board.ledger.fingerprint.hex()}")
-    return {"id": manifest.id, "fingerprint": board.ledger.fingerprint.hex()}
+    record_action(s.engine, grant, parsed.id, "create-election", f"fingerprint {board.ledger.fingerprint.hex()}")
+    return {"id": parsed.id, "fingerprint": board.ledger.fingerprint.hex()}
 
 
 # ---- the key ceremony -----------------------------------------------------------------

@@ -61,7 +61,7 @@ def accept(
     if ledger.phase is not Phase.OPEN:
         when = "has closed" if ledger.phase > Phase.OPEN else "is not open yet"
         raise ApiError(403, "not-open", f"voting {when}: the ballot box takes no ballot now")
-    channels = ledger.defined().manifest.channels
+    channels = ledger.defined().definition.channels
     if submission.channel not in channels:
         raise ApiError(422, "wrong-channel", f"this election takes ballots by {', '.join(channels)}")
     raw: dict[str, Any] = dict(submission.ballot)

@@ -42,7 +42,7 @@ def list_elections(s: StateDep) -> list[ElectionSummary]:
     for eid in election_ids(s.engine):
         board = s.boards.get(eid)
         board.refresh()
-        m = board.ledger.defined().manifest
+        m = board.ledger.defined().definition
         out.append(
             ElectionSummary(id=eid, title=m.title, phase=board.ledger.phase.name.lower(), ballots=board.ledger.ballots)
         )
@@ -59,7 +59,7 @@ def election_info(board: BoardDep) -> ElectionInfo:
         id=board.election_id,
         fingerprint=ledger.fingerprint.hex(),
         phase=ledger.phase.name.lower(),
-        definition=genesis.manifest.model_dump(mode="json"),
+        definition=genesis.definition.model_dump(mode="json"),
         board_key=genesis.board_key.hex(),
         public_key=ledger.keyed.context.public_key.hex() if ledger.keyed is not None else None,
         height=ledger.height,

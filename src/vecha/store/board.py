@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from vecha.election.ballot import Ballot
-from vecha.election.manifest import Manifest
+from vecha.election.definition import Definition
 from vecha.errors import ElectionError, InvalidBallot
 from vecha.record.checkpoint import BoardKey, Checkpoint, sign_checkpoint
 from vecha.record.entries import Entry, EntryType
@@ -70,23 +70,23 @@ class Board(Casting):
         return ledger
 
     @classmethod
-    def create(cls, engine: Engine, manifest: Manifest, time: str | None = None) -> Board:
+    def create(cls, engine: Engine, definition: Definition, time: str | None = None) -> Board:
         seed = secrets.token_bytes(32)
         key = BoardKey(seed)
         ledger = Ledger()
         entry = ledger.next_entry(
             EntryType.ELECTION,
-            {"definition": manifest.model_dump(mode="json"), "board_key": key.public.hex()},
+            {"definition": definition.model_dump(mode="json"), "board_key": key.public.hex()},
             time or now(),
         )
         ledger.apply(entry)
         try:
             with writing(engine) as conn:
-                conn.execute(insert(elections).values(id=manifest.id, board_seed=seed))
+                conn.execute(insert(elections).values(id=definition.id, board_seed=seed))
                 _insert_entry(conn, entry)
         except IntegrityError:
-            raise ElectionError(f"an election with id {manifest.id!r} already exists in this store") from None
-        return cls(engine, manifest.id)
+            raise ElectionError(f"an election with id {definition.id!r} already exists in this store") from None
+        return cls(engine, definition.id)
 
     # ---- reading ----------------------------------------------------------------------
 

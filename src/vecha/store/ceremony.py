@@ -30,7 +30,7 @@ def stage(board: Board, kind: str, trustee: int, message: Any) -> bool:
     """Keep a trustee's message, checked first. The same message again is accepted (returns
     False); a different one for a slot already taken is refused."""
     assert kind in KINDS
-    m = board.ledger.defined().manifest
+    m = board.ledger.defined().definition
     board.refresh()
     if board.ledger.phase is not Phase.DEFINED:
         raise ElectionError("the key ceremony is over")
@@ -110,7 +110,7 @@ def finish(board: Board) -> None:
     """Check the staged ceremony (naming any cheating trustee) and put it on the board."""
     from vecha.store.organizer import record_ceremony
 
-    m = board.ledger.defined().manifest
+    m = board.ledger.defined().definition
     anns, confs = announcements(board), confirmations(board)
     if len(anns) != m.trustees.count or len(confs) != m.trustees.count:
         raise ElectionError(

@@ -35,7 +35,7 @@ def record_ceremony(
     board: Board, announcements: Sequence[TrusteeAnnouncement], confirmations: Sequence[TrusteeConfirmation]
 ) -> None:
     """Check the whole ceremony first (naming any cheating trustee), then put it on the board."""
-    m = board.ledger.defined().manifest
+    m = board.ledger.defined().definition
     if board.ledger.phase is not Phase.DEFINED:
         raise ElectionError("the key ceremony is already on the board")
     key = check_ceremony(
@@ -132,7 +132,7 @@ def combine(board: Board, decryptions: Sequence[tuple[int, Any]]) -> dict[str, A
                 raise ElectionError(f"trustee {trustee} already decrypted, with other shares")
             continue  # the same decryption again: already there
         new[trustee] = shares
-    t = board.ledger.genesis.manifest.trustees.threshold if board.ledger.genesis else 0
+    t = board.ledger.genesis.definition.trustees.threshold if board.ledger.genesis else 0
     have = len(set(ledger.decryptions) | set(new))
     if have < t:
         raise ElectionError(f"{have} trustees decrypted; {t} are needed (nothing was written)")

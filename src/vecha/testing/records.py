@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vecha.election.ballot import encrypt_ballot, selections_from_choices
+from vecha.election.ballot import encrypt_ballot, selections_from_labels
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
+from vecha.election.definition import parse_definition
 from vecha.election.identity import TrusteeIdentity
-from vecha.election.manifest import parse_manifest
 from vecha.election.trustees import TrusteeSecret, local_ceremony, partial_decrypt
 from vecha.record.archive import BOARD, CHECKPOINTS, HEADER, RESULT, read_checkpoints, write_json
 from vecha.record.checkpoint import BoardKey, sign_checkpoint
@@ -129,12 +129,12 @@ def build_election(
 ) -> BuiltElection:
     """Run an election through the store (`store`: a database URL; default a SQLite file in
     `directory`) and export its record to `directory/record`."""
-    manifest = parse_manifest(definition or SMALL_DEFINITION)
+    parsed = parse_definition(definition or SMALL_DEFINITION)
     directory.mkdir(parents=True, exist_ok=True)
-    board = Board.create(open_store(store or str(directory / "box.sqlite")), manifest)
+    board = Board.create(open_store(store or str(directory / "box.sqlite")), parsed)
     fp = board.ledger.fingerprint
-    identities = identities or fixed_identities(manifest.trustees.count)
-    secrets, anns, confs = local_ceremony(fp, manifest.trustees.threshold, identities)
+    identities = identities or fixed_identities(parsed.trustees.count)
+    secrets, anns, confs = local_ceremony(fp, parsed.trustees.threshold, identities)
     record_ceremony(board, anns, confs)
     ctx = board.ledger.context()
     codes = [new_code() for _ in range(voters)]
@@ -148,7 +148,7 @@ def build_election(
     ]
     for who, choice in votes if votes is not None else default:
         cred = Credential.from_code(codes[who], fp)
-        board.cast(encrypt_ballot(ctx, cred, selections_from_choices(manifest, choice)).ballot.to_json())
+        board.cast(encrypt_ballot(ctx, cred, selections_from_labels(parsed, choice)).ballot.to_json())
     if stop_after is not EntryType.OPEN:
         close_voting(board)
         tally(board)

@@ -35,7 +35,7 @@ def check_chunk(job: Job, chunk: list[tuple[int, bytes]]) -> tuple[list[Failure]
     them here saves the tally a pass over the ballots that count)."""
     ctx = context_of(job)
     failures = []
-    acc = AggregateSum(ctx.manifest)
+    acc = AggregateSum(ctx.definition)
     for index, raw in chunk:
         try:
             ballot = Ballot.from_json(json.loads(raw))
@@ -51,7 +51,7 @@ def sum_chunk(job: Job, lines: list[bytes]) -> list[list[dict[str, str]]]:
     """The option-by-option sum of the ballots in these board entries (canonical JSON lines
     already checked by the board's rules): only the ciphertexts are decoded."""
     ctx = context_of(job)
-    acc = AggregateSum(ctx.manifest)
+    acc = AggregateSum(ctx.definition)
     for line in lines:
         acc.add_ballot_json(json.loads(line)["payload"]["ballot"])
     return aggregate_to_json(acc.total())
@@ -68,14 +68,14 @@ def sum_counted(
     board's entries given as (index, canonical JSON), in chunks on `workers`; the partial sums
     are added here."""
     job = job_of(context)
-    total = AggregateSum(context.manifest)
+    total = AggregateSum(context.definition)
     in_flight: deque[Future[list[list[dict[str, str]]]]] = deque()
     chunk: list[bytes] = []
     done = 0
 
     def collect(future: Future[list[list[dict[str, str]]]]) -> None:
         nonlocal done
-        total.add_aggregate(aggregate_from_json(future.result(), context.manifest))
+        total.add_aggregate(aggregate_from_json(future.result(), context.definition))
         done += SUM_CHUNK
         if progress is not None:
             progress(min(done, len(counted)), len(counted))
@@ -106,12 +106,12 @@ class BallotProofPool:
 
     def __init__(self, context: ElectionContext, workers: Workers) -> None:
         self.workers = workers
-        self._manifest = context.manifest
+        self._definition = context.definition
         self._job = job_of(context)
         self._chunk: list[tuple[int, bytes]] = []
         self._in_flight: deque[Future[tuple[list[Failure], list[list[dict[str, str]]]]]] = deque()
         self.failures: list[Failure] = []
-        self._total = AggregateSum(context.manifest)
+        self._total = AggregateSum(context.definition)
 
     @property
     def total(self) -> Aggregate:
@@ -121,7 +121,7 @@ class BallotProofPool:
     def _collect(self) -> None:
         failures, partial = self._in_flight.popleft().result()
         self.failures += failures
-        self._total.add_aggregate(aggregate_from_json(partial, self._manifest))
+        self._total.add_aggregate(aggregate_from_json(partial, self._definition))
 
     def submit(self, index: int, ballot: bytes) -> None:
         self._chunk.append((index, ballot))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from vecha.crypto.canonical import canonical_bytes, parse_canonical
 from vecha.crypto.group import Point
 from vecha.election.context import ElectionContext
-from vecha.election.manifest import parse_manifest
+from vecha.election.definition import parse_definition
 
 __all__ = ["Job", "job_of", "context_of"]
 
@@ -20,7 +20,7 @@ _CONTEXTS_KEPT = 16
 
 
 def job_of(context: ElectionContext) -> Job:
-    definition = canonical_bytes(context.manifest.model_dump(mode="json"))
+    definition = canonical_bytes(context.definition.model_dump(mode="json"))
     return context.fingerprint, definition, context.public_key.encoding
 
 
@@ -33,6 +33,6 @@ def context_of(job: Job) -> ElectionContext:
         if len(_contexts) >= _CONTEXTS_KEPT:
             _contexts.clear()
         ctx = _contexts[job] = ElectionContext(
-            fingerprint, parse_manifest(parse_canonical(definition)), Point.from_bytes(key)
+            fingerprint, parse_definition(parse_canonical(definition)), Point.from_bytes(key)
         )
     return ctx

@@ -35,9 +35,9 @@ __all__ = [
     "ChoiceQuestion",
     "ListQuestion",
     "Question",
-    "Manifest",
+    "Definition",
     "Option",
-    "parse_manifest",
+    "parse_definition",
     "CHANNELS",
 ]
 
@@ -53,7 +53,7 @@ def _shown_text(v: str | dict[str, str]) -> str | dict[str, str]:
 
 
 #: Shown text: a plain string, or language code → string ("be", "ru", "en", …); every
-#: language named must be one of the definition's `languages` (checked by `Manifest`).
+#: language named must be one of the definition's `languages` (checked by `Definition`).
 Text = Annotated[str | dict[str, str], AfterValidator(_shown_text)]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -289,7 +289,7 @@ MAX_QUESTIONS = 64
 MAX_OPTIONS = 4096
 
 
-class Manifest(_Frozen):
+class Definition(_Frozen):
     version: Literal[2] = 2
     id: str
     title: Text
@@ -329,7 +329,7 @@ class Manifest(_Frozen):
         return v
 
     @model_validator(mode="after")
-    def _consistent(self) -> Manifest:
+    def _consistent(self) -> Definition:
         if self.trustees.threshold > self.trustees.count:
             raise ValueError("the trustee threshold cannot exceed the number of trustees")
         if len(self.trustees.identities) != self.trustees.count:
@@ -385,12 +385,12 @@ def _has_lone_surrogate(value: object) -> bool:
     return False
 
 
-def parse_manifest(data: object) -> Manifest:
+def parse_definition(data: object) -> Definition:
     """Validate a definition; raises `ElectionError` with a one-line reason."""
     if _has_lone_surrogate(data):
         raise ElectionError("invalid election definition: text holds a lone surrogate (\\ud800-\\udfff)")
     try:
-        return Manifest.model_validate(data)
+        return Definition.model_validate(data)
     except ValidationError as e:
         first = e.errors()[0]
         message = str(first["msg"]).removeprefix("Value error, ")

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from vecha.election.manifest import parse_manifest
+from vecha.election.definition import parse_definition
 from vecha.errors import ElectionError
 from vecha.testing.records import SMALL_DEFINITION
 
 
 def test_normal_form_is_stable() -> None:
-    m = parse_manifest(SMALL_DEFINITION)
+    m = parse_definition(SMALL_DEFINITION)
     dumped = m.model_dump(mode="json")
-    assert parse_manifest(dumped).model_dump(mode="json") == dumped
+    assert parse_definition(dumped).model_dump(mode="json") == dumped
     assert dumped["questions"][0]["seats"]["threshold"] == "0"
     assert [o.label for o in m.questions[0].option_list] == [
         "North",
@@ -47,7 +47,7 @@ def test_invalid_definitions(path: tuple[object, ...], value: object, message: s
         target = target[key]  # type: ignore[index]
     target[path[-1]] = value  # type: ignore[index]
     with pytest.raises(ElectionError, match=message):
-        parse_manifest(d)
+        parse_definition(d)
 
 
 def test_errors_speak_the_organizers_words() -> None:
@@ -55,12 +55,12 @@ def test_errors_speak_the_organizers_words() -> None:
     d = copy.deepcopy(SMALL_DEFINITION)
     d["questions"][0]["seats"]["seats"] = 0
     with pytest.raises(ElectionError) as e:
-        parse_manifest(d)
+        parse_definition(d)
     assert "at question council: seats.seats:" in str(e.value) and "list-pr" not in str(e.value)
     d = copy.deepcopy(SMALL_DEFINITION)
     d["questions"][0]["lists"][0]["candidates"] = ["Ann", "Ann"]
     with pytest.raises(ElectionError) as e:
-        parse_manifest(d)
+        parse_definition(d)
     assert "lists[1].candidates: candidate names must be unique" in str(e.value) and "Value error" not in str(e.value)
 
 
@@ -82,15 +82,15 @@ def test_a_rule_about_candidate_lists_names_the_list_that_fails_it() -> None:
     with pytest.raises(
         ElectionError, match="list South has 0 of 1 candidates with gender m; the rule needs at least 40%"
     ):
-        parse_manifest(d)
+        parse_definition(d)
     q["lists"][1] |= {"candidates": ["Cat", "Dan"], "attributes": {"Cat": {"gender": "f"}, "Dan": {"gender": "m"}}}
-    assert parse_manifest(d).questions[0].candidate_rules[0].min_share == "40%"
+    assert parse_definition(d).questions[0].candidate_rules[0].min_share == "40%"
     q["lists"][1]["attributes"] = {"Cat": {"gender": "f"}}
     with pytest.raises(ElectionError, match="no gender given for Dan"):
-        parse_manifest(d)
+        parse_definition(d)
     q["lists"][1]["attributes"] = {"Cat": {"gender": "f"}, "Eve": {"gender": "f"}, "Dan": {"gender": "m"}}
     with pytest.raises(ElectionError, match="not its candidates"):
-        parse_manifest(d)
+        parse_definition(d)
 
 
 def _translated() -> dict[str, object]:
@@ -104,7 +104,7 @@ def _translated() -> dict[str, object]:
 
 
 def test_labels_list_names_and_candidate_names_are_translatable() -> None:
-    m = parse_manifest(_translated())
+    m = parse_definition(_translated())
     council, yesno = m.questions
     assert [o.text for o in yesno.option_list] == [{"be": "Так", "ru": "Да", "en": "Yes"}, {"be": "Не"}]
     north, ann, bob = council.option_list[:3]
@@ -112,9 +112,9 @@ def test_labels_list_names_and_candidate_names_are_translatable() -> None:
     assert (ann.label, ann.text) == ("North / Ann", {"be": "Ганна", "ru": "Анна"})
     assert (bob.label, bob.text) == ("North / Bob", None)  # shown as its name
     dumped = m.model_dump(mode="json")
-    assert parse_manifest(dumped).model_dump(mode="json") == dumped
+    assert parse_definition(dumped).model_dump(mode="json") == dumped
     # untranslated definitions write the defaults out in the normalized form
-    plain = parse_manifest(SMALL_DEFINITION).model_dump(mode="json")
+    plain = parse_definition(SMALL_DEFINITION).model_dump(mode="json")
     assert plain["questions"][1]["option_text"] == {}
     assert plain["questions"][0]["lists"][1] == {
         "name": "South",
@@ -146,7 +146,7 @@ def test_translations_name_what_exists_in_listed_languages(change: object, messa
     d = _translated()
     change(d)  # type: ignore[operator]
     with pytest.raises(ElectionError, match=message):
-        parse_manifest(d)
+        parse_definition(d)
 
 
 def test_the_readmes_definition_is_valid(tmp_path: Path) -> None:
@@ -168,7 +168,7 @@ def test_the_readmes_definition_is_valid(tmp_path: Path) -> None:
             line = "\n".join(line.replace("…", k) for k in rest)
         lines.append(line)
     (tmp_path / "d.yaml").write_text("\n".join(lines), "utf-8")
-    m = parse_manifest(read_definition(tmp_path / "d.yaml"))
+    m = parse_definition(read_definition(tmp_path / "d.yaml"))
     assert m.languages == ("be", "ru", "en")
     council, referendum = m.questions
     assert council.option_list[0].text == {"be": "Спіс А", "ru": "Список А", "en": "List A"}
