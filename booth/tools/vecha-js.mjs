@@ -4,8 +4,12 @@
 //   {"op": "audit", "info": {...}, "ballot": {...}, "selections": [...], "randomness": [...]} -> {ok, error?}
 //   {"op": "verify", "info": {...}, "ballot": {...}} -> {ok, error?}
 //   {"op": "replay", "package": {...}} -> {ok, fingerprint, key, id} or {ok: false, error}
+//   {"op": "blind", "key": {n, e}, "message": hex} -> {prepared, blinded, inverse}
+//   {"op": "finalize", "key": {n, e}, "prepared", "blind_signature", "inverse"} -> {ok, signature?, error?}
+//   {"op": "blind-sign", "jwk": {...}, "blinded": hex} -> {blind_signature}
 import { readFileSync } from "node:fs";
 
+import { blindMessage, blindSignForTests, finalizeSignature, registrarKey } from "../src/blind.js";
 import * as v from "../src/crypto.js";
 import { replayPackage } from "../src/package.js";
 
@@ -34,6 +38,17 @@ if (request.op === "encrypt") {
   } catch (e) {
     answer = { ok: false, error: e.message };
   }
+} else if (request.op === "blind") {
+  answer = await blindMessage(await registrarKey(request.key), v.fromHex(request.message, request.message.length / 2));
+} else if (request.op === "finalize") {
+  try {
+    const key = await registrarKey(request.key);
+    answer = { ok: true, signature: await finalizeSignature(key, request.prepared, request.blind_signature, request.inverse) };
+  } catch (e) {
+    answer = { ok: false, error: String(e.message ?? e) };
+  }
+} else if (request.op === "blind-sign") {
+  answer = { blind_signature: await blindSignForTests(request.jwk, request.blinded) };
 } else if (request.op === "verify") {
   answer = attempt(() => v.verifyBallot(ctx, request.ballot));
 } else {

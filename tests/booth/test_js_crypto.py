@@ -125,3 +125,76 @@ def test_the_booth_replays_the_election_package(
     for bad, why in ((swapped, "trustee-key"), (rekeyed, "broken hash link|joint key"), (short, "stops before")):
         answer = run_js({"op": "replay", "package": bad})
         assert answer["ok"] is False and re.search(why, answer["error"]), (why, answer)
+
+
+def _jwk_of(key: Any) -> dict[str, Any]:
+    """A registrar's private key as a JWK, for the JavaScript side's test-only signer."""
+    import base64
+
+    def b64(x: int) -> str:
+        return base64.urlsafe_b64encode(x.to_bytes((x.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
+
+    p, q, e = key.p, key.q, key.e
+    d = pow(e, -1, (p - 1) * (q - 1))
+    return {
+        "kty": "RSA",
+        "alg": "PS384",
+        "ext": True,
+        "n": b64(p * q),
+        "e": b64(e),
+        "d": b64(d),
+        "p": b64(p),
+        "q": b64(q),
+        "dp": b64(d % (p - 1)),
+        "dq": b64(d % (q - 1)),
+        "qi": b64(pow(q, -1, p)),
+    }
+
+
+def test_blind_signatures_agree_between_the_booth_and_the_registrar(
+    run_js: Callable[[dict[str, Any]], dict[str, Any]],
+) -> None:
+    """RFC 9474 both ways: the booth (@cloudflare/blindrsa-ts) blinds a public credential,
+    the Python registrar signs, the booth finalizes, and Python verifies; then Python blinds,
+    the JavaScript signer signs, Python finalizes. A blind signature of another message is
+    refused by the booth's finalize."""
+    from vecha.crypto import blind_rsa as b
+
+    key = b.generate_key(2048)
+    public = key.public.to_json()
+    credential = bytes(range(32))
+
+    made = run_js({"op": "blind", "key": public, "message": credential.hex()})
+    prepared = bytes.fromhex(made["prepared"])
+    assert prepared[32:] == credential and len(bytes.fromhex(made["blinded"])) == 256
+    answer = b.blind_sign(key, bytes.fromhex(made["blinded"]))
+    done = run_js(
+        {
+            "op": "finalize",
+            "key": public,
+            "prepared": made["prepared"],
+            "blind_signature": answer.hex(),
+            "inverse": made["inverse"],
+        }
+    )
+    assert done["ok"], done
+    b.verify(key.public, prepared, bytes.fromhex(done["signature"]))
+
+    other = b.blind(key.public, b.prepare(b"someone else"))
+    wrong = b.blind_sign(key, other.message)
+    refused = run_js(
+        {
+            "op": "finalize",
+            "key": public,
+            "prepared": made["prepared"],
+            "blind_signature": wrong.hex(),
+            "inverse": made["inverse"],
+        }
+    )
+    assert refused["ok"] is False
+
+    mine = b.prepare(credential)
+    blinded = b.blind(key.public, mine)
+    signed = run_js({"op": "blind-sign", "jwk": _jwk_of(key), "blinded": blinded.message.hex()})
+    signature = b.finalize(key.public, mine, bytes.fromhex(signed["blind_signature"]), blinded)
+    b.verify(key.public, mine, signature)
