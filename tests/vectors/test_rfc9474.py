@@ -75,9 +75,15 @@ def test_a_registrar_that_answers_with_anything_else_is_caught(key: b.BlindSecre
     wrong = b.blind_sign(key, other.message)  # a valid blind signature, of another message
     with pytest.raises(InvalidSignature):
         b.finalize(key.public, prepared, wrong, blinded)
+    # another registrar's signature, on this very prepared message: refused too (as not
+    # verifying, or as not even below this key's modulus)
     another_key = b.generate_key(2048)
+    theirs = b.blind(another_key.public, prepared)
+    foreign = b.finalize(another_key.public, prepared, b.blind_sign(another_key, theirs.message), theirs)
+    with pytest.raises((InvalidSignature, InvalidEncoding)):
+        b.finalize(key.public, prepared, foreign, blinded)
     with pytest.raises(InvalidSignature):
-        b.finalize(key.public, prepared, b.blind_sign(another_key, blinded.message[:256]), blinded)
+        b.verify(key.public, prepared, foreign)
 
 
 def test_malformed_requests_are_refused(key: b.BlindSecretKey) -> None:

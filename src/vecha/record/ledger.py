@@ -188,10 +188,13 @@ class Ledger:
 
         `checked_ballot`: for a ballot entry, its credential and tracking code as accepted by
         `check_ballot` just before (so nothing is done twice)."""
+        digest = entry.hash()  # entry 0's hash is the fingerprint its handler fixes
         try:
             self._check_link(entry)
             if entry.type is EntryType.BALLOT:
                 self._on_ballot(entry, checked_ballot)
+            elif entry.type is EntryType.ELECTION:
+                self._on_election(entry, digest)
             else:
                 getattr(self, "_on_" + entry.type.value.replace("-", "_"))(entry)
         except RecordError as e:
@@ -200,9 +203,6 @@ class Ledger:
             raise
         except VechaError as e:
             raise RecordError(f"entry {entry.index} ({entry.type.value}): {e}", entry.index, type(e)) from None
-        digest = entry.hash()
-        if entry.type is EntryType.ELECTION:
-            self._define(entry, digest)
         if entry.type is EntryType.CLOSE:
             self._close_hash = digest
         self.head = digest
@@ -229,7 +229,9 @@ class Ledger:
         if set(payload) != set(keys):
             raise InvalidEncoding(f"payload must have exactly the fields {sorted(keys)}")
 
-    def _on_election(self, entry: Entry) -> None:
+    def _on_election(self, entry: Entry, fingerprint: bytes) -> None:
+        """Entry 0: once its definition and board key check out, the election is defined
+        (the genesis is set last, so a refused entry 0 changes nothing)."""
         self._expect(Phase.EMPTY)
         self._fields(entry.payload, "definition", "board_key")
         definition = parse_definition(entry.payload["definition"])
@@ -237,11 +239,6 @@ class Ledger:
             raise InvalidEncoding("the definition is not in its normalized form")
         if entry.election != definition.id:
             raise InvalidEncoding("the entry's election id differs from the definition's")
-        hex_bytes(entry.payload["board_key"], 32, "board_key")
-
-    def _define(self, entry: Entry, fingerprint: bytes) -> None:
-        """Entry 0 was accepted: its hash is the fingerprint, and the election is defined."""
-        definition = parse_definition(entry.payload["definition"])
         board_key = hex_bytes(entry.payload["board_key"], 32, "board_key")
         self.genesis = Genesis(definition.id, fingerprint, definition, board_key)
         self.phase = Phase.DEFINED
