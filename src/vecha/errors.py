@@ -33,6 +33,7 @@ __all__ = [
     "InvalidBallot",
     "ElectionError",
     "SeatError",
+    "RegistrationRefused",
     "RecordError",
     "Check",
     "CheckFailed",
@@ -69,6 +70,15 @@ class ElectionError(VechaError):
 
 class SeatError(VechaError):
     pass
+
+
+class RegistrationRefused(VechaError):
+    """The registrar refuses a request: `code` names why (`registration-closed`,
+    `not-approved`, `duplicate`, …) and `status` is the HTTP status it answers with."""
+
+    def __init__(self, message: str, code: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.code, self.status = code, status
 
 
 class RecordError(VechaError):

@@ -29,6 +29,7 @@ EXPECTED = {
         "InvalidBallot",
         "ElectionError",
         "SeatError",
+        "RegistrationRefused",
         "RecordError",
         "Check",
         "CheckFailed",

@@ -34,6 +34,11 @@ __all__ = [
     "box_seed_keypair",
     "box_seal",
     "box_seal_open",
+    "AEAD_KEY_BYTES",
+    "AEAD_NONCE_BYTES",
+    "AEAD_TAG_BYTES",
+    "aead_encrypt",
+    "aead_decrypt",
 ]
 
 POINT_BYTES = 32
@@ -45,6 +50,9 @@ SIGNATURE_BYTES = 64
 BOX_PUBLIC_BYTES = 32
 BOX_SECRET_BYTES = 32
 BOX_SEAL_OVERHEAD = 48
+AEAD_KEY_BYTES = 32
+AEAD_NONCE_BYTES = 24
+AEAD_TAG_BYTES = 16
 
 _ffi = FFI()
 _ffi.cdef(
@@ -66,6 +74,12 @@ _ffi.cdef(
                         const unsigned char *pk);
     int crypto_box_seal_open(unsigned char *m, const unsigned char *c, unsigned long long clen,
                              const unsigned char *pk, const unsigned char *sk);
+    int crypto_aead_xchacha20poly1305_ietf_encrypt(unsigned char *c, unsigned long long *clen_p,
+        const unsigned char *m, unsigned long long mlen, const unsigned char *ad, unsigned long long adlen,
+        const unsigned char *nsec, const unsigned char *npub, const unsigned char *k);
+    int crypto_aead_xchacha20poly1305_ietf_decrypt(unsigned char *m, unsigned long long *mlen_p,
+        unsigned char *nsec, const unsigned char *c, unsigned long long clen,
+        const unsigned char *ad, unsigned long long adlen, const unsigned char *npub, const unsigned char *k);
     """
 )
 
@@ -206,3 +220,30 @@ def box_seal_open(sealed: bytes, public: bytes, secret: bytes) -> bytes:
     if _L.crypto_box_seal_open(out, sealed, len(sealed), public, secret) != 0:  # type: ignore[attr-defined]
         raise ValueError("sealed box does not open with this key")
     return bytes(_ffi.buffer(out, size))
+
+
+def aead_encrypt(message: bytes, ad: bytes, nonce: bytes, key: bytes) -> bytes:
+    """XChaCha20-Poly1305 (IETF): the ciphertext with its 16-byte tag (registration evidence)."""
+    _need(nonce, AEAD_NONCE_BYTES, "nonce")
+    _need(key, AEAD_KEY_BYTES, "key")
+    out = _ffi.new("unsigned char[]", len(message) + AEAD_TAG_BYTES)
+    size = _ffi.new("unsigned long long *")
+    _L.crypto_aead_xchacha20poly1305_ietf_encrypt(  # type: ignore[attr-defined]
+        out, size, message, len(message), ad, len(ad), _ffi.NULL, nonce, key
+    )
+    return bytes(_ffi.buffer(out, size[0]))
+
+
+def aead_decrypt(ciphertext: bytes, ad: bytes, nonce: bytes, key: bytes) -> bytes:
+    _need(nonce, AEAD_NONCE_BYTES, "nonce")
+    _need(key, AEAD_KEY_BYTES, "key")
+    if len(ciphertext) < AEAD_TAG_BYTES:
+        raise ValueError("ciphertext too short")
+    out = _ffi.new("unsigned char[]", max(len(ciphertext) - AEAD_TAG_BYTES, 1))
+    size = _ffi.new("unsigned long long *")
+    rc = _L.crypto_aead_xchacha20poly1305_ietf_decrypt(  # type: ignore[attr-defined]
+        out, size, _ffi.NULL, ciphertext, len(ciphertext), ad, len(ad), nonce, key
+    )
+    if rc != 0:
+        raise ValueError("the ciphertext does not open with this key")
+    return bytes(_ffi.buffer(out, size[0]))

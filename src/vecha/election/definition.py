@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from vecha.election.eligibility import RegistrationRules
 from vecha.election.seats import ExcessSeats, Method, QuotaBase, SeatRules, parse_fraction
 from vecha.errors import ElectionError
 
@@ -298,6 +299,9 @@ class Definition(_Frozen):
     questions: tuple[Question, ...] = Field(min_length=1, max_length=MAX_QUESTIONS)
     trustees: TrusteeSpec
     channels: tuple[str, ...] = Field(default=CHANNELS, min_length=1)
+    #: registration without a roll (spec §6.8); absent, not null, in a roll election's
+    #: normalized form, so that roll elections keep the fingerprints they had
+    registration: RegistrationRules | None = Field(default=None, exclude_if=lambda v: v is None)
 
     @field_validator("languages")
     @classmethod
@@ -319,7 +323,8 @@ class Definition(_Frozen):
     def texts(self) -> list[Text]:
         """Every translatable text of the definition."""
         own = [self.title] + ([self.description] if self.description is not None else [])
-        return own + [t for q in self.questions for t in q.texts()]
+        registration = self.registration.texts() if self.registration is not None else []
+        return own + [t for q in self.questions for t in q.texts()] + registration
 
     @field_validator("id")
     @classmethod

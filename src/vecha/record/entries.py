@@ -39,6 +39,8 @@ class EntryType(StrEnum):
     TRUSTEE_CONFIRMATION = "trustee-confirmation"
     JOINT_KEY = "joint-key"
     CREDENTIALS = "credentials"
+    SIGNED_CREDENTIAL = "signed-credential"
+    REGISTRAR_COUNT = "registrar-count"
     OPEN = "open"
     BALLOT = "ballot"
     CLOSE = "close"

@@ -26,6 +26,7 @@ from vecha.election.counting import (
     compute_result,
 )
 from vecha.election.definition import CHANNELS, Definition, parse_definition
+from vecha.election.eligibility import RegistrarCount, RegistrationRules, SignedCredential
 from vecha.election.trustees import (
     DecryptionShare,
     TrusteeAnnouncement,
@@ -97,6 +98,10 @@ class BallotBook:
     last_ballot: dict[bytes, int] = field(default_factory=dict)  #: credential → index of its last ballot
     trackers: dict[str, int] = field(default_factory=dict)  #: tracking code → board index
     ballots: int = 0
+    #: registration mode: registrar id → signed credentials carrying its signature
+    registered: dict[str, int] = field(default_factory=dict)
+    #: registration mode: registrar id → the count of signatures it says it issued
+    issued: dict[str, int] = field(default_factory=dict)
 
     def count(self, index: int, tracker: str, credential: bytes) -> None:
         self.trackers[tracker] = index
@@ -282,8 +287,16 @@ class Ledger:
         self._announcements, self._confirmations = [], []
         self.phase = Phase.KEYED
 
+    def registration(self) -> RegistrationRules:
+        rules = self.defined().definition.registration
+        if rules is None:
+            raise ElectionError("this election has a roll, not registration: its credentials are listed")
+        return rules
+
     def _on_credentials(self, entry: Entry) -> None:
         self._expect(Phase.KEYED, Phase.CREDENTIALED)
+        if self.defined().definition.registration is not None:
+            raise ElectionError("an election with registration lists no credentials: each comes signed")
         self._fields(entry.payload, "credentials")
         creds = entry.payload["credentials"]
         if not isinstance(creds, list) or not 1 <= len(creds) <= CREDENTIALS_PER_ENTRY:
@@ -300,24 +313,88 @@ class Ledger:
         listed.update(new)  # only once the whole entry is valid: a rejected entry changes nothing
         self.phase = Phase.CREDENTIALED
 
+    def check_signed_credential(self, signed: SignedCredential, signatures: bool = True) -> None:
+        """The board's rules for a signed credential (spec §8.4): the phase, not listed yet,
+        enough valid registrar signatures, no registrar past its count. Changes nothing."""
+        rules = self.registration()
+        if self.phase not in (Phase.KEYED, Phase.OPEN):
+            raise ElectionError("credentials are registered after the key ceremony and before the close")
+        if signed.credential.encoding in self.book.credentials:
+            raise InvalidEncoding("this credential is registered already")
+        if signatures:
+            signed.verify(self.fingerprint, rules)
+        elif len(signed.signatures) < rules.required:
+            raise InvalidEncoding(f"a credential needs {rules.required} registrar signatures")
+        for registrar in signed.registrars:
+            issued = self.book.issued.get(registrar)
+            if issued is not None and self.book.registered.get(registrar, 0) >= issued:
+                raise ElectionError(f"registrar {registrar} said it issued {issued} signatures; this is one more")
+
+    def _on_signed_credential(self, entry: Entry) -> None:
+        signed = SignedCredential.from_json(entry.payload, self.registration())
+        self.check_signed_credential(signed, signatures=self.check_proofs)
+        self.book.credentials.add(signed.credential.encoding)
+        for registrar in signed.registrars:
+            self.book.registered[registrar] = self.book.registered.get(registrar, 0) + 1
+
+    def _on_registrar_count(self, entry: Entry) -> None:
+        rules = self.registration()
+        if self.phase not in (Phase.KEYED, Phase.OPEN):
+            raise ElectionError("a registrar's count comes after the key ceremony and before the close")
+        count = RegistrarCount.from_json(entry.payload)
+        if count.registrar in self.book.issued:
+            raise ElectionError(f"registrar {count.registrar} posted its count already")
+        if self.check_proofs:
+            count.verify(self.fingerprint, rules)
+        else:
+            rules.registrar(count.registrar)
+        have = self.book.registered.get(count.registrar, 0)
+        if count.issued < have:
+            raise ElectionError(
+                f"registrar {count.registrar} says it issued {count.issued} signatures; {have} credentials carry one"
+            )
+        self.book.issued[count.registrar] = count.issued
+
+    def missing_counts(self) -> list[str]:
+        """Registrars whose count is not on the board yet (registration mode)."""
+        return [r.id for r in self.registration().registrars if r.id not in self.book.issued]
+
     def _on_open(self, entry: Entry) -> None:
-        self._expect(Phase.CREDENTIALED)
+        rules = self.defined().definition.registration if self.genesis is not None else None
+        self._expect(Phase.CREDENTIALED if rules is None else Phase.KEYED)
         self._fields(entry.payload)
+        if rules is not None and not rules.overlap and self.missing_counts():
+            raise ElectionError(
+                "registration closes before voting opens: no count yet from " + ", ".join(self.missing_counts())
+            )
         self.phase = Phase.OPEN
 
-    def check_ballot(self, ballot: Ballot, proofs: bool = True, tracker: str | None = None) -> str:
+    def check_ballot(
+        self,
+        ballot: Ballot,
+        proofs: bool = True,
+        tracker: str | None = None,
+        registering: SignedCredential | None = None,
+    ) -> str:
         """Everything the box checks before accepting a ballot, cheapest first; returns its
         tracking code (pass `tracker` if it is already known: hashing a ballot is not free).
 
         With `proofs=False` it stops before the signature and the proofs (the curve work),
-        for a caller that checks those elsewhere (the verifier's process pool)."""
+        for a caller that checks those elsewhere (the verifier's process pool).
+
+        `registering`: the ballot's credential with its registrars' signatures, to be
+        registered with the ballot (then checked here too, and need not be listed yet)."""
         if self.phase is not Phase.OPEN:
             raise ElectionError("the election is not open for voting")
         ctx = self.context()
         if ballot.fingerprint != ctx.fingerprint:
             raise InvalidBallot("the ballot is for another election")
         if ballot.credential.encoding not in self.book.credentials:
-            raise InvalidBallot("the ballot's credential is not on the credential list")
+            if registering is None:
+                raise InvalidBallot("the ballot's credential is not on the credential list")
+            if registering.credential != ballot.credential:
+                raise InvalidBallot("the registration is for another credential than the ballot's")
+            self.check_signed_credential(registering)
         tracker = tracker or ballot.tracker()
         if tracker in self.book.trackers:
             raise InvalidBallot("this exact ballot is already on the board (replay)")
@@ -373,6 +450,11 @@ class Ledger:
     def _on_close(self, entry: Entry) -> None:
         self._expect(Phase.OPEN)
         self._fields(entry.payload)
+        if self.defined().definition.registration is not None and self.missing_counts():
+            raise ElectionError(
+                "voting closes only once every registrar's count is on the board: none yet from "
+                + ", ".join(self.missing_counts())
+            )
         self.phase = Phase.CLOSED
 
     def counted_indices(self) -> set[int]:

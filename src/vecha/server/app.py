@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
-from vecha.server import admin, ballots, public
+from vecha.server import admin, ballots, public, registration
 from vecha.server.errors import install_error_handlers
 from vecha.server.middleware import BallotAdmission, BodyLimit, ForgetClient, RequestMetrics, SecurityHeaders
 from vecha.server.state import ServerSettings, ServerState
@@ -52,6 +52,7 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     install_error_handlers(app, lambda code: state.metrics.rejected.labels(code).inc())
     app.include_router(public.router, prefix=API_PREFIX)
     app.include_router(ballots.router, prefix=API_PREFIX)
+    app.include_router(registration.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)
     app.add_api_route("/metrics", public.metrics, include_in_schema=False)
     # Last, so that every route above takes precedence; anything else is a static file.

@@ -20,8 +20,9 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from vecha.election.ballot import body_of_json, tracker_of_body, verify_signature_json
-from vecha.errors import InvalidBallot, InvalidEncoding, InvalidProof, InvalidSignature, VechaError
-from vecha.record.ledger import Phase
+from vecha.election.eligibility import SignedCredential
+from vecha.errors import ElectionError, InvalidBallot, InvalidEncoding, InvalidProof, InvalidSignature, VechaError
+from vecha.record.ledger import Ledger, Phase
 from vecha.record.receipt import Receipt
 from vecha.server.errors import ApiError
 from vecha.server.limits import Limits
@@ -67,8 +68,7 @@ def accept(
     raw: dict[str, Any] = dict(submission.ballot)
     if raw["election"] != ledger.fingerprint.hex():
         raise ApiError(422, "wrong-election", "the ballot is for another election (its fingerprint differs)")
-    if bytes.fromhex(raw["credential"]) not in ledger.credentials:
-        raise ApiError(403, "unlisted-credential", "the ballot's credential is not on the credential list")
+    signed = _registration(ledger, raw, submission)
     body = body_of_json(raw)
     tracker = tracker_of_body(body)
     existing = board.existing_receipt(tracker)
@@ -90,7 +90,29 @@ def accept(
             verifier.check(raw, ledger.context())  # decoding, shape, signature, proofs
         except VechaError as e:
             raise ApiError(422, refusal_code(e), str(e)) from None
-    return board.cast_verified(raw, tracker, submission.channel)
+    return board.cast_verified(raw, tracker, submission.channel, signed_credential=signed)
+
+
+def _registration(ledger: Ledger, raw: dict[str, Any], submission: Submission) -> SignedCredential | None:
+    """A listed credential needs nothing more; an unlisted one may come with its registrars'
+    signatures (registration mode: register and vote in one request), checked here, before
+    the ballot's own signature."""
+    credential = bytes.fromhex(raw["credential"])
+    if credential in ledger.credentials:
+        return None
+    rules = ledger.defined().definition.registration
+    if submission.registration is None or rules is None:
+        raise ApiError(403, "unlisted-credential", "the ballot's credential is not on the credential list")
+    try:
+        signed = SignedCredential.from_json(dict(submission.registration), rules)
+        if signed.credential.encoding != credential:
+            raise ApiError(422, "wrong-registration", "the registration is for another credential than the ballot's")
+        ledger.check_signed_credential(signed)
+    except InvalidSignature as e:
+        raise ApiError(403, "unsigned-credential", str(e)) from None
+    except (InvalidEncoding, ElectionError) as e:
+        raise ApiError(422, "invalid-registration", str(e)) from None
+    return signed
 
 
 @router.post(

@@ -18,6 +18,7 @@ from vecha.errors import (
     InvalidEncoding,
     InvalidProof,
     RecordError,
+    RegistrationRefused,
     SeatError,
     VechaError,
 )
@@ -55,6 +56,8 @@ def classify(e: VechaError) -> tuple[int, str]:
     """The status and error code for an error raised by the core."""
     if isinstance(e, AuthError):
         return 403, "forbidden"
+    if isinstance(e, RegistrationRefused):
+        return e.status, e.code
     if isinstance(e, InvalidProof):
         return 422, "invalid-proof"
     if isinstance(e, InvalidEncoding):

@@ -13,6 +13,8 @@ __all__ = [
     "Hex32",
     "BallotBody",
     "Submission",
+    "SignedCredentialBody",
+    "RegistrarCountBody",
     "ReceiptBody",
     "ErrorBody",
     "TrackerStatus",
@@ -71,9 +73,38 @@ class BallotBody(TypedDict):
     signature: SignatureBody
 
 
+HexRsa = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{512,2048}$")]
+
+
+@with_config(_STRICT)
+class RegistrarSignatureBody(TypedDict):
+    registrar: ElectionId
+    prefix: Hex32
+    signature: Annotated[HexRsa, Field(description="the unblinded RSA-PSS signature (spec §6.7)")]
+
+
+@with_config(_STRICT)
+class SignedCredentialBody(TypedDict):
+    """A public credential with its registrars' blind signatures, unblinded (spec §6.8)."""
+
+    credential: Hex32
+    signatures: Annotated[list[RegistrarSignatureBody], Field(min_length=1, max_length=16)]
+
+
 class Submission(_Strict):
     ballot: BallotBody
     channel: Literal["web", "app"] = "app"
+    registration: SignedCredentialBody | None = Field(
+        default=None,
+        description="the ballot's credential with its registrars' signatures, if it is not registered yet "
+        "(register and vote in one request)",
+    )
+
+
+class RegistrarCountBody(_Strict):
+    registrar: ElectionId
+    issued: int = Field(ge=0, le=2**53 - 1)
+    signature: Hex64
 
 
 class ReceiptBody(BaseModel):

@@ -33,7 +33,7 @@ from vecha.record.entries import Entry, EntryType
 from vecha.record.ledger import Ledger
 from vecha.record.receipt import Receipt
 from vecha.store.casting import Casting
-from vecha.store.commit import GroupCommit, Pending
+from vecha.store.commit import AlreadyThere, GroupCommit, Pending
 from vecha.store.db import now, open_store, writing
 from vecha.store.schema import ballots, checkpoints, elections, entries
 
@@ -148,6 +148,16 @@ class Board(Casting):
             ).scalar_one()
         return int(row.idx), row.idx == last
 
+    def ballots_of(self, credential: bytes) -> list[tuple[int, str, str]]:
+        """(board index, tracking code, time) of every ballot cast with a public credential, in board order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(ballots.c.idx, ballots.c.tracker, ballots.c.time)
+                .where(ballots.c.election_id == self.election_id, ballots.c.credential == credential)
+                .order_by(ballots.c.idx)
+            )
+            return [(int(r.idx), r.tracker, r.time) for r in rows]
+
     # ---- appending --------------------------------------------------------------------
 
     def refresh(self, max_age: float = 0.0) -> None:
@@ -225,6 +235,9 @@ class Board(Casting):
                             item.kind, item.payload, item.time or max(now(), self.ledger.last_time)
                         )
                         digest = self.ledger.apply(entry, item.checked_ballot)  # raises before any write
+                    except AlreadyThere as e:  # not a failure: what it would add is there (even when atomic)
+                        item.error = e
+                        continue
                     except Exception as e:
                         item.error = e
                         if atomic:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from vecha.election.ballot import Ballot
+from vecha.election.eligibility import SignedCredential
 from vecha.errors import InvalidBallot
 from vecha.record.entries import EntryType
 from vecha.record.receipt import Receipt, receipt_message
@@ -55,14 +56,27 @@ class Casting:
         index = self.ledger.book.trackers.get(tracker)
         return None if index is None else self.receipt(tracker, index)
 
-    def cast(self, ballot_json: Any, channel: str = "app", time: str | None = None) -> Receipt:
-        """Check a ballot and put it on the board; the same ballot again gets the same receipt."""
+    def cast(
+        self,
+        ballot_json: Any,
+        channel: str = "app",
+        time: str | None = None,
+        signed_credential: SignedCredential | None = None,
+    ) -> Receipt:
+        """Check a ballot and put it on the board; the same ballot again gets the same receipt.
+        `signed_credential`: the ballot's credential with its registrars' signatures, registered
+        with the ballot if it is not yet (registration mode)."""
         ballot = Ballot.from_json(ballot_json)
         self.refresh()
-        return self.cast_parsed(ballot, ballot.tracker(), channel, time)[0]
+        return self.cast_parsed(ballot, ballot.tracker(), channel, time, signed_credential)[0]
 
     def cast_parsed(
-        self, ballot: Ballot, tracker: str, channel: str = "app", time: str | None = None
+        self,
+        ballot: Ballot,
+        tracker: str,
+        channel: str = "app",
+        time: str | None = None,
+        signed_credential: SignedCredential | None = None,
     ) -> tuple[Receipt, bool]:
         """`cast` for a ballot already parsed: every check, the proofs included. Returns the
         receipt and whether the ballot is new (False: it was on the board already). Call
@@ -70,11 +84,16 @@ class Casting:
         existing = self.existing_receipt(tracker)
         if existing is not None:
             return existing, False
-        self.ledger.check_ballot(ballot, tracker=tracker)
-        return self.cast_verified(ballot.to_json(), tracker, channel, time)
+        self.ledger.check_ballot(ballot, tracker=tracker, registering=signed_credential)
+        return self.cast_verified(ballot.to_json(), tracker, channel, time, signed_credential)
 
     def cast_verified(
-        self, ballot_json: dict[str, Any], tracker: str, channel: str = "app", time: str | None = None
+        self,
+        ballot_json: dict[str, Any],
+        tracker: str,
+        channel: str = "app",
+        time: str | None = None,
+        signed_credential: SignedCredential | None = None,
     ) -> tuple[Receipt, bool]:
         """`cast` for a ballot (JSON, with its tracking code) whose decoding, shape, signature
         and proofs have already been checked against this election (the server's workers do);
@@ -98,13 +117,32 @@ class Casting:
             checked_ballot=(credential, tracker),
             precheck=still_new,
         )
-        self._append_grouped(item)
+        if signed_credential is not None and credential not in self.ledger.credentials:
+            self._register_and_cast(signed_credential, item)
+        else:
+            self._append_grouped(item)
         if isinstance(item.error, AlreadyThere):
             return self.receipt(tracker, item.error.index), False
         if item.error is not None:
             raise item.error
         assert item.entry is not None
         return self.receipt(tracker, item.entry.index), True
+
+    def _register_and_cast(self, signed: SignedCredential, item: Pending) -> None:
+        """A first ballot that carries its signed credential (register and vote in one
+        request, spec §8.4): the credential's entry, then the ballot's, in one transaction,
+        both or neither. If the credential got listed meanwhile, only the ballot is added."""
+        credential = signed.credential.encoding
+
+        def not_listed() -> None:
+            if credential in self.ledger.credentials:
+                raise AlreadyThere(-1)
+
+        registration = Pending(EntryType.SIGNED_CREDENTIAL, signed.to_json(), item.time, precheck=not_listed)
+        with self._lock:
+            self._append_batch([registration, item], atomic=True)
+        if item.error is None and registration.error is not None and not isinstance(registration.error, AlreadyThere):
+            item.error = registration.error
 
     def cast_many(self, ballots: list[tuple[Any, str]], check_proofs: bool = True) -> list[Receipt]:
         """Append many ballots (JSON, channel) in one transaction: a bulk import, such as

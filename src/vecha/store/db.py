@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
 
 from vecha.store.schema import metadata
 
@@ -41,8 +41,10 @@ def _private_file(url: str) -> None:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-def open_store(url: str) -> Engine:
-    """An engine for a database URL or a plain SQLite file path; creates the tables."""
+def open_store(url: str, tables: MetaData = metadata, secure_delete: bool = False) -> Engine:
+    """An engine for a database URL or a plain SQLite file path; creates the tables (the
+    ballot box's, or another service's). `secure_delete`: SQLite overwrites what it deletes
+    with zeros (the registrar's store, whose deleted evidence must not stay in the file)."""
     url = database_url(url)
     if url.startswith("sqlite"):
         _private_file(url)
@@ -54,6 +56,8 @@ def open_store(url: str) -> Engine:
             cur = conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")  # a receipt means the ballot is on disk
+            if secure_delete:
+                cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -64,7 +68,7 @@ def open_store(url: str) -> Engine:
 
     else:
         engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-    metadata.create_all(engine)
+    tables.create_all(engine)
     return engine
 
 

@@ -9,18 +9,22 @@ from typing import Any
 
 from vecha.crypto.encoding import point_from_hex
 from vecha.election.counting import aggregate_to_json
+from vecha.election.eligibility import RegistrarCount, SignedCredential
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation, check_ceremony
 from vecha.errors import ElectionError, InvalidEncoding
 from vecha.record.archive import RecordWriter
 from vecha.record.entries import EntryType
 from vecha.record.ledger import CREDENTIALS_PER_ENTRY, Phase
 from vecha.store.board import Board
+from vecha.store.commit import AlreadyThere
 from vecha.verify.parallel import sum_counted
 from vecha.workers import Workers
 
 __all__ = [
     "record_ceremony",
     "publish_credentials",
+    "register_credential",
+    "post_registrar_count",
     "open_voting",
     "close_voting",
     "tally",
@@ -65,6 +69,33 @@ def publish_credentials(board: Board, public_credentials: Sequence[str]) -> int:
         ]
     )  # all or nothing
     return len(unique)
+
+
+def register_credential(board: Board, signed: Any) -> bool:
+    """Put a public credential with its registrars' signatures on the board (spec §8.4).
+    Returns False if it is registered already (the same credential again changes nothing)."""
+    board.refresh()
+    parsed = SignedCredential.from_json(signed, board.ledger.registration())
+    credential = parsed.credential.encoding
+
+    def not_yet() -> None:
+        if credential in board.ledger.credentials:
+            raise AlreadyThere(-1)
+
+    try:
+        board.append(EntryType.SIGNED_CREDENTIAL, parsed.to_json(), precheck=not_yet)
+    except AlreadyThere:
+        return False
+    return True
+
+
+def post_registrar_count(board: Board, count: Any) -> None:
+    """Put a registrar's signed count on the board (anyone may: the signature is what counts)."""
+    board.refresh()
+    parsed = RegistrarCount.from_json(count)
+    if board.ledger.book.issued.get(parsed.registrar) == parsed.issued:
+        return  # the same count again
+    board.append(EntryType.REGISTRAR_COUNT, parsed.to_json(), checkpoint=True)
 
 
 def open_voting(board: Board) -> None:
