@@ -14,7 +14,7 @@ from typing import Annotated
 import click
 import typer
 
-from vecha.cli import organizer, results, serve, trustee, voter
+from vecha.cli import organizer, registration, results, serve, trustee, voter
 from vecha.cli.common import CliError, console, err_console, progress_bar, read_json
 from vecha.cli.observers import CheckpointFiles, ObserverUrls, gather_observed
 from vecha.election.seats import ExcessSeats, Lot, Method, QuotaBase, SeatRules, allocate, parse_fraction
@@ -33,6 +33,7 @@ app = typer.Typer(
 organizer.register(app)
 trustee.register(app)
 voter.register(app)
+registration.register(app)
 results.register(app)
 serve.register(app)
 

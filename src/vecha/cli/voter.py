@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from vecha.cli.boxes import RemoteElectionId as ElectionId
 from vecha.cli.boxes import RemoteServer as Server
 from vecha.cli.common import CliError, console, read_json, write_out
+from vecha.cli.registration import signed_credential_of
 from vecha.client import Client
 from vecha.election.ballot import audit_data, check_audit, encrypt_ballot, selections_from_labels
 from vecha.election.credentials import Credential, new_code
@@ -64,7 +65,7 @@ def issue_credentials(
 
 
 def vote(
-    credential: Annotated[str, typer.Option(help="your credential code")],
+    credential: Annotated[str | None, typer.Option(help="your credential code")] = None,
     choice: Annotated[
         list[str] | None, typer.Option(help="QUESTION=OPTION (repeatable; omit a question to leave it blank)")
     ] = None,
@@ -86,6 +87,10 @@ def vote(
             help="audit instead of voting: write the encryption's randomness here (checked with vecha audit); "
             "the ballot is never signed nor cast"
         ),
+    ] = None,
+    registration: Annotated[
+        Path | None,
+        typer.Option(help="your registration file (from vecha register), instead of --credential"),
     ] = None,
 ) -> None:
     """Voter: encrypt and sign a ballot on this machine (the code never leaves it).
@@ -110,6 +115,12 @@ def vote(
         q, label = c.split("=", 1)
         choices.setdefault(q.strip(), []).append(label.strip())
     selections = selections_from_labels(ctx.definition, choices)
+    signed: dict[str, Any] | None = None
+    if (credential is None) == (registration is None):
+        raise CliError("give your credential code (--credential) or your registration file (--registration)")
+    if registration is not None:
+        credential, signed = signed_credential_of(registration, ctx.fingerprint, ctx.definition)
+    assert credential is not None
     cred = Credential.from_code(credential, ctx.fingerprint)
     made = encrypt_ballot(ctx, cred, selections)
     if audit is not None:
@@ -127,7 +138,10 @@ def vote(
     if client is None:
         return
     base = f"/elections/{election_id}"
-    status, body = client.post_status(base + "/ballots", {"ballot": ballot.to_json(), "channel": "app"})
+    submission: dict[str, Any] = {"ballot": ballot.to_json(), "channel": "app"}
+    if signed is not None:  # register and vote in one request (the box ignores it once registered)
+        submission["registration"] = signed
+    status, body = client.post_status(base + "/ballots", submission)
     receipt = Receipt.from_json(body)
     receipt.verify(ledger.defined().board_key)
     if receipt.tracker != tracker or receipt.election != election_id:

@@ -16,7 +16,15 @@ from vecha.server.errors import ApiError, is_ballot_submission
 from vecha.server.limits import Limits
 from vecha.server.metrics import Metrics
 
-__all__ = ["BallotAdmission", "BodyLimit", "SecurityHeaders", "RequestMetrics", "ForgetClient", "SECURITY_HEADERS"]
+__all__ = [
+    "send_error",
+    "BallotAdmission",
+    "BodyLimit",
+    "SecurityHeaders",
+    "RequestMetrics",
+    "ForgetClient",
+    "SECURITY_HEADERS",
+]
 
 #: Request headers that say who or where the client is; dropped before the app sees them.
 IDENTIFYING_HEADERS = frozenset({b"user-agent", b"x-forwarded-for", b"x-real-ip", b"forwarded", b"cf-connecting-ip"})
@@ -38,7 +46,7 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
-async def _send_error(
+async def send_error(
     send: Send, status: int, code: str, message: str, extra: tuple[tuple[bytes, bytes], ...] = ()
 ) -> None:
     body = json.dumps({"error": code, "message": message}).encode()
@@ -61,7 +69,7 @@ class BallotAdmission:
             except ApiError as e:
                 self.metrics.rejected.labels(e.code).inc()
                 wait = str(max(1, math.ceil(e.retry_after or 1))).encode()
-                await _send_error(send, e.status, e.code, e.message, ((b"retry-after", wait),))
+                await send_error(send, e.status, e.code, e.message, ((b"retry-after", wait),))
                 return
         await self.app(scope, receive, send)
 
@@ -76,7 +84,7 @@ class BodyLimit:
     async def _refuse(self, scope: Scope, send: Send, status: int, code: str, message: str) -> None:
         if is_ballot_submission(scope["method"], scope["path"]):
             self.metrics.rejected.labels(code).inc()
-        await _send_error(send, status, code, message)
+        await send_error(send, status, code, message)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):

@@ -27,10 +27,12 @@ class LiveServer:
         settings: ServerSettings | None = None,
         log_level: str = "warning",
         wrap: Callable[[ASGIApp], ASGIApp] | None = None,
+        app: ASGIApp | None = None,
     ) -> None:
-        """`wrap`: something put between the clients and the ballot box (attack tests: a relay)."""
+        """`wrap`: something put between the clients and the ballot box (attack tests: a relay);
+        `app`: another service to serve instead of the ballot box (the registrar's)."""
         settings = settings or ServerSettings()
-        self.app: ASGIApp = create_app(engine, settings)
+        self.app: ASGIApp = app if app is not None else create_app(engine, settings)
         if wrap is not None:
             self.app = wrap(self.app)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
