@@ -77,6 +77,11 @@ def register_credential(board: Board, signed: Any) -> bool:
     board.refresh()
     parsed = SignedCredential.from_json(signed, board.ledger.registration())
     credential = parsed.credential.encoding
+    if credential in board.ledger.credentials:
+        return False
+    # Checked first outside the lock (a forged one is refused as such, and never waits for
+    # the lock), then again by the board's rules as it is appended.
+    board.ledger.check_signed_credential(parsed)
 
     def not_yet() -> None:
         if credential in board.ledger.credentials:
@@ -93,6 +98,7 @@ def post_registrar_count(board: Board, count: Any) -> None:
     """Put a registrar's signed count on the board (anyone may: the signature is what counts)."""
     board.refresh()
     parsed = RegistrarCount.from_json(count)
+    parsed.verify(board.ledger.fingerprint, board.ledger.registration())
     if board.ledger.book.issued.get(parsed.registrar) == parsed.issued:
         return  # the same count again
     board.append(EntryType.REGISTRAR_COUNT, parsed.to_json(), checkpoint=True)
