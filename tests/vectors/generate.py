@@ -146,6 +146,7 @@ def main() -> None:
         "ranks": [hex(Lot(b"\x00\xff").rank(n)) for n in ["Alpha", "Beta", "Гамма"]],
     }
     v.update(_more_vectors(fp))
+    v["registration"] = _registration_vectors(fp, Credential.from_code(codes[0], fp).public)
     schnorr = dict(v["schnorr"])  # type: ignore[call-overload]
     schnorr["response"] = (Scalar.from_canonical_bytes(bytes.fromhex(schnorr["response"])) + s(1)).hex()
     ranged = dict(v["range_proofs"][0])  # type: ignore[index]
@@ -270,6 +271,69 @@ def _more_vectors(fp: bytes) -> dict[str, object]:
     }
     out["normalization"] = {"written": written, "normalized": parse_definition(written).model_dump(mode="json")}
     return out
+
+
+def _registration_vectors(fp: bytes, credential: Point) -> dict[str, object]:
+    """§6.8: the message a registrar signs, a signed credential (RSA key made here; the
+    signature verifies), a signed count (Ed25519: deterministic), a duplicate hash, a puzzle."""
+    import hashlib
+    import hmac
+
+    from vecha.crypto import blind_rsa
+    from vecha.election.application import application_digest, normalize_key_value, puzzle_ok, solve_puzzle
+    from vecha.election.eligibility import count_message, credential_message
+
+    key = blind_rsa.generate_key(2048)
+    message = credential_message(fp, credential)
+    prepared = blind_rsa.prepare(message, bytes(range(32)))
+    blinded = blind_rsa.blind(key.public, prepared)
+    signature = blind_rsa.finalize(key.public, prepared, blind_rsa.blind_sign(key, blinded.message), blinded)
+    seed = bytes(range(32, 64))
+    from vecha.crypto import _sodium
+
+    public, secret = _sodium.sign_seed_keypair(seed)
+    count_text = count_message(fp, "bloc-a", 3)
+    hmac_key = bytes(range(64, 96))
+    values = {"document": "MP 123-4567", "born": "1990-04-01"}
+    dup = Transcript("duplicate-key")
+    for name in ("document", "born"):
+        dup.text(name, normalize_key_value(values[name]))
+    body = {"election": fp.hex(), "registrar": "bloc-a", "example": True}
+    digest = application_digest(body)
+    puzzle_seed = bytes(range(96, 128))
+    nonce = solve_puzzle(puzzle_seed, digest, 12)
+    bad = next(n for n in (i.to_bytes(8, "big") for i in range(1000)) if not puzzle_ok(puzzle_seed, digest, n, 12))
+    return {
+        "fingerprint": fp.hex(),
+        "credential": credential.hex(),
+        "message": message.hex(),
+        "blind_key": key.public.to_json(),
+        "signature": {"registrar": "bloc-a", "prefix": prepared[:32].hex(), "signature": signature.hex()},
+        # negative: the same signature under another prefix does not verify
+        "forged": {"registrar": "bloc-a", "prefix": "ff" * 32, "signature": signature.hex()},
+        "count": {
+            "signing_seed": seed.hex(),
+            "signing_key": public.hex(),
+            "message": count_text.decode(),
+            "count": {"registrar": "bloc-a", "issued": 3, "signature": _sodium.sign_detached(count_text, secret).hex()},
+        },
+        "duplicate_key": {
+            "hmac_key": hmac_key.hex(),
+            "fields": ["document", "born"],
+            "values": values,
+            "normalized": {k: normalize_key_value(v) for k, v in values.items()},
+            "hash": hmac.new(hmac_key, dup.digest(), hashlib.sha256).hexdigest(),
+        },
+        "puzzle": {
+            "application": body,
+            "digest": digest.hex(),
+            "seed": puzzle_seed.hex(),
+            "bits": 12,
+            "nonce": nonce.hex(),
+            "unsolved_nonce": bad.hex(),
+        },
+        "evidence_ad": Transcript("evidence").raw("election", fp).text("registrar", "bloc-a").digest().hex(),
+    }
 
 
 if __name__ == "__main__":

@@ -128,3 +128,49 @@ def test_independent_checkpoints(built: BuiltElection) -> None:
             {"type": "vecha/v1/checkpoint", "election": cp["election"], "height": cp["height"], "head": cp["head"]}
         )
         assert _sodium.verify_detached(bytes.fromhex(cp["signature"]), message, board_key)
+
+
+def test_registration_from_the_spec_alone() -> None:
+    """§6.8 from the spec's words: the signed message is T("registered-credential"), the
+    signature a standard RSA-PSS one (SHA-384, MGF1-SHA-384, 48-byte salt) over prefix ‖
+    message, the count an Ed25519 signature over its canonical message, the duplicate hash
+    an HMAC-SHA-256 over the normalized fields, the puzzle the first bits of a transcript."""
+    import hmac
+    import unicodedata
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    r = json.loads((Path(__file__).parent / "vecha-v2.json").read_text(encoding="utf-8"))["registration"]
+    fp, S = bytes.fromhex(r["fingerprint"]), bytes.fromhex(r["credential"])
+    message = T("registered-credential", [("election", fp), ("credential", S)])
+    assert message.hex() == r["message"]
+    key = rsa.RSAPublicNumbers(int(r["blind_key"]["e"], 16), int(r["blind_key"]["n"], 16)).public_key()
+    pss = padding.PSS(mgf=padding.MGF1(hashes.SHA384()), salt_length=48)
+    sig = r["signature"]
+    key.verify(bytes.fromhex(sig["signature"]), bytes.fromhex(sig["prefix"]) + message, pss, hashes.SHA384())
+    count = r["count"]
+    text = canonical(
+        {"type": "vecha/v2/registrar-count", "election": fp.hex(), "body": {"registrar": "bloc-a", "issued": 3}}
+    )
+    assert text.decode() == count["message"]
+    assert _sodium.verify_detached(
+        bytes.fromhex(count["count"]["signature"]), text, bytes.fromhex(count["signing_key"])
+    )
+
+    def norm(v: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKC", v).casefold() if not c.isspace() and c not in "-./_")
+
+    dup = r["duplicate_key"]
+    items = [(f, norm(dup["values"][f]).encode()) for f in dup["fields"]]
+    assert hmac.new(bytes.fromhex(dup["hmac_key"]), T("duplicate-key", items), "sha256").hexdigest() == dup["hash"]
+    p = r["puzzle"]
+    digest = T("application", [("body", canonical(p["application"]))])
+    assert digest.hex() == p["digest"]
+    h = T(
+        "application-puzzle",
+        [("seed", bytes.fromhex(p["seed"])), ("application", digest), ("nonce", bytes.fromhex(p["nonce"]))],
+    )
+    assert int.from_bytes(h[:4], "big") >> (32 - p["bits"]) == 0
+    assert r["evidence_ad"] == T("evidence", [("election", fp), ("registrar", b"bloc-a")]).hex()

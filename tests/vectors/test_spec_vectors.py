@@ -196,3 +196,52 @@ def test_seat_allocations_and_normalization() -> None:
     n = V["normalization"]
     assert parse_definition(n["written"]).model_dump(mode="json") == n["normalized"]
     assert parse_definition(n["normalized"]).model_dump(mode="json") == n["normalized"]
+
+
+def test_registration_vectors() -> None:
+    """§6.8 through Vecha's code: the signed message, the signature (and its forgery), the
+    registrar's count, the duplicate hash and the puzzle."""
+    from vecha.crypto import _sodium
+    from vecha.election.application import application_digest, duplicate_hash, puzzle_ok
+    from vecha.election.eligibility import RegistrarCount, RegistrationRules, SignedCredential, credential_message
+    from vecha.errors import InvalidSignature
+
+    r = V["registration"]
+    fp = bytes.fromhex(r["fingerprint"])
+    credential = point_from_hex(r["credential"], "credential")
+    assert credential_message(fp, credential).hex() == r["message"]
+    count = r["count"]
+    rules = RegistrationRules.model_validate(
+        {
+            "registrars": [
+                {
+                    "id": "bloc-a",
+                    "name": "A",
+                    "blind_key": r["blind_key"],
+                    "signing_key": count["signing_key"],
+                    "reviewers": ["11" * 32],
+                }
+            ],
+            "fields": [
+                {"id": "document", "kind": "document", "label": "Document"},
+                {"id": "born", "kind": "date", "label": "Born"},
+            ],
+            "duplicate_key": r["duplicate_key"]["fields"],
+        }
+    )
+    SignedCredential.from_json({"credential": r["credential"], "signatures": [r["signature"]]}, rules).verify(fp, rules)
+    with pytest.raises(InvalidSignature):
+        SignedCredential.from_json({"credential": r["credential"], "signatures": [r["forged"]]}, rules).verify(
+            fp, rules
+        )
+    assert _sodium.sign_seed_keypair(bytes.fromhex(count["signing_seed"]))[0].hex() == count["signing_key"]
+    RegistrarCount.from_json(count["count"]).verify(fp, rules)
+    with pytest.raises(InvalidSignature):
+        RegistrarCount.from_json({**count["count"], "issued": 4}).verify(fp, rules)
+    dup = r["duplicate_key"]
+    assert duplicate_hash(bytes.fromhex(dup["hmac_key"]), rules, dup["values"]).hex() == dup["hash"]
+    p = r["puzzle"]
+    assert application_digest(p["application"]).hex() == p["digest"]
+    digest, seed = bytes.fromhex(p["digest"]), bytes.fromhex(p["seed"])
+    assert puzzle_ok(seed, digest, bytes.fromhex(p["nonce"]), p["bits"])
+    assert not puzzle_ok(seed, digest, bytes.fromhex(p["unsolved_nonce"]), p["bits"])
