@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -173,3 +174,60 @@ def test_the_readmes_definition_is_valid(tmp_path: Path) -> None:
     council, referendum = m.questions
     assert council.option_list[0].text == {"be": "Спіс А", "ru": "Список А", "en": "List A"}
     assert referendum.option_list[0].text == {"be": "Так", "ru": "Да"}
+
+
+def test_the_readme_registration_example_is_valid(tmp_path: Path) -> None:
+    """The README's registration block, with a real registrar's keys where it writes "…",
+    added to a definition, is valid: fields, duplicate key, two-person rule, window."""
+    import yaml
+
+    from vecha.testing.records import SMALL_DEFINITION
+    from vecha.testing.registration import make_registrars
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text("utf-8")
+    section = readme.split("## An election definition", 1)[1]
+    block = section.split("```yaml\n", 2)[2].split("```", 1)[0]
+    data = yaml.safe_load(block)
+    [written] = data["registration"]["registrars"]
+    [setup] = make_registrars(["bloc-a"], reviewers=2)
+    real = setup.spec()
+    assert set(written) == set(real) and written["id"] == real["id"]
+    data["registration"]["registrars"] = [
+        {**written, **{k: real[k] for k in ("blind_key", "signing_key", "reviewers")}}
+    ]
+    m = parse_definition({**SMALL_DEFINITION, "languages": ["be", "ru", "en"], **data})
+    rules = m.registration
+    assert rules is not None and rules.approvals == 2 and rules.duplicate_key == ("document", "born")
+    assert [f.kind for f in rules.fields] == ["text", "document", "date", "file", "free-text"]
+    assert m.model_dump(mode="json")["registration"]["fields"][3]["accept"] == ["image/jpeg", "image/png"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r.update(duplicate_key=["nothing"]), "not a field"),
+        (lambda r: r.update(duplicate_key=["photo"]), "required one-line field"),
+        (lambda r: r.update(duplicate_key=["note"]), "required one-line field"),
+        (lambda r: r.update(required=2), "cannot need 2 of 1"),
+        (lambda r: r.update(approvals=3), "approvals"),
+        (
+            lambda r: r.update(approvals=2) or r["registrars"][0].update(reviewers=r["registrars"][0]["reviewers"][:1]),
+            "fewer reviewers",
+        ),
+        (lambda r: r.update(closes="tomorrow"), "UTC time"),
+        (lambda r: r["fields"][0].update(accept=["image/png"]), "only a file field"),
+        (lambda r: r["fields"].append(dict(r["fields"][0])), "field ids must be unique"),
+        (lambda r: r["registrars"].append(dict(r["registrars"][0])), "registrar ids must be unique"),
+        (lambda r: r["registrars"][0].update(signing_key="XY"), "signing key"),
+        (lambda r: r["registrars"][0].update(blind_key={"n": "0f", "e": "3"}), "modulus"),
+        (lambda r: r.update(attachment_max_bytes=10**9), "attachment_max_bytes"),
+        (lambda r: r["fields"][0].update(label={"de": "Name"}), "languages"),
+    ],
+)
+def test_registration_rules_are_validated(change: Any, message: str) -> None:
+    from vecha.testing.registration import make_registrars, registration_rules
+
+    rules = copy.deepcopy(registration_rules(make_registrars(["bloc-a"])))
+    change(rules)
+    with pytest.raises(ElectionError, match=message):
+        parse_definition({**SMALL_DEFINITION, "languages": ["en", "be", "ru"], "registration": rules})
