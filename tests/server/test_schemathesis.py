@@ -56,3 +56,52 @@ def test_the_api_never_answers_with_a_server_error(tmp_path: Path) -> None:
     print(f"\nschemathesis: {sum(made.values())} requests over {len(made)} operations")
     assert failures == []
     assert sum(made.values()) >= 10 * len(operations)
+
+
+@pytest.mark.slow
+def test_the_registrar_never_answers_with_a_server_error(tmp_path: Path) -> None:
+    """The registrar's service, fuzzed the same way, with no token and with a reviewer's:
+    no 5xx, and no generated application is ever taken (none solves the puzzle)."""
+    from vecha.election.trustees import local_ceremony
+    from vecha.registrar.app import RegistrarSettings, create_registrar_app
+    from vecha.store.board import Board, open_store
+    from vecha.store.organizer import record_ceremony
+    from vecha.testing.records import SMALL_DEFINITION, fixed_identities
+    from vecha.testing.registration import make_registrars, open_registrars, with_registration
+
+    setups = make_registrars(["bloc-a"])
+    definition = with_registration(SMALL_DEFINITION, setups, puzzle_bits=20)
+    board = Board.create(open_store(str(tmp_path / "box.sqlite")), definition)
+    _, anns, confs = local_ceremony(board.ledger.fingerprint, 2, fixed_identities(3))
+    record_ceremony(board, anns, confs)
+    [service] = open_registrars(tmp_path, board, setups)
+    app = create_registrar_app(service.engine, [setups[0].key], RegistrarSettings(applications_per_second=1e9))
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 8
+    made: Counter[str] = Counter()
+    failures: list[str] = []
+
+    def fuzz(operation: Any) -> None:
+        label = f"{operation.method.upper()} {operation.path}"
+
+        @given(case=operation.as_strategy(), as_reviewer=st.booleans(), ours=st.booleans())
+        @settings(max_examples=2 * EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def run(case: Any, as_reviewer: bool, ours: bool) -> None:
+            if ours and case.path_parameters and "election_id" in case.path_parameters:
+                case.path_parameters["election_id"] = board.election_id
+            headers = {"Authorization": f"Bearer {service.tokens[0]}"} if as_reviewer else None
+            response = case.call(headers=headers)
+            made[label] += 1
+            if response.status_code >= 500:
+                failures.append(f"{label}: {response.status_code} {response.text[:300]}")
+            if label.endswith("/applications") and response.status_code == 201:
+                failures.append(f"{label}: a generated application was taken")
+
+        run()
+
+    for operation in operations:
+        fuzz(operation)
+    print(f"\nschemathesis (registrar): {sum(made.values())} requests over {len(made)} operations")
+    assert failures == []
+    assert sum(made.values()) >= 10 * len(operations)
