@@ -51,6 +51,7 @@ class DemoResult:
     plaintext_matches: bool
     definition: Definition
     timings: dict[str, float] = field(default_factory=dict)
+    refused_duplicates: int | None = None  #: applications refused as duplicates (None: a roll, no registration)
 
 
 _worker_context: ElectionContext | None = None
@@ -69,13 +70,57 @@ def _encrypt(job: tuple[str, dict[str, list[str]]]) -> dict[str, Any]:
     return encrypt_ballot(ctx, cred, selections_from_labels(ctx.definition, choices)).ballot.to_json()
 
 
-def run_demo(voters: int, record_dir: Path, step: Step, seed: int | None = None, workers: int = 2) -> DemoResult:
+def _register(
+    tmp: Path, board: Board, definition: Any, setups: list[Any], voters: int, rng: random.Random, step: Step
+) -> tuple[list[str], dict[str, Any], int]:
+    """The registration phase: every voter applies to both registrars (a few apply twice, as
+    someone else), reviewers open the evidence and decide, refusing the duplicates; each
+    device unblinds its signatures; the registrars close and post their counts."""
+    from vecha.store.organizer import post_registrar_count
+    from vecha.testing.registration import Applicant, apply_all, collect, open_registrars, review_all
+
+    services = open_registrars(tmp, board, setups)
+    people = [
+        Applicant({"name": f"Voter {k}", "document": f"MP{k:07d}", "born": "1990-01-01", "country": "PL"})
+        for k in range(voters)
+    ]
+    twins = [
+        Applicant({**people[k].fields, "name": f"Again {k}"}) for k in rng.sample(range(voters), max(1, voters // 40))
+    ]
+    fp = board.ledger.fingerprint
+    for k in range(0, voters, 50):
+        apply_all(definition, fp, services, people[k : k + 50])
+        step("applicants applying", min(k + 50, voters), voters)
+    for s in services:
+        review_all(definition, fp, s)
+    apply_all(definition, fp, services, twins)  # the duplicates come last: the reviewers refuse them
+    for k, s in enumerate(services):
+        review_all(definition, fp, s)
+        step("reviewers deciding", k + 1, len(services))
+    collect(definition, services, people + twins)
+    for s in services:
+        post_registrar_count(board, s.registrar.close().to_json())
+    refused = sum(1 for a in twins if a.signed is None)
+    ready = [a for a in people if a.signed is not None and a.pending is not None]
+    return [a.pending.code for a in ready if a.pending], {a.pending.code: a.signed for a in ready if a.pending}, refused
+
+
+def run_demo(
+    voters: int, record_dir: Path, step: Step, seed: int | None = None, workers: int = 2, roll: bool = False
+) -> DemoResult:
     rng = random.Random(seed)
     timings: dict[str, float] = {}
+    outcome_notes: dict[str, int] = {}
     t0 = time.perf_counter()
     # Each trustee makes its identity key first; the organizer writes the public keys in.
     identities = [TrusteeIdentity.new() for _ in range(5)]
     written = demo_definition(identities=[i.public.hex() for i in identities])
+    registration = None
+    if not roll:  # two blocs' registrars, each with two reviewers; a credential needs both signatures
+        from vecha.testing.registration import make_registrars, registration_rules
+
+        registration = make_registrars(["bloc-a", "bloc-b"], bits=3072, fresh=True)
+        written = {**written, "registration": registration_rules(registration, required=2, puzzle_bits=8)}
     definition = parse_definition(written)
     with tempfile.TemporaryDirectory(prefix="vecha-demo-") as tmp:
         engine = open_store(str(Path(tmp) / "ballot-box.sqlite"))
@@ -90,14 +135,19 @@ def run_demo(voters: int, record_dir: Path, step: Step, seed: int | None = None,
         step("key ceremony", 1, 1)
         package = make_package(board.entries())
 
-        # Registrar: one code per voter; only the public credentials reach the ballot box.
-        codes = [new_code() for _ in range(voters)]
-        publics = []
-        for i, code in enumerate(codes):
-            publics.append(Credential.from_code(code, fp).public.hex())
-            if i % 50 == 0 or i == voters - 1:
-                step("issuing credentials", i + 1, voters)
-        publish_credentials(board, publics)
+        signed: dict[str, Any] = {}
+        if registration is None:
+            # Registrar: one code per voter; only the public credentials reach the ballot box.
+            codes = [new_code() for _ in range(voters)]
+            publics = []
+            for i, code in enumerate(codes):
+                publics.append(Credential.from_code(code, fp).public.hex())
+                if i % 50 == 0 or i == voters - 1:
+                    step("issuing credentials", i + 1, voters)
+            publish_credentials(board, publics)
+        else:
+            codes, signed, refused = _register(Path(tmp), board, definition, registration, voters, rng, step)
+            outcome_notes["refused_duplicates"] = refused
         open_voting(board)
         timings["setup_s"] = time.perf_counter() - t0
 
@@ -123,8 +173,8 @@ def run_demo(voters: int, record_dir: Path, step: Step, seed: int | None = None,
                 step("voters encrypting ballots", len(ballots), len(jobs))
         timings["encrypt_s"] = time.perf_counter() - t1
         t2 = time.perf_counter()
-        for i, b in enumerate(ballots):
-            board.cast(b, channel="app" if i % 3 else "web")
+        for i, (b, (code, _)) in enumerate(zip(ballots, jobs, strict=True)):
+            board.cast(b, channel="app" if i % 3 else "web", signed_credential=signed.get(code))
             step("ballot box checking and recording", i + 1, len(ballots))
         timings["cast_s"] = time.perf_counter() - t2
 
@@ -156,6 +206,7 @@ def run_demo(voters: int, record_dir: Path, step: Step, seed: int | None = None,
         _matches_plaintext(result, final),
         definition,
         timings,
+        outcome_notes.get("refused_duplicates"),
     )
 
 

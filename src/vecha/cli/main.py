@@ -44,13 +44,20 @@ def demo(
     record: Annotated[Path, typer.Option(help="where to export the election record")] = Path("demo-record"),
     seed: Annotated[int | None, typer.Option(help="seed for the simulated voters' choices")] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bars")] = False,
+    roll: Annotated[bool, typer.Option(help="credentials from a voter roll, instead of registration")] = False,
 ) -> None:
-    """Run a complete demo election (Coordination Council shape), export it and verify it."""
+    """Run a complete demo election (Coordination Council shape), export it and verify it.
+    Voters register first (two blocs' registrars, reviewers, blind signatures) unless --roll."""
     from vecha.cli.demo import run_demo
 
     with progress_bar(not quiet) as step:
-        outcome = run_demo(voters, record, step, seed=seed)
+        outcome = run_demo(voters, record, step, seed=seed, roll=roll)
     results.print_result(outcome.result, outcome.definition)
+    if outcome.refused_duplicates is not None:
+        console.print(
+            f"Registration: {outcome.voters} applicants approved by both registrars' reviewers and signed blindly; "
+            f"{outcome.refused_duplicates} second applications refused as duplicates."
+        )
     console.print(
         f"{outcome.voters} voters: {outcome.voters - outcome.abstained} voted, {outcome.abstained} abstained, "
         f"{outcome.revoted} voted twice (the last ballot counts); {outcome.ballots} ballots on the board. "

@@ -86,11 +86,18 @@ class RegistrarSetup:
         )
 
 
-def make_registrars(ids: list[str], reviewers: int = 2, bits: int = 2048) -> list[RegistrarSetup]:
+def make_registrars(ids: list[str], reviewers: int = 2, bits: int = 2048, fresh: bool = False) -> list[RegistrarSetup]:
+    """Registrars with their reviewers: fixed keys for tests, or `fresh` ones (the demo)."""
     out = []
     for rid in ids:
-        revs = [ReviewerKey(hashlib.sha256(f"reviewer {rid} {k}".encode()).digest()) for k in range(1, reviewers + 1)]
-        out.append(RegistrarSetup(_fixed_key(rid, bits), revs, [f"Reviewer {k}" for k in range(1, reviewers + 1)]))
+        if fresh:
+            key, revs = RegistrarKey.new(rid, bits), [ReviewerKey.new() for _ in range(reviewers)]
+        else:
+            key = _fixed_key(rid, bits)
+            revs = [
+                ReviewerKey(hashlib.sha256(f"reviewer {rid} {k}".encode()).digest()) for k in range(1, reviewers + 1)
+            ]
+        out.append(RegistrarSetup(key, revs, [f"Reviewer {k}" for k in range(1, reviewers + 1)]))
     return out
 
 
