@@ -105,8 +105,8 @@ def main() -> None:
         "application_bytes": size,
         "accepted_per_s": round(args.applications / accept_s, 1),
         "flood_refused_per_s": round(args.applications / flood_s, 1),
-        "note": "a flood application is refused at the puzzle, before anything is decrypted or stored; at this "
-        "size the refusal costs about what an acceptance does, since receiving and parsing the body dominates",
+        "note": "a flood application is refused at the puzzle check, before anything is decrypted or stored; "
+        "receiving and parsing its body is most of what it costs the server",
         "device_puzzle_s": {
             "bits": args.puzzle_bits,
             "median": round(sorted(solve_s)[len(solve_s) // 2], 3),
