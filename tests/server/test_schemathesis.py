@@ -5,6 +5,7 @@ a 5xx, and no generated ballot may be accepted. Prints the number of requests ma
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,39 +24,56 @@ UNLIMITED = LimitSettings(ballots_per_second=1e9, ballot_burst=10**9, credential
 EXAMPLES = 30  #: per operation and per kind of caller
 
 
-@pytest.mark.slow
-def test_the_api_never_answers_with_a_server_error(tmp_path: Path) -> None:
-    built = build_election(tmp_path, voters=3, stop_after=EntryType.OPEN)
-    engine = built.board.engine
-    app = create_app(engine, ServerSettings(limits=UNLIMITED))
-    organizer = create_token(engine, Role.ORGANIZER, "fuzz", built.board.election_id)
+def fuzz_app(
+    app: Any, token: str, refused: Callable[[str, int], str | None], name: str, election_id: str | None = None
+) -> tuple[int, list[str]]:
+    """Fuzz every operation of `app`'s OpenAPI schema, each example with no token or with
+    `token` (and, given `election_id`, half of them aimed at that election). A failure is a
+    5xx, or what `refused(label, status)` names. Returns (operations, failures)."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 25
     made: Counter[str] = Counter()
     failures: list[str] = []
 
     def fuzz(operation: Any) -> None:
         label = f"{operation.method.upper()} {operation.path}"
 
-        @given(case=operation.as_strategy(), as_organizer=st.booleans())
+        @given(case=operation.as_strategy(), with_token=st.booleans(), ours=st.booleans())
         @settings(max_examples=2 * EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def run(case: Any, as_organizer: bool) -> None:
-            headers = {"Authorization": f"Bearer {organizer}"} if as_organizer else None
-            response = case.call(headers=headers)
+        def run(case: Any, with_token: bool, ours: bool) -> None:
+            if election_id and ours and case.path_parameters and "election_id" in case.path_parameters:
+                case.path_parameters["election_id"] = election_id
+            response = case.call(headers={"Authorization": f"Bearer {token}"} if with_token else None)
             made[label] += 1
             if response.status_code >= 500:
                 failures.append(f"{label}: {response.status_code} {response.text[:300]}")
-            if label.startswith("POST") and label.endswith("/ballots") and response.status_code in (200, 201):
-                failures.append(f"{label}: a generated ballot was accepted")
+            wrong = refused(label, response.status_code)
+            if wrong:
+                failures.append(f"{label}: {wrong}")
 
         run()
 
     for operation in operations:
         fuzz(operation)
-    print(f"\nschemathesis: {sum(made.values())} requests over {len(made)} operations")
-    assert failures == []
+    print(f"\nschemathesis ({name}): {sum(made.values())} requests over {len(made)} operations")
     assert sum(made.values()) >= 10 * len(operations)
+    return len(operations), failures
+
+
+@pytest.mark.slow
+def test_the_api_never_answers_with_a_server_error(tmp_path: Path) -> None:
+    built = build_election(tmp_path, voters=3, stop_after=EntryType.OPEN)
+    engine = built.board.engine
+    app = create_app(engine, ServerSettings(limits=UNLIMITED))
+    organizer = create_token(engine, Role.ORGANIZER, "fuzz", built.board.election_id)
+
+    def accepted(label: str, status: int) -> str | None:
+        taken = label.startswith("POST") and label.endswith("/ballots") and status in (200, 201)
+        return "a generated ballot was accepted" if taken else None
+
+    operations, failures = fuzz_app(app, organizer, accepted, "ballot box")
+    assert operations >= 25
+    assert failures == []
 
 
 @pytest.mark.slow
@@ -76,32 +94,10 @@ def test_the_registrar_never_answers_with_a_server_error(tmp_path: Path) -> None
     record_ceremony(board, anns, confs)
     [service] = open_registrars(tmp_path, board, setups)
     app = create_registrar_app(service.engine, [setups[0].key], RegistrarSettings(applications_per_second=1e9))
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 8
-    made: Counter[str] = Counter()
-    failures: list[str] = []
 
-    def fuzz(operation: Any) -> None:
-        label = f"{operation.method.upper()} {operation.path}"
+    def taken(label: str, status: int) -> str | None:
+        return "a generated application was taken" if label.endswith("/applications") and status == 201 else None
 
-        @given(case=operation.as_strategy(), as_reviewer=st.booleans(), ours=st.booleans())
-        @settings(max_examples=2 * EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def run(case: Any, as_reviewer: bool, ours: bool) -> None:
-            if ours and case.path_parameters and "election_id" in case.path_parameters:
-                case.path_parameters["election_id"] = board.election_id
-            headers = {"Authorization": f"Bearer {service.tokens[0]}"} if as_reviewer else None
-            response = case.call(headers=headers)
-            made[label] += 1
-            if response.status_code >= 500:
-                failures.append(f"{label}: {response.status_code} {response.text[:300]}")
-            if label.endswith("/applications") and response.status_code == 201:
-                failures.append(f"{label}: a generated application was taken")
-
-        run()
-
-    for operation in operations:
-        fuzz(operation)
-    print(f"\nschemathesis (registrar): {sum(made.values())} requests over {len(made)} operations")
+    operations, failures = fuzz_app(app, service.tokens[0], taken, "registrar", board.election_id)
+    assert operations >= 8
     assert failures == []
-    assert sum(made.values()) >= 10 * len(operations)

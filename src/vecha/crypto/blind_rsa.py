@@ -99,6 +99,11 @@ class BlindPublicKey:
     def modulus_length(self) -> int:
         return (self.n.bit_length() + 7) // 8
 
+    @cached_property
+    def _verifier(self) -> rsa.RSAPublicKey:
+        """`cryptography`'s key object, made once per key (every signed credential is verified)."""
+        return rsa.RSAPublicNumbers(self.e, self.n).public_key()
+
     def to_json(self) -> dict[str, str]:
         return {"n": _i2osp(self.n, self.modulus_length).hex(), "e": format(self.e, "x")}
 
@@ -226,9 +231,8 @@ def verify(key: BlindPublicKey, prepared: bytes, signature: bytes) -> None:
     verifier; raises `InvalidSignature`."""
     if len(signature) != key.modulus_length:
         raise InvalidSignature(f"a registrar signature is {key.modulus_length} bytes")
-    public = rsa.RSAPublicNumbers(key.e, key.n).public_key()
     try:
-        public.verify(
+        key._verifier.verify(
             signature,
             prepared,
             padding.PSS(mgf=padding.MGF1(hashes.SHA384()), salt_length=SALT_LENGTH),

@@ -21,6 +21,8 @@ import hmac
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 from typing import Any
 
 from vecha.crypto import _sodium, blind_rsa
@@ -142,8 +144,6 @@ class Evidence:
 
 
 def _check_date(name: str, value: str) -> None:
-    from datetime import date
-
     try:
         date.fromisoformat(value)
     except ValueError:
@@ -228,13 +228,17 @@ class ReviewerKey:
     def new(cls) -> ReviewerKey:
         return cls(secrets.token_bytes(32))
 
+    @cached_property
+    def _keypair(self) -> tuple[bytes, bytes]:
+        return _sodium.box_seed_keypair(self.seed)
+
     @property
     def public(self) -> bytes:
-        return _sodium.box_seed_keypair(self.seed)[0]
+        return self._keypair[0]
 
     @property
     def secret(self) -> bytes:
-        return _sodium.box_seed_keypair(self.seed)[1]
+        return self._keypair[1]
 
     def to_json(self) -> dict[str, Any]:
         return {"version": 2, "reviewer_seed": self.seed.hex(), "public": self.public.hex()}

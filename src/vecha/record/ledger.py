@@ -186,18 +186,23 @@ class Ledger:
 
     # ---- applying entries -------------------------------------------------------------
 
-    def apply(self, entry: Entry, checked_ballot: tuple[bytes, str] | None = None) -> bytes:
+    def apply(
+        self, entry: Entry, checked_ballot: tuple[bytes, str] | None = None, signatures_checked: bool = False
+    ) -> bytes:
         """Check `entry` against the board so far and take it in; returns its hash. A refused
         entry raises `RecordError` naming it (`entry`) and the kind of failure (`cause`), and
         changes nothing.
 
         `checked_ballot`: for a ballot entry, its credential and tracking code as accepted by
-        `check_ballot` just before (so nothing is done twice)."""
+        `check_ballot` just before (so nothing is done twice); `signatures_checked`: for a
+        signed credential, its registrar signatures were verified just before (the same)."""
         digest = entry.hash()  # entry 0's hash is the fingerprint its handler fixes
         try:
             self._check_link(entry)
             if entry.type is EntryType.BALLOT:
                 self._on_ballot(entry, checked_ballot)
+            elif entry.type is EntryType.SIGNED_CREDENTIAL:
+                self._on_signed_credential(entry, signatures_checked)
             elif entry.type is EntryType.ELECTION:
                 self._on_election(entry, digest)
             else:
@@ -330,9 +335,9 @@ class Ledger:
             if issued is not None and self.book.registered.get(registrar, 0) >= issued:
                 raise ElectionError(f"registrar {registrar} said it issued {issued} signatures; this is one more")
 
-    def _on_signed_credential(self, entry: Entry) -> None:
+    def _on_signed_credential(self, entry: Entry, signatures_checked: bool = False) -> None:
         signed = SignedCredential.from_json(entry.payload, self.registration())
-        self.check_signed_credential(signed, signatures=self.check_proofs)
+        self.check_signed_credential(signed, signatures=self.check_proofs and not signatures_checked)
         self.book.credentials.add(signed.credential.encoding)
         for registrar in signed.registrars:
             self.book.registered[registrar] = self.book.registered.get(registrar, 0) + 1

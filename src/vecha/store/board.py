@@ -189,11 +189,13 @@ class Board(Casting):
         checkpoint: bool = False,
         checked_ballot: tuple[bytes, str] | None = None,
         precheck: Callable[[], None] | None = None,
+        signatures_checked: bool = False,
     ) -> Entry:
         """Check an entry with the board's rules, then commit it. `checked_ballot`: a ballot
         entry's credential and tracking code, the ballot having just been checked in full;
         `precheck`: runs under the lock, after catching up, before the entry is made."""
-        item = Pending(kind, payload, time, checkpoint, checked_ballot, precheck)
+        item = Pending(kind, payload, time, checkpoint, checked_ballot, precheck=precheck)
+        item.signatures_checked = signatures_checked
         with self._lock:
             self._append_batch([item])
         if item.error is not None:
@@ -234,7 +236,8 @@ class Board(Casting):
                         entry = self.ledger.next_entry(
                             item.kind, item.payload, item.time or max(now(), self.ledger.last_time)
                         )
-                        digest = self.ledger.apply(entry, item.checked_ballot)  # raises before any write
+                        # raises before any write
+                        digest = self.ledger.apply(entry, item.checked_ballot, item.signatures_checked)
                     except AlreadyThere as e:  # not a failure: what it would add is there (even when atomic)
                         item.error = e
                         continue

@@ -96,7 +96,8 @@ class Casting:
         signed_credential: SignedCredential | None = None,
     ) -> tuple[Receipt, bool]:
         """`cast` for a ballot (JSON, with its tracking code) whose decoding, shape, signature
-        and proofs have already been checked against this election (the server's workers do);
+        and proofs have already been checked against this election (the server's workers do),
+        and whose `signed_credential`, if any, has had its signatures verified;
         the board's own checks (phase, election, listed credential, no replay) run here, under
         the lock. Returns the receipt and whether the ballot is new."""
         existing = self.existing_receipt(tracker)
@@ -138,7 +139,9 @@ class Casting:
             if credential in self.ledger.credentials:
                 raise AlreadyThere(-1)
 
+        # its signatures were verified with the ballot's checks, outside the lock
         registration = Pending(EntryType.SIGNED_CREDENTIAL, signed.to_json(), item.time, precheck=not_listed)
+        registration.signatures_checked = True
         with self._lock:
             self._append_batch([registration, item], atomic=True)
         if item.error is None and registration.error is not None and not isinstance(registration.error, AlreadyThere):

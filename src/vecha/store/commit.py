@@ -30,6 +30,7 @@ class Pending:
     time: str | None = None
     checkpoint: bool = False
     checked_ballot: tuple[bytes, str] | None = None  #: (credential, tracker)
+    signatures_checked: bool = False  #: a signed credential whose registrar signatures were just verified
     precheck: Callable[[], None] | None = None
     entry: Entry | None = None
     error: Exception | None = None

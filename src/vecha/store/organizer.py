@@ -79,8 +79,8 @@ def register_credential(board: Board, signed: Any) -> bool:
     credential = parsed.credential.encoding
     if credential in board.ledger.credentials:
         return False
-    # Checked first outside the lock (a forged one is refused as such, and never waits for
-    # the lock), then again by the board's rules as it is appended.
+    # The signatures are verified here, outside the lock (a forged one is refused as such and
+    # never waits for it); under the lock the board's rules check the rest.
     board.ledger.check_signed_credential(parsed)
 
     def not_yet() -> None:
@@ -88,7 +88,7 @@ def register_credential(board: Board, signed: Any) -> bool:
             raise AlreadyThere(-1)
 
     try:
-        board.append(EntryType.SIGNED_CREDENTIAL, parsed.to_json(), precheck=not_yet)
+        board.append(EntryType.SIGNED_CREDENTIAL, parsed.to_json(), precheck=not_yet, signatures_checked=True)
     except AlreadyThere:
         return False
     return True

@@ -25,7 +25,18 @@ from vecha.registrar.schema import tables
 from vecha.registrar.service import PUZZLE_EPOCH_S, Registrar, create_reviewer_token, setup_election
 from vecha.store.board import Board, open_store
 
-__all__ = ["registration_rules", "RegistrarSetup", "Applicant", "make_registrars", "apply_all", "review_all", "collect"]
+__all__ = [
+    "registration_rules",
+    "RegistrarSetup",
+    "RegistrarService",
+    "Applicant",
+    "make_registrars",
+    "open_registrars",
+    "with_registration",
+    "apply_all",
+    "review_all",
+    "collect",
+]
 
 #: what the demo and the tests ask applicants for
 FIELDS: list[dict[str, Any]] = [
