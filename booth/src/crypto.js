@@ -163,6 +163,13 @@ export class Transcript {
     return this.h.clone().digest();
   }
 
+  /** A transcript that goes on from here on its own (the puzzle's many tries share a prefix). */
+  copy() {
+    const c = Object.create(Transcript.prototype);
+    c.h = this.h.clone();
+    return c;
+  }
+
   challenge() {
     return leToBigint(this.digest()) % ORDER;
   }

@@ -7,11 +7,18 @@
 //   {"op": "blind", "key": {n, e}, "message": hex} -> {prepared, blinded, inverse}
 //   {"op": "finalize", "key": {n, e}, "prepared", "blind_signature", "inverse"} -> {ok, signature?, error?}
 //   {"op": "blind-sign", "jwk": {...}, "blinded": hex} -> {blind_signature}
+//   {"op": "apply", "fingerprint", "rules", "registrar", "fields", "files": {id: {type, name, data: base64}}, "seed", "bits", "pending"?} -> {pending, application}
+//   {"op": "open-evidence", "fingerprint", "registrar", "reviewer", "seed": hex, "sealed": {...}} -> {ok, evidence?, error?}
+//   {"op": "reviewer-key", "seed": hex} -> {public}
+//   {"op": "unblind", "rules", "registrar", "pending", "blind_signature"} -> {ok, signature?, error?}
+//   {"op": "signed-credential", "file", "fingerprint"} -> {credential, signatures}
 import { readFileSync } from "node:fs";
 
+import * as a from "../src/application.js";
 import { blindMessage, blindSignForTests, finalizeSignature, registrarKey } from "../src/blind.js";
 import * as v from "../src/crypto.js";
 import { replayPackage } from "../src/package.js";
+import { openEvidence, reviewerKeyPair } from "../src/seal.js";
 
 const request = JSON.parse(readFileSync(0, "utf8"));
 const ctx = request.info ? v.electionContext(request.info) : null;
@@ -49,6 +56,31 @@ if (request.op === "encrypt") {
   }
 } else if (request.op === "blind-sign") {
   answer = { blind_signature: await blindSignForTests(request.jwk, request.blinded) };
+} else if (request.op === "apply") {
+  const fp = v.fromHex(request.fingerprint, 32);
+  const pending = request.pending ?? (await a.newPending(fp, request.rules));
+  const files = Object.fromEntries(Object.entries(request.files).map(([k, f]) => [k, { ...f, data: a.fromBase64(f.data) }]));
+  const body = a.applicationBody(fp, request.rules, request.registrar, pending, request.fields, files);
+  answer = { pending, application: await a.solvePuzzle(body, request.seed, request.bits) };
+} else if (request.op === "open-evidence") {
+  try {
+    const s = request.sealed;
+    const sealed = { keys: s.keys.map((k) => v.fromHex(k, k.length / 2)), nonce: v.fromHex(s.nonce, 24), ciphertext: a.fromBase64(s.ciphertext) };
+    const plain = openEvidence(sealed, v.fromHex(request.fingerprint, 32), request.registrar, request.reviewer, reviewerKeyPair(v.fromHex(request.seed, 32)));
+    answer = { ok: true, evidence: new TextDecoder().decode(plain) };
+  } catch (e) {
+    answer = { ok: false, error: e.message };
+  }
+} else if (request.op === "reviewer-key") {
+  answer = { public: v.toHex(reviewerKeyPair(v.fromHex(request.seed, 32)).public) };
+} else if (request.op === "unblind") {
+  try {
+    answer = { ok: true, signature: await a.unblind(request.rules, request.registrar, request.pending, request.blind_signature) };
+  } catch (e) {
+    answer = { ok: false, error: e.message };
+  }
+} else if (request.op === "signed-credential") {
+  answer = a.signedCredential(request.file, v.fromHex(request.fingerprint, 32));
 } else if (request.op === "verify") {
   answer = attempt(() => v.verifyBallot(ctx, request.ballot));
 } else {
