@@ -19,6 +19,8 @@ const PAGES = {
   "board.html": "board",
   "turnout.html": "turnout",
   "results.html": "results",
+  "register.html": "register",
+  "review.html": "review",
 };
 
 rmSync(OUT, { recursive: true, force: true });

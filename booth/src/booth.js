@@ -2,6 +2,7 @@
 // One page, so that the browser's history holds one address; every step is drawn from
 // `state`, so switching the language mid-way keeps the voter's choices.
 
+import { readRegistrationFile, signedCredential } from "./application.js";
 import * as v from "./crypto.js";
 import { agrees, fingerprintText, replayPackage } from "./package.js";
 import { ApiError, api, candidateName, el, fill, errorBox, listName, loadElection, local, optionName, pageUrl, phaseText, startPage, t } from "./ui.js";
@@ -14,6 +15,8 @@ const state = {
   ctx: null,
   loadError: null,
   credential: null, // {secret, public}: in memory only, dropped after casting
+  registration: null, // {credential, signatures} from a registration file, sent with the ballot
+  fileError: null,
   codeError: null,
   marks: [], // per question, one 0/1 per option
   questionErrors: [],
@@ -117,6 +120,7 @@ function codeStep() {
     "section",
     { "aria-labelledby": "code-title" },
     el("h2", { id: "code-title", tabindex: "-1" }, t("code.title")),
+    state.ctx.definition.registration ? registrationFileForm() : null,
     el("p", { class: "note" }, t("booth.private")),
     el("p", { class: "note", id: "fingerprint" }, t("booth.fingerprint", { fingerprint: fingerprintText(state.ctx.fingerprint) })),
     el(
@@ -128,6 +132,42 @@ function codeStep() {
       state.codeError ? el("p", { id: "code-error", class: "error", role: "alert" }, state.codeError) : null,
       el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", "data-action": "code-continue" }, t("code.continue"))),
     ),
+  );
+}
+
+// Registered without a roll: the registration file holds the code and the registrars'
+// signatures, which go with the first ballot (register and vote in one request).
+function registrationFileForm() {
+  const open = async (event) => {
+    const chosen = event.target.files[0];
+    if (!chosen) return;
+    try {
+      const file = readRegistrationFile(await chosen.text(), state.ctx.id, state.ctx.fingerprint);
+      const rules = state.ctx.definition.registration;
+      if (Object.keys(file.signatures).length < rules.required) throw new Error(t("code.file-unsigned", { required: rules.required }));
+      state.credential = v.credentialFromCode(file.pending.code, state.ctx.fingerprint);
+      state.registration = signedCredential(file, state.ctx.fingerprint);
+      state.fileError = null;
+      go("questions");
+    } catch (e) {
+      state.fileError = t("code.bad-file", { message: e.message });
+      render();
+      document.getElementById("registration-file").focus();
+    }
+  };
+  return el(
+    "div",
+    { class: "registration-file" },
+    el("label", { for: "registration-file" }, t("code.file-label")),
+    el("p", { class: "hint", id: "registration-file-help" }, t("code.file-help")),
+    el("input", {
+      id: "registration-file",
+      type: "file",
+      accept: "application/json,.json",
+      "aria-describedby": state.fileError ? "registration-file-help registration-file-error" : "registration-file-help",
+      onchange: open,
+    }),
+    state.fileError ? el("p", { id: "registration-file-error", class: "error", role: "alert" }, state.fileError) : null,
   );
 }
 
@@ -308,7 +348,9 @@ async function cast() {
   render();
   const ballot = v.signBallot(state.credential, state.made.body); // signed only now: it is being cast
   try {
-    const receipt = await api(`/elections/${encodeURIComponent(state.info.id)}/ballots`, { ballot, channel: "web" });
+    const submission = { ballot, channel: "web" };
+    if (state.registration) submission.registration = state.registration; // the box ignores it once registered
+    const receipt = await api(`/elections/${encodeURIComponent(state.info.id)}/ballots`, submission);
     try {
       v.checkReceipt(state.ctx, ballot, receipt);
     } catch (e) {
@@ -317,6 +359,7 @@ async function cast() {
     state.receipt = receipt;
     // The ballot is on the board: forget everything that could tell how this voter voted.
     state.credential = null;
+    state.registration = null;
     state.made = null;
     state.marks = state.marks.map((m) => m.map(() => 0));
     state.busy = false;

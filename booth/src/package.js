@@ -57,7 +57,7 @@ function evaluate(commitments, j) {
  * Replay a package; returns what the booth needs: {id, definition, fingerprint, key,
  * boardKey}. Throws a ProofError naming the entry that breaks a rule.
  */
-export function replayPackage(pkg) {
+export function replayPackage(pkg, { definitionOnly = false } = {}) {
   if (!sameKeys(pkg, ["version", "entries"]) || pkg.version !== 2 || !Array.isArray(pkg.entries) || !pkg.entries.length) {
     throw new ProofError("not an election package (version 2)");
   }
@@ -117,8 +117,15 @@ export function replayPackage(pkg) {
     }
     parent = hash;
   });
+  if (definitionOnly) return { id: definition.id, definition, fingerprint: fp, boardKey };
   if (key === null) throw new ProofError("the election package stops before the trustees' joint key");
   return { id: definition.id, definition, fingerprint: fp, key, boardKey };
+}
+
+/** The first entry alone, as a registrar serves it: {id, definition, fingerprint, boardKey}. */
+export function replayDefinition(pkg) {
+  if (!Array.isArray(pkg?.entries)) throw new ProofError("not an election package (version 2)");
+  return replayPackage({ ...pkg, entries: pkg.entries.slice(0, 1) }, { definitionOnly: true });
 }
 
 /** The fingerprint as people compare it: the first 16 bytes in groups of four hex digits. */

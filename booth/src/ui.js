@@ -115,13 +115,16 @@ export class ApiError extends Error {
   }
 }
 
-/** GET or POST JSON under /api/v1; a refusal becomes an ApiError with the server's code. */
-export async function api(path, body) {
+/** GET or POST JSON under /api/v1; a refusal becomes an ApiError with the server's code.
+ *  `token`: a bearer token (the review page's), sent in a header and never stored. */
+export async function api(path, body, { token } = {}) {
   let response;
+  const headers = body === undefined ? {} : { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
   try {
     response = await fetch(`/api/v1${path}`, {
       method: body === undefined ? "GET" : "POST",
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
       credentials: "omit",
@@ -136,9 +139,18 @@ export async function api(path, body) {
 }
 
 /** The page frame: skip link, header with the site name, navigation and languages. */
+// The registrar's origin serves only registration's pages.
+const REGISTRAR_PAGES = [
+  ["register.html", "nav.register"],
+  ["review.html", "nav.review"],
+];
+
 export function renderFrame(active) {
   const header = document.getElementById("site-header");
-  const pages = electionId
+  const atRegistrar = REGISTRAR_PAGES.some(([page]) => page === active);
+  const pages = atRegistrar
+    ? REGISTRAR_PAGES
+    : electionId
     ? [
         ["booth.html", "nav.booth"],
         ["board.html", "nav.board"],
@@ -152,7 +164,7 @@ export function renderFrame(active) {
     el(
       "ul",
       {},
-      el("li", {}, el("a", { href: pageUrl("", { election: null }), "aria-current": active === "index.html" ? "page" : null }, t("nav.elections"))),
+      atRegistrar ? null : el("li", {}, el("a", { href: pageUrl("", { election: null }), "aria-current": active === "index.html" ? "page" : null }, t("nav.elections"))),
       pages.map(([page, key]) =>
         el("li", {}, el("a", { href: pageUrl(page), "aria-current": active === page ? "page" : null }, t(key))),
       ),

@@ -416,14 +416,21 @@ def register_status(
     """An applicant: the decisions on your applications; once approved, your device unblinds
     the signatures and your credential is ready (vote with vecha vote --registration)."""
     state = RegistrationFile.read(registration)
-    with Client(state.obj["box"]) as client:
-        package = client.get(f"/elections/{state.obj['election']}/package")
+    eid = state.obj["election"]
+    if state.obj.get("box"):
+        with Client(state.obj["box"]) as client:
+            package = client.get(f"/elections/{eid}/package")
+    else:  # a file from the registration page: the registrar serves the definition too
+        if not state.obj["applications"]:
+            raise CliError(f"{registration} holds no application yet: apply first")
+        first = min(state.obj["applications"].values(), key=lambda a: a["registrar"])
+        with Client(first["registrar"]) as client:
+            package = client.get(f"/registrar/{eid}/package")
     ledger = setup_ledger(package)
     rules = ledger.defined().definition.registration
     if rules is None or ledger.fingerprint.hex() != state.obj["pending"]["fingerprint"]:
         raise CliError("the ballot box serves another election than the one you applied for")
     pending = state.pending
-    eid = state.obj["election"]
     for rid, app in sorted(state.obj["applications"].items()):
         if rid in state.obj["signatures"]:
             console.print(f"{rid}: approved, signature unblinded")

@@ -125,6 +125,13 @@ def info(reg: Reg) -> dict[str, Any]:
     return reg.info()
 
 
+@router.get("/package", tags=["public"])
+def package(reg: Reg) -> dict[str, Any]:
+    """The election package's first entry (the definition, spec §8.7): what the registration
+    page replays for the fingerprint, the fields and the keys it seals and blinds to."""
+    return reg.package
+
+
 @router.get("/puzzle", tags=["public"])
 def puzzle(reg: Reg) -> dict[str, Any]:
     """A seed for the application puzzle, good for 10 to 20 minutes."""

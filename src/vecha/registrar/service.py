@@ -121,7 +121,8 @@ class Registrar:
             row = conn.execute(select(elections).where(elections.c.id == election_id)).first()
         if row is None:
             raise RegistrationRefused(f"no election {election_id!r} registers here", "unknown-election", 404)
-        ledger = setup_ledger(parse_canonical(bytes(row.package)))
+        self.package: dict[str, Any] = parse_canonical(bytes(row.package))
+        ledger = setup_ledger(self.package)
         self.fingerprint = ledger.fingerprint
         self.definition = ledger.defined().definition
         rules = self.definition.registration

@@ -1,6 +1,6 @@
 import {
   trackerOf
-} from "./chunks/chunk-UXV6WLZX.js";
+} from "./chunks/chunk-2SZNDXCY.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-FFN2GMSK.js";
+} from "./chunks/chunk-HZ7C3DVO.js";
 
 // src/board.js
 var PAGE = 50;

@@ -1,25 +1,21 @@
 import {
+  agrees,
+  fingerprintText,
+  readRegistrationFile,
+  replayPackage,
+  signedCredential
+} from "./chunks/chunk-4JC64ZFR.js";
+import {
   CodeError,
-  IDENTITY,
-  ProofError,
-  Transcript,
   auditBallot,
   auditData,
-  canonicalBytes,
   checkReceipt,
   credentialFromCode,
-  ed25519,
   encryptionSteps,
-  fromHex,
-  mulPublic,
   optionsOf,
-  pointFromHex,
-  scalarFromHex,
   signBallot,
-  toHex,
-  trackerOf,
-  verifyKnowledge
-} from "./chunks/chunk-UXV6WLZX.js";
+  trackerOf
+} from "./chunks/chunk-2SZNDXCY.js";
 import {
   ApiError,
   api,
@@ -35,112 +31,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-FFN2GMSK.js";
-
-// src/package.js
-var ZERO_HASH = new Uint8Array(32);
-var ENTRY_KEYS = ["election", "index", "parent", "payload", "time", "type", "version"];
-var u32be = (n) => Uint8Array.of(n >>> 24 & 255, n >>> 16 & 255, n >>> 8 & 255, n & 255);
-var concat = (...parts) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
-var sameKeys = (obj, keys) => obj !== null && typeof obj === "object" && !Array.isArray(obj) && JSON.stringify(Object.keys(obj).sort()) === JSON.stringify([...keys].sort());
-var equalBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
-function fail(index, message) {
-  throw new ProofError(`election package, entry ${index}: ${message}`);
-}
-function checkSigned(kind, fp, message, identity, index, who) {
-  const { signature, ...body } = message;
-  const signed = canonicalBytes({ type: `vecha/v2/${kind}`, election: toHex(fp), body });
-  if (!ed25519.verify(fromHex(signature, 64, "signature"), signed, identity)) {
-    fail(index, `${who}'s ${kind} is not signed by its identity key`);
-  }
-}
-function proofOf(obj) {
-  return { challenge: scalarFromHex(obj.challenge, "challenge"), response: scalarFromHex(obj.response, "response") };
-}
-function evaluate(commitments, j) {
-  let acc = IDENTITY;
-  let power = 1n;
-  for (const c of commitments) {
-    acc = acc.add(mulPublic(c, power));
-    power *= BigInt(j);
-  }
-  return acc;
-}
-function replayPackage(pkg) {
-  if (!sameKeys(pkg, ["version", "entries"]) || pkg.version !== 2 || !Array.isArray(pkg.entries) || !pkg.entries.length) {
-    throw new ProofError("not an election package (version 2)");
-  }
-  let parent = ZERO_HASH;
-  let fp = null;
-  let definition = null;
-  let boardKey = null;
-  const announcements = [];
-  const confirmations = [];
-  let key = null;
-  pkg.entries.forEach((entry, i) => {
-    if (!sameKeys(entry, ENTRY_KEYS) || entry.version !== 2 || entry.index !== i) fail(i, "not an entry at this index");
-    if (entry.parent !== toHex(parent)) fail(i, "broken hash link");
-    const hash = new Transcript("board-entry").raw("parent", parent).raw("entry", canonicalBytes(entry)).digest().slice(0, 32);
-    const p = entry.payload;
-    if (i === 0) {
-      if (entry.type !== "election" || !sameKeys(p, ["definition", "board_key"]) || p.definition.id !== entry.election) fail(i, "not the election's definition");
-      fp = hash;
-      definition = p.definition;
-      boardKey = fromHex(p.board_key, 32, "board_key");
-    } else if (entry.election !== definition.id) {
-      fail(i, "belongs to another election");
-    }
-    const identities = (definition.trustees.identities ?? []).map((k) => fromHex(k, 32, "identity"));
-    const n = definition.trustees.count;
-    if (entry.type === "trustee") {
-      const j = announcements.length + 1;
-      if (p.index !== j || j > n) fail(i, `expected trustee ${j}'s announcement`);
-      const transport = fromHex(p.transport_key, 32, "transport_key");
-      const commitments = p.commitments.map((c) => pointFromHex(c, "commitment", { nonidentity: true }));
-      if (commitments.length !== definition.trustees.threshold) fail(i, `trustee ${j}: wrong number of commitments`);
-      verifyKnowledge(proofOf(p.proof), commitments[0], concat(fp, u32be(j), transport), "trustee-key");
-      checkSigned("trustee-announcement", fp, p, identities[j - 1], i, `trustee ${j}`);
-      announcements.push({ json: p, commitments });
-    } else if (entry.type === "trustee-confirmation") {
-      const j = confirmations.length + 1;
-      if (announcements.length !== n || p.index !== j || j > n) fail(i, `expected trustee ${j}'s confirmation`);
-      confirmations.push({ json: p, X: pointFromHex(p.verification_key, "verification_key", { nonidentity: true }) });
-    } else if (entry.type === "joint-key") {
-      if (confirmations.length !== n) fail(i, "the joint key before every confirmation");
-      const t2 = new Transcript("ceremony-announcements").number("announcements#", n);
-      for (const a of announcements) t2.raw("announcement", canonicalBytes(a.json));
-      const digest = t2.digest().slice(0, 32);
-      for (const [k, c] of confirmations.entries()) {
-        const j = k + 1;
-        if (c.json.announcements !== toHex(digest)) fail(i, `trustee ${j} confirmed other announcements`);
-        verifyKnowledge(proofOf(c.json.proof), c.X, concat(fp, u32be(j), digest), "trustee-share");
-        checkSigned("trustee-confirmation", fp, c.json, identities[j - 1], i, `trustee ${j}`);
-        const expected = announcements.reduce((acc, a) => acc.add(evaluate(a.commitments, j)), IDENTITY);
-        if (!expected.equals(c.X)) fail(i, `trustee ${j}'s verification key does not match the commitments`);
-      }
-      const sum = announcements.reduce((acc, a) => acc.add(a.commitments[0]), IDENTITY);
-      key = pointFromHex(p.public_key, "public_key", { nonidentity: true });
-      if (!sum.equals(key)) fail(i, "the joint key is not the sum of the trustees' commitments");
-    } else if (i > 0) {
-      fail(i, `an election package ends at the joint key, not at a ${entry.type} entry`);
-    }
-    parent = hash;
-  });
-  if (key === null) throw new ProofError("the election package stops before the trustees' joint key");
-  return { id: definition.id, definition, fingerprint: fp, key, boardKey };
-}
-var fingerprintText = (fp) => toHex(fp).slice(0, 32).match(/.{4}/g).join(" ");
-function agrees(replayed, info) {
-  return info.id === replayed.id && info.fingerprint === toHex(replayed.fingerprint) && info.public_key === toHex(replayed.key.toBytes()) && equalBytes(fromHex(info.board_key, 32, "board_key"), replayed.boardKey);
-}
+} from "./chunks/chunk-HZ7C3DVO.js";
 
 // src/booth.js
 var STEPS = ["code", "questions", "review", "sealed", "done"];
@@ -151,6 +42,9 @@ var state = {
   loadError: null,
   credential: null,
   // {secret, public}: in memory only, dropped after casting
+  registration: null,
+  // {credential, signatures} from a registration file, sent with the ballot
+  fileError: null,
   codeError: null,
   marks: [],
   // per question, one 0/1 per option
@@ -250,6 +144,7 @@ function codeStep() {
     "section",
     { "aria-labelledby": "code-title" },
     el("h2", { id: "code-title", tabindex: "-1" }, t("code.title")),
+    state.ctx.definition.registration ? registrationFileForm() : null,
     el("p", { class: "note" }, t("booth.private")),
     el("p", { class: "note", id: "fingerprint" }, t("booth.fingerprint", { fingerprint: fingerprintText(state.ctx.fingerprint) })),
     el(
@@ -261,6 +156,39 @@ function codeStep() {
       state.codeError ? el("p", { id: "code-error", class: "error", role: "alert" }, state.codeError) : null,
       el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", "data-action": "code-continue" }, t("code.continue")))
     )
+  );
+}
+function registrationFileForm() {
+  const open = async (event) => {
+    const chosen = event.target.files[0];
+    if (!chosen) return;
+    try {
+      const file = readRegistrationFile(await chosen.text(), state.ctx.id, state.ctx.fingerprint);
+      const rules = state.ctx.definition.registration;
+      if (Object.keys(file.signatures).length < rules.required) throw new Error(t("code.file-unsigned", { required: rules.required }));
+      state.credential = credentialFromCode(file.pending.code, state.ctx.fingerprint);
+      state.registration = signedCredential(file, state.ctx.fingerprint);
+      state.fileError = null;
+      go("questions");
+    } catch (e) {
+      state.fileError = t("code.bad-file", { message: e.message });
+      render();
+      document.getElementById("registration-file").focus();
+    }
+  };
+  return el(
+    "div",
+    { class: "registration-file" },
+    el("label", { for: "registration-file" }, t("code.file-label")),
+    el("p", { class: "hint", id: "registration-file-help" }, t("code.file-help")),
+    el("input", {
+      id: "registration-file",
+      type: "file",
+      accept: "application/json,.json",
+      "aria-describedby": state.fileError ? "registration-file-help registration-file-error" : "registration-file-help",
+      onchange: open
+    }),
+    state.fileError ? el("p", { id: "registration-file-error", class: "error", role: "alert" }, state.fileError) : null
   );
 }
 function ruleText(q) {
@@ -420,7 +348,9 @@ async function cast() {
   render();
   const ballot = signBallot(state.credential, state.made.body);
   try {
-    const receipt = await api(`/elections/${encodeURIComponent(state.info.id)}/ballots`, { ballot, channel: "web" });
+    const submission = { ballot, channel: "web" };
+    if (state.registration) submission.registration = state.registration;
+    const receipt = await api(`/elections/${encodeURIComponent(state.info.id)}/ballots`, submission);
     try {
       checkReceipt(state.ctx, ballot, receipt);
     } catch (e) {
@@ -428,6 +358,7 @@ async function cast() {
     }
     state.receipt = receipt;
     state.credential = null;
+    state.registration = null;
     state.made = null;
     state.marks = state.marks.map((m) => m.map(() => 0));
     state.busy = false;

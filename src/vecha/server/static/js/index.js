@@ -8,7 +8,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-FFN2GMSK.js";
+} from "./chunks/chunk-HZ7C3DVO.js";
 
 // src/index.js
 var elections = null;

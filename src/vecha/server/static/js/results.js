@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-IRPD2UXN.js";
+} from "./chunks/chunk-XTJ5SWLC.js";
 import {
   api,
   candidateName,
@@ -12,7 +12,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-FFN2GMSK.js";
+} from "./chunks/chunk-HZ7C3DVO.js";
 
 // src/results.js
 var state = { info: null, result: null, error: null, pending: false };

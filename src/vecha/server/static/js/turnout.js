@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-IRPD2UXN.js";
+} from "./chunks/chunk-XTJ5SWLC.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-FFN2GMSK.js";
+} from "./chunks/chunk-HZ7C3DVO.js";
 
 // src/turnout.js
 var REFRESH_MS = 5e3;

@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-FFN2GMSK.js";
+} from "./chunk-HZ7C3DVO.js";
 
 // src/chart.js
 function barChart(rows, label) {
