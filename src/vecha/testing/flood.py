@@ -78,18 +78,22 @@ async def flood(
     url: str,
     election: str,
     ballots: list[dict[str, Any]],
-    junk: dict[str, bytes],
+    junk: dict[str, bytes | tuple[str, bytes]],
     voters: int = 8,
     junk_clients: int = 16,
+    path: str | None = None,
 ) -> FloodResult:
     """Cast `ballots` with `voters` concurrent honest clients (retrying after 503 busy, as a
-    client should) while `junk_clients` send junk of every kind until the voters are done."""
+    client should) while `junk_clients` send junk of every kind until the voters are done.
+    A ballot is sent as `{"ballot": …}`, or as it is when it is a whole submission (it has a
+    `ballot` member). Junk goes to the ballots' route, or to its own (`(path, body)`).
+    `path`: another honest route instead (the registrar's applications), items sent as they are."""
     result = FloodResult()
     todo: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     for b in ballots:
-        todo.put_nowait(b)
+        todo.put_nowait(b if path is not None or "ballot" in b else {"ballot": b})
     done = asyncio.Event()
-    path = f"/api/v1/elections/{election}/ballots"
+    path = path or f"/api/v1/elections/{election}/ballots"
     headers = {"content-type": "application/json"}
 
     async def voter(http: httpx.AsyncClient) -> None:
@@ -97,13 +101,13 @@ async def flood(
             ballot = todo.get_nowait()
             start = time.perf_counter()
             while True:
-                r = await http.post(path, json={"ballot": ballot})
+                r = await http.post(path, json=ballot)
                 if r.status_code != 503:
                     break
                 result.voter_retries += 1
                 await asyncio.sleep(min(float(r.headers.get("retry-after", "1")), 1.0) / 4)
             if r.status_code not in (200, 201):
-                raise AssertionError(f"an honest ballot was refused: {r.status_code} {r.text}")
+                raise AssertionError(f"an honest request was refused: {r.status_code} {r.text}")
             result.voter_latency.append(time.perf_counter() - start)
             result.receipts.append(r.json())
 
@@ -112,8 +116,10 @@ async def flood(
         kinds = sorted(junk)
         while not done.is_set():
             kind = rng.choice(kinds)
+            sent = junk[kind]
+            target, body = sent if isinstance(sent, tuple) else (path, sent)
             try:
-                r = await http.post(path, content=junk[kind], headers=headers)
+                r = await http.post(target, content=body, headers=headers)
                 result.junk[f"{kind} {r.status_code}"] += 1
             except httpx.HTTPError:
                 result.junk[f"{kind} connection-closed"] += 1
