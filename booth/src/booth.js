@@ -24,6 +24,7 @@ const state = {
   progress: null,
   audit: null, // {ok, message, selections, data}
   receipt: null,
+  history: null, // the ballots under the credential, as the box lists them after casting
   castError: null,
   busy: false,
 };
@@ -357,6 +358,7 @@ async function cast() {
       throw new ApiError(0, "bad-receipt", t("cast.bad-receipt", { message: e.message }));
     }
     state.receipt = receipt;
+    state.history = await credentialHistory(state.credential);
     // The ballot is on the board: forget everything that could tell how this voter voted.
     state.credential = null;
     state.registration = null;
@@ -372,6 +374,43 @@ async function cast() {
     render();
     main().querySelector(".error")?.focus();
   }
+}
+
+// Every ballot on the board under this credential, so that the voter sees whether anyone
+// else voted in their name (what `vecha check-credential` lists). The box learns nothing it
+// did not just see: the credential came with the ballot. A failure only hides the list.
+async function credentialHistory(credential) {
+  try {
+    const found = await api(`/elections/${encodeURIComponent(state.info.id)}/credentials/${v.pointHex(credential.public)}`);
+    return found.ballots;
+  } catch {
+    return null;
+  }
+}
+
+function historyView() {
+  if (!state.history) return null;
+  const mine = state.receipt.tracker;
+  return el(
+    "details",
+    { id: "credential-history" },
+    el("summary", {}, t("done.history", { count: state.history.length })),
+    el("p", {}, t("done.history-help")),
+    el(
+      "ol",
+      {},
+      state.history.map((b) =>
+        el(
+          "li",
+          {},
+          el("span", { class: "tracker" }, b.tracker.slice(0, 16)),
+          ` ${b.time}`,
+          b.tracker === mine ? ` — ${t("done.history-this")}` : "",
+          b.counts ? ` — ${t("done.history-counts")}` : "",
+        ),
+      ),
+    ),
+  );
 }
 
 function audit() {
@@ -450,6 +489,7 @@ function doneStep() {
     el("details", {}, el("summary", {}, t("done.receipt-data")), el("pre", { class: "data", id: "receipt-json", tabindex: "0" }, JSON.stringify(r))),
     el("p", {}, el("a", { href: pageUrl("board.html", { tracker: r.tracker }), id: "find-ballot" }, t("done.find"))),
     el("p", {}, t("done.keep")),
+    historyView(),
     el("p", { class: "note" }, t("done.revote")),
     el(
       "div",

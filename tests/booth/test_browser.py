@@ -147,6 +147,14 @@ def test_a_voter_audits_votes_revotes_and_finds_the_ballot(
         booth.action("done-finish")
         second = booth.vote(code, SOUTH_YES)
         assert second["index"] > first["index"]
+        # the booth lists every ballot under the credential: nobody else voted in this name
+        w.page.click("#credential-history summary")
+        history = w.page.inner_text("#credential-history")
+        assert "Ballots cast with your credential: 2" in history
+        rows = w.page.eval_on_selector_all("#credential-history li", "ls => ls.map(l => l.textContent)")
+        assert [r.split(" ")[0] for r in rows] == [first["tracker"][:16], second["tracker"][:16]]
+        assert "just cast" in rows[1] and "counts" in rows[1] and "counts" not in rows[0]
+        w.no_axe_violations()
 
         # the receipt's link finds the ballot on the board, and it counts
         w.page.click("#find-ballot")

@@ -1,6 +1,6 @@
 import {
   trackerOf
-} from "./chunks/chunk-2SZNDXCY.js";
+} from "./chunks/chunk-SHOWRGGU.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-HZ7C3DVO.js";
+} from "./chunks/chunk-6IPYS5F2.js";
 
 // src/board.js
 var PAGE = 50;

@@ -4,7 +4,7 @@ import {
   readRegistrationFile,
   replayPackage,
   signedCredential
-} from "./chunks/chunk-4JC64ZFR.js";
+} from "./chunks/chunk-WHN4VNB2.js";
 import {
   CodeError,
   auditBallot,
@@ -13,9 +13,10 @@ import {
   credentialFromCode,
   encryptionSteps,
   optionsOf,
+  pointHex,
   signBallot,
   trackerOf
-} from "./chunks/chunk-2SZNDXCY.js";
+} from "./chunks/chunk-SHOWRGGU.js";
 import {
   ApiError,
   api,
@@ -31,7 +32,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-HZ7C3DVO.js";
+} from "./chunks/chunk-6IPYS5F2.js";
 
 // src/booth.js
 var STEPS = ["code", "questions", "review", "sealed", "done"];
@@ -55,6 +56,8 @@ var state = {
   audit: null,
   // {ok, message, selections, data}
   receipt: null,
+  history: null,
+  // the ballots under the credential, as the box lists them after casting
   castError: null,
   busy: false
 };
@@ -357,6 +360,7 @@ async function cast() {
       throw new ApiError(0, "bad-receipt", t("cast.bad-receipt", { message: e.message }));
     }
     state.receipt = receipt;
+    state.history = await credentialHistory(state.credential);
     state.credential = null;
     state.registration = null;
     state.made = null;
@@ -371,6 +375,38 @@ async function cast() {
     render();
     main().querySelector(".error")?.focus();
   }
+}
+async function credentialHistory(credential) {
+  try {
+    const found = await api(`/elections/${encodeURIComponent(state.info.id)}/credentials/${pointHex(credential.public)}`);
+    return found.ballots;
+  } catch {
+    return null;
+  }
+}
+function historyView() {
+  if (!state.history) return null;
+  const mine = state.receipt.tracker;
+  return el(
+    "details",
+    { id: "credential-history" },
+    el("summary", {}, t("done.history", { count: state.history.length })),
+    el("p", {}, t("done.history-help")),
+    el(
+      "ol",
+      {},
+      state.history.map(
+        (b) => el(
+          "li",
+          {},
+          el("span", { class: "tracker" }, b.tracker.slice(0, 16)),
+          ` ${b.time}`,
+          b.tracker === mine ? ` — ${t("done.history-this")}` : "",
+          b.counts ? ` — ${t("done.history-counts")}` : ""
+        )
+      )
+    )
+  );
 }
 function audit() {
   const { body, selections, randomness } = state.made;
@@ -440,6 +476,7 @@ function doneStep() {
     el("details", {}, el("summary", {}, t("done.receipt-data")), el("pre", { class: "data", id: "receipt-json", tabindex: "0" }, JSON.stringify(r))),
     el("p", {}, el("a", { href: pageUrl("board.html", { tracker: r.tracker }), id: "find-ballot" }, t("done.find"))),
     el("p", {}, t("done.keep")),
+    historyView(),
     el("p", { class: "note" }, t("done.revote")),
     el(
       "div",

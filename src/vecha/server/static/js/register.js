@@ -9,10 +9,10 @@ import {
   replayDefinition,
   solvePuzzle,
   unblind
-} from "./chunks/chunk-4JC64ZFR.js";
+} from "./chunks/chunk-WHN4VNB2.js";
 import {
   toHex
-} from "./chunks/chunk-2SZNDXCY.js";
+} from "./chunks/chunk-SHOWRGGU.js";
 import {
   ApiError,
   api,
@@ -23,7 +23,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-HZ7C3DVO.js";
+} from "./chunks/chunk-6IPYS5F2.js";
 
 // src/register.js
 var state = {

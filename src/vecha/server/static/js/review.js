@@ -5,11 +5,11 @@ import {
   registrarOf,
   replayDefinition,
   reviewerKeyPair
-} from "./chunks/chunk-4JC64ZFR.js";
+} from "./chunks/chunk-WHN4VNB2.js";
 import {
   fromHex,
   toHex
-} from "./chunks/chunk-2SZNDXCY.js";
+} from "./chunks/chunk-SHOWRGGU.js";
 import {
   ApiError,
   api,
@@ -20,7 +20,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-HZ7C3DVO.js";
+} from "./chunks/chunk-6IPYS5F2.js";
 
 // src/review.js
 var state = {

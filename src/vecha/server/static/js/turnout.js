@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-XTJ5SWLC.js";
+} from "./chunks/chunk-E4M6HISG.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-HZ7C3DVO.js";
+} from "./chunks/chunk-6IPYS5F2.js";
 
 // src/turnout.js
 var REFRESH_MS = 5e3;

@@ -37,10 +37,10 @@ import {
   u32,
   verifyKnowledge,
   x25519
-} from "./chunk-2SZNDXCY.js";
+} from "./chunk-SHOWRGGU.js";
 import {
   __require
-} from "./chunk-HZ7C3DVO.js";
+} from "./chunk-6IPYS5F2.js";
 
 // node_modules/@noble/ciphers/utils.js
 /*! noble-ciphers - MIT License (c) 2023 Paul Miller (paulmillr.com) */

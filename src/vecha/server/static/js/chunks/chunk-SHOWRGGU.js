@@ -2783,6 +2783,7 @@ export {
   scalarFromHex,
   IDENTITY,
   pointFromHex,
+  pointHex,
   mulPublic,
   Transcript,
   canonicalBytes,

@@ -246,7 +246,11 @@ var be_default = {
   "review.outcome.approved": "Заяўка {code} адобрана і падпісана.",
   "review.outcome.rejected": "Заяўка {code} адхілена.",
   "review.outcome.pending": "Ваша адабрэнне заяўкі {code} запісана; яе павінен адобрыць і другі праверальнік.",
-  "review.refused": "Рашэнне па {code} не прынята: {message}"
+  "review.refused": "Рашэнне па {code} не прынята: {message}",
+  "done.history": "Бюлетэняў, пададзеных з вашым кодам: {count}. Ці галасаваў хтосьці іншы ад вашага імя?",
+  "done.history-help": "Усе бюлетэні на дошцы з вашым кодам, ад самага ранняга, з першымі 16 знакамі кода адсочвання і часам. Калі нейкі бюлетэнь не ваш, ваш код ёсць у кагосьці яшчэ: прагаласуйце зноў, калі будзеце адны; улічваецца толькі ваш апошні бюлетэнь.",
+  "done.history-this": "бюлетэнь, які вы толькі што падалі",
+  "done.history-counts": "той, які ўлічваецца"
 };
 
 // i18n/en.json
@@ -490,7 +494,11 @@ var en_default = {
   "review.outcome.approved": "Application {code} approved and signed.",
   "review.outcome.rejected": "Application {code} rejected.",
   "review.outcome.pending": "Your approval of {code} is recorded; a second reviewer must approve it too.",
-  "review.refused": "The decision on {code} was refused: {message}"
+  "review.refused": "The decision on {code} was refused: {message}",
+  "done.history": "Ballots cast with your credential: {count}. Did anyone else vote in your name?",
+  "done.history-help": "Every ballot on the board under your credential, oldest first, with the first 16 characters of its tracking code and the time. If one is not yours, someone else has your code: vote again when you are alone; only your last ballot counts.",
+  "done.history-this": "the ballot you just cast",
+  "done.history-counts": "the one that counts"
 };
 
 // i18n/ru.json
@@ -734,7 +742,11 @@ var ru_default = {
   "review.outcome.approved": "Заявка {code} одобрена и подписана.",
   "review.outcome.rejected": "Заявка {code} отклонена.",
   "review.outcome.pending": "Ваше одобрение заявки {code} записано; её должен одобрить и второй проверяющий.",
-  "review.refused": "Решение по {code} не принято: {message}"
+  "review.refused": "Решение по {code} не принято: {message}",
+  "done.history": "Бюллетеней, поданных с вашим кодом: {count}. Голосовал ли кто-то другой от вашего имени?",
+  "done.history-help": "Все бюллетени на доске с вашим кодом, от самого раннего, с первыми 16 знаками кода отслеживания и временем. Если какой-то бюллетень не ваш, ваш код есть у кого-то ещё: проголосуйте снова, когда будете одни; учитывается только ваш последний бюллетень.",
+  "done.history-this": "бюллетень, который вы только что подали",
+  "done.history-counts": "тот, который учитывается"
 };
 
 // src/ui.js

@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-HZ7C3DVO.js";
+} from "./chunk-6IPYS5F2.js";
 
 // src/chart.js
 function barChart(rows, label) {
