@@ -225,3 +225,76 @@ def test_register_review_collect_and_vote_in_the_browser(browser: Browser, tmp_p
     for w in (applicant, phone, reviewer):
         assert w.console_errors == []
         w.context.close()
+
+
+def test_a_duplicate_is_flagged_refused_and_explained(browser: Browser, tmp_path: Path) -> None:
+    """The same person applies twice from the page. The review page flags each application
+    as a possible duplicate of the other; once one is approved, approving the other is
+    refused, and the reviewer rejects it with a reason, which the applicant sees with the
+    application code and the way to apply again."""
+    setups = make_registrars(["bloc-a"])
+    definition = with_registration(BOOTH_DEFINITION, setups, puzzle_bits=4)
+    board = Board.create(open_store(str(tmp_path / "box.sqlite")), definition)
+    _, anns, confs = local_ceremony(board.ledger.fingerprint, 2, fixed_identities(3))
+    record_ceremony(board, anns, confs)
+    [service] = open_registrars(tmp_path, board, setups)
+    eid = board.election_id
+    applicant, reviewer = Watched(browser, accept_downloads=True), Watched(browser)
+    page = applicant.page
+    with LiveServer(service.engine, app=create_registrar_app(service.engine, [service.setup.key])) as reg:
+        files = []
+        for k in (1, 2):
+            page.goto(f"{reg.url}/register.html?election={eid}&lang=en")
+            wait_step(page, "start")
+            assert "One registrar signs each credential" in page.inner_text("main")
+            page.click('[data-action="register-new"]')
+            wait_step(page, "form")
+            fill_form(page)
+            if k == 2:
+                page.fill("#field-document", "mp 123-4567")  # spelt differently: the same document
+            page.click('[data-action="register-send"]')
+            wait_step(page, "file")
+            files.append(save_file(page, tmp_path, f"registration-{k}.json"))
+        codes = [json.loads(f.read_text())["applications"]["bloc-a"]["code"] for f in files]
+        r = reviewer.page
+        r.goto(f"{reg.url}/review.html?election={eid}&lang=ru")
+        wait_step(r, "sign-in")
+        keyfile = tmp_path / "reviewer.json"
+        keyfile.write_text(json.dumps(service.setup.reviewers[0].to_json()))
+        r.fill("#token", service.tokens[0])
+        open_file(r, "#key-file", keyfile)
+        r.click('[data-action="review-sign-in"]')
+        wait_step(r, "list")
+        articles = r.eval_on_selector_all("article.application", "as => as.map(a => a.innerText)")
+        assert len(articles) == 2
+        assert "Возможный повтор" in articles[0] and codes[1] in articles[0]
+        assert "Возможный повтор" in articles[1] and codes[0] in articles[1]
+        reviewer.no_axe_violations()
+        r.click(f'article:has(#title-{codes[0]}) [data-action="review-approve"]')
+        r.wait_for_selector(f"text=Заявка {codes[0]} одобрена")
+        r.click(f'article:has(#title-{codes[1]}) [data-action="review-approve"]')
+        r.wait_for_selector("main .error[role=alert]")
+        assert codes[1] in r.inner_text("main .error[role=alert]")  # refused: a duplicate of an approved one
+        r.click(f'article:has(#title-{codes[1]}) [data-action="review-reject"]')
+        r.wait_for_selector("main .error[role=alert]:has-text('причину')")  # a rejection needs a reason
+        r.fill(f"#reason-{codes[1]}", "Повторная заявка")
+        r.click(f'article:has(#title-{codes[1]}) [data-action="review-reject"]')
+        r.wait_for_selector(f"text=Заявка {codes[1]} отклонена")
+        reviewer.no_axe_violations()
+        # the applicant, with the second file: the decision, its reason, and applying again
+        page.goto(f"{reg.url}/register.html?election={eid}&lang=en")
+        wait_step(page, "start")
+        open_file(page, "#registration-file", files[1])
+        wait_step(page, "file")
+        assert codes[1] in page.inner_text("main")
+        page.click('[data-action="register-check"]')
+        page.wait_for_selector("main .error[role=alert]")
+        assert "Reason: Повторная заявка" in page.inner_text("main .error[role=alert]")
+        applicant.no_axe_violations()
+        page.click('[data-action="register-again"]')
+        wait_step(page, "form")
+        assert "uses the credential in your registration file" not in page.inner_text("main")  # a new file
+    assert service.registrar.info()["issued"] == 1
+    for w in (applicant, reviewer):
+        assert w.console_errors == []
+        w.context.close()
