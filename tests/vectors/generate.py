@@ -147,6 +147,7 @@ def main() -> None:
     }
     v.update(_more_vectors(fp))
     v["registration"] = _registration_vectors(fp, Credential.from_code(codes[0], fp).public)
+    v["shuffle"] = _shuffle_vectors(fp)
     schnorr = dict(v["schnorr"])  # type: ignore[call-overload]
     schnorr["response"] = (Scalar.from_canonical_bytes(bytes.fromhex(schnorr["response"])) + s(1)).hex()
     ranged = dict(v["range_proofs"][0])  # type: ignore[index]
@@ -333,6 +334,36 @@ def _registration_vectors(fp: bytes, credential: Point) -> dict[str, object]:
             "unsolved_nonce": bad.hex(),
         },
         "evidence_ad": Transcript("evidence").raw("election", fp).text("registrar", "bloc-a").digest().hex(),
+    }
+
+
+def _shuffle_vectors(fp: bytes) -> dict[str, object]:
+    """§4.5: three ballots of two ciphertexts (fixed randomness), mixed, with the proof; the
+    key's secret so that a test can decrypt both sides; the generators H_0…H_3; a changed proof."""
+    from vecha.crypto.shuffle import generators, prove_shuffle, shuffle
+
+    secret = s(987654321)
+    key = Point.base_mul(secret)
+    messages = [[1, 0], [0, 2], [3, 1]]
+    inputs = [tuple(encrypt(key, m, s(100 + 10 * i + k)) for k, m in enumerate(row)) for i, row in enumerate(messages)]
+    outputs, psi, randomness = shuffle(key, inputs)
+    context = fp + (1).to_bytes(4, "big")
+    proof = prove_shuffle(fp, key, context, inputs, outputs, psi, randomness).to_json()
+
+    def rows(rs: list) -> list:
+        return [[{"alpha": ct.alpha.hex(), "beta": ct.beta.hex()} for ct in row] for row in rs]
+
+    changed = dict(proof, s_prime=[proof["s_prime"][1], proof["s_prime"][0], *proof["s_prime"][2:]])
+    return {
+        "secret": secret.hex(),
+        "key": key.hex(),
+        "context": context.hex(),
+        "messages": messages,
+        "generators": [h.hex() for h in generators(fp, 3)],
+        "inputs": rows(inputs),
+        "outputs": rows(outputs),
+        "proof": proof,
+        "changed_proof": changed,
     }
 
 

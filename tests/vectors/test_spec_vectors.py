@@ -245,3 +245,30 @@ def test_registration_vectors() -> None:
     digest, seed = bytes.fromhex(p["digest"]), bytes.fromhex(p["seed"])
     assert puzzle_ok(seed, digest, bytes.fromhex(p["nonce"]), p["bits"])
     assert not puzzle_ok(seed, digest, bytes.fromhex(p["unsolved_nonce"]), p["bits"])
+
+
+def test_shuffle_vectors() -> None:
+    """§4.5 through Vecha's code: the generators, the proof (and a changed one), and that the
+    outputs decrypt to the inputs' messages, permuted."""
+    from vecha.crypto.elgamal import Ciphertext, decrypt_to_point
+    from vecha.crypto.shuffle import ShuffleProof, generators, verify_shuffle
+    from vecha.errors import InvalidProof
+
+    x = V["shuffle"]
+    fp = bytes.fromhex(V["fingerprint"])
+    key = point_from_hex(x["key"], "key")
+
+    def rows(rs: list) -> list[tuple[Ciphertext, ...]]:
+        return [
+            tuple(Ciphertext(point_from_hex(c["alpha"], "a"), point_from_hex(c["beta"], "b")) for c in r) for r in rs
+        ]
+
+    inputs, outputs = rows(x["inputs"]), rows(x["outputs"])
+    assert [h.hex() for h in generators(fp, 3)] == x["generators"]
+    context = bytes.fromhex(x["context"])
+    verify_shuffle(fp, key, context, inputs, outputs, ShuffleProof.from_json(x["proof"], 3, 2))
+    with pytest.raises(InvalidProof):
+        verify_shuffle(fp, key, context, inputs, outputs, ShuffleProof.from_json(x["changed_proof"], 3, 2))
+    secret = Scalar.from_canonical_bytes(bytes.fromhex(x["secret"]))
+    plain = sorted(tuple(decrypt_to_point(secret, ct).hex() for ct in r) for r in outputs)
+    assert plain == sorted(tuple(Point.small_multiple(m).hex() for m in row) for row in x["messages"])

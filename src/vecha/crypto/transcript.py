@@ -67,6 +67,12 @@ class Transcript:
     def scalar(self, label: str, s: Scalar) -> Transcript:
         return self.raw(label, bytes(s))
 
+    def fork(self) -> Transcript:
+        """A transcript that goes on from here on its own (many hashes that share a prefix)."""
+        out = Transcript.__new__(Transcript)
+        out._h = self._h.copy()
+        return out
+
     def digest(self) -> bytes:
         """The 64-byte SHA-512 digest; the transcript may keep absorbing afterwards."""
         return self._h.copy().digest()

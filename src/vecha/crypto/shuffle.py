@@ -1,0 +1,398 @@
+"""A verifiable re-encryption shuffle of ElGamal ballots over ristretto255 (spec §4.5).
+
+A mixer takes N ballots, each a row of w ciphertexts, permutes the rows with a secret
+permutation ψ and re-encrypts every ciphertext: output row i is input row ψ(i) with each
+ciphertext (α, β) replaced by (α + r'·G, β + r'·K) for a fresh r' per ciphertext. Nobody
+who lacks ψ can tell which output row came from which input row; the messages are kept.
+
+The proof is Terelius–Wikström's, in the form of Haenni, Locher, Koenig and Dubuis's
+pseudo-code (CHVote), written additively and extended to rows of w ciphertexts (one
+permutation commitment and one set of responses s'_i binds the same ψ in every column).
+With independent generators H_0, H_1, …, H_N (hash-to-point, §4.5), the mixer commits to
+ψ as c_j = r_j·G + H_i for j = ψ(i), draws challenges u_1…u_N by hashing the statement,
+commits to the permuted challenges u'_i = u_ψ(i) with the chain ĉ_0 = H_0,
+ĉ_i = r̂_i·G + u'_i·ĉ_{i−1}, and proves with one Σ-protocol that
+
+- the c_j commit to a permutation matrix (Σc_j − ΣH_i = r̄·G and ĉ_N − (Πu_i)·H_0 = r̂·G),
+- the same matrix maps u to u' (Σu_j·c_j = r̃·G + Σu'_i·H_i and the chain), and
+- the outputs are the inputs permuted that way and re-encrypted (per column k:
+  Σu'_i·β'_{i,k} = Σu_j·β_{j,k} + R_k·K, and the same for α with G).
+
+The proof carries its commitments (t1, t2, t3, t4, t̂): the verifier recomputes the
+challenge by hashing and checks linear equations, which is what batch verification needs.
+Strong Fiat–Shamir: the election fingerprint, the key, the context, every input and
+output ciphertext, every permutation commitment, the chain and every t go into the hash.
+
+Pure: no I/O; randomness from `secrets` (through `Scalar.random`).
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vecha.crypto.elgamal import Ciphertext
+from vecha.crypto.encoding import point_from_hex, scalar_from_hex
+from vecha.crypto.group import IDENTITY, Point, Scalar
+from vecha.crypto.transcript import Transcript
+from vecha.errors import InvalidEncoding, InvalidProof
+
+__all__ = [
+    "Row",
+    "ShuffleProof",
+    "generators",
+    "random_permutation",
+    "shuffle",
+    "prove_shuffle",
+    "verify_shuffle",
+    "MAX_WIDTH",
+]
+
+Row = tuple[Ciphertext, ...]  #: one ballot's ciphertexts, in a fixed order
+MAX_WIDTH = 1024  #: ciphertexts per ballot that a shuffle carries
+
+
+@functools.lru_cache(maxsize=8)
+def _generator_prefix(fingerprint: bytes) -> Transcript:
+    return Transcript("shuffle-generator").raw("election", fingerprint)
+
+
+def generator(fingerprint: bytes, index: int) -> Point:
+    """H_index = from_uniform_bytes(T("shuffle-generator", [("election", fp), ("index", i)])):
+    nobody knows a discrete logarithm between any two of them, nor of G."""
+    t = _generator_prefix(fingerprint)
+    return Point.from_uniform_bytes(t.fork().number("index", index).digest())
+
+
+def generators(fingerprint: bytes, count: int) -> tuple[Point, ...]:
+    """H_0 … H_count."""
+    return tuple(generator(fingerprint, i) for i in range(count + 1))
+
+
+def random_permutation(n: int) -> tuple[int, ...]:
+    """A uniformly random permutation of 0…n−1 (Fisher–Yates with `secrets`)."""
+    p = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = secrets.randbelow(i + 1)
+        p[i], p[j] = p[j], p[i]
+    return tuple(p)
+
+
+def _check_rows(rows: Sequence[Row], what: str) -> int:
+    if not rows:
+        raise InvalidEncoding(f"a shuffle has at least one {what} ballot")
+    width = len(rows[0])
+    if not 1 <= width <= MAX_WIDTH or any(len(r) != width for r in rows):
+        raise InvalidEncoding(f"every {what} ballot has the same number (1 to {MAX_WIDTH}) of ciphertexts")
+    return width
+
+
+def shuffle(key: Point, rows: Sequence[Row]) -> tuple[list[Row], tuple[int, ...], list[list[Scalar]]]:
+    """Permute and re-encrypt: (outputs, ψ, r'), output i being input ψ(i) re-encrypted."""
+    width = _check_rows(rows, "input")
+    psi = random_permutation(len(rows))
+    randomness = [[Scalar.random() for _ in range(width)] for _ in rows]
+    outputs = [
+        tuple(
+            Ciphertext(ct.alpha + Point.base_mul(r), ct.beta + key.mul_fixed(r))
+            for ct, r in zip(rows[psi[i]], randomness[i], strict=True)
+        )
+        for i in range(len(rows))
+    ]
+    return outputs, psi, randomness
+
+
+@dataclass(frozen=True, slots=True)
+class ShuffleProof:
+    """Spec §4.5: the permutation commitments c_1…c_N (by input), the chain ĉ_1…ĉ_N, the
+    commitments t1, t2, t3, t4 (one (β, α) pair per column) and t̂_1…t̂_N, and the responses
+    s1, s2, s3, s4 (one per column), ŝ_1…ŝ_N and s'_1…s'_N."""
+
+    commitments: tuple[Point, ...]
+    chain: tuple[Point, ...]
+    t1: Point
+    t2: Point
+    t3: Point
+    t4: tuple[tuple[Point, Point], ...]
+    t_hat: tuple[Point, ...]
+    s1: Scalar
+    s2: Scalar
+    s3: Scalar
+    s4: tuple[Scalar, ...]
+    s_hat: tuple[Scalar, ...]
+    s_prime: tuple[Scalar, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "commitments": [p.hex() for p in self.commitments],
+            "chain": [p.hex() for p in self.chain],
+            "t1": self.t1.hex(),
+            "t2": self.t2.hex(),
+            "t3": self.t3.hex(),
+            "t4": [{"beta": b.hex(), "alpha": a.hex()} for b, a in self.t4],
+            "t_hat": [p.hex() for p in self.t_hat],
+            "s1": self.s1.hex(),
+            "s2": self.s2.hex(),
+            "s3": self.s3.hex(),
+            "s4": [s.hex() for s in self.s4],
+            "s_hat": [s.hex() for s in self.s_hat],
+            "s_prime": [s.hex() for s in self.s_prime],
+        }
+
+    @classmethod
+    def from_json(cls, obj: Any, ballots: int, width: int) -> ShuffleProof:
+        """Parse a proof for `ballots` rows of `width` ciphertexts; `InvalidEncoding` for
+        anything else (a wrong member, length, point or scalar)."""
+        keys = {"commitments", "chain", "t1", "t2", "t3", "t4", "t_hat", "s1", "s2", "s3", "s4", "s_hat", "s_prime"}
+        if not isinstance(obj, dict) or set(obj) != keys:
+            raise InvalidEncoding(f"a shuffle proof is {{{', '.join(sorted(keys))}}}")
+
+        def points(name: str, n: int) -> tuple[Point, ...]:
+            v = obj[name]
+            if not isinstance(v, list) or len(v) != n:
+                raise InvalidEncoding(f"shuffle proof: {name} has {n} points")
+            return tuple(point_from_hex(x, name) for x in v)
+
+        def scalars(name: str, n: int) -> tuple[Scalar, ...]:
+            v = obj[name]
+            if not isinstance(v, list) or len(v) != n:
+                raise InvalidEncoding(f"shuffle proof: {name} has {n} scalars")
+            return tuple(scalar_from_hex(x, name) for x in v)
+
+        t4 = obj["t4"]
+        if not isinstance(t4, list) or len(t4) != width:
+            raise InvalidEncoding(f"shuffle proof: t4 has one pair per column ({width})")
+        pairs = []
+        for pair in t4:
+            if not isinstance(pair, dict) or set(pair) != {"beta", "alpha"}:
+                raise InvalidEncoding("shuffle proof: a t4 pair is {beta, alpha}")
+            pairs.append((point_from_hex(pair["beta"], "t4.beta"), point_from_hex(pair["alpha"], "t4.alpha")))
+        return cls(
+            points("commitments", ballots),
+            points("chain", ballots),
+            point_from_hex(obj["t1"], "t1"),
+            point_from_hex(obj["t2"], "t2"),
+            point_from_hex(obj["t3"], "t3"),
+            tuple(pairs),
+            points("t_hat", ballots),
+            scalar_from_hex(obj["s1"], "s1"),
+            scalar_from_hex(obj["s2"], "s2"),
+            scalar_from_hex(obj["s3"], "s3"),
+            scalars("s4", width),
+            scalars("s_hat", ballots),
+            scalars("s_prime", ballots),
+        )
+
+
+# ---- the challenges -----------------------------------------------------------------------
+
+
+def _statement(
+    fingerprint: bytes,
+    key: Point,
+    context: bytes,
+    inputs: Sequence[Row],
+    outputs: Sequence[Row],
+    commitments: Sequence[Point],
+) -> bytes:
+    """The seed: T("shuffle", [election, key, context, N, w, every input and output
+    ciphertext (α then β, row by row), every permutation commitment])."""
+    t = (
+        Transcript("shuffle")
+        .raw("election", fingerprint)
+        .point("key", key)
+        .raw("context", context)
+        .number("ballots", len(inputs))
+        .number("width", len(inputs[0]))
+    )
+    for name, rows in (("input", inputs), ("output", outputs)):
+        t.points(name, [p for row in rows for ct in row for p in (ct.alpha, ct.beta)])
+    t.points("commitments", list(commitments))
+    return t.digest()
+
+
+def _challenges(seed: bytes, n: int) -> list[Scalar]:
+    """u_j = T("shuffle-u", [("seed", seed), ("index", j)]) reduced mod ℓ, for j = 1…N."""
+    prefix = Transcript("shuffle-u").raw("seed", seed)
+    return [prefix.fork().number("index", j).challenge() for j in range(1, n + 1)]
+
+
+def _challenge(
+    seed: bytes,
+    chain: Sequence[Point],
+    t1: Point,
+    t2: Point,
+    t3: Point,
+    t4: Sequence[tuple[Point, Point]],
+    t_hat: Sequence[Point],
+) -> Scalar:
+    t = Transcript("shuffle-challenge").raw("seed", seed).points("chain", list(chain))
+    t.point("t1", t1).point("t2", t2).point("t3", t3)
+    t.points("t4", [p for pair in t4 for p in pair])
+    return t.points("t_hat", list(t_hat)).challenge()
+
+
+def _sum(pairs: Sequence[tuple[Scalar, Point]]) -> Point:
+    """Σ s·P, two terms per pass."""
+    total = IDENTITY
+    for k in range(0, len(pairs) - 1, 2):
+        (a, p), (b, q) = pairs[k], pairs[k + 1]
+        total = total + Point.double_mul(a, p, b, q)
+    if len(pairs) % 2:
+        s, p = pairs[-1]
+        total = total + p * s
+    return total
+
+
+# ---- proving ------------------------------------------------------------------------------
+
+
+def prove_shuffle(
+    fingerprint: bytes,
+    key: Point,
+    context: bytes,
+    inputs: Sequence[Row],
+    outputs: Sequence[Row],
+    permutation: Sequence[int],
+    randomness: Sequence[Sequence[Scalar]],
+) -> ShuffleProof:
+    """The proof that `outputs` are `inputs` permuted by `permutation` (output i is input
+    permutation[i]) and re-encrypted with `randomness[i][k]`."""
+    n, width = len(inputs), _check_rows(inputs, "input")
+    if sorted(permutation) != list(range(n)) or len(outputs) != n:
+        raise ValueError("not a permutation of the inputs")
+    h = generators(fingerprint, n)
+    r = [Scalar.random() for _ in range(n)]  # r_j: the commitment of input j
+    commitments: list[Point] = [IDENTITY] * n
+    for i, j in enumerate(permutation):
+        commitments[j] = Point.base_mul(r[j]) + h[i + 1]
+    seed = _statement(fingerprint, key, context, inputs, outputs, commitments)
+    u = _challenges(seed, n)
+    u_perm = [u[permutation[i]] for i in range(n)]
+    r_hat = [Scalar.random() for _ in range(n)]
+    chain: list[Point] = []
+    previous = h[0]
+    for i in range(n):
+        previous = Point.base_mul(r_hat[i]) + previous * u_perm[i]
+        chain.append(previous)
+    w1, w2, w3 = Scalar.random(), Scalar.random(), Scalar.random()
+    w4 = [Scalar.random() for _ in range(width)]
+    w_hat = [Scalar.random() for _ in range(n)]
+    w_prime = [Scalar.random() for _ in range(n)]
+    t1, t2 = Point.base_mul(w1), Point.base_mul(w2)
+    t3 = Point.base_mul(w3) + _sum([(w_prime[i], h[i + 1]) for i in range(n)])
+    t4 = tuple(
+        (
+            _sum([(w_prime[i], outputs[i][k].beta) for i in range(n)]) - key.mul_fixed(w4[k]),
+            _sum([(w_prime[i], outputs[i][k].alpha) for i in range(n)]) - Point.base_mul(w4[k]),
+        )
+        for k in range(width)
+    )
+    previous_chain = [h[0], *chain[:-1]]
+    t_hat = [Point.base_mul(w_hat[i]) + previous_chain[i] * w_prime[i] for i in range(n)]
+    c = _challenge(seed, chain, t1, t2, t3, t4, t_hat)
+    # the secrets the responses open: r̄ = Σr_j, r̂ = Σr̂_i·v_i (v_i = Π_{l>i} u'_l), r̃ = Σr_j·u_j,
+    # R_k = Σr'_{i,k}·u'_i
+    v = [Scalar.of(1)] * n
+    for i in range(n - 2, -1, -1):
+        v[i] = v[i + 1] * u_perm[i + 1]
+    r_bar = _scalar_sum(r)
+    r_hat_total = _scalar_sum([r_hat[i] * v[i] for i in range(n)])
+    r_tilde = _scalar_sum([r[j] * u[j] for j in range(n)])
+    big_r = [_scalar_sum([randomness[i][k] * u_perm[i] for i in range(n)]) for k in range(width)]
+    return ShuffleProof(
+        tuple(commitments),
+        tuple(chain),
+        t1,
+        t2,
+        t3,
+        t4,
+        tuple(t_hat),
+        w1 - c * r_bar,
+        w2 - c * r_hat_total,
+        w3 - c * r_tilde,
+        tuple(w4[k] - c * big_r[k] for k in range(width)),
+        tuple(w_hat[i] - c * r_hat[i] for i in range(n)),
+        tuple(w_prime[i] - c * u_perm[i] for i in range(n)),
+    )
+
+
+def _scalar_sum(values: Sequence[Scalar]) -> Scalar:
+    total = Scalar.of(0)
+    for x in values:
+        total = total + x
+    return total
+
+
+# ---- verifying ----------------------------------------------------------------------------
+
+
+def verify_shuffle(
+    fingerprint: bytes,
+    key: Point,
+    context: bytes,
+    inputs: Sequence[Row],
+    outputs: Sequence[Row],
+    proof: ShuffleProof,
+) -> None:
+    """Raise `InvalidProof` unless `proof` shows that `outputs` are `inputs` permuted and
+    re-encrypted under `key` (`InvalidEncoding` if the shapes do not match)."""
+    n, width = len(inputs), _check_rows(inputs, "input")
+    if len(outputs) != n or _check_rows(outputs, "output") != width:
+        raise InvalidEncoding("a shuffle has as many output ballots as inputs, of the same width")
+    if len(proof.commitments) != n or len(proof.chain) != n or len(proof.t_hat) != n:
+        raise InvalidEncoding("the shuffle proof is for another number of ballots")
+    if len(proof.s_hat) != n or len(proof.s_prime) != n or len(proof.s4) != width or len(proof.t4) != width:
+        raise InvalidEncoding("the shuffle proof is for another shape of ballots")
+    # a row passed on unchanged (re-encrypted with 0) would let anyone follow it through
+    seen = {ct.alpha.encoding for row in inputs for ct in row}
+    if any(ct.alpha.encoding in seen for row in outputs for ct in row):
+        raise InvalidProof("an output ciphertext is an input ciphertext: the mixer did not re-encrypt it")
+    h = generators(fingerprint, n)
+    seed = _statement(fingerprint, key, context, inputs, outputs, proof.commitments)
+    u = _challenges(seed, n)
+    c = _challenge(seed, proof.chain, proof.t1, proof.t2, proof.t3, proof.t4, proof.t_hat)
+    u_product = Scalar.of(1)
+    for x in u:
+        u_product = u_product * x
+    c_bar = _point_sum(proof.commitments) - _point_sum(h[1:])
+    c_hat = proof.chain[-1] - h[0] * u_product
+    c_tilde = _sum([(u[j], proof.commitments[j]) for j in range(n)])
+    failed = []
+    if Point.base_double_mul(proof.s1, c, c_bar) != proof.t1:
+        failed.append("t1 (the commitments do not sum to a permutation's)")
+    if Point.base_double_mul(proof.s2, c, c_hat) != proof.t2:
+        failed.append("t2 (the chain does not end at the challenges' product)")
+    t3 = Point.base_double_mul(proof.s3, c, c_tilde) + _sum([(proof.s_prime[i], h[i + 1]) for i in range(n)])
+    if t3 != proof.t3:
+        failed.append("t3 (the commitments do not map the challenges)")
+    for k in range(width):
+        a_beta = _sum([(u[j], inputs[j][k].beta) for j in range(n)])
+        a_alpha = _sum([(u[j], inputs[j][k].alpha) for j in range(n)])
+        beta = a_beta * c - key * proof.s4[k] + _sum([(proof.s_prime[i], outputs[i][k].beta) for i in range(n)])
+        alpha = (
+            a_alpha * c
+            - Point.base_mul(proof.s4[k])
+            + _sum([(proof.s_prime[i], outputs[i][k].alpha) for i in range(n)])
+        )
+        if (beta, alpha) != proof.t4[k]:
+            failed.append(f"t4 of column {k} (the outputs are not the inputs re-encrypted)")
+    previous = h[0]
+    for i in range(n):
+        expected = Point.base_double_mul(proof.s_hat[i], c, proof.chain[i]) + previous * proof.s_prime[i]
+        if expected != proof.t_hat[i]:
+            failed.append(f"t̂ of ballot {i} (the chain is broken)")
+            break
+        previous = proof.chain[i]
+    if failed:
+        raise InvalidProof("the shuffle proof does not verify: " + "; ".join(failed))
+
+
+def _point_sum(points: Sequence[Point]) -> Point:
+    total = IDENTITY
+    for p in points:
+        total = total + p
+    return total

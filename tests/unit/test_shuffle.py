@@ -1,0 +1,174 @@
+"""The proof of shuffle (spec §4.5): an honest mix verifies and keeps the messages; every
+way a mixer could cheat is caught — dropping, duplicating or replacing a ballot, passing a
+ballot on without re-encrypting it, a proof for other inputs, another key, context or
+election, and any changed part of the proof — and malformed proofs are refused."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from vecha.crypto.elgamal import Ciphertext, decrypt_to_point, encrypt
+from vecha.crypto.group import Point, Scalar
+from vecha.crypto.shuffle import (
+    ShuffleProof,
+    generator,
+    generators,
+    prove_shuffle,
+    random_permutation,
+    shuffle,
+    verify_shuffle,
+)
+from vecha.errors import InvalidEncoding, InvalidProof
+
+FP = bytes(range(32))
+CONTEXT = b"mix 1"
+SECRET = Scalar.of(123456789)
+KEY = Point.base_mul(SECRET)
+
+
+def ballots(messages: list[list[int]]) -> list[tuple[Ciphertext, ...]]:
+    return [tuple(encrypt(KEY, m, Scalar.random()) for m in row) for row in messages]
+
+
+def decrypted(rows: list[tuple[Ciphertext, ...]]) -> list[tuple[Point, ...]]:
+    return [tuple(decrypt_to_point(SECRET, ct) for ct in row) for row in rows]
+
+
+def mixed(messages: list[list[int]]):
+    inputs = ballots(messages)
+    outputs, psi, r = shuffle(KEY, inputs)
+    proof = prove_shuffle(FP, KEY, CONTEXT, inputs, outputs, psi, r)
+    return inputs, outputs, psi, r, proof
+
+
+MESSAGES = [[1, 0, 3], [2, 2, 0], [0, 1, 1], [3, 3, 3], [1, 2, 3]]
+
+
+def test_an_honest_shuffle_verifies_and_keeps_every_ballot() -> None:
+    inputs, outputs, psi, _, proof = mixed(MESSAGES)
+    verify_shuffle(FP, KEY, CONTEXT, inputs, outputs, proof)
+    assert decrypted(outputs) == [decrypted(inputs)[j] for j in psi]
+    assert sorted(map(tuple, (tuple(p.encoding for p in row) for row in decrypted(outputs)))) == sorted(
+        tuple(p.encoding for p in row) for row in decrypted(inputs)
+    )
+    # the proof's own encoding round-trips
+    again = ShuffleProof.from_json(proof.to_json(), len(inputs), 3)
+    assert again == proof
+    verify_shuffle(FP, KEY, CONTEXT, inputs, outputs, again)
+
+
+def test_one_ballot_of_one_ciphertext() -> None:
+    inputs, outputs, _, _, proof = mixed([[1]])
+    verify_shuffle(FP, KEY, CONTEXT, inputs, outputs, proof)
+
+
+def test_the_generators_are_fixed_distinct_and_per_election() -> None:
+    h = generators(FP, 5)
+    assert len(set(h)) == 6 and Point.base_mul(Scalar.of(1)) not in h
+    assert generator(FP, 3) == h[3]
+    assert generators(bytes(32), 2)[1] != h[1]
+
+
+def test_the_permutation_is_a_permutation() -> None:
+    for n in (1, 2, 7):
+        assert sorted(random_permutation(n)) == list(range(n))
+    assert len({random_permutation(8) for _ in range(20)}) > 1
+
+
+def _reencrypted(row: tuple[Ciphertext, ...]) -> tuple[Ciphertext, ...]:
+    return tuple(Ciphertext(ct.alpha + Point.base_mul(r), ct.beta + KEY * r) for ct in row for r in [Scalar.random()])
+
+
+def test_a_mixer_that_replaces_duplicates_or_drops_a_ballot_is_caught() -> None:
+    inputs, outputs, psi, r, _ = mixed(MESSAGES)
+    # duplicated: output 0 becomes a re-encryption of what output 1 holds; replaced: a new vote
+    duplicated = [_reencrypted(outputs[1]), *outputs[1:]]
+    replaced = [tuple(encrypt(KEY, 3, Scalar.random()) for _ in range(3)), *outputs[1:]]
+    for cheat in (duplicated, replaced):
+        proof = prove_shuffle(FP, KEY, CONTEXT, inputs, cheat, psi, r)  # the mixer proves what it can
+        with pytest.raises(InvalidProof, match="t4"):
+            verify_shuffle(FP, KEY, CONTEXT, inputs, cheat, proof)
+    # dropped: one ballot fewer out than in, and a proof made for the smaller input set
+    short_in = inputs[:-1]
+    out, p2, r2 = shuffle(KEY, short_in)
+    proof = prove_shuffle(FP, KEY, CONTEXT, short_in, out, p2, r2)
+    with pytest.raises(InvalidEncoding):
+        verify_shuffle(FP, KEY, CONTEXT, inputs, out, proof)
+    padded = [*out, _reencrypted(out[0])]
+    with pytest.raises(InvalidEncoding):
+        verify_shuffle(FP, KEY, CONTEXT, inputs, padded, proof)
+
+
+def test_a_mixer_that_reorders_without_reencrypting_is_caught() -> None:
+    inputs = ballots(MESSAGES)
+    psi = random_permutation(len(inputs))
+    zero = [[Scalar.of(0)] * 3 for _ in inputs]
+    outputs = [inputs[j] for j in psi]
+    proof = prove_shuffle(FP, KEY, CONTEXT, inputs, outputs, psi, zero)
+    with pytest.raises(InvalidProof, match="did not re-encrypt"):
+        verify_shuffle(FP, KEY, CONTEXT, inputs, outputs, proof)
+
+
+def test_a_proof_for_another_statement_is_caught() -> None:
+    inputs, outputs, _, _, proof = mixed(MESSAGES)
+    other_key = Point.base_mul(Scalar.of(7))
+    for fp, key, context, ins in (
+        (bytes(32), KEY, CONTEXT, inputs),
+        (FP, other_key, CONTEXT, inputs),
+        (FP, KEY, b"mix 2", inputs),
+        (FP, KEY, CONTEXT, [inputs[1], inputs[0], *inputs[2:]]),  # the inputs in another order
+        (FP, KEY, CONTEXT, ballots(MESSAGES)),  # other inputs
+    ):
+        with pytest.raises(InvalidProof):
+            verify_shuffle(fp, key, context, ins, outputs, proof)
+
+
+FIELDS = [f.name for f in dataclasses.fields(ShuffleProof)]
+
+
+@pytest.mark.parametrize("name", FIELDS)
+def test_any_changed_part_of_the_proof_is_caught(name: str) -> None:
+    inputs, outputs, _, _, proof = mixed(MESSAGES)
+    value = getattr(proof, name)
+    one = Scalar.of(1)
+    g = Point.base_mul(one)
+
+    def bump(x):
+        if isinstance(x, Point):
+            return x + g
+        if isinstance(x, Scalar):
+            return x + one
+        if isinstance(x, tuple) and isinstance(x[0], Point) and len(x) == 2 and name == "t4":
+            return (x[0] + g, x[1])
+        return (bump(x[0]), *x[1:])
+
+    changed = dataclasses.replace(proof, **{name: bump(value)})
+    with pytest.raises(InvalidProof):
+        verify_shuffle(FP, KEY, CONTEXT, inputs, outputs, changed)
+
+
+def test_malformed_proofs_and_shapes_are_refused() -> None:
+    inputs, outputs, _, _, proof = mixed(MESSAGES)
+    good = proof.to_json()
+    for broken in (
+        None,
+        {**good, "extra": 1},
+        {k: v for k, v in good.items() if k != "t1"},
+        {**good, "commitments": good["commitments"][:-1]},
+        {**good, "s_prime": [*good["s_prime"], good["s_prime"][0]]},
+        {**good, "t1": "zz"},
+        {**good, "t2": "ff" * 32},  # not a point
+        {**good, "s1": "ff" * 32},  # not a canonical scalar
+        {**good, "t4": [{"beta": good["t4"][0]["beta"]}] * 3},
+        {**good, "t4": good["t4"][:1]},
+    ):
+        with pytest.raises(InvalidEncoding):
+            ShuffleProof.from_json(broken, len(inputs), 3)
+    with pytest.raises(InvalidEncoding):
+        verify_shuffle(FP, KEY, CONTEXT, [], [], proof)
+    with pytest.raises(InvalidEncoding):
+        verify_shuffle(FP, KEY, CONTEXT, [row[:2] for row in inputs], [row[:2] for row in outputs], proof)
+    with pytest.raises(InvalidEncoding):
+        shuffle(KEY, [inputs[0], inputs[1][:2]])
