@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vecha.crypto import Point, Scalar, encrypt
@@ -90,3 +90,35 @@ def test_range_proof_cannot_be_made_for_a_value_outside_the_range() -> None:
     forged = prove_range(key, encrypt(key, 1, r), 1, r, 0, 1, CONTEXT)
     with pytest.raises(InvalidProof):
         verify_range(forged, key, ct, 0, 1, CONTEXT)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=3), min_size=1, max_size=6).filter(
+        lambda rows: len({len(r) for r in rows}) == 1
+    ),
+    nonzero_scalars(),
+    st.data(),
+)
+def test_shuffle(messages: list[list[int]], secret: Scalar, data: st.DataObject) -> None:
+    """Any shape: an honest mix verifies and decrypts to the same ballots, permuted; a mix
+    in which one output ciphertext is shifted by a multiple of G (a changed vote) fails."""
+    from vecha.crypto.elgamal import Ciphertext, decrypt_to_point
+    from vecha.crypto.shuffle import prove_shuffle, shuffle, verify_shuffle
+
+    key = Point.base_mul(secret)
+    inputs = [tuple(encrypt(key, m, Scalar.random()) for m in row) for row in messages]
+    outputs, psi, r = shuffle(key, inputs)
+    proof = prove_shuffle(CONTEXT, key, b"mix", inputs, outputs, psi, r)
+    verify_shuffle(CONTEXT, key, b"mix", inputs, outputs, proof)
+    assert [[decrypt_to_point(secret, ct) for ct in row] for row in outputs] == [
+        [decrypt_to_point(secret, ct) for ct in inputs[j]] for j in psi
+    ]
+    i = data.draw(st.integers(0, len(outputs) - 1))
+    k = data.draw(st.integers(0, len(outputs[0]) - 1))
+    shift = data.draw(nonzero_scalars())
+    row = list(outputs[i])
+    row[k] = Ciphertext(row[k].alpha, row[k].beta + Point.base_mul(shift))
+    changed = [*outputs[:i], tuple(row), *outputs[i + 1 :]]
+    with pytest.raises(InvalidProof):
+        verify_shuffle(CONTEXT, key, b"mix", inputs, changed, proof)
