@@ -302,6 +302,9 @@ class Definition(_Frozen):
     #: registration without a roll (spec §6.8); absent, not null, in a roll election's
     #: normalized form, so that roll elections keep the fingerprints they had
     registration: RegistrationRules | None = Field(default=None, exclude_if=lambda v: v is None)
+    #: spec §7.5: the counted ballots are mixed by the trustees and decrypted one by one,
+    #: instead of added up; absent from the normalized form when false (fingerprints kept)
+    mix: bool = Field(default=False, exclude_if=lambda v: v is False)
 
     @field_validator("languages")
     @classmethod

@@ -485,8 +485,13 @@ def tally_digest(counted: int, aggregate: Sequence[Sequence[Ciphertext]]) -> byt
 
 
 def partial_decrypt(
-    fingerprint: bytes, secret: TrusteeSecret, aggregate: Sequence[Sequence[Ciphertext]]
+    fingerprint: bytes,
+    secret: TrusteeSecret,
+    aggregate: Sequence[Sequence[Ciphertext]],
+    purpose: str = "decryption",
 ) -> list[list[DecryptionShare]]:
+    """Shares of every ciphertext of `aggregate` (rows of ciphertexts: the tally's questions
+    and options, or the mixed ballots with purpose `mix-decryption`)."""
     if secret.key_share is None:
         raise ElectionError("this trustee has not received its key shares yet")
     x = secret.key_share
@@ -497,7 +502,7 @@ def partial_decrypt(
         for oi, ct in enumerate(row):
             d = ct.alpha * x
             proof = prove_equality(
-                x, ct.alpha, X, d, decryption_context(fingerprint, secret.index, qi, oi), purpose="decryption"
+                x, ct.alpha, X, d, decryption_context(fingerprint, secret.index, qi, oi), purpose=purpose
             )
             shares.append(DecryptionShare(d, proof))
         out.append(shares)
@@ -510,9 +515,11 @@ def verify_partial(
     verification_key_j: Point,
     aggregate: Sequence[Sequence[Ciphertext]],
     shares: Sequence[Sequence[DecryptionShare]],
+    purpose: str = "decryption",
 ) -> None:
+    what = "the tally's" if purpose == "decryption" else "the mixed ballots'"
     if len(shares) != len(aggregate) or any(len(a) != len(s) for a, s in zip(aggregate, shares, strict=True)):
-        raise ElectionError(f"trustee {index}: decryption shares do not match the tally's shape")
+        raise ElectionError(f"trustee {index}: decryption shares do not match {what} shape")
     for qi, (row, srow) in enumerate(zip(aggregate, shares, strict=True)):
         for oi, (ct, s) in enumerate(zip(row, srow, strict=True)):
             try:
@@ -522,9 +529,10 @@ def verify_partial(
                     verification_key_j,
                     s.share,
                     decryption_context(fingerprint, index, qi, oi),
-                    purpose="decryption",
+                    purpose=purpose,
                 )
             except InvalidProof:
-                raise InvalidProof(
-                    f"trustee {index}: decryption share for question {qi}, option {oi} has an invalid proof"
-                ) from None
+                where = (
+                    f"question {qi}, option {oi}" if purpose == "decryption" else f"mixed ballot {qi}, ciphertext {oi}"
+                )
+                raise InvalidProof(f"trustee {index}: decryption share for {where} has an invalid proof") from None

@@ -44,6 +44,8 @@ class EntryType(StrEnum):
     OPEN = "open"
     BALLOT = "ballot"
     CLOSE = "close"
+    MIX = "mix"
+    MIX_DECRYPTION = "mix-decryption"
     TALLY = "tally"
     DECRYPTION = "decryption"
     RESULT = "result"

@@ -16,6 +16,7 @@ from typing import Any
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.encoding import hex_bytes, point_from_hex
+from vecha.crypto.shuffle import Row
 from vecha.election.ballot import Ballot, check_ballot_shape, tracker_of_canonical, tracker_of_json, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.counting import (
@@ -27,6 +28,7 @@ from vecha.election.counting import (
 )
 from vecha.election.definition import CHANNELS, Definition, parse_definition
 from vecha.election.eligibility import RegistrarCount, RegistrationRules, SignedCredential
+from vecha.election.mixing import Mix, open_rows, row_from_bytes, row_of_ballot_json, verify_row_shares
 from vecha.election.trustees import (
     DecryptionShare,
     TrusteeAnnouncement,
@@ -51,9 +53,11 @@ class Phase(IntEnum):
     CREDENTIALED = 5
     OPEN = 6
     CLOSED = 7
-    TALLIED = 8
-    DECRYPTING = 9
-    DONE = 10
+    MIXING = 8  #: a mixed election (§7.5): some trustees have mixed
+    MIXED = 9  #: every trustee has mixed
+    TALLIED = 10
+    DECRYPTING = 11
+    DONE = 12
 
 
 @dataclass(frozen=True)
@@ -102,11 +106,15 @@ class BallotBook:
     registered: dict[str, int] = field(default_factory=dict)
     #: registration mode: registrar id → the count of signatures it says it issued
     issued: dict[str, int] = field(default_factory=dict)
+    #: a mixed election: credential → its last ballot's row (α ‖ β per choice), until the first mix
+    rows: dict[bytes, bytes] = field(default_factory=dict)
 
-    def count(self, index: int, tracker: str, credential: bytes) -> None:
+    def count(self, index: int, tracker: str, credential: bytes, row: bytes | None = None) -> None:
         self.trackers[tracker] = index
         self.last_ballot[credential] = index
         self.ballots += 1
+        if row is not None:
+            self.rows[credential] = row
 
 
 @dataclass
@@ -131,6 +139,11 @@ class Ledger:
     tally: Tally | None = None
     book: BallotBook = field(default_factory=BallotBook)
     decryptions: dict[int, list[list[DecryptionShare]]] = field(default_factory=dict)
+    #: a mixed election (§7.5): the last mix's output, how many trustees mixed, the
+    #: trustees' shares of the mixed ballots
+    mixed: tuple[Row, ...] = ()
+    mixes: int = 0
+    mix_decryptions: dict[int, list[list[DecryptionShare]]] = field(default_factory=dict)
     result: dict[str, Any] | None = None
     #: the ceremony's messages while it runs (then kept in `keyed`)
     _announcements: list[TrusteeAnnouncement] = field(default_factory=list)
@@ -438,7 +451,8 @@ class Ledger:
         if entry.payload["channel"] not in channels:
             raise InvalidEncoding(f"channel must be one of the definition's {list(channels)}")
         credential, tracker = checked if checked is not None else self._check_ballot_entry(entry)
-        self.book.count(entry.index, tracker, credential)
+        row = row_of_ballot_json(entry.payload["ballot"]) if self.defined().definition.mix else None
+        self.book.count(entry.index, tracker, credential, row)
 
     def _check_ballot_entry(self, entry: Entry) -> tuple[bytes, str]:
         raw = entry.payload["ballot"]
@@ -480,8 +494,91 @@ class Ledger:
                     progress(done, len(counted))
         return acc.total()
 
+    # ---- a mixed election (§7.5) ----------------------------------------------------------
+
+    def mix_inputs(self) -> list[Row]:
+        """What the next mix shuffles: the counted ballots' rows in board order (the first
+        mix), else the previous mix's output."""
+        if self.phase not in (Phase.CLOSED, Phase.MIXING) or not self.defined().definition.mix:
+            raise ElectionError("there is nothing to mix: a mixed election's ballots are mixed after the close")
+        if self.mixes:
+            return list(self.mixed)
+        order = sorted(self.book.last_ballot.items(), key=lambda item: item[1])
+        return [row_from_bytes(self.book.rows[credential]) for credential, _ in order]
+
+    def _on_mix(self, entry: Entry) -> None:
+        self._expect(Phase.CLOSED, Phase.MIXING)
+        g = self.defined()
+        if not g.definition.mix:
+            raise ElectionError("this election adds its ballots up: it has no mix")
+        inputs = self.mix_inputs()
+        if not inputs:
+            raise ElectionError("no ballot was counted: there is nothing to mix")
+        mix = Mix.from_json(entry.payload, len(inputs), len(inputs[0]))
+        if mix.mixer != self.mixes + 1:
+            raise ElectionError(f"expected the mix of trustee {self.mixes + 1}, not of trustee {mix.mixer}")
+        if self.check_proofs:
+            mix.verify(g.fingerprint, self.context().public_key, g.definition.trustees.identity_keys(), inputs)
+        self.mixed, self.mixes = mix.ballots, self.mixes + 1
+        self.book.rows = {}  # the first mix's inputs are on the board; memory is for the mixed rows
+        self.phase = Phase.MIXED if self.mixes == g.definition.trustees.count else Phase.MIXING
+
+    def _on_mix_decryption(self, entry: Entry) -> None:
+        self._expect(Phase.MIXED, Phase.DECRYPTING)
+        self._fields(entry.payload, "trustee", "shares")
+        keyed = self.voting()
+        j = entry.payload["trustee"]
+        if isinstance(j, bool) or not isinstance(j, int) or not 1 <= j <= len(keyed.confirmations):
+            raise InvalidEncoding("mix decryption: unknown trustee")
+        if j in self.mix_decryptions:
+            raise ElectionError(f"trustee {j} already decrypted the mixed ballots")
+        rows = entry.payload["shares"]
+        width = len(self.mixed[0])
+        if not isinstance(rows, list) or len(rows) != len(self.mixed):
+            raise InvalidEncoding(f"mix decryption: one row of shares per mixed ballot ({len(self.mixed)})")
+        if not all(isinstance(r, list) and len(r) == width for r in rows):
+            raise InvalidEncoding(f"mix decryption: {width} shares per mixed ballot")
+        shares = [
+            [DecryptionShare.from_json(s, f"shares[{b}][{k}]") for k, s in enumerate(row)] for b, row in enumerate(rows)
+        ]
+        if self.check_proofs:
+            verify_row_shares(
+                keyed.genesis.fingerprint, j, keyed.confirmations[j - 1].verification_key, self.mixed, shares
+            )
+        self.mix_decryptions[j] = shares
+        self.phase = Phase.DECRYPTING
+
+    def opened_ballots(self) -> list[list[int | None]]:
+        """The mixed ballots decrypted with the shares so far (a mark is 0 or 1; None where
+        a ciphertext opens to neither)."""
+        t = self.defined().definition.trustees.threshold
+        if len(self.mix_decryptions) < t:
+            raise ElectionError(f"{len(self.mix_decryptions)} trustees decrypted the mixed ballots; {t} are needed")
+        return open_rows(self.mixed, self.mix_decryptions, 1)
+
+    def _mixed_result(self) -> dict[str, Any]:
+        definition = self.defined().definition
+        opened = self.opened_ballots() if self.mixed else []
+        widths = [len(q.option_list) for q in definition.questions]
+        counts = [[0] * w for w in widths]
+        invalid = 0
+        for row in opened:
+            if any(m is None for m in row):
+                invalid += 1  # cannot happen for a ballot whose proofs held; counted if it does
+                continue
+            at = 0
+            for q, w in enumerate(widths):
+                for o in range(w):
+                    counts[q][o] += row[at + o] or 0
+                at += w
+        result = compute_result(definition, counts, len(opened) - invalid, self._close_hash)
+        result["mixed"] = {"ballots": len(opened), "invalid": invalid}
+        return result
+
     def _on_tally(self, entry: Entry) -> None:
         self._expect(Phase.CLOSED)
+        if self.defined().definition.mix:
+            raise ElectionError("a mixed election has no tally: its ballots are mixed, then decrypted one by one")
         self._fields(entry.payload, "counted", "aggregate")
         counted, should = entry.payload["counted"], len(self.book.last_ballot)
         if isinstance(counted, bool) or not isinstance(counted, int) or counted != should:
@@ -516,7 +613,13 @@ class Ledger:
         self.phase = Phase.DECRYPTING
 
     def expected_result(self) -> dict[str, Any]:
-        """The result that the decryptions so far give (spec §7.4, §9)."""
+        """The result that the decryptions so far give (spec §7.4, §7.5, §9)."""
+        if self.genesis is not None and self.genesis.definition.mix:
+            if self.phase is Phase.CLOSED and not self.book.last_ballot:
+                return self._mixed_result()  # no ballot: nothing to mix or decrypt
+            if self.phase not in (Phase.MIXED, Phase.DECRYPTING):
+                raise ElectionError("the ballots are not mixed and decrypted yet")
+            return self._mixed_result()
         if self.tally is None:
             raise ElectionError("there is no tally to decrypt yet")
         tally, definition = self.tally, self.defined().definition
@@ -528,7 +631,8 @@ class Ledger:
         return compute_result(definition, counts, tally.counted, tally.close_hash)
 
     def _on_result(self, entry: Entry) -> None:
-        self._expect(Phase.DECRYPTING)
+        mixed_empty = self.genesis is not None and self.genesis.definition.mix and not self.book.last_ballot
+        self._expect(Phase.CLOSED if mixed_empty else Phase.DECRYPTING)
         expected = self.expected_result()
         if canonical_bytes(expected) != canonical_bytes(entry.payload):
             raise RecordError(f"entry {entry.index} (result): differs from the result recomputed from the shares")

@@ -29,6 +29,7 @@ __all__ = [
     "close_voting",
     "tally",
     "add_decryption",
+    "add_mix",
     "publish_result",
     "combine",
     "export_record",
@@ -125,6 +126,8 @@ def tally(
         raise ElectionError(f"the election is already tallied (entry {ledger.tallied().index} is the tally)")
     if ledger.phase is not Phase.CLOSED:
         raise ElectionError("close the election before tallying")
+    if ledger.defined().definition.mix:
+        raise ElectionError("a mixed election has no tally: the trustees mix the ballots (vecha trustee mix)")
     pool = Workers(workers, executor)
     bodies = board.entry_bodies()
     try:
@@ -137,8 +140,24 @@ def tally(
     return entry.to_json()
 
 
+def _decryption_type(board: Board) -> EntryType:
+    """A mixed election's trustees decrypt the mixed ballots, others the tally."""
+    return EntryType.MIX_DECRYPTION if board.ledger.defined().definition.mix else EntryType.DECRYPTION
+
+
 def add_decryption(board: Board, trustee: int, shares: Any) -> None:
-    board.append(EntryType.DECRYPTION, {"trustee": trustee, "shares": shares})
+    board.append(_decryption_type(board), {"trustee": trustee, "shares": shares})
+
+
+def add_mix(board: Board, mix: Any) -> None:
+    """Put a trustee's mix (spec §7.5) on the board, after the board's rules checked it: its
+    signature, that it is the next trustee's, and its proof of shuffle."""
+    ledger = board.ledger
+    if not ledger.defined().definition.mix:
+        raise ElectionError("this election adds its ballots up: it has no mix")
+    if ledger.phase not in (Phase.CLOSED, Phase.MIXING):
+        raise ElectionError("mixes come after the close and before the decryption")
+    board.append(EntryType.MIX, mix, checkpoint=True)
 
 
 def publish_result(board: Board) -> dict[str, Any]:
@@ -157,24 +176,31 @@ def combine(board: Board, decryptions: Sequence[tuple[int, Any]]) -> dict[str, A
     ledger = board.ledger
     if ledger.phase is Phase.DONE:
         raise ElectionError("the result is already on the board")
-    if ledger.phase not in (Phase.TALLIED, Phase.DECRYPTING):
+    mixed = ledger.defined().definition.mix
+    if mixed and ledger.phase is Phase.CLOSED and not ledger.book.last_ballot:
+        return publish_result(board)  # no ballot was counted: nothing to mix or decrypt
+    if mixed and ledger.phase not in (Phase.MIXED, Phase.DECRYPTING):
+        raise ElectionError("the ballots are not mixed yet: every trustee mixes first (vecha trustee mix)")
+    if not mixed and ledger.phase not in (Phase.TALLIED, Phase.DECRYPTING):
         raise ElectionError("there is no tally to decrypt yet (close and tally first)")
+    kind = _decryption_type(board)
+    done = ledger.mix_decryptions if mixed else ledger.decryptions
     new: dict[int, Any] = {}
     for trustee, shares in decryptions:
         if trustee in new:
             raise ElectionError(f"two decryptions of trustee {trustee}")
-        on_board = ledger.decryptions.get(trustee)
+        on_board = done.get(trustee)
         if on_board is not None:
             if [[s.to_json() for s in row] for row in on_board] != shares:
                 raise ElectionError(f"trustee {trustee} already decrypted, with other shares")
             continue  # the same decryption again: already there
         new[trustee] = shares
     t = board.ledger.genesis.definition.trustees.threshold if board.ledger.genesis else 0
-    have = len(set(ledger.decryptions) | set(new))
+    have = len(set(done) | set(new))
     if have < t:
         raise ElectionError(f"{have} trustees decrypted; {t} are needed (nothing was written)")
     entries: list[tuple[EntryType, Any, bool]] = [
-        (EntryType.DECRYPTION, {"trustee": j, "shares": shares}, False) for j, shares in new.items()
+        (kind, {"trustee": j, "shares": shares}, False) for j, shares in new.items()
     ]
     entries.append((EntryType.RESULT, lambda: board.ledger.expected_result(), True))  # made after the decryptions
     appended = board.append_all(entries)

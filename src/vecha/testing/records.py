@@ -19,6 +19,7 @@ from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, new_code
 from vecha.election.definition import parse_definition
 from vecha.election.identity import TrusteeIdentity
+from vecha.election.mixing import decrypt_rows, make_mix
 from vecha.election.trustees import TrusteeSecret, local_ceremony, partial_decrypt
 from vecha.record.archive import BOARD, CHECKPOINTS, HEADER, RESULT, read_checkpoints, write_json
 from vecha.record.checkpoint import BoardKey, sign_checkpoint
@@ -26,6 +27,7 @@ from vecha.record.entries import GENESIS_PARENT, RECORD_VERSION, Entry, EntryTyp
 from vecha.store.board import Board, open_store
 from vecha.store.organizer import (
     add_decryption,
+    add_mix,
     close_voting,
     export_record,
     open_voting,
@@ -149,7 +151,9 @@ def build_election(
     for who, choice in votes if votes is not None else default:
         cred = Credential.from_code(codes[who], fp)
         board.cast(encrypt_ballot(ctx, cred, selections_from_labels(parsed, choice)).ballot.to_json())
-    if stop_after is not EntryType.OPEN:
+    if stop_after is not EntryType.OPEN and parsed.mix:
+        _mix_and_decrypt(board, identities, secrets, decrypting, stop_after)
+    elif stop_after is not EntryType.OPEN:
         close_voting(board)
         tally(board)
         if stop_after is not EntryType.TALLY:
@@ -159,6 +163,31 @@ def build_election(
             publish_result(board)
     export_record(board, directory / "record")
     return BuiltElection(directory / "record", board, board.key, secrets, codes, ctx)
+
+
+def _mix_and_decrypt(
+    board: Board,
+    identities: list[TrusteeIdentity],
+    secrets: list[TrusteeSecret],
+    decrypting: tuple[int, ...],
+    stop_after: EntryType,
+) -> None:
+    """A mixed election after the vote (spec §7.5): the close, every trustee's mix (none
+    with `stop_after` CLOSE), the decryptions of the mixed ballots and the result (none
+    with MIX)."""
+    close_voting(board)
+    if stop_after is EntryType.CLOSE:
+        return
+    ledger, fp = board.ledger, board.ledger.fingerprint
+    if ledger.book.last_ballot:
+        for j, identity in enumerate(identities, start=1):
+            add_mix(board, make_mix(fp, ledger.context().public_key, identity, j, ledger.mix_inputs()).to_json())
+        if stop_after is EntryType.MIX:
+            return
+        for j in decrypting:
+            shares = decrypt_rows(fp, secrets[j - 1], ledger.mixed)
+            add_decryption(board, j, [[s.to_json() for s in row] for row in shares])
+    publish_result(board)
 
 
 def read_lines(record: Path) -> list[dict[str, Any]]:

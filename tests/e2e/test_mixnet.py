@@ -1,0 +1,173 @@
+"""A mixed election end to end (spec §7.5): the counted ballots are mixed by every trustee
+in turn and decrypted one by one; the result is the one the homomorphic tally gives for the
+same votes, and the record verifies. Then every way to cheat the mix phase, in the record
+(caught by the verifier) and at the box (refused, the board unchanged): a mix that changes,
+drops or reorders without re-encrypting, signed by another trustee, out of turn, twice, for
+other inputs, after decryption started; a wrong decryption share; a forged result."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vecha.crypto.elgamal import encrypt
+from vecha.crypto.group import Scalar
+from vecha.election.mixing import decrypt_rows, make_mix, rows_to_json
+from vecha.errors import ElectionError, InvalidEncoding, RecordError
+from vecha.record.entries import EntryType
+from vecha.store.organizer import add_decryption, add_mix, publish_result, tally
+from vecha.testing.records import SMALL_DEFINITION, build_election, fixed_identities, read_lines, rewrite_record
+from vecha.verify import verify_record
+
+MIXED = {**SMALL_DEFINITION, "id": "mixed-test", "mix": True}
+VOTES = [
+    (0, {"council": ["North"], "yesno": ["Yes"]}),
+    (1, {"council": ["North / Bob"], "yesno": ["No"]}),
+    (2, {"council": ["South / Cat"], "yesno": ["Yes"]}),
+    (1, {"council": ["South"], "yesno": ["Yes"]}),  # a re-vote: only this one of voter 1's counts
+]
+
+
+def test_a_mixed_election_gives_the_tallys_result_and_verifies(tmp_path: Path) -> None:
+    mixed = build_election(tmp_path / "mixed", definition=MIXED, votes=VOTES)
+    added = build_election(tmp_path / "added", votes=VOTES)
+    types = [e["type"] for e in read_lines(mixed.record)]
+    assert types.count("mix") == 3 and types.count("mix-decryption") == 2 and "tally" not in types
+    report = verify_record(mixed.record)
+    assert report.ok, report.error
+    a, b = mixed.board.ledger.result, added.board.ledger.result
+    assert a is not None and b is not None
+    assert a["questions"] == b["questions"] and a["counted"] == b["counted"] == 3
+    assert a["mixed"] == {"ballots": 3, "invalid": 0}
+    # the mixed ballots are the counted ones, decrypted, in an order nobody chose alone
+    opened = mixed.board.ledger.opened_ballots()
+    assert sorted(opened) == sorted([[1, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 1, 1, 0], [0, 0, 0, 1, 0, 1, 0]])
+
+
+def test_a_mixed_election_without_ballots(tmp_path: Path) -> None:
+    e = build_election(tmp_path, definition=MIXED, votes=[])
+    assert [x["type"] for x in read_lines(e.record)][-2:] == ["close", "result"]
+    assert verify_record(e.record).ok
+    assert e.board.ledger.result is not None and e.board.ledger.result["counted"] == 0
+
+
+def _mix_entries(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [o for o in objs if o["type"] == "mix"]
+
+
+def _tampered(tmp_path: Path, change: Any, expect: str) -> None:
+    e = build_election(tmp_path, definition=MIXED, votes=VOTES)
+    rewrite_record(e.record, e.board_key, change)
+    report = verify_record(e.record)
+    assert not report.ok
+    assert expect in str(report.error), report.error
+
+
+def test_a_mix_that_changes_a_vote_is_caught(tmp_path: Path) -> None:
+    """Trustee 2, mixing, adds a vote to a ballot and signs its mix: the proof catches it."""
+
+    def change(objs: list[dict[str, Any]]) -> None:
+        mix = _mix_entries(objs)[1]["payload"]
+        ct = mix["ballots"][0][0]
+        ct["beta"] = encrypt_one_more(ct)
+        body = {k: v for k, v in mix.items() if k != "signature"}
+        mix["signature"] = fixed_identities(3)[1].sign("mix", _fingerprint(objs), body).hex()
+
+    _tampered(tmp_path, change, "the shuffle proof does not verify")
+
+
+def encrypt_one_more(ct: dict[str, str]) -> str:
+    from vecha.crypto.encoding import point_from_hex
+    from vecha.crypto.group import GENERATOR
+
+    return (point_from_hex(ct["beta"], "beta") + GENERATOR).hex()
+
+
+def test_a_mix_signed_by_another_trustee_is_caught(tmp_path: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        first = _mix_entries(objs)[0]["payload"]
+        body = {k: v for k, v in first.items() if k != "signature"}
+        first["signature"] = fixed_identities(3)[1].sign("mix", _fingerprint(objs), body).hex()
+
+    _tampered(tmp_path, change, "not signed by trustee 1")
+
+
+def _fingerprint(objs: list[dict[str, Any]]) -> bytes:
+    from vecha.record.entries import Entry
+
+    return Entry.from_json(objs[0]).hash()
+
+
+def test_a_wrong_decryption_share_is_caught(tmp_path: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        dec = next(o for o in objs if o["type"] == "mix-decryption")["payload"]
+        dec["shares"][0][0]["share"], dec["shares"][1][0]["share"] = (
+            dec["shares"][1][0]["share"],
+            dec["shares"][0][0]["share"],
+        )
+
+    _tampered(tmp_path, change, "invalid proof")
+
+
+def test_a_forged_result_is_caught(tmp_path: Path) -> None:
+    def change(objs: list[dict[str, Any]]) -> None:
+        objs[-1]["payload"]["mixed"]["invalid"] = 1
+
+    _tampered(tmp_path, change, "differs from the result recomputed")
+
+
+def test_the_box_refuses_every_bad_mix_and_changes_nothing(tmp_path: Path) -> None:
+    e = build_election(tmp_path, definition=MIXED, votes=VOTES, stop_after=EntryType.CLOSE)
+    board, ledger = e.board, e.board.ledger
+    fp, key, ids = ledger.fingerprint, ledger.context().public_key, fixed_identities(3)
+    inputs = ledger.mix_inputs()
+    good = make_mix(fp, key, ids[0], 1, inputs).to_json()
+
+    def refused(payload: Any, error: type[Exception] = RecordError) -> None:
+        height = board.ledger.height
+        with pytest.raises(error):
+            add_mix(board, payload)
+        assert board.ledger.height == height
+
+    with pytest.raises(ElectionError):
+        tally(board)  # a mixed election has no tally
+    refused(make_mix(fp, key, ids[1], 2, inputs).to_json())  # out of turn
+    refused({**good, "mixer": 2})  # another trustee's number on trustee 1's mix
+    short = copy.deepcopy(good)
+    short["ballots"] = short["ballots"][:-1]
+    refused(short)  # wrong length
+    bad_point = copy.deepcopy(good)
+    bad_point["ballots"][0][0]["alpha"] = "ff" * 32
+    refused(bad_point)  # not a point
+    other = [tuple(encrypt(key, 1, Scalar.random()) for _ in row) for row in inputs]
+    refused(make_mix(fp, key, ids[0], 1, other).to_json())  # a proof for other inputs
+    passed_on = copy.deepcopy(good)
+    passed_on["ballots"] = rows_to_json(inputs)
+    refused(passed_on)  # not re-encrypted (and the proof is for other outputs)
+    add_mix(board, good)
+    refused(good)  # the same mix twice
+    for j in (2, 3):
+        add_mix(board, make_mix(fp, key, ids[j - 1], j, board.ledger.mix_inputs()).to_json())
+    shares = decrypt_rows(fp, e.trustees[0], board.ledger.mixed)
+    add_decryption(board, 1, [[s.to_json() for s in row] for row in shares])
+    with pytest.raises(ElectionError):
+        add_mix(board, good)  # a mix after the decryption started
+    with pytest.raises(RecordError):
+        add_decryption(board, 1, [[s.to_json() for s in row] for row in shares])  # twice
+    with pytest.raises(RecordError):  # shares of the wrong shape
+        add_decryption(board, 2, [[s.to_json() for s in row[:-1]] for row in shares])
+    with pytest.raises(ElectionError):
+        publish_result(board)  # one decryption; the threshold is two
+    shares3 = decrypt_rows(fp, e.trustees[2], board.ledger.mixed)
+    add_decryption(board, 3, [[s.to_json() for s in row] for row in shares3])
+    result = publish_result(board)
+    assert result["mixed"] == {"ballots": 3, "invalid": 0}
+
+
+def test_a_homomorphic_election_takes_no_mix(tmp_path: Path) -> None:
+    e = build_election(tmp_path, votes=VOTES, stop_after=EntryType.TALLY)
+    with pytest.raises((ElectionError, InvalidEncoding)):
+        add_mix(e.board, {"mixer": 1})
