@@ -171,3 +171,73 @@ def test_a_homomorphic_election_takes_no_mix(tmp_path: Path) -> None:
     e = build_election(tmp_path, votes=VOTES, stop_after=EntryType.TALLY)
     with pytest.raises((ElectionError, InvalidEncoding)):
         add_mix(e.board, {"mixer": 1})
+
+
+def test_a_mixed_election_over_http_with_the_trustees_commands(tmp_path: Path) -> None:
+    """Each trustee mixes with `vecha trustee mix --server` (verifying the record first; the
+    wrong trustee, out of turn, is told who is next), then decrypts with `vecha trustee
+    decrypt --server`; the organizer publishes with `vecha combine --server`; the record
+    verifies. Locally, `vecha mix FILE` puts a trustee's mix file on a board."""
+    import json
+
+    import httpx
+
+    from vecha.cli.main import main
+    from vecha.store.tokens import Role, create_token
+    from vecha.testing.live import LiveServer
+
+    e = build_election(tmp_path / "box", definition=MIXED, votes=VOTES, stop_after=EntryType.CLOSE)
+    engine, eid = e.board.engine, e.board.election_id
+    for j, ident in enumerate(fixed_identities(3), start=1):
+        (tmp_path / f"t{j}.identity.json").write_text(json.dumps(ident.to_json()))
+        (tmp_path / f"t{j}.secret.json").write_text(json.dumps(e.trustees[j - 1].to_json()))
+    tokens = {j: create_token(engine, Role.TRUSTEE, f"t{j}", eid, trustee=j) for j in (1, 2, 3)}
+    organizer = create_token(engine, Role.ORGANIZER, "organizer", eid)
+    with LiveServer(engine) as box:
+        remote = ["--server", box.url, "--id", eid]
+        assert (
+            main(["trustee", "mix", "--identity", str(tmp_path / "t2.identity.json"), *remote, "--token", tokens[2]])
+            == 1
+        )
+        mixes = f"{box.url}/api/v1/elections/{eid}/mixes"
+        as_first = {"Authorization": f"Bearer {tokens[1]}"}
+        assert httpx.post(mixes, json={"mixer": 2}, headers=as_first).status_code == 403  # not its turn's index
+        assert httpx.post(mixes, json={"mixer": 1}).status_code == 401  # no token
+        for j in (1, 2, 3):
+            args = [
+                "trustee",
+                "mix",
+                "--identity",
+                str(tmp_path / f"t{j}.identity.json"),
+                *remote,
+                "--token",
+                tokens[j],
+            ]
+            assert main(args) == 0, j
+        assert main(["trustee", "mix", "--identity", str(tmp_path / "t1.identity.json"), *remote]) == 1  # done
+        for j in (1, 3):
+            args = [
+                "trustee",
+                "decrypt",
+                "--secret",
+                str(tmp_path / f"t{j}.secret.json"),
+                *remote,
+                "--token",
+                tokens[j],
+            ]
+            assert main([*args, "--no-observers"]) == 0, j
+        assert main(["combine", *remote, "--token", organizer]) == 0
+        assert main(["export", "--out", str(tmp_path / "record"), *remote]) == 0
+    assert verify_record(tmp_path / "record").ok
+    result = json.loads((tmp_path / "record" / "result.json").read_text())
+    assert result["mixed"] == {"ballots": 3, "invalid": 0} and result["counted"] == 3
+    # the same first mix, as a file, on a local copy of the board at the close
+    local = build_election(tmp_path / "local", definition=MIXED, votes=VOTES, stop_after=EntryType.CLOSE)
+    local.board.engine.dispose()
+    db = str(tmp_path / "local" / "box.sqlite")
+    assert main(["export", "--out", str(tmp_path / "closed"), "--db", db]) == 0
+    mix_file = tmp_path / "mix1.json"
+    args = ["trustee", "mix", "--identity", str(tmp_path / "t1.identity.json"), "--record", str(tmp_path / "closed")]
+    assert main([*args, "--out", str(mix_file)]) == 0
+    assert main(["mix", str(mix_file), "--db", db]) == 0
+    assert main(["mix", str(mix_file), "--db", db]) == 1  # the same mix twice: refused

@@ -16,6 +16,7 @@ from vecha.election.definition import parse_definition
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation
 from vecha.errors import InvalidEncoding
 from vecha.record.archive import find_tracker
+from vecha.record.ledger import Phase
 from vecha.store.board import Board, open_store
 
 __all__ = ["register"]
@@ -33,6 +34,7 @@ def register(app: typer.Typer) -> None:
     app.command()(cast)
     app.command()(track)
     app.command()(tally)
+    app.command("mix")(mix_)
     app.command()(combine)
     app.command()(export)
 
@@ -180,6 +182,25 @@ def tally(
     if out is not None:
         write_out(out, entry)
     console.print(f"tally of {entry['payload']['counted']} ballots is on the board; the trustees can decrypt it now")
+
+
+def mix_(
+    mixes: Annotated[list[Path], typer.Argument(help="the trustees' mix files, in trustee order")],
+    db: Db = "vecha.sqlite",
+    election: ElectionId = None,
+) -> None:
+    """A mixed election on a local board: put the trustees' mixes on it, each checked (its
+    signature, its turn, its proof) before it goes on. (On a server, each trustee uploads
+    its own: vecha trustee mix --server.)"""
+    from vecha.cli.common import load_board
+    from vecha.store.organizer import add_mix
+
+    board = load_board(db, election)
+    for path in mixes:
+        add_mix(board, read_json(path, "mix"))
+        console.print(f"{path}: mix {board.ledger.mixes} is on the board")
+    if board.ledger.phase is Phase.MIXED:
+        console.print("every trustee has mixed: the trustees can decrypt the mixed ballots now")
 
 
 def combine(

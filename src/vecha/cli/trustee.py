@@ -6,7 +6,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,6 +17,7 @@ from vecha.cli.observers import CheckpointFiles, ObserverUrls, gather_observed
 from vecha.client import Client
 from vecha.crypto.group import Point
 from vecha.election.identity import TrusteeIdentity
+from vecha.election.mixing import decrypt_rows, rows_digest
 from vecha.election.trustees import (
     SealedShare,
     TrusteeAnnouncement,
@@ -31,6 +32,9 @@ from vecha.errors import InvalidEncoding
 from vecha.record.entries import RECORD_VERSION
 from vecha.record.ledger import Phase
 from vecha.record.package import setup_ledger
+
+if TYPE_CHECKING:
+    from vecha.verify.checks import Observed
 
 __all__ = ["register"]
 
@@ -93,6 +97,7 @@ def register(app: typer.Typer) -> None:
     group.command("init")(init)
     group.command("deal")(deal)
     group.command("receive")(receive)
+    group.command("mix")(mix)
     group.command("decrypt")(decrypt)
 
 
@@ -241,6 +246,68 @@ def receive(
     console.print(f"trustee {s.index}: all shares check out; confirmation {where}")
 
 
+def _verified(
+    record: Path | None, server: str | None, election_id: str | None, token: str | None, observed: Observed
+) -> tuple[Any, Client | None, str | None]:
+    """The record, downloaded if need be, verified here: its ledger, the client, the election id."""
+    from vecha.verify.checks import verify_record_ledger
+
+    if (record is None) == (server is None):
+        raise CliError("give the record (--record) or a server (--server), one of them")
+    with tempfile.TemporaryDirectory(prefix="vecha-record-") as tmp:
+        client = None
+        if server is not None:
+            client = Client(server, token)
+            election_id = client.election_id(election_id)
+            record = Path(tmp) / "record"
+            client.download_record(election_id, record)
+        assert record is not None
+        return verify_record_ledger(record, observed=observed), client, election_id
+
+
+def mix(
+    identity_file: Annotated[Path, typer.Option("--identity", help="this trustee's identity key file")],
+    record: Annotated[Path | None, typer.Option(help="the exported record after the close (or the last mix)")] = None,
+    out: Annotated[Path | None, typer.Option(help="this trustee's mix")] = None,
+    server: Server = None,
+    election_id: ElectionId = None,
+    token: Token = None,
+) -> None:
+    """A mixed election (spec §7.5): verify the record, then shuffle the ballots that the
+    previous mix left (the first mixer: the counted ballots), prove it and sign it with this
+    trustee's identity key. The permutation is forgotten as soon as the proof is made.
+
+    With --server, the record is downloaded and verified here, and the mix uploaded."""
+    from vecha.election.mixing import make_mix
+
+    if out is None and server is None:
+        raise CliError("give --out (where to write the mix) or --server (to upload it)")
+    ident = TrusteeIdentity.from_json(read_json(identity_file, "trustee identity"))
+    ledger, client, election_id = _verified(record, server, election_id, token, ())
+    definition = ledger.defined().definition
+    if not definition.mix:
+        raise CliError("this election adds its ballots up: its trustees do not mix")
+    identities = definition.trustees.identity_keys()
+    if ident.public not in identities:
+        raise CliError(f"{identity_file} is not the identity of a trustee of this election")
+    index = identities.index(ident.public) + 1
+    if ledger.phase not in (Phase.CLOSED, Phase.MIXING):
+        raise CliError(f"there is nothing to mix now (phase {ledger.phase.name.lower()})")
+    if ledger.mixes + 1 != index:
+        raise CliError(f"trustee {ledger.mixes + 1} mixes next; you are trustee {index}")
+    inputs = ledger.mix_inputs()
+    if not inputs:
+        raise CliError("no ballot was counted: there is nothing to mix")
+    with console.status(f"mixing {len(inputs)} ballots and proving it"):
+        made = make_mix(ledger.fingerprint, ledger.context().public_key, ident, index, inputs).to_json()
+    if out is not None:
+        write_out(out, made)
+    if client is not None:
+        client.post(f"/elections/{election_id}/mixes", made)
+    where = f"in {out}" if out is not None else "uploaded"
+    console.print(f"trustee {index}: mix of {len(inputs)} ballots {where}")
+
+
 def decrypt(
     secret: Secret,
     record: Annotated[Path | None, typer.Option(help="the exported record after the tally")] = None,
@@ -259,10 +326,10 @@ def decrypt(
     token: Token = None,
 ) -> None:
     """Verify the whole record, check that it is the history observers saw, then decrypt the
-    tally's aggregate (and nothing else). A trustee decrypts one tally per election, never a second.
+    tally's aggregate (and nothing else), or in a mixed election the last mix's ballots. A
+    trustee decrypts one tally (or mix) per election, never a second.
 
     With --server, the record is downloaded and verified here, and the decryption uploaded."""
-    from vecha.verify.checks import verify_record_ledger
 
     if (record is None) == (server is None):
         raise CliError("give the record (--record) or a server (--server), one of them")
@@ -275,29 +342,34 @@ def decrypt(
         )
     s = _secret(secret)
     observed = gather_observed(checkpoint_files, observers, election_id)
-    with tempfile.TemporaryDirectory(prefix="vecha-record-") as tmp:
-        client = None
-        if server is not None:
-            client = Client(server, token)
-            election_id = client.election_id(election_id)
-            record = Path(tmp) / "record"
-            client.download_record(election_id, record)
-        assert record is not None
-        ledger = verify_record_ledger(record, observed=observed)
-    if ledger.phase not in (Phase.TALLIED, Phase.DECRYPTING) or ledger.tally is None:
+    ledger, client, election_id = _verified(record, server, election_id, token, observed)
+    mixed = ledger.defined().definition.mix
+    if mixed and ledger.phase not in (Phase.MIXED, Phase.DECRYPTING):
+        raise CliError("the ballots are not mixed by every trustee yet (or the result is already out)")
+    if not mixed and (ledger.phase not in (Phase.TALLIED, Phase.DECRYPTING) or ledger.tally is None):
         raise CliError("the record has no tally to decrypt (or the result is already out)")
-    tally, confirmations = ledger.tally, ledger.voting().confirmations
+    confirmations = ledger.voting().confirmations
     if s.key_share is None or confirmations[s.index - 1].verification_key != Point.base_mul(s.key_share):
         raise CliError("this secret does not belong to a trustee of this election")
-    digest = tally_digest(tally.counted, tally.aggregate)
+    if mixed:
+        digest = rows_digest(ledger.mixed)
+    else:
+        assert ledger.tally is not None
+        digest = tally_digest(ledger.tally.counted, ledger.tally.aggregate)
     if s.decrypted is not None and s.decrypted != digest:
         raise CliError(
-            "this trustee already decrypted another tally of this election; decrypting a second one could "
-            "reveal single ballots (two boards of one election: the box forked its history)"
+            "this trustee already decrypted another tally (or mix) of this election; decrypting a second one "
+            "could reveal single ballots (two boards of one election: the box forked its history)"
         )
     if s.decrypted is None:  # kept before the decryption leaves this machine
         _replace_private(secret, s.with_decrypted(digest).to_json())
-    shares = partial_decrypt(ledger.fingerprint, s, tally.aggregate)
+    if mixed:
+        shares = decrypt_rows(ledger.fingerprint, s, ledger.mixed)
+        what = f"{len(ledger.mixed)} mixed ballots"
+    else:
+        assert ledger.tally is not None
+        shares = partial_decrypt(ledger.fingerprint, s, ledger.tally.aggregate)
+        what = f"{ledger.tally.counted} counted ballots"
     decryption = {
         "election": ledger.fingerprint.hex(),
         "trustee": s.index,
@@ -308,4 +380,4 @@ def decrypt(
     if client is not None:
         client.post(f"/elections/{election_id}/decryptions", decryption)
     where = f"in {out}" if out is not None else "uploaded"
-    console.print(f"trustee {s.index}: partial decryption of {tally.counted} counted ballots {where}")
+    console.print(f"trustee {s.index}: partial decryption of {what} {where}")

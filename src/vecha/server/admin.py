@@ -168,7 +168,8 @@ def tally(s: StateDep, org: Organizer) -> dict[str, Any]:
 
 @router.post("/elections/{election_id}/decryptions")
 def post_decryption(s: StateDep, who: Trustee, decryption: PartialDecryption) -> Message:
-    """This trustee's partial decryption of the tally, with its proofs (checked before it goes on the board)."""
+    """This trustee's partial decryption of the tally (or, in a mixed election, of the
+    mixed ballots), with its proofs (checked before it goes on the board)."""
     board, index, grant = who
     if decryption.trustee != index:
         raise ApiError(403, "forbidden", f"you are trustee {index}, not trustee {decryption.trustee}")
@@ -176,6 +177,17 @@ def post_decryption(s: StateDep, who: Trustee, decryption: PartialDecryption) ->
         raise ApiError(422, "wrong-election", "this decryption is for another election")
     steps.add_decryption(board, index, decryption.shares)
     return _done(s, board, grant, "decryption", f"trustee {index}")
+
+
+@router.post("/elections/{election_id}/mixes")
+def post_mix(s: StateDep, who: Trustee, mix: Annotated[dict[str, Any], Body()]) -> Message:
+    """This trustee's mix of the ballots (spec §7.5): signed with its identity key and
+    proven; checked before it goes on the board. Only the next trustee's mix is taken."""
+    board, index, grant = who
+    if mix.get("mixer") != index:
+        raise ApiError(403, "forbidden", f"you are trustee {index}, not trustee {mix.get('mixer')!r}")
+    steps.add_mix(board, mix)
+    return _done(s, board, grant, "mix", f"trustee {index}")
 
 
 @router.post("/elections/{election_id}/result")

@@ -61,7 +61,9 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     # the global ballot rate and the body limit see the request, before anything else.
     app.add_middleware(RequestMetrics, metrics=state.metrics)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit, limit=settings.max_body, metrics=state.metrics)
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body, metrics=state.metrics, trustee_limit=settings.max_trustee_body
+    )
     app.add_middleware(BallotAdmission, limits=state.limits, metrics=state.metrics)
     app.add_middleware(ForgetClient)
     return app

@@ -28,6 +28,9 @@ __all__ = ["ServerSettings", "ServerState", "Boards", "state", "board_of", "gran
 @dataclass(frozen=True)
 class ServerSettings:
     max_body: int = 1 << 20  #: bytes; a 245-option ballot is about 150 kB
+    #: bytes, for a trustee's mix or decryption of mixed ballots (a request with a token):
+    #: 10,000 ballots of 11 options are about 15 MB as a mix, 45 MB as shares
+    max_trustee_body: int = 512 << 20
     stream_poll: float = 0.5  #: seconds between looks at the board for a live stream
     stream_keepalive: float = 15.0
     stream_refresh: float = 5.0  #: seconds between an idle stream's looks at the store

@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-6IPYS5F2.js";
+} from "./chunks/chunk-JC6VH672.js";
 
 // src/board.js
 var PAGE = 50;

@@ -4,7 +4,7 @@ import {
   readRegistrationFile,
   replayPackage,
   signedCredential
-} from "./chunks/chunk-WHN4VNB2.js";
+} from "./chunks/chunk-57TJBVZ6.js";
 import {
   CodeError,
   auditBallot,
@@ -32,7 +32,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-6IPYS5F2.js";
+} from "./chunks/chunk-JC6VH672.js";
 
 // src/booth.js
 var STEPS = ["code", "questions", "review", "sealed", "done"];

@@ -8,7 +8,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-6IPYS5F2.js";
+} from "./chunks/chunk-JC6VH672.js";
 
 // src/index.js
 var elections = null;

@@ -9,7 +9,7 @@ import {
   replayDefinition,
   solvePuzzle,
   unblind
-} from "./chunks/chunk-WHN4VNB2.js";
+} from "./chunks/chunk-57TJBVZ6.js";
 import {
   toHex
 } from "./chunks/chunk-SHOWRGGU.js";
@@ -23,7 +23,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-6IPYS5F2.js";
+} from "./chunks/chunk-JC6VH672.js";
 
 // src/register.js
 var state = {

@@ -5,7 +5,7 @@ import {
   registrarOf,
   replayDefinition,
   reviewerKeyPair
-} from "./chunks/chunk-WHN4VNB2.js";
+} from "./chunks/chunk-57TJBVZ6.js";
 import {
   fromHex,
   toHex
@@ -20,7 +20,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-6IPYS5F2.js";
+} from "./chunks/chunk-JC6VH672.js";
 
 // src/review.js
 var state = {

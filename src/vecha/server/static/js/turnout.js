@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-E4M6HISG.js";
+} from "./chunks/chunk-QN66AWRB.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-6IPYS5F2.js";
+} from "./chunks/chunk-JC6VH672.js";
 
 // src/turnout.js
 var REFRESH_MS = 5e3;

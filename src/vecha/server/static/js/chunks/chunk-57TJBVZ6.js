@@ -40,7 +40,7 @@ import {
 } from "./chunk-SHOWRGGU.js";
 import {
   __require
-} from "./chunk-6IPYS5F2.js";
+} from "./chunk-JC6VH672.js";
 
 // node_modules/@noble/ciphers/utils.js
 /*! noble-ciphers - MIT License (c) 2023 Paul Miller (paulmillr.com) */

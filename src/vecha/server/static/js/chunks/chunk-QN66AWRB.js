@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-6IPYS5F2.js";
+} from "./chunk-JC6VH672.js";
 
 // src/chart.js
 function barChart(rows, label) {
