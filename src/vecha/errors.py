@@ -12,6 +12,7 @@ failure and the entry it concerns, never on the wording of a message.
      │                           election, an unlisted credential, a replay)
      ├── ElectionError           a step taken out of order, or on the wrong election
      ├── SeatError               an allocation that cannot be computed (bad input)
+     ├── CountError              ranked or graded ballots that cannot be counted as given
      └── RecordError             a board or record that breaks the rules (spec §8.4, §10):
           │                      `entry` is the board index it concerns, `cause` the kind
           │                      of the failure underneath (e.g. InvalidSignature)
@@ -33,6 +34,7 @@ __all__ = [
     "InvalidBallot",
     "ElectionError",
     "SeatError",
+    "CountError",
     "RegistrationRefused",
     "RecordError",
     "Check",
@@ -70,6 +72,11 @@ class ElectionError(VechaError):
 
 class SeatError(VechaError):
     pass
+
+
+class CountError(VechaError):
+    """Ranked or graded ballots that cannot be counted as given (spec §9.7): an unknown
+    candidate, a candidate ranked twice, a grade off the scale, more seats than candidates."""
 
 
 class RegistrationRefused(VechaError):
