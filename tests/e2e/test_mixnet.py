@@ -40,6 +40,8 @@ def test_a_mixed_election_gives_the_tallys_result_and_verifies(tmp_path: Path) -
     assert report.ok, report.error
     a, b = mixed.board.ledger.result, added.board.ledger.result
     assert a is not None and b is not None
+    # the same numbers; a mixed count also says how many answers were invalid (none here)
+    assert [q.pop("invalid") for q in a["questions"]] == [0] * len(b["questions"])
     assert a["questions"] == b["questions"] and a["counted"] == b["counted"] == 3
     assert a["mixed"] == {"ballots": 3, "invalid": 0}
     # the mixed ballots are the counted ones, decrypted, in an order nobody chose alone

@@ -37,7 +37,7 @@ def test_normal_form_is_stable() -> None:
         (("questions", 0, "seats", "threshold"), 0.05, "never as floats"),
         (("questions", 0, "seats", "method"), "coin-toss", "seats.method"),
         (("questions", 0, "seats", "exempt"), ["Nowhere"], "exempt"),
-        (("questions", 0, "kind"), "ranked", "kind"),
+        (("questions", 0, "kind"), "borda", "kind"),
         (("surprise",), 1, "surprise"),
     ],
 )
@@ -231,3 +231,56 @@ def test_registration_rules_are_validated(change: Any, message: str) -> None:
     change(rules)
     with pytest.raises(ElectionError, match=message):
         parse_definition({**SMALL_DEFINITION, "languages": ["en", "be", "ru"], "registration": rules})
+
+
+def _whole_ballot_definition(*questions: dict[str, Any], mix: bool = True) -> dict[str, Any]:
+    d = copy.deepcopy(SMALL_DEFINITION)
+    d["questions"] = list(questions)
+    d["mix"] = mix
+    return d
+
+
+RANKED = {"id": "mayor", "title": "Mayor", "kind": "ranked", "candidates": ["Ala", "Bo", "Cy"]}
+GRADED = {"id": "judge", "title": "Judge", "kind": "graded", "candidates": ["Ala", "Bo"], "grades": ["bad", "good"]}
+
+
+def test_ranked_and_graded_questions() -> None:
+    """Rank all candidates by default; values and sums sized as spec §6.2 says; open lists
+    with several preferences hold preferences + 1 marks."""
+    lists = copy.deepcopy(SMALL_DEFINITION["questions"][0]) | {"preferences": 2}
+    d = parse_definition(_whole_ballot_definition(RANKED, GRADED | {"grades": ["0", "1", "2"]}, lists))
+    ranked, graded, open_list = d.questions
+    assert (ranked.max, ranked.value_max, ranked.sum_range) == (3, 3, (0, 6))
+    assert (graded.value_max, graded.sum_range) == (2, (0, 4))
+    assert (open_list.max, open_list.value_max, open_list.sum_range) == (3, 1, (0, 3))
+    assert [o.label for o in ranked.option_list] == ["Ala", "Bo", "Cy"]
+    assert parse_definition(d.model_dump(mode="json")) == d
+
+
+@pytest.mark.parametrize(
+    ("question", "mix", "message"),
+    [
+        (RANKED, False, "ranked ballots are counted whole, after a mix: set mix: true"),
+        (GRADED, False, "graded ballots are counted whole"),
+        (RANKED | {"max": 4}, True, "ranks at most 3"),
+        (RANKED | {"seats": 2}, True, "several seats need method stv"),
+        (RANKED | {"method": "stv", "seats": 3}, True, "3 seats for 3 candidates"),
+        (RANKED | {"method": "borda"}, True, "method"),
+        (RANKED | {"candidates": ["Ala", "Ala"]}, True, "unique"),
+        (RANKED | {"candidates": ["Ala"]}, True, "candidates"),
+        (GRADED | {"grades": ["only"]}, True, "grades"),
+        (GRADED | {"max": 2}, True, "takes no min or max"),
+        (GRADED | {"grade_text": {"great": "Great"}}, True, "not grades"),
+    ],
+)
+def test_invalid_whole_ballot_questions(question: dict[str, Any], mix: bool, message: str) -> None:
+    with pytest.raises(ElectionError, match=message):
+        parse_definition(_whole_ballot_definition(question, mix=mix))
+
+
+def test_several_preferences_need_a_mix() -> None:
+    lists = copy.deepcopy(SMALL_DEFINITION["questions"][0]) | {"preferences": 2}
+    with pytest.raises(ElectionError, match="after a mix: set mix: true"):
+        parse_definition(_whole_ballot_definition(lists, mix=False))
+    with pytest.raises(ElectionError, match=r"up to 3 marks \(max: 3\)"):
+        parse_definition(_whole_ballot_definition(lists | {"max": 2}))

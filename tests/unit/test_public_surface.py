@@ -29,6 +29,7 @@ EXPECTED = {
         "InvalidBallot",
         "ElectionError",
         "SeatError",
+        "CountError",
         "RegistrationRefused",
         "RecordError",
         "Check",
@@ -59,6 +60,15 @@ EXPECTED = {
         "QuotaBase",
         "SeatRules",
         "parse_fraction",
+    },
+    "vecha.election.preferential": {
+        "Outcome",
+        "Round",
+        "number_text",
+        "count_stv",
+        "count_irv",
+        "count_schulze",
+        "count_majority_judgment",
     },
     "vecha.record": {
         "RecordWriter",

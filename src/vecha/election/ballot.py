@@ -22,7 +22,7 @@ from vecha.crypto.proofs import RangeProof, SchnorrProof, prove_knowledge, prove
 from vecha.crypto.transcript import Transcript
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential
-from vecha.election.definition import Definition, ListQuestion
+from vecha.election.definition import Definition, GradedQuestion, ListQuestion, Question, RankedQuestion
 from vecha.errors import InvalidBallot, InvalidEncoding, InvalidProof, InvalidSignature
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "verify_signature_json",
     "tracker_of_canonical",
     "selections_from_labels",
+    "answer_problem",
     "audit_ballot",
     "choice_context",
     "overall_context",
@@ -255,21 +256,54 @@ def body_of_canonical(ballot: bytes) -> bytes:
 
 
 def check_selections(definition: Definition, selections: Sequence[Sequence[int]]) -> Selections:
+    """The values a booth may encrypt (spec §6.2): a mark 0 or 1 per option in [min, max]
+    marks; a ranking (ranks 1…r, each once, r in [min, max]); a grade per candidate; marks
+    within one list. Only valid ballots are made: a ballot that breaks a rule the proofs
+    cannot show is counted invalid after the mix (§9.7.1), never made here."""
     if len(selections) != len(definition.questions):
         raise InvalidBallot(f"expected answers to {len(definition.questions)} questions, got {len(selections)}")
     out = []
     for q, sel in zip(definition.questions, selections, strict=True):
-        if len(sel) != len(q.option_list) or any(m not in (0, 1) for m in sel):
-            raise InvalidBallot(f"question {q.id}: one mark (0 or 1) per option")
-        if not q.min <= sum(sel) <= q.max:
-            raise InvalidBallot(f"question {q.id}: mark between {q.min} and {q.max} options")
+        if len(sel) != len(q.option_list) or any(
+            isinstance(m, bool) or not isinstance(m, int) or not 0 <= m <= q.value_max for m in sel
+        ):
+            raise InvalidBallot(f"question {q.id}: one value (0 to {q.value_max}) per option")
+        problem = answer_problem(q, sel)
+        if problem is not None:
+            raise InvalidBallot(f"question {q.id}: {problem}")
         out.append(tuple(sel))
     return tuple(out)
 
 
+def answer_problem(q: Question, values: Sequence[int]) -> str | None:
+    """Why these values (each within 0…value_max) are no valid answer to `q`, or None:
+    the rule a decrypted ballot is held to after the mix (spec §9.7.1)."""
+    if isinstance(q, GradedQuestion):
+        return None
+    if isinstance(q, RankedQuestion):
+        ranks = sorted(v for v in values if v)
+        if ranks != list(range(1, len(ranks) + 1)):
+            return "ranks must be 1, 2, 3, … each given once"
+        if not q.min <= len(ranks) <= q.max:
+            return f"rank between {q.min} and {q.max} candidates"
+        return None
+    if not q.min <= sum(values) <= q.max:
+        return f"mark between {q.min} and {q.max} options"
+    if isinstance(q, ListQuestion) and q.preferences > 1:
+        parties = {o.party for o, v in zip(q.option_list, values, strict=True) if v}
+        if len(parties) > 1:
+            return "marks on more than one list"
+        people = sum(1 for o, v in zip(q.option_list, values, strict=True) if v and o.candidate is not None)
+        if people > q.preferences:
+            return f"at most {q.preferences} candidates of the list"
+    return None
+
+
 def selections_from_labels(definition: Definition, labels: Mapping[str, Sequence[str]]) -> Selections:
-    """Turn {question id: [option labels]} into marks; an omitted question is blank. (A
-    ballot's `choices` are its ciphertexts, one per option: the labels are not choices.)"""
+    """Turn {question id: [labels]} into values; an omitted question is blank. For a choice
+    or list question the labels are the options marked; for a ranked question the candidates
+    in the voter's order; for a graded question `candidate=grade` pairs. (A ballot's
+    `choices` are its ciphertexts, one per option: the labels are not choices.)"""
     unknown = set(labels) - {q.id for q in definition.questions}
     if unknown:
         raise InvalidBallot(f"no such question: {', '.join(sorted(unknown))}")
@@ -277,15 +311,23 @@ def selections_from_labels(definition: Definition, labels: Mapping[str, Sequence
     for q in definition.questions:
         options = [o.label for o in q.option_list]
         chosen = [c for c in labels.get(q.id, []) if c != ""]
-        marks = [0] * len(options)
-        for c in chosen:
+        values = [0] * len(options)
+        seen: set[str] = set()
+        for position, c in enumerate(chosen, start=1):
+            value = position if isinstance(q, RankedQuestion) else 1
+            if isinstance(q, GradedQuestion):
+                c, _, grade = c.rpartition("=")
+                if grade not in q.grades:
+                    raise InvalidBallot(f"question {q.id}: write candidate=grade, a grade among {', '.join(q.grades)}")
+                value = q.grades.index(grade)
             if c not in options:
                 hint = " (for a candidate write 'List / Candidate')" if isinstance(q, ListQuestion) else ""
                 raise InvalidBallot(f"question {q.id}: no option {c!r}{hint}")
-            if marks[options.index(c)]:
+            if c in seen:
                 raise InvalidBallot(f"question {q.id}: option {c!r} chosen twice")
-            marks[options.index(c)] = 1
-        out.append(tuple(marks))
+            seen.add(c)
+            values[options.index(c)] = value
+        out.append(tuple(values))
     return check_selections(definition, out)
 
 
@@ -299,14 +341,15 @@ def encrypt_ballot(
         rs = tuple(Scalar.random() for _ in sel)
         cts = tuple(encrypt(key, m, r) for m, r in zip(sel, rs, strict=True))
         proofs = tuple(
-            prove_range(key, ct, m, r, 0, 1, choice_context(fp, S, qi, oi), purpose="ballot-choice")
+            prove_range(key, ct, m, r, 0, q.value_max, choice_context(fp, S, qi, oi), purpose="ballot-choice")
             for oi, (ct, m, r) in enumerate(zip(cts, sel, rs, strict=True))
         )
         total_r = Scalar(0)
         for r in rs:
             total_r = total_r + r
+        lo, hi = q.sum_range
         overall = prove_range(
-            key, add_all(cts), sum(sel), total_r, q.min, q.max, overall_context(fp, S, qi), purpose="ballot-overall"
+            key, add_all(cts), sum(sel), total_r, lo, hi, overall_context(fp, S, qi), purpose="ballot-overall"
         )
         answers.append(Answer(cts, proofs, overall))
         randomness.append(rs)
@@ -334,7 +377,8 @@ def check_ballot_shape(ballot: Ballot | BallotBody, ctx: ElectionContext) -> Non
     for q, a in zip(qs, ballot.answers, strict=True):
         if len(a.choices) != len(q.option_list):
             raise InvalidBallot(f"question {q.id}: {len(a.choices)} choices for {len(q.option_list)} options")
-        if any(len(p.branches) != 2 for p in a.proofs) or len(a.overall.branches) != q.max - q.min + 1:
+        lo, hi = q.sum_range
+        if any(len(p.branches) != q.value_max + 1 for p in a.proofs) or len(a.overall.branches) != hi - lo + 1:
             raise InvalidBallot(f"question {q.id}: proofs of the wrong shape")
 
 
@@ -363,15 +407,18 @@ def verify_ballot_proofs(ballot: Ballot | BallotBody, ctx: ElectionContext) -> N
     for qi, (q, a) in enumerate(zip(ctx.definition.questions, ballot.answers, strict=True)):
         for oi, (ct, proof) in enumerate(zip(a.choices, a.proofs, strict=True)):
             try:
-                verify_range(proof, key, ct, 0, 1, choice_context(fp, S, qi, oi), purpose="ballot-choice")
+                verify_range(proof, key, ct, 0, q.value_max, choice_context(fp, S, qi, oi), purpose="ballot-choice")
             except InvalidProof:
-                raise InvalidProof(f"question {q.id}, option {oi}: the 0-or-1 proof does not verify") from None
+                raise InvalidProof(
+                    f"question {q.id}, option {oi}: the proof that it encrypts 0…{q.value_max} does not verify"
+                ) from None
+        lo, hi = q.sum_range
         try:
             verify_range(
-                a.overall, key, add_all(a.choices), q.min, q.max, overall_context(fp, S, qi), purpose="ballot-overall"
+                a.overall, key, add_all(a.choices), lo, hi, overall_context(fp, S, qi), purpose="ballot-overall"
             )
         except InvalidProof:
-            raise InvalidProof(f"question {q.id}: the proof that the marks lie in [min, max] fails") from None
+            raise InvalidProof(f"question {q.id}: the proof that the values add up to {lo}…{hi} fails") from None
 
 
 def audit_ballot(
@@ -420,7 +467,7 @@ def check_audit(ctx: ElectionContext, data: object) -> tuple[BallotBody, Selecti
     if not isinstance(sel_raw, list) or not all(isinstance(s, list) for s in sel_raw):
         raise InvalidEncoding("audit data: selections must be one list of marks per question")
     if not all(isinstance(m, int) and not isinstance(m, bool) for s in sel_raw for m in s):
-        raise InvalidEncoding("audit data: a mark is 0 or 1")
+        raise InvalidEncoding("audit data: a value is an integer")
     selections = check_selections(ctx.definition, sel_raw)
     if not isinstance(rand_raw, list) or len(rand_raw) != len(body.answers):
         raise InvalidEncoding("audit data: randomness must be one list per question")

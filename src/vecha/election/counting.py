@@ -25,6 +25,8 @@ from vecha.errors import InvalidEncoding
 __all__ = [
     "ListCount",
     "count_list_question",
+    "count_lists",
+    "list_question_json",
     "Aggregate",
     "AggregateSum",
     "aggregate_ballots",
@@ -137,6 +139,8 @@ class ListCount:
 
 
 def count_list_question(q: ListQuestion, counts: Sequence[int], counted: int, lot: Lot) -> ListCount:
+    """A one-mark list question from its totals per option: a mark for a list or for one
+    of its candidates is a vote for the list."""
     list_votes = {e.name: 0 for e in q.lists}
     prefs: dict[str, dict[str, int]] = {e.name: {} for e in q.lists}
     for opt, n in zip(q.option_list, counts, strict=True):
@@ -144,7 +148,13 @@ def count_list_question(q: ListQuestion, counts: Sequence[int], counted: int, lo
         list_votes[opt.party] += n
         if opt.candidate is not None:
             prefs[opt.party][opt.candidate] = n
-    blank = counted - sum(counts)
+    return count_lists(q, list_votes, prefs, counted - sum(counts), lot)
+
+
+def count_lists(
+    q: ListQuestion, list_votes: dict[str, int], prefs: dict[str, dict[str, int]], blank: int, lot: Lot
+) -> ListCount:
+    """Seats for the lists' votes, then who fills them by the preference votes (§9.2–§9.5)."""
     caps = {e.name: len(e.candidates) for e in q.lists}
     alloc = allocate(list_votes, q.seats.rules(), lot, blank=blank, caps=caps, vacant_if_no_votes=True)
     quota = q.seats.personal_quota_fraction()
@@ -171,10 +181,15 @@ def compute_result(
             # with several marks a ballot's marks cannot be told apart in the totals
             entry["blank"] = counted - sum(row) if q.max == 1 else None
         else:
-            c = count_list_question(q, row, counted, lot)
-            entry["list_votes"] = c.list_votes
-            entry["blank"] = c.blank
-            entry["allocation"] = c.allocation.to_json()
-            entry["lists"] = [o.to_json() for o in c.outcomes]
+            entry |= list_question_json(count_list_question(q, row, counted, lot))
         questions.append(entry)
     return {"counted": counted, "lot_seed": lot_seed.hex(), "questions": questions}
+
+
+def list_question_json(c: ListCount) -> dict[str, Any]:
+    return {
+        "list_votes": c.list_votes,
+        "blank": c.blank,
+        "allocation": c.allocation.to_json(),
+        "lists": [o.to_json() for o in c.outcomes],
+    }

@@ -35,6 +35,9 @@ __all__ = [
     "SeatSpec",
     "ChoiceQuestion",
     "ListQuestion",
+    "RankedQuestion",
+    "GradedQuestion",
+    "WHOLE_BALLOT_KINDS",
     "Question",
     "Definition",
     "Option",
@@ -212,6 +215,16 @@ class ChoiceQuestion(_QuestionBase):
     def option_list(self) -> tuple[Option, ...]:
         return tuple(Option(label=o, text=self.option_text.get(o)) for o in self.options)
 
+    @property
+    def value_max(self) -> int:
+        """The largest value one of the question's ciphertexts may encrypt (spec §6.2)."""
+        return 1
+
+    @property
+    def sum_range(self) -> tuple[int, int]:
+        """The range the sum of the question's values is proven to lie in (spec §6.4)."""
+        return self.min, self.max
+
     def texts(self) -> list[Text]:
         return [self.title, *self.option_text.values()]
 
@@ -223,6 +236,26 @@ class ListQuestion(_QuestionBase):
     lists: tuple[ListEntry, ...] = Field(min_length=1)
     seats: SeatSpec
     candidate_rules: tuple[CandidateRule, ...] = ()
+    #: spec §6.2: how many candidates of the chosen list a voter may mark. Above 1 the
+    #: ballot holds up to preferences + 1 marks (the list's own and its candidates'), all in
+    #: one list: only a mixed election can tell that, after decryption, so only it allows it
+    preferences: int = Field(default=1, ge=1, le=64, exclude_if=lambda v: v == 1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _marks_follow_preferences(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "max" not in data and isinstance(data.get("preferences"), int):
+            if data["preferences"] > 1:
+                return {**data, "max": data["preferences"] + 1}
+        return data
+
+    @property
+    def value_max(self) -> int:
+        return 1
+
+    @property
+    def sum_range(self) -> tuple[int, int]:
+        return self.min, self.max
 
     @model_validator(mode="after")
     def _rules(self) -> ListQuestion:
@@ -246,13 +279,127 @@ class ListQuestion(_QuestionBase):
         return [self.title, *(t for entry in self.lists for t in entry.texts())]
 
 
+#: spec §6.2: the most candidates of a ranked or graded question, the most ranks a voter
+#: may give, the most grades of a scale (they size the ballot's proofs: §6.4)
+MAX_RANKED_CANDIDATES = 64
+MAX_RANKS = 32
+MAX_GRADES = 10
+
+
+class _CandidatesQuestion(_QuestionBase):
+    candidates: tuple[_Short, ...] = Field(min_length=2, max_length=MAX_RANKED_CANDIDATES)
+    #: candidate name → how pages show it, by language
+    candidate_text: dict[_Short, Text] = Field(default_factory=dict)
+
+    @field_validator("candidates")
+    @classmethod
+    def _unique(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(v)) != len(v):
+            raise ValueError("candidate names must be unique")
+        return v
+
+    @model_validator(mode="after")
+    def _known_candidates(self) -> _CandidatesQuestion:
+        unknown = sorted(set(self.candidate_text) - set(self.candidates))
+        if unknown:
+            raise ValueError(f"candidate_text for names that are not candidates: {unknown}")
+        return self
+
+    @cached_property
+    def option_list(self) -> tuple[Option, ...]:
+        return tuple(Option(label=c, text=self.candidate_text.get(c)) for c in self.candidates)
+
+
+class RankedQuestion(_CandidatesQuestion):
+    """Rank up to `max` of the candidates (spec §6.2): each ciphertext holds a candidate's
+    rank, 1 the first, 0 unranked. `min` is the fewest ranks a valid ballot gives (0: a
+    blank ballot counts as blank). Counted by `method` after the mix (§9.7)."""
+
+    kind: Literal["ranked"]
+    method: Literal["stv", "irv", "schulze"] = "irv"
+    #: STV only: how many are elected
+    seats: int = Field(default=1, ge=1, le=MAX_RANKED_CANDIDATES)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rank_all_by_default(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "max" not in data and isinstance(data.get("candidates"), list | tuple):
+            return {**data, "max": min(len(data["candidates"]), MAX_RANKS)}
+        return data
+
+    @model_validator(mode="after")
+    def _ranks(self) -> RankedQuestion:
+        n = len(self.candidates)
+        if not self.max <= min(n, MAX_RANKS):
+            raise ValueError(f"a voter ranks at most {min(n, MAX_RANKS)} candidates here (max)")
+        if self.seats > 1 and self.method != "stv":
+            raise ValueError(f"{self.method} elects one candidate; several seats need method stv")
+        if self.seats >= n:
+            raise ValueError(f"{self.seats} seats for {n} candidates: nothing left to count")
+        return self
+
+    @property
+    def value_max(self) -> int:
+        return self.max
+
+    @property
+    def sum_range(self) -> tuple[int, int]:
+        """Ranks 1…r of r ranked candidates add up to r(r+1)/2: a valid ballot's sum lies in
+        [min(min+1)/2, max(max+1)/2] (a bound, not the whole rule: §9.7.1 checks the rest)."""
+        return self.min * (self.min + 1) // 2, self.max * (self.max + 1) // 2
+
+    def texts(self) -> list[Text]:
+        return [self.title, *self.candidate_text.values()]
+
+
+class GradedQuestion(_CandidatesQuestion):
+    """Grade every candidate on the scale `grades`, from the lowest to the highest (spec
+    §6.2): each ciphertext holds a grade's index, 0 the lowest (what a candidate left
+    ungraded gets). Counted by Majority Judgment after the mix (§9.7.5)."""
+
+    kind: Literal["graded"]
+    grades: tuple[_Short, ...] = Field(min_length=2, max_length=MAX_GRADES)
+    #: grade name → how pages show it, by language
+    grade_text: dict[_Short, Text] = Field(default_factory=dict)
+    method: Literal["majority-judgment"] = "majority-judgment"
+
+    @model_validator(mode="after")
+    def _scale(self) -> GradedQuestion:
+        if len(set(self.grades)) != len(self.grades):
+            raise ValueError("grade names must be unique")
+        unknown = sorted(set(self.grade_text) - set(self.grades))
+        if unknown:
+            raise ValueError(f"grade_text for names that are not grades: {unknown}")
+        if self.min != 0 or self.max != 1:
+            raise ValueError("a graded question grades every candidate: it takes no min or max")
+        return self
+
+    @property
+    def value_max(self) -> int:
+        return len(self.grades) - 1
+
+    @property
+    def sum_range(self) -> tuple[int, int]:
+        return 0, len(self.candidates) * (len(self.grades) - 1)
+
+    def texts(self) -> list[Text]:
+        return [self.title, *self.candidate_text.values(), *self.grade_text.values()]
+
+
+#: the question kinds whose ballots only a mixed election can count (spec §7.5)
+WHOLE_BALLOT_KINDS = ("ranked", "graded")
+
+
 def _question_kind(v: Any) -> str:
     kind = v.get("kind", "choice") if isinstance(v, dict) else getattr(v, "kind", "choice")
     return str(kind)
 
 
 Question = Annotated[
-    Annotated[ChoiceQuestion, Tag("choice")] | Annotated[ListQuestion, Tag("list-pr")],
+    Annotated[ChoiceQuestion, Tag("choice")]
+    | Annotated[ListQuestion, Tag("list-pr")]
+    | Annotated[RankedQuestion, Tag("ranked")]
+    | Annotated[GradedQuestion, Tag("graded")],
     Discriminator(_question_kind),
 ]
 
@@ -363,9 +510,21 @@ class Definition(_Frozen):
                 raise ValueError(f"question {q.id}: option labels must be unique")
             if q.min > q.max or q.max > n:
                 raise ValueError(f"question {q.id}: need min <= max <= number of options ({n})")
+            if q.kind in WHOLE_BALLOT_KINDS and not self.mix:
+                raise ValueError(f"question {q.id}: {q.kind} ballots are counted whole, after a mix: set mix: true")
             if isinstance(q, ListQuestion):
-                if q.max != 1:
+                if q.preferences == 1 and q.max != 1:
                     raise ValueError(f"question {q.id}: a list question takes at most one mark (max: 1)")
+                if q.preferences > 1 and q.max != q.preferences + 1:
+                    raise ValueError(
+                        f"question {q.id}: with {q.preferences} preferences a ballot holds up to "
+                        f"{q.preferences + 1} marks (max: {q.preferences + 1})"
+                    )
+                if q.preferences > 1 and not self.mix:
+                    raise ValueError(
+                        f"question {q.id}: several preferences within one list can only be checked "
+                        "on whole ballots, after a mix: set mix: true"
+                    )
                 names = {e.name for e in q.lists}
                 unknown = set(q.seats.exempt) - names
                 if unknown:
@@ -418,7 +577,7 @@ def _where(loc: tuple[int | str, ...], data: object) -> str:
         qid = qid if isinstance(questions, list) and isinstance(qid, str) else None
         head = f"question {qid}" if qid else f"question {index + 1}"
         parts = parts[2:]
-        if parts and parts[0] in ("choice", "list-pr"):
+        if parts and parts[0] in ("choice", "list-pr", "ranked", "graded"):
             parts = parts[1:]
     rest = "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
     if head and rest:

@@ -28,6 +28,7 @@ from vecha.election.counting import (
 )
 from vecha.election.definition import CHANNELS, Definition, parse_definition
 from vecha.election.eligibility import RegistrarCount, RegistrationRules, SignedCredential
+from vecha.election.mixed_count import count_opened
 from vecha.election.mixing import Mix, open_rows, row_from_bytes, row_of_ballot_json, verify_row_shares
 from vecha.election.trustees import (
     DecryptionShare,
@@ -549,31 +550,18 @@ class Ledger:
         self.phase = Phase.DECRYPTING
 
     def opened_ballots(self) -> list[list[int | None]]:
-        """The mixed ballots decrypted with the shares so far (a mark is 0 or 1; None where
-        a ciphertext opens to neither)."""
-        t = self.defined().definition.trustees.threshold
+        """The mixed ballots decrypted with the shares so far: each value in 0…the largest
+        value a question takes (§6.2); None where a ciphertext opens to none of them."""
+        definition = self.defined().definition
+        t = definition.trustees.threshold
         if len(self.mix_decryptions) < t:
             raise ElectionError(f"{len(self.mix_decryptions)} trustees decrypted the mixed ballots; {t} are needed")
-        return open_rows(self.mixed, self.mix_decryptions, 1)
+        bound = max(q.value_max for q in definition.questions)
+        return open_rows(self.mixed, self.mix_decryptions, bound)
 
     def _mixed_result(self) -> dict[str, Any]:
-        definition = self.defined().definition
         opened = self.opened_ballots() if self.mixed else []
-        widths = [len(q.option_list) for q in definition.questions]
-        counts = [[0] * w for w in widths]
-        invalid = 0
-        for row in opened:
-            if any(m is None for m in row):
-                invalid += 1  # cannot happen for a ballot whose proofs held; counted if it does
-                continue
-            at = 0
-            for q, w in enumerate(widths):
-                for o in range(w):
-                    counts[q][o] += row[at + o] or 0
-                at += w
-        result = compute_result(definition, counts, len(opened) - invalid, self._close_hash)
-        result["mixed"] = {"ballots": len(opened), "invalid": invalid}
-        return result
+        return count_opened(self.defined().definition, opened, self._close_hash)
 
     def _on_tally(self, entry: Entry) -> None:
         self._expect(Phase.CLOSED)

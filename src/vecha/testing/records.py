@@ -122,7 +122,7 @@ class BuiltElection:
 def build_election(
     directory: Path,
     definition: dict[str, Any] | None = None,
-    votes: list[tuple[int, dict[str, list[str]]]] | None = None,
+    votes: list[tuple[int, dict[str, list[str]] | tuple[tuple[int, ...], ...]]] | None = None,
     voters: int = 4,
     decrypting: tuple[int, ...] = (1, 3),
     stop_after: EntryType = EntryType.RESULT,
@@ -150,7 +150,9 @@ def build_election(
     ]
     for who, choice in votes if votes is not None else default:
         cred = Credential.from_code(codes[who], fp)
-        board.cast(encrypt_ballot(ctx, cred, selections_from_labels(parsed, choice)).ballot.to_json())
+        # labels as a voter writes them, or (a test of what a dishonest booth makes) values
+        values = choice if isinstance(choice, tuple) else selections_from_labels(parsed, choice)
+        board.cast(encrypt_ballot(ctx, cred, values).ballot.to_json())
     if stop_after is not EntryType.OPEN and parsed.mix:
         _mix_and_decrypt(board, identities, secrets, decrypting, stop_after)
     elif stop_after is not EntryType.OPEN:
