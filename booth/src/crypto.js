@@ -343,9 +343,13 @@ export function verifyRange(branches, key, ct, lo, hi, context, purpose) {
 
 // ---- the election (§6.1, §6.2) --------------------------------------------------------
 
-/** The options of a question, in order (§6.2): a list, then its candidates, for list-pr. */
+/** The options of a question, in order (§6.2): a list, then its candidates, for list-pr;
+ * the candidates, for a ranked or graded question. */
 export function optionsOf(question) {
   if (question.kind === "choice") return question.options.map((label) => ({ label, text: question.option_text?.[label] ?? null }));
+  if (question.kind === "ranked" || question.kind === "graded") {
+    return question.candidates.map((label) => ({ label, candidate: label, text: question.candidate_text?.[label] ?? null }));
+  }
   const out = [];
   question.lists.forEach((list, li) => {
     out.push({ label: list.name, list: li, text: list.text ?? null });
@@ -374,16 +378,52 @@ const overallContext = (fp, S, q) => concat(fp, S.toBytes(), u32be(q));
 const proofJson = (branches) => branches.map(([c, r]) => [scalarHex(c), scalarHex(r)]);
 const ctJson = (ct) => ({ alpha: pointHex(ct.alpha), beta: pointHex(ct.beta) });
 
-/** Check marks against the definition: one 0/1 per option, between min and max per question. */
+/** §6.2: the largest value one ciphertext of the question holds (a mark, a rank, a grade). */
+export function valueMax(q) {
+  if (q.kind === "ranked") return q.max;
+  if (q.kind === "graded") return q.grades.length - 1;
+  return 1;
+}
+
+/** §6.4: the range the sum of the question's values is proven to lie in. */
+export function sumRange(q) {
+  if (q.kind === "ranked") return [(q.min * (q.min + 1)) / 2, (q.max * (q.max + 1)) / 2];
+  if (q.kind === "graded") return [0, q.candidates.length * (q.grades.length - 1)];
+  return [q.min, q.max];
+}
+
+/** §9.7.1: why these values are no valid answer to the question, or null. */
+export function answerProblem(q, values) {
+  if (q.kind === "graded") return null;
+  if (q.kind === "ranked") {
+    const ranks = values.filter((v) => v !== 0).sort((a, b) => a - b);
+    if (ranks.some((r, i) => r !== i + 1)) return "ranks must be 1, 2, 3, … each given once";
+    if (ranks.length < q.min || ranks.length > q.max) return `rank between ${q.min} and ${q.max} candidates`;
+    return null;
+  }
+  const n = values.reduce((a, b) => a + b, 0);
+  if (n < q.min || n > q.max) return `mark between ${q.min} and ${q.max} options`;
+  if (q.kind === "list-pr" && (q.preferences ?? 1) > 1) {
+    const options = optionsOf(q);
+    const marked = options.filter((_, i) => values[i] !== 0);
+    if (new Set(marked.map((o) => o.list)).size > 1) return "marks on more than one list";
+    if (marked.filter((o) => o.candidate !== undefined).length > q.preferences) return `at most ${q.preferences} candidates of the list`;
+  }
+  return null;
+}
+
+/** Check values against the definition (§6.2): one per option, each 0…valueMax, and a
+ * valid answer; the booth only ever makes valid ballots. */
 export function checkSelections(definition, selections) {
   if (selections.length !== definition.questions.length) throw new EncodingError("one answer per question");
   definition.questions.forEach((q, qi) => {
     const sel = selections[qi];
-    if (sel.length !== optionsOf(q).length || sel.some((m) => m !== 0 && m !== 1)) {
-      throw new EncodingError(`question ${q.id}: one mark (0 or 1) per option`);
+    const top = valueMax(q);
+    if (sel.length !== optionsOf(q).length || sel.some((m) => !Number.isInteger(m) || m < 0 || m > top)) {
+      throw new EncodingError(`question ${q.id}: one value (0 to ${top}) per option`);
     }
-    const n = sel.reduce((a, b) => a + b, 0);
-    if (n < q.min || n > q.max) throw new EncodingError(`question ${q.id}: mark between ${q.min} and ${q.max}`);
+    const problem = answerProblem(q, sel);
+    if (problem !== null) throw new EncodingError(`question ${q.id}: ${problem}`);
   });
 }
 
@@ -406,12 +446,13 @@ export function* encryptionSteps(ctx, credential, selections) {
     const cts = sel.map((m, oi) => encrypt(key, m, rs[oi]));
     const proofs = [];
     for (const [oi, m] of sel.entries()) {
-      proofs.push(proofJson(proveRange(key, cts[oi], m, rs[oi], 0, 1, choiceContext(fp, S, qi, oi), "ballot-choice")));
+      proofs.push(proofJson(proveRange(key, cts[oi], m, rs[oi], 0, valueMax(q), choiceContext(fp, S, qi, oi), "ballot-choice")));
       yield { done: ++done, total };
     }
-    const marked = sel.reduce((a, b) => a + b, 0);
+    const sum = sel.reduce((a, b) => a + b, 0);
     const rSum = mod(rs.reduce((a, b) => a + b, 0n));
-    const overall = proveRange(key, addAll(cts), marked, rSum, q.min, q.max, overallContext(fp, S, qi), "ballot-overall");
+    const [lo, hi] = sumRange(q);
+    const overall = proveRange(key, addAll(cts), sum, rSum, lo, hi, overallContext(fp, S, qi), "ballot-overall");
     answers.push({ choices: cts.map(ctJson), proofs, overall: proofJson(overall) });
     randomness.push(rs);
   }
@@ -480,9 +521,10 @@ export function verifyBallot(ctx, ballot) {
       beta: pointFromHex(c.beta, `choices[${oi}].beta`),
     }));
     cts.forEach((ct, oi) => {
-      verifyRange(decodeProof(a.proofs[oi], "proof"), key, ct, 0, 1, choiceContext(fp, S, qi, oi), "ballot-choice");
+      verifyRange(decodeProof(a.proofs[oi], "proof"), key, ct, 0, valueMax(q), choiceContext(fp, S, qi, oi), "ballot-choice");
     });
-    verifyRange(decodeProof(a.overall, "overall"), key, addAll(cts), q.min, q.max, overallContext(fp, S, qi), "ballot-overall");
+    const [lo, hi] = sumRange(q);
+    verifyRange(decodeProof(a.overall, "overall"), key, addAll(cts), lo, hi, overallContext(fp, S, qi), "ballot-overall");
   });
   const { signature, ...body } = ballot;
   const sig = { challenge: scalarFromHex(signature.challenge), response: scalarFromHex(signature.response) };

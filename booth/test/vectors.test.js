@@ -93,3 +93,25 @@ test("a ballot made here verifies here, audits, and a wrong claim fails the audi
   assert.throws(() => v.auditBallot(ctx, made.ballot, [[1, 0]], made.randomness), v.ProofError);
   assert.throws(() => v.encryptBallot(ctx, cred, [[1, 1]]), v.EncodingError);
 });
+
+test("ranked and graded ballots: the vector verifies, one made here verifies, a bad ranking is refused", () => {
+  const b = vectors.whole_ballot;
+  const key = v.pointFromHex(b.K);
+  const ctx = { id: "vectors", definition: b.definition, fingerprint: fp, key };
+  v.verifyBallot(ctx, b.ballot);
+  assert.equal(v.trackerOf(b.ballot), b.tracker);
+  const [ranked, graded] = b.definition.questions;
+  assert.equal(v.valueMax(ranked), 2);
+  assert.deepEqual(v.sumRange(ranked), [0, 3]);
+  assert.deepEqual(v.sumRange(graded), [0, 4]);
+  const cred = v.credentialFromCode(vectors.credentials[0].code, fp);
+  const made = v.encryptBallot(ctx, cred, b.values);
+  v.verifyBallot(ctx, made.ballot);
+  assert.deepEqual(v.auditBallot(ctx, made.ballot, made.selections, made.randomness), b.values);
+  assert.throws(() => v.encryptBallot(ctx, cred, [[1, 1, 0], [0, 0]]), v.EncodingError);
+  assert.throws(() => v.encryptBallot(ctx, cred, [[1, 3, 0], [0, 0]]), v.EncodingError);
+  assert.throws(() => v.encryptBallot(ctx, cred, [[0, 0, 0], [3, 0]]), v.EncodingError);
+  const forged = structuredClone(b.ballot);
+  forged.answers[0].choices.reverse();
+  assert.throws(() => v.verifyBallot(ctx, forged), v.ProofError);
+});

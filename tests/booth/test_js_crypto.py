@@ -24,7 +24,7 @@ from vecha.election.ballot import (
 from vecha.election.credentials import Credential
 from vecha.record.entries import EntryType
 from vecha.record.package import make_package
-from vecha.testing.records import BuiltElection, build_election
+from vecha.testing.records import WHOLE_BALLOT_DEFINITION, BuiltElection, build_election
 
 
 def booth_info(e: BuiltElection) -> dict[str, Any]:
@@ -198,3 +198,30 @@ def test_blind_signatures_agree_between_the_booth_and_the_registrar(
     signed = run_js({"op": "blind-sign", "jwk": _jwk_of(key), "blinded": blinded.message.hex()})
     signature = b.finalize(key.public, mine, bytes.fromhex(signed["blind_signature"]), blinded)
     b.verify(key.public, mine, signature)
+
+
+def test_ranked_graded_and_open_list_ballots_agree_between_javascript_and_python(
+    run_js: Callable[[dict[str, Any]], dict[str, Any]], tmp_path: Path
+) -> None:
+    """A JavaScript ballot with ranks, grades and two preferences in one list is accepted by
+    the Python ballot box; a Python one passes the JavaScript check, and one with its ranks
+    moved to other candidates does not. (The booth's refusal to encrypt a bad ranking is in
+    booth/test/.)"""
+    e = build_election(tmp_path, definition=WHOLE_BALLOT_DEFINITION, votes=[], stop_after=EntryType.OPEN)
+    labels = {
+        "board": ["Cy", "Ala", "Dan"],
+        "chair": ["Bo"],
+        "judge": ["Ala=excellent", "Bo=poor"],
+        "council": ["North / Ann", "North / Bob"],
+    }
+    values = [list(s) for s in selections_from_labels(e.context.definition, labels)]
+    assert values[0] == [2, 0, 1, 3] and values[2] == [3, 1]
+    made = run_js({"op": "encrypt", "info": booth_info(e), "code": e.codes[0], "selections": values})
+    assert e.board.cast(made["ballot"]).tracker == made["tracker"]
+    body, marks = check_audit(e.context, made["audit"])
+    assert [list(m) for m in marks] == values
+    enc = encrypt_ballot(e.context, Credential.from_code(e.codes[1], e.context.fingerprint), values)
+    assert run_js({"op": "verify", "info": booth_info(e), "ballot": enc.ballot.to_json()}) == {"ok": True}
+    moved = enc.ballot.to_json()
+    moved["answers"][0]["choices"].reverse()
+    assert run_js({"op": "verify", "info": booth_info(e), "ballot": moved})["ok"] is False

@@ -15,33 +15,10 @@ import pytest
 from vecha.election import ballot as ballot_module
 from vecha.election.ballot import InvalidBallot, check_selections, selections_from_labels
 from vecha.election.definition import parse_definition
-from vecha.testing.records import SMALL_DEFINITION, build_election, rewrite_record
+from vecha.testing.records import WHOLE_BALLOT_DEFINITION, build_election, rewrite_record
 from vecha.verify import verify_record
 
-WHOLE: dict[str, Any] = {
-    **SMALL_DEFINITION,
-    "id": "whole-ballots",
-    "mix": True,
-    "questions": [
-        {
-            "id": "board",
-            "kind": "ranked",
-            "title": "Rank the candidates",
-            "candidates": ["Ala", "Bo", "Cy", "Dan"],
-            "method": "stv",
-            "seats": 2,
-        },
-        {"id": "chair", "kind": "ranked", "title": "Chair", "candidates": ["Ala", "Bo", "Cy"], "method": "schulze"},
-        {
-            "id": "judge",
-            "kind": "graded",
-            "title": "Grade them",
-            "candidates": ["Ala", "Bo"],
-            "grades": ["reject", "poor", "good", "excellent"],
-        },
-        {**SMALL_DEFINITION["questions"][0], "preferences": 2},
-    ],
-}
+WHOLE = WHOLE_BALLOT_DEFINITION
 
 VOTES = [
     (0, {"board": ["Ala", "Bo"], "chair": ["Ala", "Bo", "Cy"], "judge": ["Ala=good", "Bo=poor"], "council": ["North"]}),

@@ -138,6 +138,30 @@ def main() -> None:
         "tracker": ballot.ballot.tracker(),
     }
 
+    # a ranked and a graded question (spec §6.2): each value proven in 0…value_max
+    whole = parse_definition(
+        {
+            "id": "vectors",
+            "title": "Vectors",
+            "trustees": trustees_of(1, 1),
+            "mix": True,
+            "questions": [
+                {"id": "r", "title": "Rank", "kind": "ranked", "candidates": ["A", "B", "C"], "max": 2},
+                {"id": "g", "title": "Grade", "kind": "graded", "candidates": ["A", "B"], "grades": ["x", "y", "z"]},
+            ],
+        }
+    )
+    whole_ctx = ElectionContext(fp, whole, K)
+    whole_values = selections_from_labels(whole, {"r": ["B", "A"], "g": ["A=z", "B=y"]})
+    whole_ballot = encrypt_ballot(whole_ctx, Credential.from_code(codes[0], fp), whole_values)
+    v["whole_ballot"] = {
+        "definition": whole.model_dump(mode="json"),
+        "K": K.hex(),
+        "values": [list(x) for x in whole_values],
+        "ballot": whole_ballot.ballot.to_json(),
+        "tracker": whole_ballot.ballot.tracker(),
+    }
+
     entry = Entry("vectors", 0, GENESIS_PARENT, "2026-01-01T00:00:00Z", EntryType.OPEN, {})
     v["entry"] = {"entry": entry.to_json(), "canonical": entry.canonical().decode(), "hash": entry.hash().hex()}
     v["lot"] = {

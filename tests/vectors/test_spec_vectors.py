@@ -13,7 +13,7 @@ from vecha.crypto.canonical import canonical_bytes, parse_canonical
 from vecha.crypto.encoding import point_from_hex, scalar_from_hex
 from vecha.crypto.proofs import EqualityProof, RangeProof, SchnorrProof, verify_equality, verify_knowledge, verify_range
 from vecha.crypto.threshold import joint_key, lagrange_at_zero, verification_key
-from vecha.election.ballot import Ballot, verify_ballot
+from vecha.election.ballot import Ballot, verify_ballot, verify_ballot_proofs
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, normalize_code
 from vecha.election.definition import parse_definition
@@ -102,6 +102,23 @@ def test_ballot_and_tracker() -> None:
     verify_ballot(ballot, ctx)
     assert ballot.tracker() == b["tracker"]
     assert ballot.to_json() == b["ballot"]
+
+
+def test_a_ranked_and_graded_ballot() -> None:
+    """Spec §6.2, §6.4: a rank proven in 0…max (3 branches), a grade in 0…2, the sums in
+    [0, 3] and [0, 4]; a changed rank does not verify."""
+    b = V["whole_ballot"]
+    ctx = ElectionContext(FP, parse_definition(b["definition"]), point_from_hex(b["K"], "K"))
+    ballot = Ballot.from_json(b["ballot"])
+    verify_ballot(ballot, ctx)
+    assert ballot.tracker() == b["tracker"] and b["values"] == [[2, 1, 0], [2, 1]]
+    ranked, graded = ballot.answers
+    assert [len(p.branches) for p in ranked.proofs] == [3, 3, 3] and len(ranked.overall.branches) == 4
+    assert [len(p.branches) for p in graded.proofs] == [3, 3] and len(graded.overall.branches) == 5
+    swapped = b["ballot"] | {"answers": [dict(b["ballot"]["answers"][0]), b["ballot"]["answers"][1]]}
+    swapped["answers"][0]["choices"] = list(reversed(swapped["answers"][0]["choices"]))
+    with pytest.raises(InvalidProof):
+        verify_ballot_proofs(Ballot.from_json(swapped), ctx)
 
 
 def test_entry_hash_and_broken_link() -> None:

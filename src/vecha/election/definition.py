@@ -244,9 +244,9 @@ class ListQuestion(_QuestionBase):
     @model_validator(mode="before")
     @classmethod
     def _marks_follow_preferences(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "max" not in data and isinstance(data.get("preferences"), int):
-            if data["preferences"] > 1:
-                return {**data, "max": data["preferences"] + 1}
+        preferences = data.get("preferences") if isinstance(data, dict) else None
+        if isinstance(preferences, int) and preferences > 1 and "max" not in data:
+            return {**data, "max": preferences + 1}
         return data
 
     @property

@@ -40,6 +40,7 @@ from vecha.store.organizer import (
 __all__ = [
     "SMALL_DEFINITION",
     "BOOTH_DEFINITION",
+    "WHOLE_BALLOT_DEFINITION",
     "BuiltElection",
     "build_election",
     "rewrite_record",
@@ -75,6 +76,32 @@ SMALL_DEFINITION: dict[str, Any] = {
     ],
 }
 
+
+#: A mixed election with ranked, graded and open-list questions (spec §6.2, §9.7).
+WHOLE_BALLOT_DEFINITION: dict[str, Any] = {
+    **SMALL_DEFINITION,
+    "id": "whole-ballots",
+    "mix": True,
+    "questions": [
+        {
+            "id": "board",
+            "kind": "ranked",
+            "title": "Rank the candidates",
+            "candidates": ["Ala", "Bo", "Cy", "Dan"],
+            "method": "stv",
+            "seats": 2,
+        },
+        {"id": "chair", "kind": "ranked", "title": "Chair", "candidates": ["Ala", "Bo", "Cy"], "method": "schulze"},
+        {
+            "id": "judge",
+            "kind": "graded",
+            "title": "Grade them",
+            "candidates": ["Ala", "Bo"],
+            "grades": ["reject", "poor", "good", "excellent"],
+        },
+        {**SMALL_DEFINITION["questions"][0], "preferences": 2},
+    ],
+}
 
 #: An election in three languages, as the booth shows it (browser tests, screenshots).
 BOOTH_DEFINITION: dict[str, Any] = {

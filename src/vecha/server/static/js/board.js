@@ -1,6 +1,6 @@
 import {
   trackerOf
-} from "./chunks/chunk-SHOWRGGU.js";
+} from "./chunks/chunk-DEINAYAB.js";
 import {
   api,
   el,

@@ -4,7 +4,7 @@ import {
   readRegistrationFile,
   replayPackage,
   signedCredential
-} from "./chunks/chunk-57TJBVZ6.js";
+} from "./chunks/chunk-VWHB764N.js";
 import {
   CodeError,
   auditBallot,
@@ -16,7 +16,7 @@ import {
   pointHex,
   signBallot,
   trackerOf
-} from "./chunks/chunk-SHOWRGGU.js";
+} from "./chunks/chunk-DEINAYAB.js";
 import {
   ApiError,
   api,

@@ -9,10 +9,10 @@ import {
   replayDefinition,
   solvePuzzle,
   unblind
-} from "./chunks/chunk-57TJBVZ6.js";
+} from "./chunks/chunk-VWHB764N.js";
 import {
   toHex
-} from "./chunks/chunk-SHOWRGGU.js";
+} from "./chunks/chunk-DEINAYAB.js";
 import {
   ApiError,
   api,

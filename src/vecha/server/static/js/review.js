@@ -5,11 +5,11 @@ import {
   registrarOf,
   replayDefinition,
   reviewerKeyPair
-} from "./chunks/chunk-57TJBVZ6.js";
+} from "./chunks/chunk-VWHB764N.js";
 import {
   fromHex,
   toHex
-} from "./chunks/chunk-SHOWRGGU.js";
+} from "./chunks/chunk-DEINAYAB.js";
 import {
   ApiError,
   api,

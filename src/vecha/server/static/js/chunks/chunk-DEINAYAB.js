@@ -2662,6 +2662,9 @@ function proveRange(key, ct, value, r, lo, hi, context, purpose) {
 }
 function optionsOf(question) {
   if (question.kind === "choice") return question.options.map((label) => ({ label, text: question.option_text?.[label] ?? null }));
+  if (question.kind === "ranked" || question.kind === "graded") {
+    return question.candidates.map((label) => ({ label, candidate: label, text: question.candidate_text?.[label] ?? null }));
+  }
   const out = [];
   question.lists.forEach((list, li) => {
     out.push({ label: list.name, list: li, text: list.text ?? null });
@@ -2675,15 +2678,44 @@ var choiceContext = (fp, S, q, o) => concat(fp, S.toBytes(), u32be(q), u32be(o))
 var overallContext = (fp, S, q) => concat(fp, S.toBytes(), u32be(q));
 var proofJson = (branches) => branches.map(([c, r]) => [scalarHex(c), scalarHex(r)]);
 var ctJson = (ct) => ({ alpha: pointHex(ct.alpha), beta: pointHex(ct.beta) });
+function valueMax(q) {
+  if (q.kind === "ranked") return q.max;
+  if (q.kind === "graded") return q.grades.length - 1;
+  return 1;
+}
+function sumRange(q) {
+  if (q.kind === "ranked") return [q.min * (q.min + 1) / 2, q.max * (q.max + 1) / 2];
+  if (q.kind === "graded") return [0, q.candidates.length * (q.grades.length - 1)];
+  return [q.min, q.max];
+}
+function answerProblem(q, values) {
+  if (q.kind === "graded") return null;
+  if (q.kind === "ranked") {
+    const ranks = values.filter((v) => v !== 0).sort((a, b) => a - b);
+    if (ranks.some((r, i) => r !== i + 1)) return "ranks must be 1, 2, 3, … each given once";
+    if (ranks.length < q.min || ranks.length > q.max) return `rank between ${q.min} and ${q.max} candidates`;
+    return null;
+  }
+  const n = values.reduce((a, b) => a + b, 0);
+  if (n < q.min || n > q.max) return `mark between ${q.min} and ${q.max} options`;
+  if (q.kind === "list-pr" && (q.preferences ?? 1) > 1) {
+    const options = optionsOf(q);
+    const marked = options.filter((_, i) => values[i] !== 0);
+    if (new Set(marked.map((o) => o.list)).size > 1) return "marks on more than one list";
+    if (marked.filter((o) => o.candidate !== void 0).length > q.preferences) return `at most ${q.preferences} candidates of the list`;
+  }
+  return null;
+}
 function checkSelections(definition, selections) {
   if (selections.length !== definition.questions.length) throw new EncodingError("one answer per question");
   definition.questions.forEach((q, qi) => {
     const sel = selections[qi];
-    if (sel.length !== optionsOf(q).length || sel.some((m) => m !== 0 && m !== 1)) {
-      throw new EncodingError(`question ${q.id}: one mark (0 or 1) per option`);
+    const top = valueMax(q);
+    if (sel.length !== optionsOf(q).length || sel.some((m) => !Number.isInteger(m) || m < 0 || m > top)) {
+      throw new EncodingError(`question ${q.id}: one value (0 to ${top}) per option`);
     }
-    const n = sel.reduce((a, b) => a + b, 0);
-    if (n < q.min || n > q.max) throw new EncodingError(`question ${q.id}: mark between ${q.min} and ${q.max}`);
+    const problem = answerProblem(q, sel);
+    if (problem !== null) throw new EncodingError(`question ${q.id}: ${problem}`);
   });
 }
 function* encryptionSteps(ctx, credential, selections) {
@@ -2700,12 +2732,13 @@ function* encryptionSteps(ctx, credential, selections) {
     const cts = sel.map((m, oi) => encrypt(key, m, rs[oi]));
     const proofs = [];
     for (const [oi, m] of sel.entries()) {
-      proofs.push(proofJson(proveRange(key, cts[oi], m, rs[oi], 0, 1, choiceContext(fp, S, qi, oi), "ballot-choice")));
+      proofs.push(proofJson(proveRange(key, cts[oi], m, rs[oi], 0, valueMax(q), choiceContext(fp, S, qi, oi), "ballot-choice")));
       yield { done: ++done, total };
     }
-    const marked = sel.reduce((a, b) => a + b, 0);
+    const sum = sel.reduce((a, b) => a + b, 0);
     const rSum = mod2(rs.reduce((a, b) => a + b, 0n));
-    const overall = proveRange(key, addAll(cts), marked, rSum, q.min, q.max, overallContext(fp, S, qi), "ballot-overall");
+    const [lo, hi] = sumRange(q);
+    const overall = proveRange(key, addAll(cts), sum, rSum, lo, hi, overallContext(fp, S, qi), "ballot-overall");
     answers.push({ choices: cts.map(ctJson), proofs, overall: proofJson(overall) });
     randomness.push(rs);
   }

@@ -37,7 +37,7 @@ import {
   u32,
   verifyKnowledge,
   x25519
-} from "./chunk-SHOWRGGU.js";
+} from "./chunk-DEINAYAB.js";
 import {
   __require
 } from "./chunk-JC6VH672.js";
