@@ -183,6 +183,38 @@ def seats(
             console.print(line)
 
 
+@app.command()
+def count(
+    ballots: Annotated[Path, typer.Argument(help="JSON file of ranked or graded ballots (spec §9.7.6)")],
+    method: Annotated[str, typer.Option(help="stv, irv, schulze or majority-judgment")],
+    seats: Annotated[int, typer.Option("--seats", help="seats to fill (stv)")] = 1,
+    lot_seed: Annotated[str, typer.Option(help="seed of the tie-breaking lot (hex or text)")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="print the result object with every round")] = False,
+    explain: Annotated[
+        bool, typer.Option(help="print every round: the totals, who was elected or excluded, and why")
+    ] = False,
+) -> None:
+    """Count ranked ballots (STV, instant runoff, Schulze) or graded ones (Majority Judgment)
+    from a plain file: the count a mixed election's result holds, on any ballots."""
+    import json
+
+    from vecha.election.preferential.ballots_file import METHODS, parse_ballots_file
+
+    if method not in METHODS:
+        raise CliError(f"--method is one of {', '.join(METHODS)}, not {method!r}")
+    if seats < 1:
+        raise CliError("--seats must be at least 1")
+    data = read_json(ballots, "ballots")
+    with console.status("counting"):
+        outcome = parse_ballots_file(data).count(method, seats, Lot.from_text(lot_seed))
+    if as_json:
+        console.print_json(json.dumps(outcome.to_json(), ensure_ascii=False))
+        return
+    lines = outcome.explain()
+    for line in lines if explain else [lines[0], lines[-1]]:
+        console.print(line, markup=False)
+
+
 def _typer_usage_errors() -> tuple[type[Exception], ...]:
     """typer's own click's UsageError (typer ≥ 0.22 vendors click), found from its public
     BadParameter, whose base it is."""

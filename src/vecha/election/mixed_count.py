@@ -90,5 +90,5 @@ def _count_question(q: Question, answers: list[list[int]], lot: Lot) -> dict[str
             outcome = count_schulze(q.candidates, rankings, lot)
         return {"kind": "ranked", "blank": blank, "invalid": invalid, **outcome.to_json()}
     assert isinstance(q, GradedQuestion)
-    outcome = count_majority_judgment(q.candidates, len(q.grades), (grades_of(q, a) for a in valid), lot)
+    outcome = count_majority_judgment(q.candidates, len(q.grades), (grades_of(q, a) for a in valid), lot, q.grades)
     return {"kind": "graded", "blank": 0, "invalid": invalid, **outcome.to_json()}

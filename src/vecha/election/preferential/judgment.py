@@ -77,8 +77,13 @@ class _Sorted:
 
 
 def count_majority_judgment(
-    candidates: Sequence[str], grades: int, ballots: Iterable[Mapping[str, int]], lot: Lot
+    candidates: Sequence[str],
+    grades: int,
+    ballots: Iterable[Mapping[str, int]],
+    lot: Lot,
+    grade_names: Sequence[str] | None = None,
 ) -> Outcome:
+    """`grade_names` (lowest first) only label the explanation; the count uses indices."""
     if not candidates:
         raise CountError("no candidates")
     n, table = grade_table(candidates, grades, ballots)
@@ -123,9 +128,13 @@ def count_majority_judgment(
         tied = leaders
     if n == 0:
         rounds.append(Round(1, {c: Fraction(0) for c in candidates}, "winner", (winner,), "lot", Fraction(0)))
-    extra = {
-        "grades": {c: list(table[c]) for c in candidates},
-        "majority_grades": {c: (majority_value(c, 1) or [0])[0] for c in candidates},
-        "ranking": ordered,
-    }
-    return Outcome("majority-judgment", 1, n, (winner,), tuple(rounds), None, extra)
+    majority = {c: (majority_value(c, 1) or [0])[0] for c in candidates}
+    extra = {"grades": {c: list(table[c]) for c in candidates}, "majority_grades": majority, "ranking": ordered}
+    names = list(grade_names) if grade_names is not None else [str(g) for g in range(grades)]
+    details = tuple(
+        f"{c}: "
+        + ", ".join(f"{names[g]} {table[c][g]}" for g in range(grades))
+        + f"; majority grade {names[majority[c]]}"
+        for c in candidates
+    )
+    return Outcome("majority-judgment", 1, n, (winner,), tuple(rounds), None, extra, details)

@@ -51,7 +51,7 @@ class Round:
     action: str
     candidates: tuple[str, ...]
     tie: str | None = None
-    exhausted: Fraction = Fraction(0)  #: votes that went to no continuing candidate so far
+    exhausted: Fraction = Fraction(0)  #: votes that went to no continuing candidate before this round
     note: str = ""
 
     def to_json(self) -> dict[str, Any]:
@@ -88,6 +88,7 @@ class Outcome:
     rounds: tuple[Round, ...]
     quota: Fraction | None = None  #: STV's Droop quota
     extra: dict[str, Any] = field(default_factory=dict)  #: the method's own tables (pairwise, grades)
+    details: tuple[str, ...] = ()  #: those tables as lines, for `explain`
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -105,7 +106,7 @@ class Outcome:
         head = f"{self.method}, {self.seats} seat{'s' if self.seats != 1 else ''}, {self.ballots} ballots"
         if self.quota is not None:
             head += f", quota {number_text(self.quota)}"
-        lines = [head, *(r.explain() for r in self.rounds)]
+        lines = [head, *self.details, *(r.explain() for r in self.rounds)]
         lines.append(f"elected: {', '.join(self.elected) if self.elected else 'nobody'}")
         return lines
 

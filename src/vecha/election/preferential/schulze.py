@@ -63,4 +63,8 @@ def count_schulze(candidates: Sequence[str], ballots: Iterable[Sequence[str]], l
         "strongest_paths": {a: dict(p[a]) for a in candidates},
         "potential_winners": winners,
     }
-    return Outcome("schulze", 1, valid, (winner,), rounds, None, extra)
+    details = tuple(
+        f"{a}: " + ", ".join(f"over {b} {d[a][b]} (strongest path {p[a][b]})" for b in candidates if b != a)
+        for a in candidates
+    )
+    return Outcome("schulze", 1, valid, (winner,), rounds, None, extra, details)

@@ -125,13 +125,13 @@ def count_stv(
     excluded: set[str] = set()
 
     def record(action: str, who: Sequence[str], tie: str | None = None, note: str = "") -> None:
-        """The stage: the totals it compared (those it started from), what it did, and the
-        votes exhausted once it is done."""
+        """The stage: the totals it compared and the votes exhausted, as it started; what it did."""
         totals = {c: current[c] for c in candidates if c not in excluded or c in who}
-        rounds.append(Round(len(rounds) + 1, totals, action, tuple(who), tie, piles.exhausted, note))
+        rounds.append(Round(len(rounds) + 1, totals, action, tuple(who), tie, exhausted_before, note))
 
     while len(elected) < seats:
         current = piles.totals(candidates)
+        exhausted_before = piles.exhausted
         if len(continuing) <= seats - len(elected):
             rest = sorted(continuing, key=lambda c: (-current[c], lot.rank(c)))
             elected += rest
