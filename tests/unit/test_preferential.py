@@ -47,7 +47,8 @@ def test_stv_on_the_textbook_example() -> None:
 
 
 def test_stv_truncates_transfer_values_to_five_places() -> None:
-    """7 ballots for A, 2 seats: quota 3 of 7 → surplus 4/7 = 0.571428…, kept as 0.57142."""
+    """9 ballots, 2 seats: quota 4; A has 7, so its ballots move at 3/7 = 0.428571…, kept as
+    0.42857: B gets 2.99999, where exact arithmetic gives 3."""
     ballots = _ballots([(7, "A>B"), (1, "C"), (1, "D")])
     out = count_stv(["A", "B", "C", "D"], ballots, 2, LOT)
     assert out.quota == 4

@@ -20,6 +20,7 @@ from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential, check_character, normalize_code
 from vecha.election.definition import parse_definition
 from vecha.election.identity import TrusteeIdentity
+from vecha.election.preferential.ballots_file import parse_ballots_file
 from vecha.election.seats import Lot, Method, SeatRules, allocate
 from vecha.record.checkpoint import BoardKey, sign_checkpoint
 from vecha.record.entries import GENESIS_PARENT, Entry, EntryType
@@ -161,6 +162,8 @@ def main() -> None:
         "ballot": whole_ballot.ballot.to_json(),
         "tracker": whole_ballot.ballot.tracker(),
     }
+
+    v["counts"] = _count_vectors()
 
     entry = Entry("vectors", 0, GENESIS_PARENT, "2026-01-01T00:00:00Z", EntryType.OPEN, {})
     v["entry"] = {"entry": entry.to_json(), "canonical": entry.canonical().decode(), "hash": entry.hash().hex()}
@@ -359,6 +362,50 @@ def _registration_vectors(fp: bytes, credential: Point) -> dict[str, object]:
         },
         "evidence_ad": Transcript("evidence").raw("election", fp).text("registrar", "bloc-a").digest().hex(),
     }
+
+
+def _count_vectors() -> list[dict[str, object]]:
+    """Spec §9.7: ballots files (§9.7.6) and each method's object on them (--json)."""
+    ranked = {
+        "candidates": ["Orange", "Pear", "Choc", "Straw", "Bonbon"],
+        "ballots": [
+            {"ballot": ["Orange"], "count": 4},
+            {"ballot": ["Pear", "Orange"], "count": 2},
+            {"ballot": ["Choc", "Straw"], "count": 8},
+            {"ballot": ["Choc", "Bonbon"], "count": 4},
+            ["Straw"],
+            ["Bonbon"],
+            {"ballot": ["Straw", "Pear"], "count": 1},
+        ],
+    }
+    truncating = {"candidates": ["A", "B", "C", "D"], "ballots": [{"ballot": ["A", "B"], "count": 7}, ["C"], ["D"]]}
+    tied = {
+        "candidates": ["A", "B", "C", "D", "E"],
+        "ballots": [{"ballot": ["A"], "count": 4}, ["B", "A"], ["C"], ["D", "C"], ["E", "B"]],
+    }
+    graded = {
+        "candidates": ["Ala", "Bo", "Cy"],
+        "grades": ["reject", "poor", "good", "excellent"],
+        "ballots": [
+            {"Ala": "good", "Bo": "good", "Cy": "poor"},
+            {"Ala": "excellent", "Bo": "poor"},
+            {"ballot": {"Ala": "poor", "Bo": "good", "Cy": "excellent"}, "count": 2},
+            {"Ala": "good", "Bo": "reject", "Cy": "good"},
+        ],
+    }
+    cases = [
+        (ranked, "stv", 3),
+        (ranked, "irv", 1),
+        (ranked, "schulze", 1),
+        (truncating, "stv", 2),
+        (tied, "irv", 1),
+        (graded, "majority-judgment", 1),
+    ]
+    out = []
+    for data, method, seats in cases:
+        outcome = parse_ballots_file(data).count(method, seats, Lot(b"\x00\xff"))
+        out.append({"file": data, "method": method, "seats": seats, "lot_seed": "00ff", "result": outcome.to_json()})
+    return out
 
 
 def _shuffle_vectors(fp: bytes) -> dict[str, object]:

@@ -289,3 +289,20 @@ def test_shuffle_vectors() -> None:
     secret = Scalar.from_canonical_bytes(bytes.fromhex(x["secret"]))
     plain = sorted(tuple(decrypt_to_point(secret, ct).hex() for ct in r) for r in outputs)
     assert plain == sorted(tuple(Point.small_multiple(m).hex() for m in row) for row in x["messages"])
+
+
+def test_counts_of_ranked_and_graded_ballots() -> None:
+    """Spec §9.7: every method's object, round by round, on the vector ballots files; among
+    them a transfer value truncated to 5 places and a tie the lot breaks."""
+    from vecha.election.preferential.ballots_file import parse_ballots_file
+
+    cases = V["counts"]
+    for case in cases:
+        outcome = parse_ballots_file(case["file"]).count(
+            case["method"], case["seats"], Lot(bytes.fromhex(case["lot_seed"]))
+        )
+        assert outcome.to_json() == case["result"], case["method"]
+    assert {c["method"] for c in cases} == {"stv", "irv", "schulze", "majority-judgment"}
+    assert any(r.get("tie") == "lot" for c in cases for r in c["result"]["rounds"])
+    # 7 ballots move at ⌊3/7 · 10⁵⌋ / 10⁵ = 0.42857 each: 2.99999, not 3
+    assert any(r["totals"].get("B") == "2.99999" for c in cases for r in c["result"]["rounds"])
