@@ -148,3 +148,16 @@ def test_numbers_are_written_exactly() -> None:
         "-0.125",
         "0.42857",
     ]
+
+
+def test_a_results_json_explains_itself_as_the_count_does() -> None:
+    from vecha.election.preferential import explain_json
+
+    ballots = _ballots(
+        [(4, "Orange"), (2, "Pear>Orange"), (8, "Choc>Straw"), (4, "Choc>Bonbon"), (1, "Straw"), (1, "Bonbon")]
+    )
+    for out in (
+        count_stv(["Orange", "Pear", "Choc", "Straw", "Bonbon"], ballots, 3, LOT),
+        count_irv(["A", "B"], _ballots([(1, "A"), (1, "B")]), LOT),
+    ):
+        assert explain_json(out.to_json()) == [out.explain()[0], *(r.explain() for r in out.rounds), out.explain()[-1]]

@@ -65,6 +65,7 @@ EXPECTED = {
         "Outcome",
         "Round",
         "number_text",
+        "explain_json",
         "count_stv",
         "count_irv",
         "count_schulze",

@@ -10,8 +10,9 @@ import typer
 from rich.table import Table
 
 from vecha.cli.common import CliError, console, write_out
-from vecha.election.counting import count_list_question
-from vecha.election.definition import Definition, ListQuestion
+from vecha.election.counting import count_lists
+from vecha.election.definition import Definition, GradedQuestion, ListQuestion, RankedQuestion
+from vecha.election.preferential import explain_json
 from vecha.election.seats import Lot
 
 __all__ = ["register", "print_result", "render_report", "explanations"]
@@ -21,10 +22,32 @@ def register(app: typer.Typer) -> None:
     app.command("results")(results)
 
 
+def _rounds_table(q: dict[str, Any]) -> Table:
+    """A ranked or graded count, round by round (spec §9.7.1)."""
+    invalid = f", {q['invalid']} invalid" if q.get("invalid") else ""
+    table = Table(
+        title=f"{q['id']} ({q['method']}): {q['ballots']} ballots, {q['blank']} blank{invalid}; "
+        f"elected: {', '.join(q['elected'])}"
+    )
+    table.add_column("round", justify="right")
+    table.add_column("totals")
+    table.add_column("then")
+    for r in q["rounds"]:
+        tie = {"lot": " (tie: the lot)", "earlier-round": " (tie: an earlier round)"}.get(r.get("tie", ""), "")
+        table.add_row(
+            str(r["round"]),
+            ", ".join(f"{c} {v}" for c, v in r["totals"].items()),
+            f"{r['action']}: {', '.join(r['candidates'])}{tie}",
+        )
+    return table
+
+
 def print_result(result: dict[str, Any], definition: Definition) -> None:
     """The result as tables, options in the definition's order (a result's JSON sorts them)."""
     for q, mq in zip(result["questions"], definition.questions, strict=True):
-        if "allocation" in q:
+        if "rounds" in q:
+            console.print(_rounds_table(q))
+        elif "allocation" in q:
             table = Table(title=f"{q['id']}: {result['counted']} ballots counted, {q['blank']} blank")
             for col, just in [("list", "left"), ("votes", "right"), ("seats", "right"), ("elected", "left")]:
                 table.add_column(col, justify=just)  # type: ignore[arg-type]
@@ -58,8 +81,12 @@ def explanations(result: dict[str, Any], definition: Definition) -> dict[str, li
     lot = Lot(bytes.fromhex(result["lot_seed"]))
     for q, rq in zip(definition.questions, result["questions"], strict=True):
         if isinstance(q, ListQuestion):
-            row = [rq["counts"][o.label] for o in q.option_list]
-            out[q.id] = count_list_question(q, row, result["counted"], lot).allocation.explain()
+            # the list votes as published (in a mixed election with several preferences a
+            # ballot marks several options but votes for its list once)
+            prefs = {e.name: {c: rq["counts"][f"{e.name} / {c}"] for c in e.candidates} for e in q.lists}
+            out[q.id] = count_lists(q, dict(rq["list_votes"]), prefs, rq["blank"], lot).allocation.explain()
+        elif isinstance(q, RankedQuestion | GradedQuestion):
+            out[q.id] = explain_json(rq)
     return out
 
 
@@ -82,7 +109,11 @@ def render_report(result: dict[str, Any], definition: Definition, out: Path) -> 
     written.append(out / "result.json")
     sections = []
     for q in result["questions"]:
-        if "allocation" in q:
+        if "rounds" in q:
+            sections.append(_rounds_section(q, explained[q["id"]]))
+            (out / f"explain-{q['id']}.txt").write_text("\n".join(explained[q["id"]]) + "\n", encoding="utf-8")
+            written.append(out / f"explain-{q['id']}.txt")
+        elif "allocation" in q:
             won = sorted((o for o in q["lists"] if o["seats"] > 0), key=lambda o: -o["seats"])[::-1]
             names = [o["list"] for o in won]
             filled = [o["seats"] - o["vacant"] for o in won]
@@ -152,6 +183,27 @@ def render_report(result: dict[str, Any], definition: Definition, out: Path) -> 
     (out / "results.html").write_text(page, encoding="utf-8")
     written.append(out / "results.html")
     return written
+
+
+_TIES = {"lot": " (tie broken by the lot)", "earlier-round": " (tie broken by an earlier round)"}
+
+
+def _rounds_section(q: dict[str, Any], explained: list[str]) -> str:
+    rows = "".join(
+        f"<tr><td>{r['round']}</td><td>{html.escape(', '.join(f'{c} {v}' for c, v in r['totals'].items()))}</td>"
+        f"<td>{html.escape(r['action'] + ': ' + ', '.join(r['candidates']) + _TIES.get(r.get('tie', ''), ''))}"
+        "</td></tr>"
+        for r in q["rounds"]
+    )
+    invalid = f", {q['invalid']} invalid" if q.get("invalid") else ""
+    return (
+        f"<section><h2>{html.escape(q['id'])}</h2><p>{html.escape(q['method'])}: {q['ballots']} ballots counted, "
+        f"{q['blank']} blank{invalid}. Elected: <strong>{html.escape(', '.join(q['elected']))}</strong>.</p>"
+        "<table><thead><tr><th>round</th><th>totals</th><th>then</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+        f"<details><summary>The count, round by round</summary><pre>{html.escape(chr(10).join(explained))}</pre>"
+        "</details></section>"
+    )
 
 
 def results(

@@ -92,6 +92,14 @@ def vote(
         Path | None,
         typer.Option(help="your registration file (from vecha register), instead of --credential"),
     ] = None,
+    rank: Annotated[
+        list[str] | None,
+        typer.Option(help="QUESTION=FIRST,SECOND,… for a ranked question, most preferred first"),
+    ] = None,
+    grade: Annotated[
+        list[str] | None,
+        typer.Option(help="QUESTION=CANDIDATE=GRADE for a graded question (repeatable; ungraded: the lowest grade)"),
+    ] = None,
 ) -> None:
     """Voter: encrypt and sign a ballot on this machine (the code never leaves it).
 
@@ -114,6 +122,18 @@ def vote(
             raise CliError(f"--choice {c!r}: write QUESTION=OPTION")
         q, label = c.split("=", 1)
         choices.setdefault(q.strip(), []).append(label.strip())
+    for r in rank or []:
+        if "=" not in r:
+            raise CliError(f"--rank {r!r}: write QUESTION=FIRST,SECOND,…")
+        q, order = r.split("=", 1)
+        if q.strip() in choices:
+            raise CliError(f"--rank {r!r}: question {q.strip()} is ranked twice")
+        choices[q.strip()] = [name.strip() for name in order.split(",")]
+    for g in grade or []:
+        if g.count("=") < 2:
+            raise CliError(f"--grade {g!r}: write QUESTION=CANDIDATE=GRADE")
+        q, pair = g.split("=", 1)
+        choices.setdefault(q.strip(), []).append(pair.strip())
     selections = selections_from_labels(ctx.definition, choices)
     signed: dict[str, Any] | None = None
     if (credential is None) == (registration is None):

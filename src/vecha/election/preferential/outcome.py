@@ -15,7 +15,7 @@ from typing import Any
 
 from vecha.election.seats import Lot
 
-__all__ = ["Round", "Outcome", "number_text", "break_tie"]
+__all__ = ["Round", "Outcome", "number_text", "break_tie", "explain_json"]
 
 
 def number_text(x: Fraction | int) -> str:
@@ -130,3 +130,22 @@ def break_tie(
                 return remaining[0], "earlier-round"
     ordered = lot.order(remaining)
     return (ordered[-1] if lowest else ordered[0]), "lot"
+
+
+def explain_json(obj: Mapping[str, Any]) -> list[str]:
+    """The lines of `Outcome.explain` from a count's JSON object (§9.7.1), as a result holds
+    it: what a results page or `vecha results` shows without counting again."""
+    seats = obj["seats"]
+    head = f"{obj['method']}, {seats} seat{'s' if seats != 1 else ''}, {obj['ballots']} ballots"
+    if "quota" in obj:
+        head += f", quota {obj['quota']}"
+    lines = [head]
+    for r in obj["rounds"]:
+        totals = ", ".join(f"{c} {v}" for c, v in r["totals"].items())
+        what = f"{r['action']}: {', '.join(r['candidates'])}" if r["candidates"] else r["action"]
+        tie = f" (tie broken by {'the lot' if r.get('tie') == 'lot' else 'an earlier round'})" if "tie" in r else ""
+        exhausted = f"; exhausted {r['exhausted']}" if r["exhausted"] != "0" else ""
+        note = f"; {r['note']}" if r.get("note") else ""
+        lines.append(f"round {r['round']}: {totals}{exhausted} -> {what}{tie}{note}")
+    lines.append(f"elected: {', '.join(obj['elected']) if obj['elected'] else 'nobody'}")
+    return lines
