@@ -5,7 +5,7 @@
 import { readRegistrationFile, signedCredential } from "./application.js";
 import * as v from "./crypto.js";
 import { agrees, fingerprintText, replayPackage } from "./package.js";
-import { ApiError, api, candidateName, el, fill, errorBox, listName, loadElection, local, optionName, pageUrl, phaseText, startPage, t } from "./ui.js";
+import { ApiError, api, candidateName, el, fill, errorBox, gradeName, listName, loadElection, local, optionName, pageUrl, phaseText, startPage, t } from "./ui.js";
 
 const STEPS = ["code", "questions", "review", "sealed", "done"];
 
@@ -18,7 +18,7 @@ const state = {
   registration: null, // {credential, signatures} from a registration file, sent with the ballot
   fileError: null,
   codeError: null,
-  marks: [], // per question, one 0/1 per option
+  marks: [], // per question, one value per option (spec §6.2): a mark 0/1, a rank, a grade index
   questionErrors: [],
   made: null, // {body, selections, randomness} of the ballot on show: unsigned until cast
   progress: null,
@@ -174,7 +174,12 @@ function registrationFileForm() {
 
 // ---- step 2: the questions ------------------------------------------------------------
 
-function ruleText(q) {
+const preferences = (q) => (q.kind === "list-pr" ? (q.preferences ?? 1) : 1);
+
+function ruleText(q, def) {
+  if (q.kind === "ranked") return q.min > 0 ? t("questions.rank-help-min", { min: q.min, max: q.max }) : t("questions.rank-help", { max: q.max });
+  if (q.kind === "graded") return t("questions.grade-help", { lowest: gradeName(q, q.grades[0], def) });
+  if (q.kind === "list-pr" && preferences(q) > 1) return t("questions.preferences-help", { count: preferences(q) });
   if (q.kind === "list-pr") return t("questions.list-help");
   if (q.min === q.max) return q.max === 1 ? t("questions.choose-one") : t("questions.choose-exactly", { min: q.min });
   if (q.min === 0) return q.max === 1 ? t("questions.choose-one") : t("questions.choose-up-to", { max: q.max });
@@ -199,8 +204,121 @@ function optionInput(qi, oi, type, label, extra = {}) {
   return el("div", { class: `option ${extra.class ?? ""}` }, input, el("label", { for: id }, label));
 }
 
+/** The candidates in the order this voter ranked them (ranks 1, 2, … as chosen so far). */
+function rankedOrder(q, qi, def) {
+  return v
+    .optionsOf(q)
+    .map((o, oi) => ({ name: optionName(q, o, def), rank: state.marks[qi][oi] }))
+    .filter((x) => x.rank > 0)
+    .sort((a, b) => a.rank - b.rank);
+}
+
+function orderText(q, qi, def) {
+  const order = rankedOrder(q, qi, def);
+  return order.length ? t("questions.your-order", { order: order.map((x) => `${x.rank}. ${x.name}`).join(", ") }) : t("questions.no-order");
+}
+
+/** A ranked question: for each candidate a select of ranks (keyboard and screen readers
+ * handle a select everywhere; no dragging). The order so far is read out as it changes. */
+function rankedField(q, qi, def, hintId, error) {
+  const orderId = `q${qi}-order`;
+  const rows = v.optionsOf(q).map((o, oi) => {
+    const id = `q${qi}-o${oi}`;
+    const select = el(
+      "select",
+      {
+        id,
+        name: `q${qi}-o${oi}`,
+        "aria-describedby": hintId,
+        onchange: (e) => {
+          state.marks[qi][oi] = Number(e.target.value);
+          document.getElementById(orderId).textContent = orderText(q, qi, def);
+        },
+      },
+      el("option", { value: "0", selected: state.marks[qi][oi] === 0 ? true : null }, t("questions.not-ranked")),
+      Array.from({ length: q.max }, (_, k) =>
+        el("option", { value: String(k + 1), selected: state.marks[qi][oi] === k + 1 ? true : null }, t("questions.rank-n", { rank: k + 1 })),
+      ),
+    );
+    return el("div", { class: "option rank" }, el("label", { for: id }, optionName(q, o, def)), select);
+  });
+  return el(
+    "fieldset",
+    { class: "question", "aria-describedby": error ? `${hintId} q${qi}-error` : hintId },
+    el("legend", {}, el("h3", {}, local(q.title, def))),
+    el("p", { id: hintId, class: "hint" }, ruleText(q, def)),
+    rows,
+    el("p", { id: orderId, class: "order", role: "status", "aria-live": "polite" }, orderText(q, qi, def)),
+    error ? el("p", { id: `q${qi}-error`, class: "error", role: "alert" }, error) : null,
+  );
+}
+
+/** A graded question: for each candidate a group of radio buttons, one per grade. */
+function gradedField(q, qi, def, hintId, error) {
+  const groups = v.optionsOf(q).map((o, oi) => {
+    const name = `q${qi}-o${oi}`;
+    const labelId = `${name}-name`;
+    return el(
+      "div",
+      { class: "grades", role: "radiogroup", "aria-labelledby": labelId },
+      el("h4", { id: labelId }, optionName(q, o, def)),
+      q.grades.map((g, gi) => {
+        const id = `${name}-g${gi}`;
+        const input = el("input", {
+          type: "radio",
+          id,
+          name,
+          value: String(gi),
+          checked: state.touched?.[qi]?.[oi] && state.marks[qi][oi] === gi ? true : null,
+          onchange: () => {
+            state.marks[qi][oi] = gi;
+            (((state.touched ??= [])[qi] ??= [])[oi] = true);
+          },
+        });
+        return el("div", { class: "option" }, input, el("label", { for: id }, gradeName(q, g, def)));
+      }),
+    );
+  });
+  return el(
+    "fieldset",
+    { class: "question", "aria-describedby": error ? `${hintId} q${qi}-error` : hintId },
+    el("legend", {}, el("h3", {}, local(q.title, def))),
+    el("p", { id: hintId, class: "hint" }, ruleText(q, def)),
+    groups,
+    error ? el("p", { id: `q${qi}-error`, class: "error", role: "alert" }, error) : null,
+  );
+}
+
+/** Why this answer cannot be cast, in the voter's language, or null. */
+function answerError(q, marks, def) {
+  const title = local(q.title, def);
+  if (q.kind === "graded") return null;
+  if (q.kind === "ranked") {
+    const ranks = marks.filter((m) => m > 0);
+    const twice = ranks.find((r, i) => ranks.indexOf(r) !== i);
+    if (twice !== undefined) return t("questions.rank-twice", { title, rank: twice });
+    const missing = ranks.length ? Array.from({ length: Math.max(...ranks) }, (_, k) => k + 1).find((r) => !ranks.includes(r)) : undefined;
+    if (missing !== undefined) return t("questions.rank-gap", { title, rank: missing });
+    if (ranks.length < q.min) return t("questions.rank-too-few", { title, min: q.min });
+    return null;
+  }
+  const n = marks.reduce((a, b) => a + b, 0);
+  if (q.kind === "list-pr" && preferences(q) > 1) {
+    const marked = v.optionsOf(q).filter((_, oi) => marks[oi] === 1);
+    if (new Set(marked.map((o) => o.list)).size > 1) return t("questions.one-list", { title });
+    if (marked.filter((o) => o.candidate !== undefined).length > preferences(q)) return t("questions.too-many-preferences", { title, count: preferences(q) });
+    return null;
+  }
+  if (n < q.min) return t("questions.too-few", { title, min: q.min });
+  if (n > q.max) return t("questions.too-many", { title, max: q.max });
+  return null;
+}
+
 function questionField(q, qi, def) {
-  const single = q.kind === "list-pr" || q.max === 1;
+  const hintId0 = `q${qi}-hint`;
+  if (q.kind === "ranked") return rankedField(q, qi, def, hintId0, state.questionErrors[qi]);
+  if (q.kind === "graded") return gradedField(q, qi, def, hintId0, state.questionErrors[qi]);
+  const single = (q.kind === "list-pr" && preferences(q) === 1) || (q.kind === "choice" && q.max === 1);
   const type = single ? "radio" : "checkbox";
   const options = v.optionsOf(q);
   const hintId = `q${qi}-hint`;
@@ -232,7 +350,7 @@ function questionField(q, qi, def) {
     "fieldset",
     { class: "question", "aria-describedby": error ? `${hintId} q${qi}-error` : hintId },
     el("legend", {}, el("h3", {}, local(q.title, def))),
-    el("p", { id: hintId, class: "hint" }, ruleText(q)),
+    el("p", { id: hintId, class: "hint" }, ruleText(q, def)),
     controls,
     blank,
     error ? el("p", { id: `q${qi}-error`, class: "error", role: "alert" }, error) : null,
@@ -243,16 +361,11 @@ function questionsStep() {
   const def = state.info.definition;
   const submit = (event) => {
     event.preventDefault();
-    state.questionErrors = def.questions.map((q, qi) => {
-      const n = state.marks[qi].reduce((a, b) => a + b, 0);
-      if (n < q.min) return t("questions.too-few", { title: local(q.title, def), min: q.min });
-      if (n > q.max) return t("questions.too-many", { title: local(q.title, def), max: q.max });
-      return null;
-    });
+    state.questionErrors = def.questions.map((q, qi) => answerError(q, state.marks[qi], def));
     const first = state.questionErrors.findIndex((e) => e);
     if (first < 0) return go("review");
     render();
-    main().querySelector(`#q${first}-error`)?.closest("fieldset")?.querySelector("input")?.focus();
+    main().querySelector(`#q${first}-error`)?.closest("fieldset")?.querySelector("input, select")?.focus();
   };
   return el(
     "section",
@@ -280,8 +393,24 @@ function choicesList(selections) {
     "dl",
     { class: "choices" },
     def.questions.map((q, qi) => {
-      const labels = v.optionsOf(q).filter((_, oi) => selections[qi][oi] === 1).map((o) => optionName(q, o, def));
-      return [el("dt", {}, local(q.title, def)), el("dd", {}, labels.length ? labels.join(", ") : t("review.blank"))];
+      const options = v.optionsOf(q);
+      let labels;
+      if (q.kind === "ranked") {
+        labels = options
+          .map((o, oi) => ({ name: optionName(q, o, def), rank: selections[qi][oi] }))
+          .filter((x) => x.rank > 0)
+          .sort((a, b) => a.rank - b.rank)
+          .map((x) => `${x.rank}. ${x.name}`);
+      } else if (q.kind === "graded") {
+        labels = options.map((o, oi) => {
+          const grade = gradeName(q, q.grades[selections[qi][oi]], def);
+          const graded = state.touched?.[qi]?.[oi];
+          return `${optionName(q, o, def)}: ${graded ? grade : t("review.ungraded", { grade })}`;
+        });
+      } else {
+        labels = options.filter((_, oi) => selections[qi][oi] === 1).map((o) => optionName(q, o, def));
+      }
+      return [el("dt", {}, local(q.title, def)), el("dd", {}, labels.length ? labels.join(q.kind === "graded" ? "; " : ", ") : t("review.blank"))];
     }),
   );
 }
@@ -364,6 +493,7 @@ async function cast() {
     state.registration = null;
     state.made = null;
     state.marks = state.marks.map((m) => m.map(() => 0));
+    state.touched = null;
     state.busy = false;
     go("done");
   } catch (e) {

@@ -56,7 +56,9 @@ export function candidateName(list, name, definition) {
 
 /** How pages show an option (spec §6.2) from `optionsOf`: never its bare label when a text exists. */
 export function optionName(question, option, definition) {
-  if (question.kind === "choice") return option.text ? local(option.text, definition) : option.label;
+  if (question.kind === "choice" || question.kind === "ranked" || question.kind === "graded") {
+    return option.text ? local(option.text, definition) : option.label;
+  }
   const list = question.lists[option.list];
   if (option.candidate === undefined) return listName(list, definition);
   return `${listName(list, definition)} / ${candidateName(list, option.candidate, definition)}`;
@@ -218,3 +220,9 @@ export async function loadElection() {
 }
 
 export const phaseText = (phase) => t(`phase.${phase}`);
+
+/** How pages show a grade of a graded question. */
+export function gradeName(question, grade, definition) {
+  const text = question.grade_text?.[grade];
+  return text ? local(text, definition) : grade;
+}

@@ -43,6 +43,7 @@ __all__ = [
     "WHOLE_BALLOT_DEFINITION",
     "BuiltElection",
     "build_election",
+    "mix_and_publish",
     "rewrite_record",
     "read_lines",
     "fixed_identities",
@@ -217,6 +218,12 @@ def _mix_and_decrypt(
             shares = decrypt_rows(fp, secrets[j - 1], ledger.mixed)
             add_decryption(board, j, [[s.to_json() for s in row] for row in shares])
     publish_result(board)
+
+
+def mix_and_publish(e: BuiltElection, decrypting: tuple[int, ...] = (1, 3)) -> None:
+    """Close a mixed election built with the test trustees, mix, decrypt and publish."""
+    count = e.board.ledger.defined().definition.trustees.count
+    _mix_and_decrypt(e.board, fixed_identities(count), list(e.trustees), decrypting, EntryType.RESULT)
 
 
 def read_lines(record: Path) -> list[dict[str, Any]]:

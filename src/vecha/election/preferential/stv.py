@@ -133,14 +133,14 @@ def count_stv(
         current = piles.totals(candidates)
         exhausted_before = piles.exhausted
         if len(continuing) <= seats - len(elected):
-            rest = sorted(continuing, key=lambda c: (-current[c], lot.rank(c)))
+            rest, how = _order_by_total([c for c in candidates if c in continuing], current, history, lot)
             elected += rest
             continuing.clear()
-            record("remaining", rest)
+            record("remaining", rest, how)
             break
         reached = [c for c in candidates if c in continuing and current[c] >= quota]
         if reached:
-            order = _order_by_total(reached, current, history, lot)
+            order, how = _order_by_total(reached, current, history, lot)
             for c in order:
                 continuing.discard(c)
                 elected.append(c)
@@ -148,7 +148,7 @@ def count_stv(
                     surpluses.append(c)
                 piles.held[c] = current[c]
             history.append(current)
-            record("elected", order)
+            record("elected", order, how)
             continue
         if surpluses:
             largest = max(current[c] - quota for c in surpluses)
@@ -185,17 +185,22 @@ def count_stv(
 
 def _order_by_total(
     names: Sequence[str], totals: dict[str, Fraction], history: list[dict[str, Fraction]], lot: Lot
-) -> list[str]:
-    """Highest total first; equal totals ordered by earlier stages, then the lot."""
+) -> tuple[list[str], str | None]:
+    """Highest total first; equal totals ordered by earlier stages, then the lot. Also how
+    a tie was broken (the lot, if it ever was; else an earlier stage; None if no tie)."""
     out: list[str] = []
     rest = list(names)
+    how: str | None = None
     while rest:
         top = max(totals[c] for c in rest)
         tied = [c for c in rest if totals[c] == top]
-        c = tied[0] if len(tied) == 1 else break_tie(tied, history, lot, lowest=False)[0]
+        c = tied[0]
+        if len(tied) > 1:
+            c, broke = break_tie(tied, history, lot, lowest=False)
+            how = "lot" if "lot" in (how, broke) else broke
         out.append(c)
         rest.remove(c)
-    return out
+    return out, how
 
 
 def count_irv(candidates: Sequence[str], ballots: Iterable[Sequence[str]], lot: Lot) -> Outcome:

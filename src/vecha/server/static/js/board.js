@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-JC6VH672.js";
+} from "./chunks/chunk-IFEUF4UT.js";
 
 // src/board.js
 var PAGE = 50;

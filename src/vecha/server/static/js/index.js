@@ -8,7 +8,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-JC6VH672.js";
+} from "./chunks/chunk-IFEUF4UT.js";
 
 // src/index.js
 var elections = null;

@@ -9,7 +9,7 @@ import {
   replayDefinition,
   solvePuzzle,
   unblind
-} from "./chunks/chunk-VWHB764N.js";
+} from "./chunks/chunk-CHR2X2W6.js";
 import {
   toHex
 } from "./chunks/chunk-DEINAYAB.js";
@@ -23,7 +23,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-JC6VH672.js";
+} from "./chunks/chunk-IFEUF4UT.js";
 
 // src/register.js
 var state = {

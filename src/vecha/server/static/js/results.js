@@ -1,18 +1,19 @@
 import {
   barChart
-} from "./chunks/chunk-QN66AWRB.js";
+} from "./chunks/chunk-JOR7NLQA.js";
 import {
   api,
   candidateName,
   el,
   errorBox,
   fill,
+  gradeName,
   listName,
   loadElection,
   local,
   startPage,
   t
-} from "./chunks/chunk-JC6VH672.js";
+} from "./chunks/chunk-IFEUF4UT.js";
 
 // src/results.js
 var state = { info: null, result: null, error: null, pending: false };
@@ -86,6 +87,63 @@ function choiceQuestion(q, rq, def) {
     rq.blank === null || rq.blank === void 0 ? null : el("p", {}, t("results.blank", { count: rq.blank }))
   );
 }
+var nameIn = (q, def) => (c) => q.candidate_text?.[c] ? local(q.candidate_text[c], def) : c;
+function table(caption, head, rows) {
+  return el(
+    "div",
+    { class: "table-wrap" },
+    el(
+      "table",
+      {},
+      el("caption", {}, caption),
+      el("thead", {}, el("tr", {}, head.map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, rows)
+    )
+  );
+}
+function wholeBallotQuestion(q, rq, def) {
+  const name = nameIn(q, def);
+  const names = (list) => list.map(name).join(", ");
+  const grade = (index) => gradeName(q, q.grades[index], def);
+  const rounds = rq.rounds.map((r) => {
+    const totals = Object.entries(r.totals).map(([c, n]) => `${name(c)}: ${q.kind === "graded" ? grade(Number(n)) : n}`);
+    const then = [t(`results.action.${r.action}`, { names: names(r.candidates) })];
+    if (r.tie) then.push(t(`results.tie.${r.tie}`));
+    if (r.exhausted !== "0") then.push(t("results.exhausted", { count: r.exhausted }));
+    return el("tr", {}, el("th", { scope: "row" }, String(r.round)), el("td", {}, totals.join("; ")), el("td", {}, then.join(" ")));
+  });
+  const parts = [
+    el("p", { class: "winners" }, el("strong", {}, t("results.winners", { names: names(rq.elected) }))),
+    el("p", {}, t("results.count-summary", { method: t(`results.method.${rq.method}`), ballots: rq.ballots, blank: rq.blank, invalid: rq.invalid })),
+    rq.quota ? el("p", {}, t("results.quota", { quota: rq.quota })) : null
+  ];
+  if (q.kind === "graded") {
+    parts.push(
+      table(
+        t("results.grades-caption"),
+        [t("results.col-candidate"), ...q.grades.map((g) => gradeName(q, g, def)), t("results.majority-grade")],
+        q.candidates.map(
+          (c) => el("tr", {}, el("th", { scope: "row" }, name(c)), rq.grades[c].map((n) => el("td", {}, String(n))), el("td", {}, grade(rq.majority_grades[c])))
+        )
+      )
+    );
+  }
+  if (rq.pairwise) {
+    parts.push(
+      table(
+        t("results.pairwise-caption"),
+        [t("results.col-candidate"), ...q.candidates.map(name)],
+        q.candidates.map((a) => el("tr", {}, el("th", { scope: "row" }, name(a)), q.candidates.map((b) => el("td", {}, a === b ? "—" : String(rq.pairwise[a][b])))))
+      )
+    );
+  }
+  parts.push(table(t("results.rounds"), [t("results.col-round"), t("results.col-totals"), t("results.col-then")], rounds));
+  return parts;
+}
+function questionResult(q, rq, def) {
+  if (q.kind === "ranked" || q.kind === "graded") return wholeBallotQuestion(q, rq, def);
+  return q.kind === "list-pr" ? listQuestion(q, rq, def) : choiceQuestion(q, rq, def);
+}
 function render() {
   document.title = `${t("results.title")} — ${t("app.name")}`;
   const main = document.getElementById("main");
@@ -99,7 +157,7 @@ function render() {
     el("h1", {}, `${t("results.title")}: ${local(def.title, def)}`),
     r ? el("p", {}, t("results.counted", { counted: r.counted })) : el("p", {}, t("results.none")),
     r ? def.questions.map(
-      (q, qi) => el("section", { class: "question-result" }, el("h2", {}, local(q.title, def)), q.kind === "list-pr" ? listQuestion(q, r.questions[qi], def) : choiceQuestion(q, r.questions[qi], def))
+      (q, qi) => el("section", { class: "question-result" }, el("h2", {}, local(q.title, def)), questionResult(q, r.questions[qi], def))
     ) : null,
     el(
       "section",

@@ -5,7 +5,7 @@ import {
   registrarOf,
   replayDefinition,
   reviewerKeyPair
-} from "./chunks/chunk-VWHB764N.js";
+} from "./chunks/chunk-CHR2X2W6.js";
 import {
   fromHex,
   toHex
@@ -20,7 +20,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-JC6VH672.js";
+} from "./chunks/chunk-IFEUF4UT.js";
 
 // src/review.js
 var state = {

@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-QN66AWRB.js";
+} from "./chunks/chunk-JOR7NLQA.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-JC6VH672.js";
+} from "./chunks/chunk-IFEUF4UT.js";
 
 // src/turnout.js
 var REFRESH_MS = 5e3;

@@ -40,7 +40,7 @@ import {
 } from "./chunk-DEINAYAB.js";
 import {
   __require
-} from "./chunk-JC6VH672.js";
+} from "./chunk-IFEUF4UT.js";
 
 // node_modules/@noble/ciphers/utils.js
 /*! noble-ciphers - MIT License (c) 2023 Paul Miller (paulmillr.com) */

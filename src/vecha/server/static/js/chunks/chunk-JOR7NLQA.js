@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-JC6VH672.js";
+} from "./chunk-IFEUF4UT.js";
 
 // src/chart.js
 function barChart(rows, label) {

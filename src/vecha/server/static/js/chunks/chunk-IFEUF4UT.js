@@ -252,7 +252,45 @@ var be_default = {
   "done.history": "Бюлетэняў, пададзеных з вашым кодам: {count}. Ці галасаваў хтосьці іншы ад вашага імя?",
   "done.history-help": "Усе бюлетэні на дошцы з вашым кодам, ад самага ранняга, з першымі 16 знакамі кода адсочвання і часам. Калі нейкі бюлетэнь не ваш, ваш код ёсць у кагосьці яшчэ: прагаласуйце зноў, калі будзеце адны; улічваецца толькі ваш апошні бюлетэнь.",
   "done.history-this": "бюлетэнь, які вы толькі што падалі",
-  "done.history-counts": "той, які ўлічваецца"
+  "done.history-counts": "той, які ўлічваецца",
+  "questions.rank-help": "Пастаўце да {max} кандыдатаў па парадку: 1 — ваш першы выбар, 2 — наступны, і гэтак далей. Можна пакінуць кандыдатаў без месца.",
+  "questions.rank-help-min": "Пастаўце па парадку не менш за {min} і не больш за {max} кандыдатаў: 1 — ваш першы выбар, 2 — наступны, і гэтак далей.",
+  "questions.not-ranked": "без месца",
+  "questions.rank-n": "выбар {rank}",
+  "questions.your-order": "Ваш парадак: {order}",
+  "questions.no-order": "Вы яшчэ нікога не паставілі: цяпер гэты адказ пусты.",
+  "questions.rank-twice": "{title}: выбар {rank} дадзены больш чым аднаму кандыдату.",
+  "questions.rank-gap": "{title}: выбары павінны ісці 1, 2, 3… без пропуску; няма выбару {rank}.",
+  "questions.rank-too-few": "{title}: пастаўце па парадку не менш за {min} кандыдатаў.",
+  "questions.grade-help": "Дайце кожнаму кандыдату адзнаку. Кандыдат без адзнакі атрымае самую нізкую, «{lowest}».",
+  "questions.preferences-help": "Галасуйце за адзін спіс і, калі хочаце, за не больш за {count} яго кандыдатаў (усе адзнакі — у адным спісе).",
+  "questions.one-list": "{title}: усе вашы адзнакі павінны быць у адным спісе.",
+  "questions.too-many-preferences": "{title}: адзначце не больш за {count} кандыдатаў.",
+  "review.ungraded": "{grade} (без адзнакі: самая нізкая)",
+  "results.rounds": "Падлік, тур за турам",
+  "results.col-round": "Тур",
+  "results.col-totals": "Галасы на пачатку тура",
+  "results.col-then": "Што адбылося",
+  "results.winners": "Абраныя: {names}",
+  "results.count-summary": "{method}: улічана бюлетэняў — {ballots}, пустых — {blank}, несапраўдных — {invalid}.",
+  "results.quota": "Квота (галасоў, каб быць абраным): {quota}",
+  "results.action.elected": "абраны: {names}",
+  "results.action.surplus": "лішак галасоў {names} перададзены далей",
+  "results.action.excluded": "выключаны: {names}",
+  "results.action.remaining": "абраныя як апошнія на вольныя месцы: {names}",
+  "results.action.tied": "усё яшчэ пароўну: {names}; адна медыянная адзнака прыбрана",
+  "results.action.winner": "пераможца: {names}",
+  "results.tie.lot": "(роўнасць, вырашаная публічным жэрабем)",
+  "results.tie.earlier-round": "(роўнасць, вырашаная па ранейшым туры)",
+  "results.exhausted": "без далейшага выбару: {count}",
+  "results.method.stv": "Адзіны перадавальны голас",
+  "results.method.irv": "Імгненны другі тур",
+  "results.method.schulze": "Метад Шульцэ",
+  "results.method.majority-judgment": "Мажарытарнае меркаванне",
+  "results.col-candidate": "Кандыдат",
+  "results.majority-grade": "Мажарытарная адзнака",
+  "results.grades-caption": "Колькі выбаршчыкаў дало кожную адзнаку",
+  "results.pairwise-caption": "Выбаршчыкі, што паставілі кандыдата радка вышэй за кандыдата слупка"
 };
 
 // i18n/en.json
@@ -502,7 +540,45 @@ var en_default = {
   "done.history": "Ballots cast with your credential: {count}. Did anyone else vote in your name?",
   "done.history-help": "Every ballot on the board under your credential, oldest first, with the first 16 characters of its tracking code and the time. If one is not yours, someone else has your code: vote again when you are alone; only your last ballot counts.",
   "done.history-this": "the ballot you just cast",
-  "done.history-counts": "the one that counts"
+  "done.history-counts": "the one that counts",
+  "questions.rank-help": "Rank up to {max} candidates: choose 1 for your first choice, 2 for your next, and so on. You may leave candidates unranked.",
+  "questions.rank-help-min": "Rank at least {min} and up to {max} candidates: 1 for your first choice, 2 for your next, and so on.",
+  "questions.not-ranked": "not ranked",
+  "questions.rank-n": "choice {rank}",
+  "questions.your-order": "Your order: {order}",
+  "questions.no-order": "You have not ranked anyone yet: as it is, this answer is blank.",
+  "questions.rank-twice": "{title}: choice {rank} is given to more than one candidate.",
+  "questions.rank-gap": "{title}: your choices must go 1, 2, 3… without a gap; choice {rank} is missing.",
+  "questions.rank-too-few": "{title}: rank at least {min} candidates.",
+  "questions.grade-help": "Give each candidate a grade. A candidate you leave without one gets the lowest grade, “{lowest}”.",
+  "questions.preferences-help": "Vote for one list, and if you wish for up to {count} of its candidates (every mark must be in the same list).",
+  "questions.one-list": "{title}: all your marks must be in one list.",
+  "questions.too-many-preferences": "{title}: mark at most {count} candidates.",
+  "review.ungraded": "{grade} (not graded: the lowest grade)",
+  "results.rounds": "The count, round by round",
+  "results.col-round": "Round",
+  "results.col-totals": "Votes at the start of the round",
+  "results.col-then": "What happened",
+  "results.winners": "Elected: {names}",
+  "results.count-summary": "{method}: {ballots} ballots counted, {blank} blank, {invalid} invalid.",
+  "results.quota": "Quota (votes needed to be elected): {quota}",
+  "results.action.elected": "elected: {names}",
+  "results.action.surplus": "surplus of {names} passed on",
+  "results.action.excluded": "excluded: {names}",
+  "results.action.remaining": "elected as the last left for the seats: {names}",
+  "results.action.tied": "still tied: {names}; one median grade removed",
+  "results.action.winner": "winner: {names}",
+  "results.tie.lot": "(a tie, broken by the public lot)",
+  "results.tie.earlier-round": "(a tie, broken by an earlier round)",
+  "results.exhausted": "no further choice: {count}",
+  "results.method.stv": "Single transferable vote",
+  "results.method.irv": "Instant runoff",
+  "results.method.schulze": "Schulze method",
+  "results.method.majority-judgment": "Majority judgment",
+  "results.col-candidate": "Candidate",
+  "results.majority-grade": "Majority grade",
+  "results.grades-caption": "How many voters gave each grade",
+  "results.pairwise-caption": "Voters who put the row's candidate above the column's"
 };
 
 // i18n/ru.json
@@ -752,7 +828,45 @@ var ru_default = {
   "done.history": "Бюллетеней, поданных с вашим кодом: {count}. Голосовал ли кто-то другой от вашего имени?",
   "done.history-help": "Все бюллетени на доске с вашим кодом, от самого раннего, с первыми 16 знаками кода отслеживания и временем. Если какой-то бюллетень не ваш, ваш код есть у кого-то ещё: проголосуйте снова, когда будете одни; учитывается только ваш последний бюллетень.",
   "done.history-this": "бюллетень, который вы только что подали",
-  "done.history-counts": "тот, который учитывается"
+  "done.history-counts": "тот, который учитывается",
+  "questions.rank-help": "Расставьте до {max} кандидатов по порядку: 1 — ваш первый выбор, 2 — следующий, и так далее. Можно оставить кандидатов без места.",
+  "questions.rank-help-min": "Расставьте по порядку не меньше {min} и не больше {max} кандидатов: 1 — ваш первый выбор, 2 — следующий, и так далее.",
+  "questions.not-ranked": "без места",
+  "questions.rank-n": "выбор {rank}",
+  "questions.your-order": "Ваш порядок: {order}",
+  "questions.no-order": "Вы ещё никого не поставили: сейчас этот ответ пустой.",
+  "questions.rank-twice": "{title}: выбор {rank} отдан больше чем одному кандидату.",
+  "questions.rank-gap": "{title}: выборы должны идти 1, 2, 3… без пропуска; нет выбора {rank}.",
+  "questions.rank-too-few": "{title}: расставьте по порядку не меньше {min} кандидатов.",
+  "questions.grade-help": "Дайте каждому кандидату оценку. Кандидат без оценки получит самую низкую, «{lowest}».",
+  "questions.preferences-help": "Голосуйте за один список и, если хотите, не больше чем за {count} его кандидатов (все отметки — в одном списке).",
+  "questions.one-list": "{title}: все ваши отметки должны быть в одном списке.",
+  "questions.too-many-preferences": "{title}: отметьте не больше {count} кандидатов.",
+  "review.ungraded": "{grade} (без оценки: самая низкая)",
+  "results.rounds": "Подсчёт, тур за туром",
+  "results.col-round": "Тур",
+  "results.col-totals": "Голоса в начале тура",
+  "results.col-then": "Что произошло",
+  "results.winners": "Избраны: {names}",
+  "results.count-summary": "{method}: учтено бюллетеней — {ballots}, пустых — {blank}, недействительных — {invalid}.",
+  "results.quota": "Квота (голосов для избрания): {quota}",
+  "results.action.elected": "избран: {names}",
+  "results.action.surplus": "излишек голосов {names} передан дальше",
+  "results.action.excluded": "исключён: {names}",
+  "results.action.remaining": "избраны как последние на свободные места: {names}",
+  "results.action.tied": "всё ещё поровну: {names}; одна медианная оценка убрана",
+  "results.action.winner": "победитель: {names}",
+  "results.tie.lot": "(равенство, решённое публичным жребием)",
+  "results.tie.earlier-round": "(равенство, решённое по более раннему туру)",
+  "results.exhausted": "без дальнейшего выбора: {count}",
+  "results.method.stv": "Единый передаваемый голос",
+  "results.method.irv": "Мгновенный второй тур",
+  "results.method.schulze": "Метод Шульце",
+  "results.method.majority-judgment": "Мажоритарное суждение",
+  "results.col-candidate": "Кандидат",
+  "results.majority-grade": "Мажоритарная оценка",
+  "results.grades-caption": "Сколько избирателей дали каждую оценку",
+  "results.pairwise-caption": "Избиратели, поставившие кандидата строки выше кандидата столбца"
 };
 
 // src/ui.js
@@ -790,7 +904,9 @@ function candidateName(list, name, definition) {
   return text ? local(text, definition) : name;
 }
 function optionName(question, option, definition) {
-  if (question.kind === "choice") return option.text ? local(option.text, definition) : option.label;
+  if (question.kind === "choice" || question.kind === "ranked" || question.kind === "graded") {
+    return option.text ? local(option.text, definition) : option.label;
+  }
   const list = question.lists[option.list];
   if (option.candidate === void 0) return listName(list, definition);
   return `${listName(list, definition)} / ${candidateName(list, option.candidate, definition)}`;
@@ -924,6 +1040,10 @@ async function loadElection() {
   }
 }
 var phaseText = (phase) => t(`phase.${phase}`);
+function gradeName(question, grade, definition) {
+  const text = question.grade_text?.[grade];
+  return text ? local(text, definition) : grade;
+}
 
 export {
   __require,
@@ -941,5 +1061,6 @@ export {
   errorBox,
   startPage,
   loadElection,
-  phaseText
+  phaseText,
+  gradeName
 };
