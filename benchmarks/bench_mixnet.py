@@ -1,0 +1,210 @@
+"""A mixed election's count (spec §7.5): ranked ballots mixed by 3 mixers, decrypted by 2
+trustees, opened and counted by STV, then verified.
+
+    .venv/bin/python benchmarks/bench_mixnet.py [--ballots 100000] [--record-ballots 2000] [--out FILE]
+
+Part one, `--ballots`: the mix phase's work itself, on rows of 5 ciphertexts (a ranked
+question of 5 candidates, every voter ranking all 5): each mixer's shuffle, proof and
+signature; each mix verified; each trustee's decryption shares with their proofs; the
+shares verified; the rows opened and counted. Mixers and trustees are different machines,
+so their steps are timed one core each; the verification (of the 3 mixes and the 2
+trustees' shares) is timed on 1 core and with one process per core.
+
+Part two, `--record-ballots`: the same through the ballot box's store and an exported
+record (ballots cast and checked, the mixes and shares posted as board entries, then
+`vecha verify`'s checks with its workers), to show what the board and the JSON add.
+
+Each part runs in a process of its own so that its peak memory (ru_maxrss) is its own.
+Writes JSON (default benchmarks/results/mixnet.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import random
+import resource
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from vecha.crypto.elgamal import encrypt
+from vecha.crypto.group import Point, Scalar
+from vecha.election.definition import parse_definition
+from vecha.election.mixed_count import count_opened
+from vecha.election.mixing import Mix, decrypt_rows, make_mix, open_rows, verify_row_shares
+from vecha.record.entries import EntryType
+from vecha.testing.records import SMALL_DEFINITION, build_election, fixed_identities, mix_and_publish
+
+CANDIDATES = ["Ala", "Bo", "Cy", "Dan", "Eva"]
+DEFINITION: dict[str, Any] = {
+    **SMALL_DEFINITION,
+    "id": "bench-mixnet",
+    "mix": True,
+    "questions": [
+        {"id": "board", "kind": "ranked", "title": "Board", "candidates": CANDIDATES, "method": "stv", "seats": 2}
+    ],
+}
+
+
+def _peak_mib() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _verify_mix(job: tuple[bytes, bytes, list[bytes], list[Any], dict[str, Any]]) -> None:
+    fp, key, identities, inputs, mix_json = job
+    Mix.from_json(mix_json, len(inputs), len(inputs[0])).verify(fp, Point(key), identities, inputs)
+
+
+def _verify_shares(job: tuple[bytes, int, bytes, list[Any], list[Any]]) -> None:
+    fp, trustee, vk, rows, shares = job
+    verify_row_shares(fp, trustee, Point(vk), rows, shares)
+
+
+def crypto_pipeline(ballots: int, cores: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        e = build_election(Path(tmp), definition=DEFINITION, votes=[], voters=1, stop_after=EntryType.OPEN)
+    fp, key = e.context.fingerprint, e.context.public_key
+    identities = fixed_identities(3)
+    rng = random.Random(7)
+    t = time.perf_counter()
+    rows = []
+    for _ in range(ballots):
+        ranks = list(range(1, 6))
+        rng.shuffle(ranks)
+        rows.append(tuple(encrypt(key, r, Scalar.random()) for r in ranks))
+    timings: dict[str, Any] = {"encrypt_rows_s": round(time.perf_counter() - t, 1)}
+    inputs, mixes = rows, []
+    for j, ident in enumerate(identities, start=1):
+        t = time.perf_counter()
+        mix = make_mix(fp, key, ident, j, inputs)
+        timings[f"mixer_{j}_shuffle_prove_sign_s"] = round(time.perf_counter() - t, 1)
+        mixes.append((inputs, mix))
+        inputs = list(mix.ballots)
+    verifying_keys = [e.board.ledger.voting().confirmations[j - 1].verification_key for j in (1, 2, 3)]
+    t = time.perf_counter()
+    for m_inputs, mix in mixes:
+        mix.verify(fp, key, [i.public for i in identities], m_inputs)
+    timings["verify_3_mixes_one_core_s"] = round(time.perf_counter() - t, 1)
+    last = inputs
+    shares = {}
+    for j in (1, 3):
+        t = time.perf_counter()
+        shares[j] = decrypt_rows(fp, e.trustees[j - 1], last)
+        timings[f"trustee_{j}_decrypt_s"] = round(time.perf_counter() - t, 1)
+    t = time.perf_counter()
+    for j in (1, 3):
+        verify_row_shares(fp, j, verifying_keys[j - 1], last, shares[j])
+    timings["verify_2_trustees_shares_one_core_s"] = round(time.perf_counter() - t, 1)
+    t = time.perf_counter()
+    opened = open_rows(last, shares, 5)
+    result = count_opened(parse_definition(DEFINITION), opened, bytes(32))
+    timings["open_and_count_s"] = round(time.perf_counter() - t, 1)
+    if cores > 1:
+        ids = [i.public for i in identities]
+        jobs = [(fp, key.encoding, ids, m_inputs, mix.to_json()) for m_inputs, mix in mixes]
+        share_jobs = [(fp, j, verifying_keys[j - 1].encoding, last, shares[j]) for j in (1, 3)]
+        with ProcessPoolExecutor(cores) as pool:
+            t = time.perf_counter()
+            list(pool.map(_verify_mix, jobs))
+            list(pool.map(_verify_shares, share_jobs))
+            timings[f"verify_mixes_and_shares_{cores}_processes_s"] = round(time.perf_counter() - t, 1)
+    ciphertexts = ballots * 5
+    one_core_verify = timings["verify_3_mixes_one_core_s"] + timings["verify_2_trustees_shares_one_core_s"]
+    work = (
+        sum(timings[f"mixer_{j}_shuffle_prove_sign_s"] for j in (1, 2, 3))
+        + max(timings["trustee_1_decrypt_s"], timings["trustee_3_decrypt_s"])
+        + timings["open_and_count_s"]
+    )
+    return {
+        "ballots": ballots,
+        "ciphertexts_per_ballot": 5,
+        "timings": timings,
+        "per_ciphertext_per_mixer_ms": {
+            "shuffle_prove_sign": round(
+                sum(timings[f"mixer_{j}_shuffle_prove_sign_s"] for j in (1, 2, 3)) / 3 / ciphertexts * 1000, 4
+            ),
+            "verify_one_core": round(timings["verify_3_mixes_one_core_s"] / 3 / ciphertexts * 1000, 4),
+        },
+        "mix_decrypt_count_then_verify_minutes": {
+            "verify_one_core": round((work + one_core_verify) / 60, 1),
+            **(
+                {
+                    f"verify_{cores}_processes": round(
+                        (work + timings[f"verify_mixes_and_shares_{cores}_processes_s"]) / 60, 1
+                    )
+                }
+                if cores > 1
+                else {}
+            ),
+        },
+        "elected": result["questions"][0]["elected"],
+        "peak_rss_mib": _peak_mib(),
+    }
+
+
+def record_pipeline(ballots: int, cores: int) -> dict[str, Any]:
+    from vecha.verify import verify_record
+
+    rng = random.Random(11)
+    votes = []
+    for v in range(ballots):
+        order = CANDIDATES[:]
+        rng.shuffle(order)
+        votes.append((v, {"board": order[: rng.randint(1, 5)]}))
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        e = build_election(Path(tmp), definition=DEFINITION, votes=votes, voters=ballots, stop_after=EntryType.OPEN)
+        cast = time.perf_counter() - t
+        t = time.perf_counter()
+        mix_and_publish(e)
+        counted = time.perf_counter() - t
+        from vecha.store.organizer import export_record
+
+        export_record(e.board, Path(tmp) / "record")
+        size = sum(f.stat().st_size for f in (Path(tmp) / "record").iterdir())
+        t = time.perf_counter()
+        report = verify_record(Path(tmp) / "record", workers=cores)
+        verified = time.perf_counter() - t
+        assert report.ok, report.error
+    return {
+        "ballots": ballots,
+        "make_and_cast_s": round(cast, 1),
+        "close_mix_decrypt_publish_s": round(counted, 1),
+        "record_mib": round(size / 2**20, 1),
+        f"verify_record_{cores}_workers_s": round(verified, 1),
+        "peak_rss_mib": _peak_mib(),
+    }
+
+
+def _in_child(name: str, *args: Any) -> dict[str, Any]:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        result: dict[str, Any] = pool.submit(globals()[name], *args).result()
+        return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ballots", type=int, default=100_000)
+    parser.add_argument("--record-ballots", type=int, default=2_000)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "mixnet.json")
+    args = parser.parse_args()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    result = {
+        "command": f"benchmarks/bench_mixnet.py --ballots {args.ballots} --record-ballots {args.record_ballots}",
+        "machine": {"python": platform.python_version(), "cpu_count": cores, "platform": platform.platform()},
+        "target": "100k ranked ballots mixed by 3 mixers, decrypted and verified in under 15 minutes on 2 cores",
+        "mix_phase": _in_child("crypto_pipeline", args.ballots, cores),
+        "through_the_record": _in_child("record_pipeline", args.record_ballots, cores) if args.record_ballots else None,
+    }
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
