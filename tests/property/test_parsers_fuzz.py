@@ -13,9 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vecha.crypto.canonical import parse_canonical
+from vecha.crypto.shuffle import ShuffleProof
 from vecha.election.ballot import Ballot
 from vecha.election.credentials import normalize_code
 from vecha.election.definition import parse_definition
+from vecha.election.mixing import Mix
+from vecha.election.preferential.ballots_file import parse_ballots_file
 from vecha.election.trustees import (
     DecryptionShare,
     SealedShare,
@@ -25,7 +28,7 @@ from vecha.election.trustees import (
 )
 from vecha.errors import VechaError
 from vecha.record.checkpoint import Checkpoint
-from vecha.record.entries import Entry
+from vecha.record.entries import Entry, EntryType
 from vecha.record.package import make_package, setup_ledger
 from vecha.record.receipt import Receipt
 from vecha.store.backup import backup, restore
@@ -60,6 +63,9 @@ def test_structured_parsers_only_raise_vecha_errors(value: Any) -> None:
         Checkpoint.from_json,
         Receipt.from_json,
         setup_ledger,
+        parse_ballots_file,
+        lambda v: Mix.from_json(v, 2, 3),
+        lambda v: ShuffleProof.from_json(v, 2, 3),
     )
     for parser in parsers:
         _must_not_crash(parser, value)
@@ -113,7 +119,22 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     entries = read_lines(built.record)
     by_type = {e["type"]: e for e in entries}
     ballot = by_type["ballot"]["payload"]["ballot"]
+    mixed = build_election(
+        tmp_path_factory.mktemp("fuzz-mixed"),
+        definition={**SMALL_DEFINITION, "id": "fuzz-mixed", "mix": True},
+        voters=2,
+        votes=[(0, {"council": ["South"], "yesno": ["No"]}), (1, {"council": ["North"], "yesno": ["Yes"]})],
+        stop_after=EntryType.MIX,
+    )
+    mix = next(e for e in read_lines(mixed.record) if e["type"] == "mix")["payload"]
+    ballots_file = {
+        "candidates": ["Ala", "Bo", "Cy"],
+        "grades": ["bad", "good"],
+        "ballots": [{"Ala": "good"}, {"ballot": {"Bo": "bad", "Cy": "good"}, "count": 3}],
+    }
     return {
+        "mix": (lambda v: Mix.from_json(v, 2, 7), mix),
+        "ballots-file": (parse_ballots_file, ballots_file),
         "ballot": (Ballot.from_json, ballot),
         "announcement": (TrusteeAnnouncement.from_json, by_type["trustee"]["payload"]),
         "confirmation": (TrusteeConfirmation.from_json, by_type["trustee-confirmation"]["payload"]),
@@ -127,7 +148,20 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    "kind", ["ballot", "announcement", "confirmation", "secret", "share", "checkpoint", "receipt", "entry", "package"]
+    "kind",
+    [
+        "ballot",
+        "announcement",
+        "confirmation",
+        "secret",
+        "share",
+        "checkpoint",
+        "receipt",
+        "entry",
+        "package",
+        "mix",
+        "ballots-file",
+    ],
 )
 def test_mutated_examples_never_crash(examples: dict[str, Any], kind: str) -> None:
     parser, example = examples[kind]
