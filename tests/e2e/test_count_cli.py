@@ -132,6 +132,11 @@ def test_the_count_of_a_mixed_elections_ballots_is_the_results(
         ({"candidates": ["A"], "ballots": [], "weights": 1}, ["--method", "irv"], "a ballots file is an object"),
         ({"candidates": ["A", "A"], "ballots": []}, ["--method", "irv"], "a name is given twice"),
         ({"candidates": ["A"], "ballots": [{"ballot": ["A"], "count": -1}]}, ["--method", "irv"], "count is a whole"),
+        (
+            {"candidates": ["A"], "ballots": [{"ballot": ["A"], "count": 10**12}]},
+            ["--method", "irv"],
+            "at most 10000000",
+        ),
     ],
 )
 def test_bad_input_is_one_clear_line(

@@ -24,10 +24,12 @@ from vecha.election.preferential.stv import count_irv, count_stv
 from vecha.election.seats import Lot
 from vecha.errors import CountError
 
-__all__ = ["BallotsFile", "parse_ballots_file", "METHODS", "MAX_COUNT_CANDIDATES"]
+__all__ = ["BallotsFile", "parse_ballots_file", "METHODS", "MAX_COUNT_CANDIDATES", "MAX_FILE_BALLOTS"]
 
 METHODS = ("stv", "irv", "schulze", "majority-judgment")
 MAX_COUNT_CANDIDATES = 1000
+#: ballots a file may stand for, counts included (a count is expanded ballot by ballot)
+MAX_FILE_BALLOTS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ def parse_ballots_file(data: Any) -> BallotsFile:
             groups.append((_ranking(ballot, known, i), n))
         else:
             groups.append((_grading(ballot, known, grades, i), n))
+    if sum(n for _, n in groups) > MAX_FILE_BALLOTS:
+        raise CountError(f"ballots: at most {MAX_FILE_BALLOTS} in one file, counts included")
     return BallotsFile(candidates, grades, tuple(groups))
 
 
