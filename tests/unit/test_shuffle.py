@@ -172,3 +172,25 @@ def test_malformed_proofs_and_shapes_are_refused() -> None:
         verify_shuffle(FP, KEY, CONTEXT, [row[:2] for row in inputs], [row[:2] for row in outputs], proof)
     with pytest.raises(InvalidEncoding):
         shuffle(KEY, [inputs[0], inputs[1][:2]])
+
+
+def test_packed_rows_write_and_read_the_same_json_as_objects() -> None:
+    """The packed forms the board uses for large mixes (vecha.crypto.rows, record.packed_entries)
+    say exactly what the objects say: the same canonical JSON, the same signed message, the
+    same rows back."""
+    from vecha.crypto.canonical import canonical_bytes
+    from vecha.crypto.rows import PackedRows
+    from vecha.election.identity import TrusteeIdentity, signed_message
+    from vecha.election.mixing import make_mix, rows_to_json
+
+    key = Point.base_mul(Scalar.random())
+    rows = [tuple(encrypt(key, m, Scalar.random()) for m in (0, 1, 2)) for _ in range(4)]
+    packed = PackedRows.of(rows, 3)
+    assert list(packed) == rows and len(packed) == 4 and packed[-1] == rows[-1]
+    assert packed.canonical_json() == canonical_bytes(rows_to_json(rows))
+    assert PackedRows.from_json(rows_to_json(rows), 4, 3) == packed
+    ident = TrusteeIdentity(bytes(32))
+    mix = make_mix(bytes(32), key, ident, 1, packed)
+    assert mix.signed_message(bytes(32)) == signed_message("mix", bytes(32), mix.body())
+    with pytest.raises(InvalidEncoding):
+        PackedRows.from_json(rows_to_json(rows), 4, 2)

@@ -134,6 +134,21 @@ class Point:
         object.__setattr__(p, "_handle", handle)
         return p
 
+    @classmethod
+    def trusted(cls, encoding: bytes) -> Point:
+        """A point from an encoding already checked to be valid (one kept packed after its
+        check, `vecha.crypto.rows`): decoded only when first used, never checked again."""
+        return cls._computed(encoding)
+
+    @staticmethod
+    def is_valid(encoding: bytes) -> bool:
+        """Whether 32 bytes are the canonical encoding of a group element."""
+        if not isinstance(encoding, bytes) or len(encoding) != 32:
+            return False
+        if _DECAF:
+            return _decaf.decode(encoding) is not None
+        return bool(_sodium.is_valid_point(encoding))
+
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("a Point is immutable")
 

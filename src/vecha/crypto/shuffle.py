@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.encoding import point_from_hex, scalar_from_hex
 from vecha.crypto.group import IDENTITY, Point, Scalar
+from vecha.crypto.rows import PackedRows, Row
 from vecha.crypto.transcript import Transcript
 from vecha.errors import InvalidEncoding, InvalidProof
 
@@ -51,7 +52,6 @@ __all__ = [
     "MAX_WIDTH",
 ]
 
-Row = tuple[Ciphertext, ...]  #: one ballot's ciphertexts, in a fixed order
 MAX_WIDTH = 1024  #: ciphertexts per ballot that a shuffle carries
 
 
@@ -209,7 +209,10 @@ def _statement(
         .number("width", len(inputs[0]))
     )
     for name, rows in (("input", inputs), ("output", outputs)):
-        t.points(name, [p for row in rows for ct in row for p in (ct.alpha, ct.beta)])
+        if isinstance(rows, PackedRows):
+            t.packed_points(name, rows.data)
+        else:
+            t.points(name, [p for row in rows for ct in row for p in (ct.alpha, ct.beta)])
     t.points("commitments", list(commitments))
     return t.digest()
 
@@ -233,6 +236,26 @@ def _challenge(
     t.point("t1", t1).point("t2", t2).point("t3", t3)
     t.points("t4", [p for pair in t4 for p in pair])
     return t.points("t_hat", list(t_hat)).challenge()
+
+
+def _column_sums(rows: Sequence[Row], weights: Sequence[Scalar], width: int) -> tuple[list[Point], list[Point]]:
+    """Per column k: (Σ_i w_i·β_{i,k}, Σ_i w_i·α_{i,k}), reading each row once (two rows per
+    pass, a double-scalar multiplication each), so packed rows are decoded once and no more
+    than two rows are held decoded."""
+    betas, alphas = [IDENTITY] * width, [IDENTITY] * width
+    n = len(rows)
+    for i in range(0, n - 1, 2):
+        a, b = rows[i], rows[i + 1]
+        wa, wb = weights[i], weights[i + 1]
+        for k in range(width):
+            betas[k] = betas[k] + Point.double_mul(wa, a[k].beta, wb, b[k].beta)
+            alphas[k] = alphas[k] + Point.double_mul(wa, a[k].alpha, wb, b[k].alpha)
+    if n % 2:
+        last, wl = rows[n - 1], weights[n - 1]
+        for k in range(width):
+            betas[k] = betas[k] + last[k].beta * wl
+            alphas[k] = alphas[k] + last[k].alpha * wl
+    return betas, alphas
 
 
 def _sum(pairs: Sequence[tuple[Scalar, Point]]) -> Point:
@@ -284,13 +307,8 @@ def prove_shuffle(
     w_prime = [Scalar.random() for _ in range(n)]
     t1, t2 = Point.base_mul(w1), Point.base_mul(w2)
     t3 = Point.base_mul(w3) + _sum([(w_prime[i], h[i + 1]) for i in range(n)])
-    t4 = tuple(
-        (
-            _sum([(w_prime[i], outputs[i][k].beta) for i in range(n)]) - key.mul_fixed(w4[k]),
-            _sum([(w_prime[i], outputs[i][k].alpha) for i in range(n)]) - Point.base_mul(w4[k]),
-        )
-        for k in range(width)
-    )
+    out_betas, out_alphas = _column_sums(outputs, w_prime, width)
+    t4 = tuple((out_betas[k] - key.mul_fixed(w4[k]), out_alphas[k] - Point.base_mul(w4[k])) for k in range(width))
     previous_chain = [h[0], *chain[:-1]]
     t_hat = [Point.base_mul(w_hat[i]) + previous_chain[i] * w_prime[i] for i in range(n)]
     c = _challenge(seed, chain, t1, t2, t3, t4, t_hat)
@@ -348,8 +366,8 @@ def verify_shuffle(
     if len(proof.s_hat) != n or len(proof.s_prime) != n or len(proof.s4) != width or len(proof.t4) != width:
         raise InvalidEncoding("the shuffle proof is for another shape of ballots")
     # a row passed on unchanged (re-encrypted with 0) would let anyone follow it through
-    seen = {ct.alpha.encoding for row in inputs for ct in row}
-    if any(ct.alpha.encoding in seen for row in outputs for ct in row):
+    seen = set(_alphas(inputs))
+    if any(a in seen for a in _alphas(outputs)):
         raise InvalidProof("an output ciphertext is an input ciphertext: the mixer did not re-encrypt it")
     h = generators(fingerprint, n)
     seed = _statement(fingerprint, key, context, inputs, outputs, proof.commitments)
@@ -369,15 +387,11 @@ def verify_shuffle(
     t3 = Point.base_double_mul(proof.s3, c, c_tilde) + _sum([(proof.s_prime[i], h[i + 1]) for i in range(n)])
     if t3 != proof.t3:
         failed.append("t3 (the commitments do not map the challenges)")
+    in_betas, in_alphas = _column_sums(inputs, u, width)
+    out_betas, out_alphas = _column_sums(outputs, proof.s_prime, width)
     for k in range(width):
-        a_beta = _sum([(u[j], inputs[j][k].beta) for j in range(n)])
-        a_alpha = _sum([(u[j], inputs[j][k].alpha) for j in range(n)])
-        beta = a_beta * c - key * proof.s4[k] + _sum([(proof.s_prime[i], outputs[i][k].beta) for i in range(n)])
-        alpha = (
-            a_alpha * c
-            - Point.base_mul(proof.s4[k])
-            + _sum([(proof.s_prime[i], outputs[i][k].alpha) for i in range(n)])
-        )
+        beta = in_betas[k] * c - key * proof.s4[k] + out_betas[k]
+        alpha = in_alphas[k] * c - Point.base_mul(proof.s4[k]) + out_alphas[k]
         if (beta, alpha) != proof.t4[k]:
             failed.append(f"t4 of column {k} (the outputs are not the inputs re-encrypted)")
     previous = h[0]
@@ -389,6 +403,15 @@ def verify_shuffle(
         previous = proof.chain[i]
     if failed:
         raise InvalidProof("the shuffle proof does not verify: " + "; ".join(failed))
+
+
+def _alphas(rows: Sequence[Row]) -> Iterator[bytes]:
+    if isinstance(rows, PackedRows):
+        yield from rows.alphas()
+    else:
+        for row in rows:
+            for ct in row:
+                yield ct.alpha.encoding
 
 
 def _point_sum(points: Sequence[Point]) -> Point:

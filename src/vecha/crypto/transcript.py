@@ -64,6 +64,19 @@ class Transcript:
         self._h.update(b"".join(framed + p.encoding for p in ps))
         return self
 
+    def packed_points(self, label: str, data: bytes) -> Transcript:
+        """`points(label, …)` for points given as their encodings end to end (32 bytes each):
+        the same bytes hashed, without a `Point` per element."""
+        if len(data) % 32:
+            raise ValueError("packed points are 32 bytes each")
+        self.number(label + "#", len(data) // 32)
+        framed = _label_frame(label) + _POINT_LENGTH
+        step = 32 * 4096  # hashed in chunks: a mix's million points need not be copied at once
+        for start in range(0, len(data), step):
+            chunk = data[start : start + step]
+            self._h.update(b"".join(framed + chunk[k : k + 32] for k in range(0, len(chunk), 32)))
+        return self
+
     def scalar(self, label: str, s: Scalar) -> Transcript:
         return self.raw(label, bytes(s))
 

@@ -19,14 +19,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from vecha.crypto import _sodium
+from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.dlog import small_dlog
 from vecha.crypto.elgamal import Ciphertext
-from vecha.crypto.encoding import hex_bytes, point_from_hex
-from vecha.crypto.group import Point
-from vecha.crypto.shuffle import Row, ShuffleProof, prove_shuffle, shuffle, verify_shuffle
+from vecha.crypto.encoding import hex_bytes
+from vecha.crypto.group import Point, Scalar
+from vecha.crypto.proofs import EqualityProof
+from vecha.crypto.rows import PackedRows, Row, packed
+from vecha.crypto.shuffle import ShuffleProof, prove_shuffle, shuffle, verify_shuffle
 from vecha.crypto.threshold import lagrange_at_zero
 from vecha.crypto.transcript import Transcript
-from vecha.election.identity import TrusteeIdentity, verify_signed
+from vecha.election.identity import TrusteeIdentity
 from vecha.election.trustees import DecryptionShare, TrusteeSecret, partial_decrypt, verify_partial
 from vecha.errors import InvalidEncoding, InvalidProof, InvalidSignature
 
@@ -41,6 +45,9 @@ __all__ = [
     "decrypt_rows",
     "verify_row_shares",
     "open_rows",
+    "MixedShares",
+    "read_row_shares",
+    "shares_digest",
     "MAX_MIX_CIPHERTEXTS",
 ]
 
@@ -68,29 +75,35 @@ def row_from_bytes(data: bytes) -> Row:
 
 
 def rows_to_json(rows: Sequence[Row]) -> list[list[dict[str, str]]]:
+    if isinstance(rows, PackedRows):
+        return rows.to_json()
     return [[{"alpha": ct.alpha.hex(), "beta": ct.beta.hex()} for ct in row] for row in rows]
 
 
-def rows_from_json(obj: Any, ballots: int, width: int) -> list[Row]:
-    if not isinstance(obj, list) or len(obj) != ballots:
-        raise InvalidEncoding(f"a mix has {ballots} ballots, one row each")
-    out = []
-    for b, row in enumerate(obj):
-        if not isinstance(row, list) or len(row) != width:
-            raise InvalidEncoding(f"mixed ballot {b}: {width} ciphertexts")
-        cts = []
-        for k, ct in enumerate(row):
-            if not isinstance(ct, dict) or set(ct) != {"alpha", "beta"}:
-                raise InvalidEncoding(f"mixed ballot {b}, ciphertext {k}: {{alpha, beta}}")
-            cts.append(Ciphertext(point_from_hex(ct["alpha"], "alpha"), point_from_hex(ct["beta"], "beta")))
-        out.append(tuple(cts))
-    return out
+def rows_from_json(obj: Any, ballots: int, width: int) -> PackedRows:
+    """Rows as a mix holds them; every point checked, kept packed (`vecha.crypto.rows`).
+    Rows the board read packed already (their points checked there) are taken as they are."""
+    if isinstance(obj, PackedRows):
+        if len(obj) != ballots or obj.width != width:
+            raise InvalidEncoding(f"a mix has {ballots} ballots of {width} ciphertexts")
+        return obj
+    try:
+        return PackedRows.from_json(obj, ballots, width)
+    except InvalidEncoding as e:
+        raise InvalidEncoding(f"a mix: {e}") from None
 
 
 def rows_digest(rows: Sequence[Row]) -> bytes:
     """What a trustee remembers of the mixed ballots it decrypted: 32 bytes of
     T("decrypted-mix", [N, every ciphertext])."""
     t = Transcript("decrypted-mix").number("ballots", len(rows))
+    if isinstance(rows, PackedRows):
+        for i in range(len(rows)):
+            t.number("width", rows.width)
+            data = rows.row_bytes(i)
+            for k in range(0, len(data), 64):
+                t.raw("alpha", data[k : k + 32]).raw("beta", data[k + 32 : k + 64])
+        return t.digest()[:32]
     for row in rows:
         t.number("width", len(row))
         for ct in row:
@@ -103,7 +116,7 @@ class Mix:
     """Mix `mixer` (a trustee's index): its output rows, the proof and the signature."""
 
     mixer: int
-    ballots: tuple[Row, ...]
+    ballots: PackedRows
     proof: ShuffleProof
     signature: bytes
 
@@ -112,6 +125,21 @@ class Mix:
 
     def to_json(self) -> dict[str, Any]:
         return {**self.body(), "signature": self.signature.hex()}
+
+    def signed_message(self, fingerprint: bytes) -> bytes:
+        """`signed_message("mix", fp, self.body())` (§5.1), assembled from the canonical
+        pieces: the packed rows are written out once, never as an object per ciphertext."""
+        return b"".join(
+            [
+                b'{"body":{"ballots":',
+                self.ballots.canonical_json(),
+                b',"mixer":%d,"proof":' % self.mixer,
+                canonical_bytes(self.proof.to_json()),
+                b'},"election":"',
+                fingerprint.hex().encode("ascii"),
+                b'","type":"vecha/v2/mix"}',
+            ]
+        )
 
     @classmethod
     def from_json(cls, obj: Any, ballots: int, width: int) -> Mix:
@@ -122,7 +150,7 @@ class Mix:
             raise InvalidEncoding("a mix names its mixer, a trustee index")
         return cls(
             mixer,
-            tuple(rows_from_json(obj["ballots"], ballots, width)),
+            rows_from_json(obj["ballots"], ballots, width),
             ShuffleProof.from_json(obj["proof"], ballots, width),
             hex_bytes(obj["signature"], 64, "signature"),
         )
@@ -132,7 +160,10 @@ class Mix:
         if not 1 <= self.mixer <= len(identities):
             raise InvalidEncoding(f"mixer {self.mixer} is not a trustee")
         try:
-            verify_signed(identities[self.mixer - 1], self.signature, "mix", fingerprint, self.body())
+            if not _sodium.verify_detached(
+                self.signature, self.signed_message(fingerprint), identities[self.mixer - 1]
+            ):
+                raise InvalidSignature("the trustee's identity signature does not verify")
         except InvalidSignature:
             raise InvalidSignature(f"mix {self.mixer} is not signed by trustee {self.mixer}'s identity key") from None
         try:
@@ -145,8 +176,9 @@ def make_mix(fingerprint: bytes, key: Point, identity: TrusteeIdentity, mixer: i
     """Shuffle `inputs`, prove it, sign it; the permutation and randomness are forgotten."""
     outputs, psi, randomness = shuffle(key, inputs)
     proof = prove_shuffle(fingerprint, key, mix_context(fingerprint, mixer), inputs, outputs, psi, randomness)
-    unsigned = Mix(mixer, tuple(outputs), proof, b"")
-    return Mix(mixer, tuple(outputs), proof, identity.sign("mix", fingerprint, unsigned.body()))
+    rows = packed(outputs)
+    unsigned = Mix(mixer, rows, proof, b"")
+    return Mix(mixer, rows, proof, identity.sign_message(unsigned.signed_message(fingerprint)))
 
 
 # ---- decrypting the mixed ballots ---------------------------------------------------------
@@ -168,8 +200,86 @@ def verify_row_shares(
     verify_partial(fingerprint, trustee, verification_key, rows, shares, purpose=MIX_DECRYPTION)
 
 
+@dataclass(frozen=True)
+class MixedShares:
+    """Trustee j's checked shares of every mixed ciphertext, as the board keeps them: the
+    share points D packed (32 bytes each, row by row) and a digest of the shares as posted
+    (to tell the same decryption posted again from another one)."""
+
+    trustee: int
+    points: bytes
+    digest: bytes
+
+    def share(self, b: int, k: int, width: int) -> Point:
+        at = (b * width + k) * 32
+        return Point.trusted(self.points[at : at + 32])
+
+
+def read_row_shares(
+    fingerprint: bytes,
+    trustee: int,
+    verification_key: Point | None,
+    rows: Sequence[Row],
+    obj: Any,
+) -> MixedShares:
+    """Parse trustee `trustee`'s shares of the mixed `rows` (§7.5 step 3) row by row,
+    checking each share's proof unless `verification_key` is None (a trusted replay); only
+    one row of parsed shares is held at a time."""
+    width = rows.width if isinstance(rows, PackedRows) else (len(rows[0]) if rows else 0)
+    packed_in = obj if hasattr(obj, "data") and hasattr(obj, "width") and hasattr(obj, "rows") else None
+    count = packed_in.rows if packed_in is not None else (len(obj) if isinstance(obj, list) else -1)
+    if count != len(rows):
+        raise InvalidEncoding(f"mix decryption: one row of shares per mixed ballot ({len(rows)})")
+    if packed_in is not None and packed_in.width != width:
+        raise InvalidEncoding(f"mix decryption: {width} shares per mixed ballot")
+    points = bytearray()
+    t = Transcript("mix-shares").number("trustee", trustee)
+    for b in range(count):
+        if packed_in is not None:
+            shares = [_share_of(packed_in.data, (b * width + k) * 96, f"shares[{b}][{k}]") for k in range(width)]
+        else:
+            raw = obj[b]
+            if not isinstance(raw, list) or len(raw) != width:
+                raise InvalidEncoding(f"mix decryption: {width} shares per mixed ballot")
+            shares = [DecryptionShare.from_json(x, f"shares[{b}][{k}]") for k, x in enumerate(raw)]
+        if verification_key is not None:
+            verify_partial(fingerprint, trustee, verification_key, [rows[b]], [shares], purpose=MIX_DECRYPTION, first=b)
+        for x in shares:
+            points += x.share.encoding
+            t.point("share", x.share).scalar("challenge", x.proof.challenge).scalar("response", x.proof.response)
+    return MixedShares(trustee, bytes(points), t.digest()[:32])
+
+
+def _share_of(data: bytes, at: int, what: str) -> DecryptionShare:
+    """One share of packed shares (challenge ‖ response ‖ D): the scalars canonical, D a point."""
+    try:
+        c, r = Scalar.from_canonical_bytes(data[at : at + 32]), Scalar.from_canonical_bytes(data[at + 32 : at + 64])
+    except InvalidEncoding as e:
+        raise InvalidEncoding(f"{what}: {e}") from None
+    d = data[at + 64 : at + 96]
+    if not Point.is_valid(d):
+        raise InvalidEncoding(f"{what}.share: invalid ristretto255 point encoding")
+    return DecryptionShare(Point.trusted(d), EqualityProof(c, r))
+
+
+def shares_digest(trustee: int, obj: Any) -> bytes:
+    """The digest `read_row_shares` gives for these shares (their points are checked, their
+    proofs not)."""
+    if not isinstance(obj, list):
+        raise InvalidEncoding("mix decryption: a list of rows of shares")
+    t = Transcript("mix-shares").number("trustee", trustee)
+    for b, raw in enumerate(obj):
+        if not isinstance(raw, list):
+            raise InvalidEncoding("mix decryption: a row of shares is a list")
+        for k, x in enumerate(raw):
+            share = DecryptionShare.from_json(x, f"shares[{b}][{k}]")
+            t.point("share", share.share).scalar("challenge", share.proof.challenge)
+            t.scalar("response", share.proof.response)
+    return t.digest()[:32]
+
+
 def open_rows(
-    rows: Sequence[Row], shares: Mapping[int, Sequence[Sequence[DecryptionShare]]], bound: int
+    rows: Sequence[Row], shares: Mapping[int, MixedShares | Sequence[Sequence[DecryptionShare]]], bound: int
 ) -> list[list[int | None]]:
     """Each mixed ballot's messages: m = log_G(β − Σ_j λ_j·D_j), or None where it is not
     in 0…bound (such a ballot is invalid: counted as such, visibly)."""
@@ -181,7 +291,9 @@ def open_rows(
         for k, ct in enumerate(row):
             m = ct.beta
             for j in indices:
-                m = m - shares[j][b][k].share * lambdas[j]
+                given = shares[j]
+                d = given.share(b, k, len(row)) if isinstance(given, MixedShares) else given[b][k].share
+                m = m - d * lambdas[j]
             try:
                 plain.append(small_dlog(m, bound))
             except InvalidEncoding:

@@ -516,11 +516,14 @@ def verify_partial(
     aggregate: Sequence[Sequence[Ciphertext]],
     shares: Sequence[Sequence[DecryptionShare]],
     purpose: str = "decryption",
+    first: int = 0,
 ) -> None:
+    """Every share's proof; `first`: the index of `aggregate`'s first row (a part of the
+    mixed ballots checked on its own)."""
     what = "the tally's" if purpose == "decryption" else "the mixed ballots'"
     if len(shares) != len(aggregate) or any(len(a) != len(s) for a, s in zip(aggregate, shares, strict=True)):
         raise ElectionError(f"trustee {index}: decryption shares do not match {what} shape")
-    for qi, (row, srow) in enumerate(zip(aggregate, shares, strict=True)):
+    for qi, (row, srow) in enumerate(zip(aggregate, shares, strict=True), start=first):
         for oi, (ct, s) in enumerate(zip(row, srow, strict=True)):
             try:
                 verify_equality(

@@ -90,8 +90,12 @@ class Entry:
 
     @classmethod
     def from_canonical(cls, raw: bytes) -> Entry:
-        """Decode an entry that must be in canonical form (a line of a record, a row of the store)."""
-        entry = cls.from_json(parse_canonical(raw))
+        """Decode an entry that must be in canonical form (a line of a record, a row of the store).
+        A large mix or decryption of the mixed ballots is read packed (`packed_entries`)."""
+        from vecha.record.packed_entries import packed_entry
+
+        packed = packed_entry(raw)
+        entry = cls.from_json(packed if packed is not None else parse_canonical(raw))
         return replace(entry, raw=raw)
 
     def ballot_bytes(self) -> bytes:

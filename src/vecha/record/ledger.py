@@ -16,7 +16,7 @@ from typing import Any
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.encoding import hex_bytes, point_from_hex
-from vecha.crypto.shuffle import Row
+from vecha.crypto.rows import PackedRows
 from vecha.election.ballot import Ballot, check_ballot_shape, tracker_of_canonical, tracker_of_json, verify_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.counting import (
@@ -29,7 +29,7 @@ from vecha.election.counting import (
 from vecha.election.definition import CHANNELS, Definition, parse_definition
 from vecha.election.eligibility import RegistrarCount, RegistrationRules, SignedCredential
 from vecha.election.mixed_count import count_opened
-from vecha.election.mixing import Mix, open_rows, row_from_bytes, row_of_ballot_json, verify_row_shares
+from vecha.election.mixing import Mix, MixedShares, open_rows, read_row_shares, row_of_ballot_json
 from vecha.election.trustees import (
     DecryptionShare,
     TrusteeAnnouncement,
@@ -142,9 +142,9 @@ class Ledger:
     decryptions: dict[int, list[list[DecryptionShare]]] = field(default_factory=dict)
     #: a mixed election (§7.5): the last mix's output, how many trustees mixed, the
     #: trustees' shares of the mixed ballots
-    mixed: tuple[Row, ...] = ()
+    mixed: PackedRows = field(default_factory=lambda: PackedRows(b"", 1))
     mixes: int = 0
-    mix_decryptions: dict[int, list[list[DecryptionShare]]] = field(default_factory=dict)
+    mix_decryptions: dict[int, MixedShares] = field(default_factory=dict)
     result: dict[str, Any] | None = None
     #: the ceremony's messages while it runs (then kept in `keyed`)
     _announcements: list[TrusteeAnnouncement] = field(default_factory=list)
@@ -497,15 +497,16 @@ class Ledger:
 
     # ---- a mixed election (§7.5) ----------------------------------------------------------
 
-    def mix_inputs(self) -> list[Row]:
+    def mix_inputs(self) -> PackedRows:
         """What the next mix shuffles: the counted ballots' rows in board order (the first
-        mix), else the previous mix's output."""
+        mix), else the previous mix's output; packed (`vecha.crypto.rows`)."""
         if self.phase not in (Phase.CLOSED, Phase.MIXING) or not self.defined().definition.mix:
             raise ElectionError("there is nothing to mix: a mixed election's ballots are mixed after the close")
         if self.mixes:
-            return list(self.mixed)
+            return self.mixed
         order = sorted(self.book.last_ballot.items(), key=lambda item: item[1])
-        return [row_from_bytes(self.book.rows[credential]) for credential, _ in order]
+        width = sum(len(q.option_list) for q in self.defined().definition.questions)
+        return PackedRows(b"".join(self.book.rows[credential] for credential, _ in order), width)
 
     def _on_mix(self, entry: Entry) -> None:
         self._expect(Phase.CLOSED, Phase.MIXING)
@@ -515,7 +516,7 @@ class Ledger:
         inputs = self.mix_inputs()
         if not inputs:
             raise ElectionError("no ballot was counted: there is nothing to mix")
-        mix = Mix.from_json(entry.payload, len(inputs), len(inputs[0]))
+        mix = Mix.from_json(entry.payload, len(inputs), inputs.width)
         if mix.mixer != self.mixes + 1:
             raise ElectionError(f"expected the mix of trustee {self.mixes + 1}, not of trustee {mix.mixer}")
         if self.check_proofs:
@@ -533,19 +534,8 @@ class Ledger:
             raise InvalidEncoding("mix decryption: unknown trustee")
         if j in self.mix_decryptions:
             raise ElectionError(f"trustee {j} already decrypted the mixed ballots")
-        rows = entry.payload["shares"]
-        width = len(self.mixed[0])
-        if not isinstance(rows, list) or len(rows) != len(self.mixed):
-            raise InvalidEncoding(f"mix decryption: one row of shares per mixed ballot ({len(self.mixed)})")
-        if not all(isinstance(r, list) and len(r) == width for r in rows):
-            raise InvalidEncoding(f"mix decryption: {width} shares per mixed ballot")
-        shares = [
-            [DecryptionShare.from_json(s, f"shares[{b}][{k}]") for k, s in enumerate(row)] for b, row in enumerate(rows)
-        ]
-        if self.check_proofs:
-            verify_row_shares(
-                keyed.genesis.fingerprint, j, keyed.confirmations[j - 1].verification_key, self.mixed, shares
-            )
+        key = keyed.confirmations[j - 1].verification_key if self.check_proofs else None
+        shares = read_row_shares(keyed.genesis.fingerprint, j, key, self.mixed, entry.payload["shares"])
         self.mix_decryptions[j] = shares
         self.phase = Phase.DECRYPTING
 

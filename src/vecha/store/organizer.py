@@ -10,6 +10,7 @@ from typing import Any
 from vecha.crypto.encoding import point_from_hex
 from vecha.election.counting import aggregate_to_json
 from vecha.election.eligibility import RegistrarCount, SignedCredential
+from vecha.election.mixing import MixedShares, shares_digest
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation, check_ceremony
 from vecha.errors import ElectionError, InvalidEncoding
 from vecha.record.archive import RecordWriter
@@ -191,7 +192,11 @@ def combine(board: Board, decryptions: Sequence[tuple[int, Any]]) -> dict[str, A
             raise ElectionError(f"two decryptions of trustee {trustee}")
         on_board = done.get(trustee)
         if on_board is not None:
-            if [[s.to_json() for s in row] for row in on_board] != shares:
+            if isinstance(on_board, MixedShares):
+                same = shares_digest(trustee, shares) == on_board.digest
+            else:
+                same = [[s.to_json() for s in row] for row in on_board] == shares
+            if not same:
                 raise ElectionError(f"trustee {trustee} already decrypted, with other shares")
             continue  # the same decryption again: already there
         new[trustee] = shares

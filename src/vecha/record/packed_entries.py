@@ -1,0 +1,121 @@
+"""Reading a mix entry, or a trustee's decryption of the mixed ballots, without building a
+Python object per ciphertext (spec §7.5).
+
+A mix of 100k ballots of 5 ciphertexts is one board line of about 90 MB; parsed as JSON it
+would be some 1.3 KB of Python objects per ciphertext, over a gigabyte at once. Its large
+arrays have a fixed shape in canonical JSON, so they are read here straight into packed
+bytes: `{"alpha":"<64 hex>","beta":"<64 hex>"}` per ciphertext, in rows of one width, and
+`{"challenge":"…","response":"…","share":"…"}` per share. The rest of the entry goes through
+the strict canonical parser with the array cut out, so the line as a whole is accepted only
+if it is canonical JSON. Anything that does not have exactly this shape is left to the
+ordinary parser (which then reports what is wrong): this is a faster reading of the same
+bytes, never a different one.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from vecha.crypto.canonical import parse_canonical
+from vecha.crypto.group import Point
+from vecha.crypto.rows import PackedRows
+from vecha.errors import InvalidEncoding
+
+__all__ = ["PackedShares", "packed_entry"]
+
+_HEX = rb"[0-9a-f]{64}"
+_CT = rb'\{"alpha":"' + _HEX + rb'","beta":"' + _HEX + rb'"\}'
+_SHARE = rb'\{"challenge":"' + _HEX + rb'","response":"' + _HEX + rb'","share":"' + _HEX + rb'"\}'
+_TAIL = re.compile(rb',"time":"[0-9TZ:-]{20}","type":"(mix|mix-decryption)","version":2\}\Z')
+_MIX_START, _MIX_END = b'"payload":{"ballots":', b',"mixer":'
+_SHARES_START, _SHARES_END = b'"payload":{"shares":', b',"trustee":'
+_SMALL = 1 << 16  #: lines shorter than this are parsed the ordinary way
+
+
+@dataclass(frozen=True)
+class PackedShares:
+    """A trustee's shares of the mixed ballots as read from the board: per share, the
+    challenge, the response and the share point (32 bytes each, 96 in all), row by row."""
+
+    data: bytes
+    rows: int
+    width: int
+
+
+def _rows_regex(item: bytes, width: int) -> re.Pattern[bytes]:
+    row = rb"\[" + (item + rb",") * (width - 1) + item + rb"\]"
+    return re.compile(rb"\[(?:" + row + rb",)*" + row + rb"\]")
+
+
+def _cut(raw: bytes, start: bytes, end: bytes) -> tuple[int, int] | None:
+    at = raw.find(start)
+    if at < 0:
+        return None
+    begin = at + len(start)
+    stop = raw.find(end, begin)
+    return None if stop < 0 else (begin, stop)
+
+
+def _width(raw: bytes, begin: int, key: bytes) -> int:
+    return raw.count(key, begin, raw.find(b"]", begin) + 1)
+
+
+#: in canonical JSON an item has a fixed length and its hex digits fixed offsets:
+#: {"alpha":"…","beta":"…"} is 150 bytes (α at 10, β at 84);
+#: {"challenge":"…","response":"…","share":"…"} is 233 (c at 14, r at 92, D at 167)
+_CT_LAYOUT = (150, (10, 84))
+_SHARE_LAYOUT = (233, (14, 92, 167))
+
+
+def _unpack(raw: bytes, begin: int, rows: int, width: int, layout: tuple[int, tuple[int, ...]]) -> bytes:
+    """The hex fields of every item, decoded, in order (the shape was checked already)."""
+    size, offsets = layout
+    stride = (size + 1) * width + 2  # a row: "[", items joined by ",", "]"; then ","
+    view, out = memoryview(raw), bytearray()
+    for b in range(rows):
+        row = begin + 1 + b * stride + 1
+        for k in range(width):
+            item = row + k * (size + 1)
+            for off in offsets:
+                out += binascii.unhexlify(view[item + off : item + off + 64])
+    return bytes(out)
+
+
+def packed_entry(raw: bytes) -> dict[str, Any] | None:
+    """A large `mix` or `mix-decryption` line as an entry object whose payload has its big
+    array packed (a `PackedRows` for `ballots`, a `PackedShares` for `shares`); None for any
+    other line, or one whose array does not have the fixed shape (the ordinary parser then
+    reads it)."""
+    if len(raw) < _SMALL:
+        return None
+    tail = _TAIL.search(raw[-96:])
+    if tail is None:
+        return None
+    mix = tail.group(1) == b"mix"
+    span = _cut(raw, *((_MIX_START, _MIX_END) if mix else (_SHARES_START, _SHARES_END)))
+    if span is None:
+        return None
+    begin, stop = span
+    width = _width(raw, begin, b'{"alpha"' if mix else b'{"challenge"')
+    if width < 1 or not _rows_regex(_CT if mix else _SHARE, width).fullmatch(raw, begin, stop):
+        return None
+    rest: Any = parse_canonical(raw[:begin] + b"[]" + raw[stop:])
+    payload = rest.get("payload") if isinstance(rest, dict) else None
+    if not isinstance(payload, dict):
+        return None
+    layout = _CT_LAYOUT if mix else _SHARE_LAYOUT
+    # "[" rows joined by "," "]": 1 + rows·(row + 1) bytes, a row being (item + 1)·width + 1
+    rows = (stop - begin - 1) // ((layout[0] + 1) * width + 2)
+    data = _unpack(raw, begin, rows, width, layout)
+    if mix:
+        for k in range(0, len(data), 32):
+            if not Point.is_valid(data[k : k + 32]):
+                raise InvalidEncoding(f"a mix: ciphertext {k // 64} holds an invalid point")
+        payload["ballots"] = PackedRows(data, width)
+    else:
+        payload["shares"] = PackedShares(data, rows, width)
+    entry: dict[str, Any] = rest
+    return entry

@@ -1,0 +1,80 @@
+"""A mix and its decryptions large enough to be read packed (record/packed_entries.py): the
+board and the verifier read the same bytes as the ordinary parser does, and what the
+ordinary parser refuses is refused too: an invalid point, a line that is not canonical."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vecha.crypto.rows import PackedRows
+from vecha.record.archive import iter_board
+from vecha.record.packed_entries import PackedShares, packed_entry
+from vecha.testing.records import SMALL_DEFINITION, build_election, rewrite_record
+from vecha.verify import verify_record
+
+MIXED = {**SMALL_DEFINITION, "id": "large-mix", "mix": True}
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    votes = [
+        (v, {"council": ["North / Bob" if v % 2 else "South"], "yesno": ["Yes" if v % 3 else "No"]}) for v in range(70)
+    ]
+    return build_election(tmp_path_factory.mktemp("large-mix"), definition=MIXED, votes=votes, voters=70)
+
+
+def test_the_large_entries_are_read_packed_and_verify(large: Any) -> None:
+    kinds = {}
+    for entry in iter_board(large.record):
+        if entry.type.value in ("mix", "mix-decryption"):
+            value = entry.payload.get("ballots", entry.payload.get("shares"))
+            kinds.setdefault(entry.type.value, set()).add(type(value))
+    assert kinds == {"mix": {PackedRows}, "mix-decryption": {PackedShares}}
+    report = verify_record(large.record)
+    assert report.ok, report.error
+    result = large.board.ledger.result
+    assert result["mixed"] == {"ballots": 70, "invalid": 0}
+    assert result["questions"][1]["counts"] == {"Yes": 46, "No": 24}
+
+
+def _first(objs: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    return next(o for o in objs if o["type"] == kind)
+
+
+def test_an_invalid_point_in_a_large_mix_is_refused(large: Any, tmp_path: Path) -> None:
+    import shutil
+
+    record = tmp_path / "record"
+    shutil.copytree(large.record, record)
+
+    def bad_point(objs: list[dict[str, Any]]) -> None:
+        _first(objs, "mix")["payload"]["ballots"][3][2]["beta"] = "ff" * 32
+
+    rewrite_record(record, large.board_key, bad_point)
+    report = verify_record(record)
+    assert not report.ok and "invalid point" in str(report.error), report.error
+
+
+def test_a_line_that_is_not_canonical_is_not_read_packed() -> None:
+    ct = {"alpha": "00" * 32, "beta": "00" * 32}
+    entry = {
+        "election": "e",
+        "index": 9,
+        "parent": "00" * 32,
+        "payload": {"ballots": [[ct] * 7] * 80, "mixer": 1, "proof": {}, "signature": "00" * 64},
+        "time": "2026-01-01T00:00:00Z",
+        "type": "mix",
+        "version": 2,
+    }
+    canonical = json.dumps(entry, separators=(",", ":"), sort_keys=True).encode()
+    assert packed_entry(canonical) is not None
+    spaced = canonical.replace(b'"mixer":1', b'"mixer": 1')
+    with pytest.raises(Exception, match="canonical"):
+        packed_entry(spaced)
+    ragged = json.dumps({**entry, "payload": {**entry["payload"], "ballots": [[ct] * 7] * 79 + [[ct] * 6]}},
+                        separators=(",", ":"), sort_keys=True).encode()  # fmt: skip
+    assert packed_entry(ragged) is None  # rows of two widths: the ordinary parser reads (and refuses) it
