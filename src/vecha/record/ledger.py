@@ -9,6 +9,7 @@ the ballot box runs it before appending, so the two cannot disagree on the rules
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -131,6 +132,10 @@ class Ledger:
     #: handed over as (board index, its canonical JSON) to be decoded and checked elsewhere,
     #: in parallel (the verifier's workers)
     defer_ballot_proofs: Callable[[int, bytes], None] | None = None
+    #: a verifier's hand-off of a mix's proof, or of a trustee's shares of the mixed
+    #: ballots, to a worker (entry index, the check to run): the board's other rules still
+    #: apply here, and the check must pass before the record is declared valid
+    defer_mix_checks: Callable[[int, Callable[[], object]], None] | None = None
     phase: Phase = Phase.EMPTY
     height: int = 0
     head: bytes = GENESIS_PARENT
@@ -520,7 +525,13 @@ class Ledger:
         if mix.mixer != self.mixes + 1:
             raise ElectionError(f"expected the mix of trustee {self.mixes + 1}, not of trustee {mix.mixer}")
         if self.check_proofs:
-            mix.verify(g.fingerprint, self.context().public_key, g.definition.trustees.identity_keys(), inputs)
+            check = functools.partial(
+                mix.verify, g.fingerprint, self.context().public_key, g.definition.trustees.identity_keys(), inputs
+            )
+            if self.defer_mix_checks is not None:
+                self.defer_mix_checks(entry.index, check)
+            else:
+                check()
         self.mixed, self.mixes = mix.ballots, self.mixes + 1
         self.book.rows = {}  # the first mix's inputs are on the board; memory is for the mixed rows
         self.phase = Phase.MIXED if self.mixes == g.definition.trustees.count else Phase.MIXING
@@ -535,7 +546,12 @@ class Ledger:
         if j in self.mix_decryptions:
             raise ElectionError(f"trustee {j} already decrypted the mixed ballots")
         key = keyed.confirmations[j - 1].verification_key if self.check_proofs else None
-        shares = read_row_shares(keyed.genesis.fingerprint, j, key, self.mixed, entry.payload["shares"])
+        fp, given = keyed.genesis.fingerprint, entry.payload["shares"]
+        if key is not None and self.defer_mix_checks is not None:
+            shares = read_row_shares(fp, j, None, self.mixed, given)  # the shape and encodings here
+            self.defer_mix_checks(entry.index, functools.partial(read_row_shares, fp, j, key, self.mixed, given))
+        else:
+            shares = read_row_shares(fp, j, key, self.mixed, given)
         self.mix_decryptions[j] = shares
         self.phase = Phase.DECRYPTING
 

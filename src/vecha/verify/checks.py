@@ -9,7 +9,7 @@ Memory is bounded by the number of credentials, never by the size of the ballots
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -95,6 +95,7 @@ class _Verification:
         self.workers = Workers(default_workers() if workers is None else workers, executor)
         self.distributed = executor is not None
         self.pool: BallotProofPool | None = None
+        self.mix_checks: list[tuple[int, Future[object]]] = []
 
     @contextmanager
     def check(self, name: Check) -> Iterator[None]:
@@ -140,6 +141,8 @@ class _Verification:
         ledger = self.ledger
         if self.distributed or (self.workers.count > 1 and header.entries >= PARALLEL_FROM):
             ledger.defer_ballot_proofs = self._defer
+        if self.workers.count > 1 and not self.distributed:
+            ledger.defer_mix_checks = self._defer_mix
         try:
             for entry in iter_board(self.directory):
                 digest = ledger.apply(entry)
@@ -148,17 +151,33 @@ class _Verification:
                 if ledger.height % 256 == 0:  # a progress bar redrawn per entry would cost the board's pace
                     self.progress("verifying the board", ledger.height, header.entries)
         except VechaError:
-            # Report a ballot that failed earlier on the board, if one did, rather than this entry.
+            # Report a ballot, mix or share that failed earlier on the board, if one did,
+            # rather than this entry (a result recomputed from shares a worker was still
+            # checking fails here first).
             if self.pool is not None:
                 failed = [f for f in self.pool.abandon() if f[0] < ledger.height]
                 if failed:
                     raise _ballot_failure(failed[0]) from None
+            self._raise_failed_mix_check()
             raise
         if self.pool is not None:
             failed = self.pool.finish()
             if failed:
                 raise _ballot_failure(failed[0])
+        self._raise_failed_mix_check()
         self.progress("verifying the board", ledger.height, header.entries)
+
+    def _raise_failed_mix_check(self) -> None:
+        for index, future in self.mix_checks:  # board order: the first failing entry is reported
+            try:
+                future.result()
+            except VechaError as e:
+                raise RecordError(f"entry {index}: {e}", entry=index, cause=type(e)) from None
+
+    def _defer_mix(self, index: int, check: Callable[[], object]) -> None:
+        """A mix's proof or a trustee's shares of the mixed ballots, checked on a worker
+        process (the inputs travel packed) while the board is read on."""
+        self.mix_checks.append((index, self.workers.executor.submit(check)))
 
     def _defer(self, index: int, ballot: bytes) -> None:
         if self.pool is None:
