@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
     tokens.command("revoke")(revoke)
     app.command("backup")(backup_command)
     app.command("restore")(restore_command)
+    app.command("mirror")(mirror)
 
 
 def serve(
@@ -66,6 +67,55 @@ def serve(
     logging.getLogger("uvicorn.access").disabled = True  # after Config, which sets logging up
     console.print(
         f"serving {len(election_ids(engine))} election(s) from {db} on http://{host}:{port}/ (API under /api/v1)"
+    )
+    uvicorn.Server(config).run()
+
+
+def mirror(
+    source: Annotated[str, typer.Option(help="the ballot box to follow, e.g. https://box.example.org")],
+    election_id: Annotated[str, typer.Option("--id", help="the election to mirror")],
+    db: Db = "mirror.sqlite",
+    host: Annotated[str, typer.Option(help="the address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="the port to listen on")] = 8081,
+) -> None:
+    """Follow a ballot box's board, check every entry and checkpoint as it arrives, and serve
+    the public pages, the booth and the read-only API from here; ballots cast here are relayed
+    to the box, and the box's receipt is checked before it is handed to the voter.
+
+    The store keeps the copy: run it again to go on where it stopped. The mirror holds no
+    key and signs nothing; it stops following (and says so at /api/v1/elections/ID/mirror)
+    if the box sends anything its copy refuses."""
+    import httpx
+    import uvicorn
+
+    from vecha.crypto.canonical import canonical_bytes
+    from vecha.server import ServerSettings
+    from vecha.server.app import create_mirror_app
+    from vecha.server.protocol import uvicorn_config
+    from vecha.store.replica import Replica, is_replica
+
+    engine = open_store(db)
+    if election_id in election_ids(engine) and not is_replica(engine, election_id):
+        raise CliError(f"{db} holds election {election_id!r} as a ballot box, not as a mirror")
+    if election_id not in election_ids(engine):
+        try:
+            page = httpx.get(
+                f"{source.rstrip('/')}/api/v1/elections/{election_id}/board",
+                params={"start": 0, "limit": 1},
+                timeout=30,
+            )
+            page.raise_for_status()
+            genesis = canonical_bytes(page.json()["entries"][0])
+        except (httpx.HTTPError, ValueError, KeyError, IndexError) as e:
+            raise CliError(f"cannot read election {election_id!r} from {source}: {e}") from None
+        Replica.start(engine, source, genesis)
+    settings = ServerSettings()
+    app = create_mirror_app(engine, source, settings)
+    config = uvicorn_config(app, settings, host=host, port=port, log_level="warning")
+    logging.getLogger("uvicorn.access").disabled = True
+    console.print(
+        f"mirroring {election_id} from {source} on http://{host}:{port}/"
+        f" (how far behind: /api/v1/elections/{election_id}/mirror)"
     )
     uvicorn.Server(config).run()
 

@@ -19,6 +19,7 @@ from vecha.server.limits import Limits, LimitSettings
 from vecha.server.metrics import Metrics
 from vecha.server.record_cache import RecordCache
 from vecha.store.board import Board
+from vecha.store.replica import Replica, is_replica
 from vecha.store.tokens import AuthError, Grant, authenticate
 from vecha.workers import BallotVerifier
 
@@ -63,7 +64,8 @@ class Boards:
         with self._lock:
             if election_id not in self._boards:
                 try:
-                    self._boards[election_id] = Board(self.engine, election_id)
+                    kind = Replica if is_replica(self.engine, election_id) else Board
+                    self._boards[election_id] = kind(self.engine, election_id)
                 except ElectionError:
                     raise ApiError(404, "unknown-election", f"no election {election_id!r} on this server") from None
             return self._boards[election_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Index, Integer, LargeBinary, MetaData, String, Table, Text, UniqueConstraint
 
-__all__ = ["metadata", "elections", "entries", "checkpoints", "ballots", "tokens", "ceremony", "audit"]
+__all__ = ["metadata", "elections", "entries", "checkpoints", "ballots", "tokens", "ceremony", "audit", "mirrors"]
 
 metadata = MetaData()
 
@@ -34,6 +34,15 @@ checkpoints = Table(
     Column("height", Integer, primary_key=True, autoincrement=False),
     Column("head", LargeBinary(32), nullable=False),
     Column("signature", LargeBinary(64), nullable=False),
+)
+
+#: Elections this store mirrors from another ballot box (`vecha mirror`): their `elections`
+#: row has an empty board seed, since a mirror holds no board key and signs nothing.
+mirrors = Table(
+    "mirrors",
+    metadata,
+    Column("election_id", String(64), primary_key=True),
+    Column("source", Text, nullable=False),  #: the ballot box's URL
 )
 
 #: An index over the ballot entries, for tracker look-ups and turnout (all of it is public on the board).

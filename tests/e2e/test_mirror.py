@@ -1,0 +1,165 @@
+"""`vecha mirror` (threat model §2.1): voters who reach only a mirror vote through it, get
+the box's own receipts and find their ballots there; the mirror's copy is the box's, byte
+for byte, and verifies. What the mirror is sent is checked as a verifier checks it: a
+changed ballot or a checkpoint of another history is refused, and nothing is kept."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from vecha.cli.main import main
+from vecha.crypto.canonical import canonical_bytes
+from vecha.errors import RecordError, VechaError
+from vecha.record.archive import RecordWriter
+from vecha.record.checkpoint import sign_checkpoint
+from vecha.record.entries import EntryType
+from vecha.server.app import create_mirror_app
+from vecha.store.db import open_store
+from vecha.store.organizer import close_voting
+from vecha.store.replica import Replica
+from vecha.testing.live import LiveServer
+from vecha.testing.records import build_election
+from vecha.verify import verify_record
+
+
+def _genesis(box_url: str, election_id: str) -> bytes:
+    page = httpx.get(f"{box_url}/api/v1/elections/{election_id}/board", params={"start": 0, "limit": 1}).json()
+    return canonical_bytes(page["entries"][0])
+
+
+def _caught_up(mirror_url: str, box_url: str, election_id: str, timeout: float = 30) -> dict[str, Any]:
+    """Wait until the mirror holds every entry the box has now."""
+    height = httpx.get(f"{box_url}/api/v1/elections/{election_id}/board", params={"limit": 1}).json()["height"]
+    deadline = time.monotonic() + timeout
+    while True:
+        status: dict[str, Any] = httpx.get(f"{mirror_url}/api/v1/elections/{election_id}/mirror").json()
+        if status["height"] >= height:
+            return status
+        assert time.monotonic() < deadline, status
+        time.sleep(0.2)
+
+
+def test_voters_who_reach_only_the_mirror_vote_and_check_through_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    e = build_election(tmp_path / "box", votes=[], voters=3, stop_after=EntryType.OPEN)
+    eid = e.board.election_id
+    mirror_engine = open_store(str(tmp_path / "mirror.sqlite"))
+    with LiveServer(e.board.engine) as box:
+        Replica.start(mirror_engine, box.url, _genesis(box.url, eid))
+        with LiveServer(mirror_engine, app=create_mirror_app(mirror_engine, box.url)) as mirror:
+            status = _caught_up(mirror.url, box.url, eid)
+            assert status["refused"] is None and status["source"] == box.url
+            # the voter knows only the mirror's address
+            remote = ["--server", mirror.url, "--id", eid]
+            for k, choice in enumerate(["council=North", "council=South / Cat"]):
+                receipt = tmp_path / f"receipt{k}.json"
+                args = ["vote", *remote, "--credential", e.codes[k], "--choice", choice, "--choice", "yesno=Yes"]
+                assert main([*args, "--receipt", str(receipt)]) == 0
+                tracker = json.loads(receipt.read_text())["tracker"]
+                capsys.readouterr()
+                assert main(["track", tracker, *remote]) == 0
+                assert "counts" in capsys.readouterr().out
+            # the receipt is the box's own: the board key of entry 0 signed it
+            box_tracker = httpx.get(f"{box.url}/api/v1/elections/{eid}/trackers/{tracker}").json()
+            assert box_tracker["index"] == json.loads(receipt.read_text())["index"]
+            close_voting(e.board)
+            _caught_up(mirror.url, box.url, eid)
+            box_entries = httpx.get(f"{box.url}/api/v1/elections/{eid}/board", params={"limit": 1000}).json()
+            mirror_entries = httpx.get(f"{mirror.url}/api/v1/elections/{eid}/board", params={"limit": 1000}).json()
+            assert mirror_entries == box_entries
+            box_cps = httpx.get(f"{box.url}/api/v1/elections/{eid}/checkpoints").json()
+            deadline = time.monotonic() + 30
+            while httpx.get(f"{mirror.url}/api/v1/elections/{eid}/checkpoints").json() != box_cps:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+    replica = Replica(mirror_engine, eid)
+    RecordWriter(tmp_path / "mirrored").write(replica.entries(), replica.checkpoints(), replica.ledger.result)
+    assert verify_record(tmp_path / "mirrored").ok
+    with pytest.raises(VechaError, match="signs nothing|makes none"):
+        replica.append(EntryType.CLOSE, {})
+
+
+def test_a_changed_ballot_and_a_checkpoint_of_another_history_are_refused(tmp_path: Path) -> None:
+    votes = [(0, {"council": ["North"], "yesno": ["Yes"]}), (1, {"council": ["South"], "yesno": ["No"]})]
+    e = build_election(tmp_path / "box", votes=votes, stop_after=EntryType.OPEN)
+    bodies = list(e.board.entry_bodies())
+    engine = open_store(str(tmp_path / "mirror.sqlite"))
+    replica = Replica.start(engine, "http://box.invalid", bodies[0])
+    ballot_at = next(i for i, b in enumerate(bodies) if b'"type":"ballot"' in b)
+    for body in bodies[1:ballot_at]:
+        replica.take(body)
+    # a relay or a compromised box swaps two ciphertexts of a ballot: its proofs fail
+    entry = json.loads(bodies[ballot_at])
+    choices = entry["payload"]["ballot"]["answers"][0]["choices"]
+    choices[0], choices[1] = choices[1], choices[0]
+    with pytest.raises(VechaError):
+        replica.take(canonical_bytes(entry))
+    assert replica.ledger.height == ballot_at and replica.stored_height() == ballot_at
+    with pytest.raises(RecordError, match="expected entry"):
+        replica.take(bodies[ballot_at + 1])  # out of order
+    for body in bodies[ballot_at:]:
+        replica.take(body)
+    assert list(replica.entry_bodies()) == bodies
+    # the box's key signs a checkpoint naming another head at a height this copy has
+    forged = sign_checkpoint(e.board_key, e.board.election_id, 3, b"\x07" * 32)
+    with pytest.raises(RecordError, match="the box signed head"):
+        replica.take_checkpoint(forged)
+    honest = sign_checkpoint(e.board_key, e.board.election_id, 3, replica.head_at(3))
+    assert replica.take_checkpoint(honest) is True and replica.take_checkpoint(honest) is False
+
+
+def test_the_mirror_command_follows_a_box_and_serves_the_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    e = build_election(
+        tmp_path / "box", votes=[(0, {"council": ["North"], "yesno": ["Yes"]})], stop_after=EntryType.OPEN
+    )
+    eid = e.board.election_id
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    db = tmp_path / "mirror.sqlite"
+    with LiveServer(e.board.engine) as box:
+        command = [sys.executable, "-c", "from vecha.cli.main import run; run()", "mirror", "--source", box.url]
+        process = subprocess.Popen(
+            [*command, "--id", eid, "--db", str(db), "--port", str(port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    status = httpx.get(f"{url}/api/v1/elections/{eid}/mirror").json()
+                    if status["height"] == e.board.ledger.height:
+                        break
+                except (httpx.HTTPError, ValueError, KeyError):
+                    pass
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.2)
+            page = httpx.get(f"{url}/booth.html")
+            assert page.status_code == 200 and "<script" in page.text
+            assert httpx.get(f"{url}/api/v1/elections/{eid}").json()["id"] == eid
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=30)
+        # a store that is this election's ballot box is not made a mirror of it
+        assert main(["mirror", "--source", box.url, "--id", eid, "--db", str(tmp_path / "box" / "box.sqlite")]) == 1
+        assert "as a ballot box, not as a mirror" in capsys.readouterr().err
+    # a box that does not answer: one line, and no store change
+    assert main(["mirror", "--source", box.url, "--id", eid, "--db", str(tmp_path / "other.sqlite")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot read election") and len(err.strip().splitlines()) == 1, err
