@@ -17,7 +17,7 @@ from vecha.cli.main import main
 from vecha.crypto.canonical import canonical_bytes
 from vecha.errors import RecordError, VechaError
 from vecha.record.archive import RecordWriter
-from vecha.record.checkpoint import sign_checkpoint
+from vecha.record.checkpoint import BoardKey, sign_checkpoint
 from vecha.record.entries import EntryType
 from vecha.server.app import create_mirror_app
 from vecha.store.db import open_store
@@ -163,3 +163,59 @@ def test_the_mirror_command_follows_a_box_and_serves_the_pages(
     assert main(["mirror", "--source", box.url, "--id", eid, "--db", str(tmp_path / "other.sqlite")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: cannot read election") and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_box_that_shows_a_peer_another_history_is_caught_and_the_proof_verifies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mirror compares the box's checkpoints with a peer's: the box signed, for the peer,
+    another head at a height the mirror holds a checkpoint for. The mirror keeps and serves
+    the proof; `vecha verify PROOF` says what it proves; a tampered proof does not verify; a
+    peer's junk (a checkpoint the box did not sign) proves nothing."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    e = build_election(
+        tmp_path / "box", votes=[(0, {"council": ["North"], "yesno": ["Yes"]})], stop_after=EntryType.OPEN
+    )
+    eid = e.board.election_id
+    served: list[dict[str, Any]] = []
+
+    async def peer_checkpoints(request: Any) -> JSONResponse:
+        return JSONResponse(served)
+
+    peer_app = Starlette(routes=[Route(f"/api/v1/elections/{eid}/checkpoints", peer_checkpoints)])
+    mirror_engine = open_store(str(tmp_path / "mirror.sqlite"))
+    with LiveServer(e.board.engine) as box, LiveServer(e.board.engine, app=peer_app) as peer:
+        Replica.start(mirror_engine, box.url, _genesis(box.url, eid))
+        app = create_mirror_app(mirror_engine, box.url, peers=(peer.url,))
+        with LiveServer(mirror_engine, app=app) as mirror:
+            _caught_up(mirror.url, box.url, eid)
+            deadline = time.monotonic() + 30
+            while not (mine := httpx.get(f"{mirror.url}/api/v1/elections/{eid}/checkpoints").json()):
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+            height = mine[0]["height"]
+            junk = sign_checkpoint(BoardKey(bytes(32)), eid, height, b"\x01" * 32)  # not the box's key
+            served.append(junk.to_json())
+            time.sleep(2.5)  # a couple of rounds of the follower
+            assert httpx.get(f"{mirror.url}/api/v1/elections/{eid}/equivocation").status_code == 404
+            served.append(sign_checkpoint(e.board_key, eid, height, b"\x02" * 32).to_json())
+            deadline = time.monotonic() + 30
+            while not httpx.get(f"{mirror.url}/api/v1/elections/{eid}/mirror").json()["equivocations"]:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+            status = httpx.get(f"{mirror.url}/api/v1/elections/{eid}/mirror").json()
+            assert status["equivocations"] == [height] and status["peers"] == {peer.url: height}
+            proof = httpx.get(f"{mirror.url}/api/v1/elections/{eid}/equivocation").json()
+    path = tmp_path / "proof.json"
+    path.write_text(json.dumps(proof))
+    capsys.readouterr()
+    assert main(["verify", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"signed two different histories at height {height}" in out and eid in out
+    proof["checkpoints"][1]["head"] = proof["checkpoints"][0]["head"]
+    path.write_text(json.dumps(proof))
+    assert main(["verify", str(path)]) == 1
+    assert "proves nothing" in capsys.readouterr().err

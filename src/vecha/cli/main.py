@@ -101,10 +101,16 @@ def verify(
     observers: ObserverUrls = None,
 ) -> None:
     """Re-check everything in an election record, trusting nothing but its files (and, if
-    given, that it is the history whose checkpoints an observer or a mirror kept)."""
+    given, that it is the history whose checkpoints an observer or a mirror kept).
+
+    Given a proof of equivocation (a file a mirror wrote), check it and say what it proves."""
     import json
 
     from vecha.verify import verify_record
+
+    if record.is_file():
+        _verify_equivocation(record, as_json)
+        return
 
     with contextlib.ExitStack() as stack:
         executor = None
@@ -128,6 +134,29 @@ def verify(
     else:
         err_console.print(report.summary())
         raise typer.Exit(1)
+
+
+def _verify_equivocation(path: Path, as_json: bool) -> None:
+    import json
+
+    from vecha.record.entries import entry_hash
+    from vecha.record.equivocation import Equivocation, is_equivocation_file
+
+    data = read_json(path, "proof")
+    if not is_equivocation_file(data):
+        raise CliError(f"{path} is neither a record directory nor a proof of equivocation")
+    proof = Equivocation.from_json(data)
+    entry = proof.check()
+    fingerprint = entry_hash(entry.parent, entry.canonical()).hex()
+    what = (
+        f"the ballot box of election {entry.election} (fingerprint {fingerprint}) signed two different "
+        f"histories at height {proof.height}: heads {proof.first.head.hex()} and {proof.second.head.hex()}"
+    )
+    if as_json:
+        console.print_json(json.dumps({"ok": True, "proves": "equivocation", "election": entry.election,
+                                       "fingerprint": fingerprint, "height": proof.height}))  # fmt: skip
+    else:
+        console.print(f"proof of equivocation verified: {what}")
 
 
 @app.command()

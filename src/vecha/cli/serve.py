@@ -77,6 +77,10 @@ def mirror(
     db: Db = "mirror.sqlite",
     host: Annotated[str, typer.Option(help="the address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="the port to listen on")] = 8081,
+    peer: Annotated[
+        list[str] | None,
+        typer.Option(help="another mirror (or an observer) whose checkpoints to compare with this copy's (repeatable)"),
+    ] = None,
 ) -> None:
     """Follow a ballot box's board, check every entry and checkpoint as it arrives, and serve
     the public pages, the booth and the read-only API from here; ballots cast here are relayed
@@ -84,7 +88,9 @@ def mirror(
 
     The store keeps the copy: run it again to go on where it stopped. The mirror holds no
     key and signs nothing; it stops following (and says so at /api/v1/elections/ID/mirror)
-    if the box sends anything its copy refuses."""
+    if the box sends anything its copy refuses. With --peer, it compares the box's signed
+    checkpoints with those the peers got: two heads at one height are kept as a proof of
+    equivocation (/api/v1/elections/ID/equivocation) that `vecha verify FILE` checks."""
     import httpx
     import uvicorn
 
@@ -110,7 +116,7 @@ def mirror(
             raise CliError(f"cannot read election {election_id!r} from {source}: {e}") from None
         Replica.start(engine, source, genesis)
     settings = ServerSettings()
-    app = create_mirror_app(engine, source, settings)
+    app = create_mirror_app(engine, source, settings, peers=tuple(peer or ()))
     config = uvicorn_config(app, settings, host=host, port=port, log_level="warning")
     logging.getLogger("uvicorn.access").disabled = True
     console.print(

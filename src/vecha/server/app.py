@@ -70,7 +70,9 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
     return app
 
 
-def create_mirror_app(engine: Engine, source: str, settings: ServerSettings | None = None) -> FastAPI:
+def create_mirror_app(
+    engine: Engine, source: str, settings: ServerSettings | None = None, peers: tuple[str, ...] = ()
+) -> FastAPI:
     """`vecha mirror`: the read-only API, the pages and the booth over this store's copies
     of `source`'s boards (followed in the background, every entry checked), and ballots
     relayed to `source` with its receipts checked before they are handed on."""
@@ -89,7 +91,7 @@ def create_mirror_app(engine: Engine, source: str, settings: ServerSettings | No
         for election_id in election_ids(engine):
             board = await run_in_threadpool(state.boards.get, election_id)
             if isinstance(board, Replica):
-                followers[election_id] = Follower(board, client)
+                followers[election_id] = Follower(board, client, peers=peers)
                 followers[election_id].start()
         yield
         for f in followers.values():
@@ -125,6 +127,15 @@ def create_mirror_app(engine: Engine, source: str, settings: ServerSettings | No
         if follower is None:
             raise ApiError(404, "unknown-election", f"this mirror does not follow election {election_id!r}")
         return {"source": source, **follower.status.to_json()}
+
+    @app.get(f"{API_PREFIX}/elections/{{election_id}}/equivocation", tags=["mirror"])
+    async def equivocation(election_id: str) -> dict[str, object]:
+        """The proof, if this mirror found one, that the box signed two histories."""
+        board = await run_in_threadpool(state.boards.get, election_id)
+        found = board.equivocations() if isinstance(board, Replica) else []
+        if not found:
+            raise ApiError(404, "no-equivocation", "this mirror has seen no second history")
+        return found[0].to_json()
 
     app.mount("/", StaticFiles(directory=STATIC, html=True), name="pages")
     app.add_middleware(RequestMetrics, metrics=state.metrics)

@@ -42,7 +42,10 @@ class FollowStatus:
     error: str | None = None  #: the last failure (the box unreachable, an entry refused)
     refused: str | None = None  #: an entry or checkpoint the box sent that this copy refused: it stops
     checkpoints: int = 0
-    history: list[str] = field(default_factory=list)
+    #: the heights at which a peer holds a checkpoint of another head (the box forked)
+    equivocations: list[int] = field(default_factory=list)
+    #: each peer's latest height, or the error it gave
+    peers: dict[str, int | str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         behind = None if self.box_height is None else max(0, self.box_height - self.height)
@@ -55,15 +58,20 @@ class FollowStatus:
             "error": self.error,
             "refused": self.refused,
             "checkpoints": self.checkpoints,
+            "equivocations": list(self.equivocations),
+            "peers": dict(self.peers),
         }
 
 
 class Follower:
     """Pulls the box's board page by page into a `Replica`, and its checkpoints."""
 
-    def __init__(self, replica: Replica, client: httpx.Client, interval: float = 1.0) -> None:
-        self.replica, self.client, self.interval = replica, client, interval
+    def __init__(
+        self, replica: Replica, client: httpx.Client, interval: float = 1.0, peers: tuple[str, ...] = ()
+    ) -> None:
+        self.replica, self.client, self.interval, self.peers = replica, client, interval, peers
         self.status = FollowStatus(height=replica.ledger.height)
+        self.status.equivocations = [p.height for p in replica.equivocations()]
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -97,7 +105,29 @@ class Follower:
             self.status.error = self.status.refused
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as e:
             self.status.error = f"the ballot box did not answer as it should: {e}"
+        for peer in self.peers:
+            self.compare_with(peer)
         return taken
+
+    def compare_with(self, peer: str) -> None:
+        """Fetch a peer's checkpoints (another mirror's, an observer's) and hold them
+        against this copy's: a signed head that differs at a height both have is a proof
+        of equivocation, kept and shown."""
+        try:
+            r = httpx.get(f"{peer.rstrip('/')}{self.base}/checkpoints", timeout=30)
+            r.raise_for_status()
+            theirs = [Checkpoint.from_json(obj) for obj in r.json()]
+        except (httpx.HTTPError, ValueError, VechaError) as e:
+            self.status.peers[peer] = f"unreachable or unreadable: {e}"
+            return
+        self.status.peers[peer] = max((cp.height for cp in theirs), default=0)
+        for cp in theirs:
+            try:
+                proof = self.replica.compare(cp, peer)
+            except VechaError:
+                continue  # not the box's signature: a peer's junk proves nothing
+            if proof is not None and proof.height not in self.status.equivocations:
+                self.status.equivocations.append(proof.height)
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         r = self.client.get(path, params=params)

@@ -15,14 +15,16 @@ from time import monotonic
 
 from sqlalchemy import Engine, insert, select
 
+from vecha.crypto.canonical import canonical_bytes
 from vecha.errors import ElectionError, RecordError
 from vecha.record.checkpoint import BoardKey, Checkpoint
 from vecha.record.entries import Entry, EntryType
+from vecha.record.equivocation import Equivocation, equivocation_of
 from vecha.record.ledger import Ledger
 from vecha.store.board import Board, _identify, _insert_entry
 from vecha.store.commit import GroupCommit
 from vecha.store.db import writing
-from vecha.store.schema import ballots, checkpoints, elections, mirrors
+from vecha.store.schema import ballots, checkpoints, elections, equivocations, mirrors
 
 __all__ = ["Replica", "is_replica"]
 
@@ -152,3 +154,43 @@ class Replica(Board):
         if row is None:
             raise RecordError(f"this copy has no entry {height - 1}")
         return bytes(row[0])
+
+    def compare(self, cp: Checkpoint, peer: str) -> Equivocation | None:
+        """A peer's checkpoint against this copy's: if both are the box's signatures at one
+        height with different heads, the proof (kept in the store) that the box forked."""
+        if cp.election != self.election_id:
+            return None
+        cp.verify(self.ledger.defined().board_key)
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(checkpoints).where(
+                    checkpoints.c.election_id == self.election_id, checkpoints.c.height == cp.height
+                )
+            ).first()
+        if row is None:
+            return None
+        mine = Checkpoint(self.election_id, cp.height, bytes(row.head), bytes(row.signature))
+        genesis = next(self.entry_bodies(0, 1))
+        proof = equivocation_of(genesis, mine, cp)
+        if proof is not None and cp.height not in {p.height for p in self.equivocations()}:
+            with writing(self.engine) as conn:
+                conn.execute(
+                    insert(equivocations).values(
+                        election_id=self.election_id,
+                        height=cp.height,
+                        proof=canonical_bytes(proof.to_json()),
+                        peer=peer,
+                    )
+                )
+        return proof
+
+    def equivocations(self) -> list[Equivocation]:
+        import json
+
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(equivocations.c.proof)
+                .where(equivocations.c.election_id == self.election_id)
+                .order_by(equivocations.c.height)
+            )
+            return [Equivocation.from_json(json.loads(bytes(r[0]))) for r in rows]

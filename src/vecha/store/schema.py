@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Index, Integer, LargeBinary, MetaData, String, Table, Text, UniqueConstraint
 
-__all__ = ["metadata", "elections", "entries", "checkpoints", "ballots", "tokens", "ceremony", "audit", "mirrors"]
+__all__ = [
+    "metadata",
+    "elections",
+    "entries",
+    "checkpoints",
+    "ballots",
+    "tokens",
+    "ceremony",
+    "audit",
+    "mirrors",
+    "equivocations",
+]
 
 metadata = MetaData()
 
@@ -43,6 +54,16 @@ mirrors = Table(
     metadata,
     Column("election_id", String(64), primary_key=True),
     Column("source", Text, nullable=False),  #: the ballot box's URL
+)
+
+#: Proofs that a mirrored box signed two histories (record/equivocation.py), as found.
+equivocations = Table(
+    "equivocations",
+    metadata,
+    Column("election_id", String(64), primary_key=True),
+    Column("height", Integer, primary_key=True, autoincrement=False),
+    Column("proof", LargeBinary, nullable=False),  #: its canonical JSON
+    Column("peer", Text, nullable=False),  #: where the other checkpoint came from
 )
 
 #: An index over the ballot entries, for tracker look-ups and turnout (all of it is public on the board).
