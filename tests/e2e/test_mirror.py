@@ -219,3 +219,57 @@ def test_a_box_that_shows_a_peer_another_history_is_caught_and_the_proof_verifie
     path.write_text(json.dumps(proof))
     assert main(["verify", str(path)]) == 1
     assert "proves nothing" in capsys.readouterr().err
+
+
+def test_a_ballot_handed_off_as_qr_codes_is_cast_through_a_mirror(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Spec §6.9: the voter, offline, makes the ballot and its QR codes (PNG); someone else
+    reads them back from the images and casts them through a mirror; the tracking code the
+    voter noted is on the box's board. A code missing, or codes of two ballots, are refused."""
+    e = build_election(tmp_path / "box", votes=[], voters=3, stop_after=EntryType.OPEN)
+    eid = e.board.election_id
+    assert (
+        main(
+            [
+                "election",
+                "package",
+                "--db",
+                str(tmp_path / "box" / "box.sqlite"),
+                "--out",
+                str(tmp_path / "election.json"),
+            ]
+        )
+        == 0
+    )
+    for k in (0, 1):
+        args = [
+            "vote",
+            "--election",
+            str(tmp_path / "election.json"),
+            "--credential",
+            e.codes[k],
+            "--choice",
+            "yesno=No",
+        ]
+        assert main([*args, "--qr", str(tmp_path / f"qr{k}")]) == 0
+    capsys.readouterr()
+    codes = sorted((tmp_path / "qr0").glob("*.png"), reverse=True)  # any order
+    assert len(codes) >= 2 and all(p.read_bytes().startswith(b"\x89PNG") for p in codes)
+    mirror_engine = open_store(str(tmp_path / "mirror.sqlite"))
+    with LiveServer(e.board.engine) as box:
+        Replica.start(mirror_engine, box.url, _genesis(box.url, eid))
+        with LiveServer(mirror_engine, app=create_mirror_app(mirror_engine, box.url)) as mirror:
+            _caught_up(mirror.url, box.url, eid)
+            qr_args = [x for p in codes for x in ("--qr", str(p))]
+            assert main(["cast", *qr_args[2:], "--server", mirror.url, "--id", eid]) == 1  # one code short
+            assert "codes missing" in capsys.readouterr().err
+            mixed = [*qr_args[:2], "--qr", str(next((tmp_path / "qr1").glob("*.png")))]
+            assert main(["cast", *mixed, "--server", mirror.url, "--id", eid]) == 1
+            assert "two different ballots" in capsys.readouterr().err
+            assert main(["cast", *qr_args, "--server", mirror.url, "--id", eid]) == 0
+            receipt = json.loads(capsys.readouterr().out)
+            tracker = codes[0].name.split("-")[1]
+            assert receipt["tracker"].startswith(tracker)
+            found = httpx.get(f"{box.url}/api/v1/elections/{eid}/trackers/{receipt['tracker']}").json()
+            assert found["index"] == receipt["index"] and found["counts"] is True

@@ -44,7 +44,7 @@ class Box(Protocol):
     def publish_credentials(self, credentials: list[str]) -> int: ...
     def open(self) -> None: ...
     def close(self) -> None: ...
-    def cast(self, ballot: Any, channel: str) -> tuple[dict[str, Any], bool]: ...
+    def cast(self, ballot: Any, channel: str, registration: Any = None) -> tuple[dict[str, Any], bool]: ...
     def track(self, tracker: str) -> tuple[int, bool]: ...
     def tally(self, progress: Progress) -> dict[str, Any]: ...
     def combine(self, decryptions: list[dict[str, Any]]) -> dict[str, Any]: ...
@@ -78,7 +78,9 @@ class LocalBox:
     def close(self) -> None:
         steps.close_voting(self.board)
 
-    def cast(self, ballot: Any, channel: str) -> tuple[dict[str, Any], bool]:
+    def cast(self, ballot: Any, channel: str, registration: Any = None) -> tuple[dict[str, Any], bool]:
+        if registration is not None:
+            raise CliError("this ballot carries its registration: cast it through a server (--server URL)")
         parsed = Ballot.from_json(ballot)
         self.board.refresh()
         receipt, new = self.board.cast_parsed(parsed, parsed.tracker(), channel)
@@ -134,8 +136,11 @@ class RemoteBox:
     def close(self) -> None:
         self.client.post(self.base + "/close")
 
-    def cast(self, ballot: Any, channel: str) -> tuple[dict[str, Any], bool]:
-        status, data = self.client.post_status(self.base + "/ballots", {"ballot": ballot, "channel": channel})
+    def cast(self, ballot: Any, channel: str, registration: Any = None) -> tuple[dict[str, Any], bool]:
+        body: dict[str, Any] = {"ballot": ballot, "channel": channel}
+        if registration is not None:
+            body["registration"] = registration
+        status, data = self.client.post_status(self.base + "/ballots", body)
         return data, status == 201
 
     def track(self, tracker: str) -> tuple[int, bool]:

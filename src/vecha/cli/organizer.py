@@ -127,7 +127,13 @@ def close(db: Db = "vecha.sqlite", election: ElectionId = None, server: Server =
 
 
 def cast(
-    ballot: Annotated[Path, typer.Argument(help="a ballot file made by `vecha vote`")],
+    ballot: Annotated[Path | None, typer.Argument(help="a ballot file made by `vecha vote`")] = None,
+    qr: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="the ballot's QR codes instead (images, repeatable, in any order), from vecha vote --qr or the booth"
+        ),
+    ] = None,
     channel: Annotated[str, typer.Option(help="web or app")] = "app",
     db: Db = "vecha.sqlite",
     election: ElectionId = None,
@@ -141,7 +147,18 @@ def cast(
         raise CliError("--channel is web or app")
     if receipt_out is not None and receipt_out.exists():
         raise CliError(f"{receipt_out} exists; give another --receipt")
-    receipt, new = open_box(db, election, server, None).cast(read_json(ballot, "ballot"), channel)
+    registration = None
+    if (ballot is None) == (not qr):
+        raise CliError("give a ballot file, or its QR codes (--qr), one of them")
+    if qr:
+        from vecha.cli.voter import read_qr_codes
+
+        submission = read_qr_codes(qr)
+        ballot_json, channel, registration = submission["ballot"], submission["channel"], submission.get("registration")
+    else:
+        assert ballot is not None
+        ballot_json = read_json(ballot, "ballot")
+    receipt, new = open_box(db, election, server, None).cast(ballot_json, channel, registration)
     if receipt_out is not None:
         write_out(receipt_out, receipt)
     console.print_json(json.dumps(receipt))

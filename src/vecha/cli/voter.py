@@ -100,6 +100,13 @@ def vote(
         list[str] | None,
         typer.Option(help="QUESTION=CANDIDATE=GRADE for a graded question (repeatable; ungraded: the lowest grade)"),
     ] = None,
+    qr: Annotated[
+        Path | None,
+        typer.Option(
+            help="also write the signed ballot as QR codes (PNG) into this directory: anyone can cast them later, "
+            "through any mirror (vecha cast --qr)"
+        ),
+    ] = None,
 ) -> None:
     """Voter: encrypt and sign a ballot on this machine (the code never leaves it).
 
@@ -151,16 +158,19 @@ def vote(
         return
     ballot = made.ballot
     tracker = ballot.tracker()
-    if out is not None or client is None:
+    submission: dict[str, Any] = {"ballot": ballot.to_json(), "channel": "app"}
+    if signed is not None:  # register and vote in one request (the box ignores it once registered)
+        submission["registration"] = signed
+    if qr is not None:
+        images = write_qr_codes(qr, submission, tracker)
+        console.print(f"{len(images)} QR code(s) in {qr}; tracking code {tracker}")
+    if (out is not None or client is None) and not (qr is not None and out is None and client is None):
         out = out or Path("ballot.json")
         write_out(out, ballot.to_json())
         console.print(f"ballot written to {out}; tracking code {tracker}")
     if client is None:
         return
     base = f"/elections/{election_id}"
-    submission: dict[str, Any] = {"ballot": ballot.to_json(), "channel": "app"}
-    if signed is not None:  # register and vote in one request (the box ignores it once registered)
-        submission["registration"] = signed
     status, body = client.post_status(base + "/ballots", submission)
     receipt = Receipt.from_json(body)
     receipt.verify(ledger.defined().board_key)
@@ -227,3 +237,42 @@ def check_receipt_command(
             "the receipt is genuine and your ballot is in the record; a later ballot with the same "
             "credential replaced it"
         )
+
+
+def write_qr_codes(directory: Path, submission: dict[str, Any], tracker: str) -> list[Path]:
+    """The hand-off frames (spec §6.9) as PNG QR codes, `ballot-<tracker prefix>-k-of-n.png`."""
+    import segno
+
+    from vecha.election.handoff import frames_of
+
+    frames = frames_of(submission)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for k, frame in enumerate(frames, start=1):
+            path = directory / f"ballot-{tracker[:8]}-{k}-of-{len(frames)}.png"
+            segno.make(frame, error="m", mode="byte", micro=False).save(str(path), kind="png", scale=6, border=4)
+            paths.append(path)
+    except OSError as e:
+        raise CliError(f"cannot write the QR codes in {directory}: {e}") from None
+    return paths
+
+
+def read_qr_codes(images: list[Path]) -> dict[str, Any]:
+    """The submission that these QR images (PNG or JPEG photos) carry (spec §6.9)."""
+    import zxingcpp
+    from PIL import Image, UnidentifiedImageError
+
+    from vecha.election.handoff import submission_of
+
+    frames: list[bytes] = []
+    for path in images:
+        try:
+            with Image.open(path) as image:
+                found = zxingcpp.read_barcodes(image)
+        except (OSError, UnidentifiedImageError) as e:
+            raise CliError(f"cannot read the image {path}: {e}") from None
+        if not found:
+            raise CliError(f"no QR code found in {path}")
+        frames.extend(bytes(code.bytes) for code in found if code.format == zxingcpp.BarcodeFormat.QRCode)
+    return submission_of(frames)
