@@ -101,3 +101,32 @@ def test_the_registrar_never_answers_with_a_server_error(tmp_path: Path) -> None
     operations, failures = fuzz_app(app, service.tokens[0], taken, "registrar", board.election_id)
     assert operations >= 8
     assert failures == []
+
+
+@pytest.mark.slow
+def test_the_mirror_never_answers_with_a_server_error(tmp_path: Path) -> None:
+    """A mirror's routes, fuzzed the same way, while it follows a live ballot box: no 5xx
+    (a ballot relayed to the box gets the box's refusal), and no generated ballot accepted."""
+    import httpx
+
+    from vecha.crypto.canonical import canonical_bytes
+    from vecha.server.app import create_mirror_app
+    from vecha.store.db import open_store
+    from vecha.store.replica import Replica
+    from vecha.testing.live import LiveServer
+
+    built = build_election(tmp_path, voters=3, stop_after=EntryType.OPEN)
+    eid = built.board.election_id
+    with LiveServer(built.board.engine, ServerSettings(limits=UNLIMITED)) as box:
+        page = httpx.get(f"{box.url}/api/v1/elections/{eid}/board", params={"limit": 1}).json()
+        engine = open_store(str(tmp_path / "mirror.sqlite"))
+        Replica.start(engine, box.url, canonical_bytes(page["entries"][0]))
+        app = create_mirror_app(engine, box.url)
+
+        def accepted(label: str, status: int) -> str | None:
+            taken = label.startswith("POST") and label.endswith("/ballots") and status in (200, 201)
+            return "a generated ballot was accepted" if taken else None
+
+        operations, failures = fuzz_app(app, "vecha_not-a-token", accepted, "mirror", eid)
+    assert operations >= 10
+    assert failures == []
