@@ -273,3 +273,35 @@ def test_a_ballot_handed_off_as_qr_codes_is_cast_through_a_mirror(
             assert receipt["tracker"].startswith(tracker)
             found = httpx.get(f"{box.url}/api/v1/elections/{eid}/trackers/{receipt['tracker']}").json()
             assert found["index"] == receipt["index"] and found["counts"] is True
+
+
+def test_a_mirror_that_serves_a_changed_booth_is_caught(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Spec §8.7: entry 0 pins every booth file; `vecha check-booth` holds what an entry
+    point serves to the pins: the honest mirror's booth matches, a changed one is named."""
+    import shutil
+
+    from vecha.server.pins import STATIC
+
+    e = build_election(tmp_path / "box", votes=[], stop_after=EntryType.OPEN, booth_pinned=True)
+    eid = e.board.election_id
+    assert "js/booth.js" in e.board.ledger.defined().booth
+    changed = tmp_path / "changed-static"
+    shutil.copytree(STATIC, changed)
+    (changed / "js" / "booth.js").write_text((changed / "js" / "booth.js").read_text() + "\n// send the code home\n")
+    honest_engine = open_store(str(tmp_path / "honest.sqlite"))
+    bad_engine = open_store(str(tmp_path / "bad.sqlite"))
+    with LiveServer(e.board.engine) as box:
+        for engine in (honest_engine, bad_engine):
+            Replica.start(engine, box.url, _genesis(box.url, eid))
+        honest_app = create_mirror_app(honest_engine, box.url)
+        bad_app = create_mirror_app(bad_engine, box.url, static=changed)
+        with LiveServer(honest_engine, app=honest_app) as honest, LiveServer(bad_engine, app=bad_app) as bad:
+            fp = e.board.ledger.fingerprint.hex()
+            capsys.readouterr()
+            assert main(["check-booth", "--server", honest.url, "--id", eid, "--fingerprint", fp]) == 0
+            assert "files match" in capsys.readouterr().out
+            assert main(["check-booth", "--server", bad.url, "--id", eid, "--fingerprint", fp]) == 1
+            err = capsys.readouterr().err
+            assert "js/booth.js (changed)" in err and "Do not vote with it" in err
+            assert main(["check-booth", "--server", honest.url, "--id", eid, "--fingerprint", "00" * 32]) == 1
+            assert "not the one given" in capsys.readouterr().err

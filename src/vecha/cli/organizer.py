@@ -52,7 +52,9 @@ def create(
             created = client.post("/elections", parsed.model_dump(mode="json"))
         fingerprint = created["fingerprint"]
     else:
-        fingerprint = Board.create(open_store(db), parsed).ledger.fingerprint.hex()
+        from vecha.server.pins import booth_pins
+
+        fingerprint = Board.create(open_store(db), parsed, booth=booth_pins()).ledger.fingerprint.hex()
     console.print(f"created election {parsed.id}; fingerprint {fingerprint}")
 
 

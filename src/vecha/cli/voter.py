@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
     app.command()(vote)
     app.command("check-receipt")(check_receipt_command)
     app.command("audit")(audit_command)
+    app.command("check-booth")(check_booth)
 
 
 def issue_credentials(
@@ -276,3 +277,60 @@ def read_qr_codes(images: list[Path]) -> dict[str, Any]:
             raise CliError(f"no QR code found in {path}")
         frames.extend(bytes(code.bytes) for code in found if code.format == zxingcpp.BarcodeFormat.QRCode)
     return submission_of(frames)
+
+
+def check_booth(
+    server: Annotated[str, typer.Option("--server", help="the entry point whose booth to check (a mirror, the box)")],
+    election_id: ElectionId = None,
+    election: Annotated[
+        Path | None,
+        typer.Option(
+            "--election", help="the election package from somewhere else than --server (default: --server's own)"
+        ),
+    ] = None,
+    fingerprint: Annotated[
+        str | None, typer.Option(help="the election fingerprint as published by the organizer, to hold the package to")
+    ] = None,
+) -> None:
+    """Does this entry point serve the booth the election pins (spec §8.7)? Every file that
+    entry 0 pins is fetched from --server and its SHA-256 compared; a changed, missing or
+    extra page is named. Take the package (--election) or the fingerprint from another
+    source than the entry point you check: a dishonest mirror could serve a package of its
+    own, but not one with the election's fingerprint."""
+    import hashlib
+
+    import httpx
+
+    client = Client(server)
+    election_id = client.election_id(election_id)
+    package = (
+        read_json(election, "election package")
+        if election is not None
+        else client.get(f"/elections/{election_id}/package")
+    )
+    ledger = setup_ledger(package)
+    genesis = ledger.defined()
+    if fingerprint is not None and fingerprint.strip().lower() != genesis.fingerprint.hex():
+        raise CliError(f"the package is of fingerprint {genesis.fingerprint.hex()}, not the one given: do not use it")
+    if not genesis.booth:
+        raise CliError("this election pins no booth files (it was made without them): nothing to check")
+    changed = []
+    base = server.rstrip("/")
+    with console.status(f"fetching {len(genesis.booth)} booth files from {server}"):
+        for path, digest in genesis.booth.items():
+            try:
+                r = httpx.get(f"{base}/{path}", timeout=30)
+            except httpx.HTTPError as e:
+                raise CliError(f"{server} did not answer for {path}: {e}") from None
+            if r.status_code != 200:
+                changed.append(f"{path} (missing: HTTP {r.status_code})")
+            elif hashlib.sha256(r.content).hexdigest() != digest:
+                changed.append(f"{path} (changed)")
+    if changed:
+        raise CliError(
+            f"{server} serves a booth that is not the election's: {', '.join(changed)}. Do not vote with it."
+        )
+    console.print(
+        f"{server} serves the booth that election {election_id} pins: {len(genesis.booth)} files match "
+        f"(fingerprint {genesis.fingerprint.hex()})"
+    )

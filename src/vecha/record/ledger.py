@@ -10,6 +10,7 @@ the ballot box runs it before appending, so the two cannot disagree on the rules
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -70,6 +71,8 @@ class Genesis:
     fingerprint: bytes
     definition: Definition
     board_key: bytes
+    #: spec §8.7: the booth's files (path → SHA-256) that entry 0 pins, if it pins them
+    booth: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -262,14 +265,18 @@ class Ledger:
         """Entry 0: once its definition and board key check out, the election is defined
         (the genesis is set last, so a refused entry 0 changes nothing)."""
         self._expect(Phase.EMPTY)
-        self._fields(entry.payload, "definition", "board_key")
+        if "booth" in entry.payload:
+            self._fields(entry.payload, "definition", "board_key", "booth")
+        else:
+            self._fields(entry.payload, "definition", "board_key")
+        booth = _booth_pins(entry.payload.get("booth", {}))
         definition = parse_definition(entry.payload["definition"])
         if canonical_bytes(definition.model_dump(mode="json")) != canonical_bytes(entry.payload["definition"]):
             raise InvalidEncoding("the definition is not in its normalized form")
         if entry.election != definition.id:
             raise InvalidEncoding("the entry's election id differs from the definition's")
         board_key = hex_bytes(entry.payload["board_key"], 32, "board_key")
-        self.genesis = Genesis(definition.id, fingerprint, definition, board_key)
+        self.genesis = Genesis(definition.id, fingerprint, definition, board_key, booth)
         self.phase = Phase.DEFINED
 
     def _on_trustee(self, entry: Entry) -> None:
@@ -632,3 +639,23 @@ class Ledger:
             raise RecordError(f"entry {entry.index} (result): differs from the result recomputed from the shares")
         self.result = entry.payload
         self.phase = Phase.DONE
+
+
+_BOOTH_PATH = re.compile(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*")
+MAX_BOOTH_FILES = 512
+
+
+def _booth_pins(value: Any) -> dict[str, str]:
+    """Spec §8.7: `{"files": {path: hex(SHA-256)}}`, relative paths of the booth's files."""
+    if value == {}:
+        return {}
+    if not isinstance(value, dict) or set(value) != {"files"} or not isinstance(value["files"], dict):
+        raise InvalidEncoding('the booth pins are {"files": {path: sha256}}')
+    files = value["files"]
+    if not 1 <= len(files) <= MAX_BOOTH_FILES:
+        raise InvalidEncoding(f"the booth pins name 1 to {MAX_BOOTH_FILES} files")
+    for path, digest in files.items():
+        if not _BOOTH_PATH.fullmatch(path) or ".." in path.split("/"):
+            raise InvalidEncoding(f"booth pin {path!r}: a relative path of letters, digits, '.', '_' and '-'")
+        hex_bytes(digest, 32, f"booth pin {path}")
+    return dict(files)

@@ -60,7 +60,9 @@ def create_election(
         parsed = parse_definition(definition)
     except ElectionError as e:
         raise ApiError(422, "invalid-definition", str(e)) from None
-    board = Board.create(s.engine, parsed)
+    from vecha.server.pins import booth_pins
+
+    board = Board.create(s.engine, parsed, booth=booth_pins())
     s.boards.add(board)
     record_action(s.engine, grant, parsed.id, "create-election", f"fingerprint {board.ledger.fingerprint.hex()}")
     return {"id": parsed.id, "fingerprint": board.ledger.fingerprint.hex()}

@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from vecha.server import admin, ballots, public, registration
 from vecha.server.errors import ApiError, install_error_handlers
 from vecha.server.middleware import BallotAdmission, BodyLimit, ForgetClient, RequestMetrics, SecurityHeaders
+from vecha.server.pins import STATIC as PAGES
 from vecha.server.state import ServerSettings, ServerState
 from vecha.store.board import election_ids
 
@@ -23,8 +24,7 @@ __all__ = ["create_app", "create_mirror_app", "ServerSettings", "API_PREFIX"]
 
 API_PREFIX = "/api/v1"
 
-#: The booth and the public pages, built from booth/ (see booth/build.mjs).
-STATIC = Path(__file__).parent / "static"
+STATIC = PAGES  #: the booth and the public pages, built from booth/ (see booth/build.mjs)
 
 
 def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAPI:
@@ -71,7 +71,11 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
 
 
 def create_mirror_app(
-    engine: Engine, source: str, settings: ServerSettings | None = None, peers: tuple[str, ...] = ()
+    engine: Engine,
+    source: str,
+    settings: ServerSettings | None = None,
+    peers: tuple[str, ...] = (),
+    static: Path = STATIC,
 ) -> FastAPI:
     """`vecha mirror`: the read-only API, the pages and the booth over this store's copies
     of `source`'s boards (followed in the background, every entry checked), and ballots
@@ -137,7 +141,7 @@ def create_mirror_app(
             raise ApiError(404, "no-equivocation", "this mirror has seen no second history")
         return found[0].to_json()
 
-    app.mount("/", StaticFiles(directory=STATIC, html=True), name="pages")
+    app.mount("/", StaticFiles(directory=static, html=True), name="pages")
     app.add_middleware(RequestMetrics, metrics=state.metrics)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body, metrics=state.metrics)

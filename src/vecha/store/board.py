@@ -70,15 +70,19 @@ class Board(Casting):
         return ledger
 
     @classmethod
-    def create(cls, engine: Engine, definition: Definition, time: str | None = None) -> Board:
+    def create(
+        cls, engine: Engine, definition: Definition, time: str | None = None, booth: dict[str, str] | None = None
+    ) -> Board:
+        """A new election's board. `booth`: the booth's files (path → SHA-256) to pin in
+        entry 0 (spec §8.7), so that anyone can tell a changed booth from the one voters
+        were meant to get."""
         seed = secrets.token_bytes(32)
         key = BoardKey(seed)
         ledger = Ledger()
-        entry = ledger.next_entry(
-            EntryType.ELECTION,
-            {"definition": definition.model_dump(mode="json"), "board_key": key.public.hex()},
-            time or now(),
-        )
+        payload: dict[str, Any] = {"definition": definition.model_dump(mode="json"), "board_key": key.public.hex()}
+        if booth:
+            payload["booth"] = {"files": dict(booth)}
+        entry = ledger.next_entry(EntryType.ELECTION, payload, time or now())
         ledger.apply(entry)
         try:
             with writing(engine) as conn:

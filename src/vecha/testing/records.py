@@ -156,12 +156,16 @@ def build_election(
     stop_after: EntryType = EntryType.RESULT,
     store: str | None = None,
     identities: list[TrusteeIdentity] | None = None,
+    booth_pinned: bool = False,
 ) -> BuiltElection:
     """Run an election through the store (`store`: a database URL; default a SQLite file in
     `directory`) and export its record to `directory/record`."""
     parsed = parse_definition(definition or SMALL_DEFINITION)
     directory.mkdir(parents=True, exist_ok=True)
-    board = Board.create(open_store(store or str(directory / "box.sqlite")), parsed)
+    from vecha.server.pins import booth_pins
+
+    pins = booth_pins() if booth_pinned else None
+    board = Board.create(open_store(store or str(directory / "box.sqlite")), parsed, booth=pins)
     fp = board.ledger.fingerprint
     identities = identities or fixed_identities(parsed.trustees.count)
     secrets, anns, confs = local_ceremony(fp, parsed.trustees.threshold, identities)
