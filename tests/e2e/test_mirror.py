@@ -305,3 +305,37 @@ def test_a_mirror_that_serves_a_changed_booth_is_caught(tmp_path: Path, capsys: 
             assert "js/booth.js (changed)" in err and "Do not vote with it" in err
             assert main(["check-booth", "--server", honest.url, "--id", eid, "--fingerprint", "00" * 32]) == 1
             assert "not the one given" in capsys.readouterr().err
+
+
+def test_ballots_relayed_at_once_leave_the_mirror_following(tmp_path: Path) -> None:
+    """Each relayed ballot makes the mirror look at the box again, while it also follows on
+    its own: those looks must not race each other into refusing an entry."""
+    import threading
+
+    from vecha.election.ballot import encrypt_ballot, selections_from_labels
+    from vecha.election.credentials import Credential
+
+    e = build_election(tmp_path / "box", votes=[], voters=8, stop_after=EntryType.OPEN)
+    eid, ctx = e.board.election_id, e.context
+    sel = selections_from_labels(ctx.definition, {"council": ["North"], "yesno": ["No"]})
+    ballots = [
+        encrypt_ballot(ctx, Credential.from_code(code, ctx.fingerprint), sel).ballot.to_json() for code in e.codes
+    ]
+    engine = open_store(str(tmp_path / "mirror.sqlite"))
+    with LiveServer(e.board.engine) as box:
+        Replica.start(engine, box.url, _genesis(box.url, eid))
+        with LiveServer(engine, app=create_mirror_app(engine, box.url)) as mirror:
+            statuses: list[int] = []
+
+            def cast(ballot: dict[str, Any]) -> None:
+                r = httpx.post(f"{mirror.url}/api/v1/elections/{eid}/ballots", json={"ballot": ballot}, timeout=60)
+                statuses.append(r.status_code)
+
+            threads = [threading.Thread(target=cast, args=(b,)) for b in ballots]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert statuses == [201] * len(ballots)
+            status = _caught_up(mirror.url, box.url, eid)
+            assert status["refused"] is None and status["error"] is None

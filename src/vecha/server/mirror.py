@@ -74,6 +74,7 @@ class Follower:
         self.status.equivocations = [p.height for p in replica.equivocations()]
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._stepping = threading.Lock()  #: one step at a time (the loop, and a relay's look)
 
     @property
     def base(self) -> str:
@@ -82,6 +83,10 @@ class Follower:
     def step(self) -> int:
         """Take every entry the box has beyond this copy, then its checkpoints; returns how
         many entries were taken. A refused entry stops the follower (`status.refused`)."""
+        with self._stepping:
+            return self._step()
+
+    def _step(self) -> int:
         if self.status.refused is not None:
             return 0
         taken = 0
