@@ -29,7 +29,7 @@ export function fromHex(text, length, what = "value") {
   return out;
 }
 
-function concat(...parts) {
+export function concat(...parts) {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

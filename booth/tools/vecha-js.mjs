@@ -17,6 +17,7 @@ import { readFileSync } from "node:fs";
 import * as a from "../src/application.js";
 import { blindMessage, blindSignForTests, finalizeSignature, registrarKey } from "../src/blind.js";
 import * as v from "../src/crypto.js";
+import * as h from "../src/handoff.js";
 import { replayPackage } from "../src/package.js";
 import { openEvidence, reviewerKeyPair } from "../src/seal.js";
 
@@ -81,6 +82,14 @@ if (request.op === "encrypt") {
   }
 } else if (request.op === "signed-credential") {
   answer = a.signedCredential(request.file, v.fromHex(request.fingerprint, 32));
+} else if (request.op === "handoff-frames") {
+  answer = { frames: (await h.framesOf(request.submission)).map((f) => v.toHex(f)) };
+} else if (request.op === "handoff-read") {
+  try {
+    answer = { ok: true, submission: await h.submissionOf(request.frames.map((f) => v.fromHex(f, f.length / 2))) };
+  } catch (e) {
+    answer = { ok: false, error: e.message, code: e.code };
+  }
 } else if (request.op === "verify") {
   answer = attempt(() => v.verifyBallot(ctx, request.ballot));
 } else {

@@ -225,3 +225,22 @@ def test_ranked_graded_and_open_list_ballots_agree_between_javascript_and_python
     moved = enc.ballot.to_json()
     moved["answers"][0]["choices"].reverse()
     assert run_js({"op": "verify", "info": booth_info(e), "ballot": moved})["ok"] is False
+
+
+def test_hand_off_frames_agree_between_javascript_and_python(
+    run_js: Callable[[dict[str, Any]], dict[str, Any]], tmp_path: Path
+) -> None:
+    """Spec §6.9: frames the booth makes are read by the Python reader, and the other way
+    round; the booth's reader says which part is missing."""
+    from vecha.election.handoff import frames_of, submission_of
+
+    e = build_election(tmp_path, votes=[], stop_after=EntryType.OPEN)
+    sels = selections_from_labels(e.context.definition, {"council": ["North / Ann"], "yesno": ["No"]})
+    ballot = encrypt_ballot(e.context, Credential.from_code(e.codes[0], e.context.fingerprint), sels).ballot.to_json()
+    submission = {"ballot": ballot, "channel": "web"}
+    js_frames = [bytes.fromhex(f) for f in run_js({"op": "handoff-frames", "submission": submission})["frames"]]
+    assert len(js_frames) >= 2 and submission_of(reversed(js_frames)) == submission
+    py_frames = [f.hex() for f in frames_of(submission)]
+    assert run_js({"op": "handoff-read", "frames": py_frames[::-1]}) == {"ok": True, "submission": submission}
+    short = run_js({"op": "handoff-read", "frames": py_frames[1:]})
+    assert short["ok"] is False and short["code"] == "missing" and "part 1" in short["error"]
