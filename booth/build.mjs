@@ -21,6 +21,7 @@ const PAGES = {
   "results.html": "results",
   "register.html": "register",
   "review.html": "review",
+  "handin.html": "handin",
 };
 
 rmSync(OUT, { recursive: true, force: true });

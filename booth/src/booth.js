@@ -4,6 +4,7 @@
 
 import { readRegistrationFile, signedCredential } from "./application.js";
 import * as v from "./crypto.js";
+import { framesOf, qrImage } from "./handoff.js";
 import { agrees, fingerprintText, replayPackage } from "./package.js";
 import { ApiError, api, candidateName, el, fill, errorBox, gradeName, listName, loadElection, local, optionName, pageUrl, phaseText, startPage, t } from "./ui.js";
 
@@ -50,13 +51,14 @@ function render() {
     return;
   }
   const def = state.info.definition;
-  const n = STEPS.indexOf(state.step === "audit" ? "sealed" : state.step) + 1;
+  const n = STEPS.indexOf(state.step === "audit" ? "sealed" : state.step === "handoff" ? "done" : state.step) + 1;
   const body = {
     code: codeStep,
     questions: questionsStep,
     review: reviewStep,
     sealed: sealedStep,
     audit: auditStep,
+    handoff: handoffStep,
     done: doneStep,
     closed: closedStep,
   }[state.step]();
@@ -133,6 +135,7 @@ function codeStep() {
       state.codeError ? el("p", { id: "code-error", class: "error", role: "alert" }, state.codeError) : null,
       el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", "data-action": "code-continue" }, t("code.continue"))),
     ),
+    el("p", { class: "note" }, el("a", { href: pageUrl("handin.html"), id: "handin-link" }, t("nav.handin"))),
   );
 }
 
@@ -582,6 +585,50 @@ function sealedStep() {
       el("button", { type: "button", "data-action": "sealed-audit", onclick: audit, disabled: state.busy }, t("sealed.audit")),
       el("button", { type: "button", class: "primary", "data-action": "sealed-cast", onclick: cast, disabled: state.busy }, t("sealed.cast")),
     ),
+    el(
+      "details",
+      { class: "handoff-offer" },
+      el("summary", {}, t("handoff.offer")),
+      el("p", {}, t("handoff.offer-help")),
+      el("button", { type: "button", "data-action": "sealed-handoff", onclick: handOff, disabled: state.busy }, t("handoff.make")),
+    ),
+  );
+}
+
+/** Sign the ballot and show it as QR codes (spec §6.9) for someone else to cast; it is not
+ * cast from here. Nothing is kept: the codes live in this page until it is closed. */
+async function handOff() {
+  const ballot = v.signBallot(state.credential, state.made.body);
+  const submission = { ballot, channel: "web" };
+  if (state.registration) submission.registration = state.registration;
+  const frames = await framesOf(submission);
+  state.handoff = { tracker: v.trackerOf(ballot), codes: frames.map((f) => qrImage(f).url) };
+  state.credential = null;
+  state.registration = null;
+  state.made = null;
+  state.marks = state.marks.map((m) => m.map(() => 0));
+  state.touched = null;
+  go("handoff");
+}
+
+function handoffStep() {
+  const h = state.handoff;
+  const n = h.codes.length;
+  return el(
+    "section",
+    {},
+    heading("handoff.title"),
+    el("p", {}, t("handoff.help", { count: n })),
+    el("p", {}, t("sealed.tracker")),
+    el("p", { class: "tracker", id: "handoff-tracker" }, grouped(h.tracker)),
+    el(
+      "ol",
+      { class: "qr-codes" },
+      h.codes.map((url, k) =>
+        el("li", {}, el("img", { src: url, alt: t("handoff.code-alt", { k: k + 1, n }), class: "qr", "data-code": String(k + 1) }), el("p", {}, t("handoff.code", { k: k + 1, n }))),
+      ),
+    ),
+    el("p", {}, t("handoff.after")),
   );
 }
 

@@ -1,6 +1,6 @@
 import {
   trackerOf
-} from "./chunks/chunk-DEINAYAB.js";
+} from "./chunks/chunk-327D5O4M.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-IFEUF4UT.js";
+} from "./chunks/chunk-BSDMNDB4.js";
 
 // src/board.js
 var PAGE = 50;

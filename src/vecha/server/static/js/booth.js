@@ -4,7 +4,11 @@ import {
   readRegistrationFile,
   replayPackage,
   signedCredential
-} from "./chunks/chunk-CHR2X2W6.js";
+} from "./chunks/chunk-E6L7KD3F.js";
+import {
+  framesOf,
+  qrImage
+} from "./chunks/chunk-5KQOR4UB.js";
 import {
   CodeError,
   auditBallot,
@@ -16,7 +20,7 @@ import {
   pointHex,
   signBallot,
   trackerOf
-} from "./chunks/chunk-DEINAYAB.js";
+} from "./chunks/chunk-327D5O4M.js";
 import {
   ApiError,
   api,
@@ -33,7 +37,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-IFEUF4UT.js";
+} from "./chunks/chunk-BSDMNDB4.js";
 
 // src/booth.js
 var STEPS = ["code", "questions", "review", "sealed", "done"];
@@ -81,13 +85,14 @@ function render() {
     return;
   }
   const def = state.info.definition;
-  const n = STEPS.indexOf(state.step === "audit" ? "sealed" : state.step) + 1;
+  const n = STEPS.indexOf(state.step === "audit" ? "sealed" : state.step === "handoff" ? "done" : state.step) + 1;
   const body = {
     code: codeStep,
     questions: questionsStep,
     review: reviewStep,
     sealed: sealedStep,
     audit: auditStep,
+    handoff: handoffStep,
     done: doneStep,
     closed: closedStep
   }[state.step]();
@@ -159,7 +164,8 @@ function codeStep() {
       input,
       state.codeError ? el("p", { id: "code-error", class: "error", role: "alert" }, state.codeError) : null,
       el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", "data-action": "code-continue" }, t("code.continue")))
-    )
+    ),
+    el("p", { class: "note" }, el("a", { href: pageUrl("handin.html"), id: "handin-link" }, t("nav.handin")))
   );
 }
 function registrationFileForm() {
@@ -557,7 +563,47 @@ function sealedStep() {
       { class: "actions" },
       el("button", { type: "button", "data-action": "sealed-audit", onclick: audit, disabled: state.busy }, t("sealed.audit")),
       el("button", { type: "button", class: "primary", "data-action": "sealed-cast", onclick: cast, disabled: state.busy }, t("sealed.cast"))
+    ),
+    el(
+      "details",
+      { class: "handoff-offer" },
+      el("summary", {}, t("handoff.offer")),
+      el("p", {}, t("handoff.offer-help")),
+      el("button", { type: "button", "data-action": "sealed-handoff", onclick: handOff, disabled: state.busy }, t("handoff.make"))
     )
+  );
+}
+async function handOff() {
+  const ballot = signBallot(state.credential, state.made.body);
+  const submission = { ballot, channel: "web" };
+  if (state.registration) submission.registration = state.registration;
+  const frames = await framesOf(submission);
+  state.handoff = { tracker: trackerOf(ballot), codes: frames.map((f) => qrImage(f).url) };
+  state.credential = null;
+  state.registration = null;
+  state.made = null;
+  state.marks = state.marks.map((m) => m.map(() => 0));
+  state.touched = null;
+  go("handoff");
+}
+function handoffStep() {
+  const h = state.handoff;
+  const n = h.codes.length;
+  return el(
+    "section",
+    {},
+    heading("handoff.title"),
+    el("p", {}, t("handoff.help", { count: n })),
+    el("p", {}, t("sealed.tracker")),
+    el("p", { class: "tracker", id: "handoff-tracker" }, grouped(h.tracker)),
+    el(
+      "ol",
+      { class: "qr-codes" },
+      h.codes.map(
+        (url, k) => el("li", {}, el("img", { src: url, alt: t("handoff.code-alt", { k: k + 1, n }), class: "qr", "data-code": String(k + 1) }), el("p", {}, t("handoff.code", { k: k + 1, n })))
+      )
+    ),
+    el("p", {}, t("handoff.after"))
   );
 }
 function auditStep() {

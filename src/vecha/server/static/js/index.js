@@ -8,7 +8,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-IFEUF4UT.js";
+} from "./chunks/chunk-BSDMNDB4.js";
 
 // src/index.js
 var elections = null;

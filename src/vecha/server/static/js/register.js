@@ -9,10 +9,10 @@ import {
   replayDefinition,
   solvePuzzle,
   unblind
-} from "./chunks/chunk-CHR2X2W6.js";
+} from "./chunks/chunk-E6L7KD3F.js";
 import {
   toHex
-} from "./chunks/chunk-DEINAYAB.js";
+} from "./chunks/chunk-327D5O4M.js";
 import {
   ApiError,
   api,
@@ -23,7 +23,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-IFEUF4UT.js";
+} from "./chunks/chunk-BSDMNDB4.js";
 
 // src/register.js
 var state = {

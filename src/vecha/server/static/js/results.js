@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-JOR7NLQA.js";
+} from "./chunks/chunk-ST4KAXOX.js";
 import {
   api,
   candidateName,
@@ -13,7 +13,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-IFEUF4UT.js";
+} from "./chunks/chunk-BSDMNDB4.js";
 
 // src/results.js
 var state = { info: null, result: null, error: null, pending: false };

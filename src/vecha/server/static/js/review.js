@@ -5,11 +5,11 @@ import {
   registrarOf,
   replayDefinition,
   reviewerKeyPair
-} from "./chunks/chunk-CHR2X2W6.js";
+} from "./chunks/chunk-E6L7KD3F.js";
 import {
   fromHex,
   toHex
-} from "./chunks/chunk-DEINAYAB.js";
+} from "./chunks/chunk-327D5O4M.js";
 import {
   ApiError,
   api,
@@ -20,7 +20,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-IFEUF4UT.js";
+} from "./chunks/chunk-BSDMNDB4.js";
 
 // src/review.js
 var state = {

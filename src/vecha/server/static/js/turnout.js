@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-JOR7NLQA.js";
+} from "./chunks/chunk-ST4KAXOX.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-IFEUF4UT.js";
+} from "./chunks/chunk-BSDMNDB4.js";
 
 // src/turnout.js
 var REFRESH_MS = 5e3;

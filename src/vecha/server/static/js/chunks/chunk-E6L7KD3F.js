@@ -37,10 +37,10 @@ import {
   u32,
   verifyKnowledge,
   x25519
-} from "./chunk-DEINAYAB.js";
+} from "./chunk-327D5O4M.js";
 import {
   __require
-} from "./chunk-IFEUF4UT.js";
+} from "./chunk-BSDMNDB4.js";
 
 // node_modules/@noble/ciphers/utils.js
 /*! noble-ciphers - MIT License (c) 2023 Paul Miller (paulmillr.com) */

@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-IFEUF4UT.js";
+} from "./chunk-BSDMNDB4.js";
 
 // src/chart.js
 function barChart(rows, label) {

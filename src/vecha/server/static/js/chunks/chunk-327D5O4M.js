@@ -2674,6 +2674,15 @@ function optionsOf(question) {
   });
   return out;
 }
+function electionContext(info) {
+  return {
+    id: info.id,
+    definition: info.definition,
+    fingerprint: fromHex(info.fingerprint, 32, "fingerprint"),
+    key: pointFromHex(info.public_key, "public_key", { nonidentity: true }),
+    boardKey: fromHex(info.board_key, 32, "board_key")
+  };
+}
 var choiceContext = (fp, S, q, o) => concat(fp, S.toBytes(), u32be(q), u32be(o));
 var overallContext = (fp, S, q) => concat(fp, S.toBytes(), u32be(q));
 var proofJson = (branches) => branches.map(([c, r]) => [scalarHex(c), scalarHex(r)]);
@@ -2812,6 +2821,8 @@ export {
   x25519,
   toHex,
   fromHex,
+  concat,
+  EncodingError,
   ProofError,
   scalarFromHex,
   IDENTITY,
@@ -2825,6 +2836,7 @@ export {
   credentialFromCode,
   verifyKnowledge,
   optionsOf,
+  electionContext,
   encryptionSteps,
   signBallot,
   auditData,

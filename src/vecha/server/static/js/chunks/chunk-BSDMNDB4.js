@@ -1,9 +1,38 @@
+var __create = Object.create;
+var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __getProtoOf = Object.getPrototypeOf;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
 var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x, {
   get: (a, b) => (typeof require !== "undefined" ? require : a)[b]
 }) : x)(function(x) {
   if (typeof require !== "undefined") return require.apply(this, arguments);
   throw Error('Dynamic require of "' + x + '" is not supported');
 });
+var __commonJS = (cb, mod) => function __require2() {
+  try {
+    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
+  } catch (e) {
+    throw mod = 0, e;
+  }
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+  // If the importer is in node compatibility mode or this is not an ESM
+  // file that has been converted to a CommonJS file using a Babel-
+  // compatible transform (i.e. "__esModule" has not been set), then set
+  // "default" to the CommonJS "module.exports" for node compatibility.
+  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
+  mod
+));
 
 // i18n/be.json
 var be_default = {
@@ -290,7 +319,29 @@ var be_default = {
   "results.col-candidate": "Кандыдат",
   "results.majority-grade": "Мажарытарная адзнака",
   "results.grades-caption": "Колькі выбаршчыкаў дало кожную адзнаку",
-  "results.pairwise-caption": "Выбаршчыкі, што паставілі кандыдата радка вышэй за кандыдата слупка"
+  "results.pairwise-caption": "Выбаршчыкі, што паставілі кандыдата радка вышэй за кандыдата слупка",
+  "handoff.offer": "Няма злучэння? Перадайце бюлетэнь таму, у каго яно ёсць",
+  "handoff.offer-help": "Ваш бюлетэнь, зашыфраваны і падпісаны, ператворыцца ў некалькі QR-кодаў. Кожны можа іх сфатаграфаваць і пазней падаць на любым люстэрку гэтых выбараў; прачытаць ці змяніць ваш голас ён не можа.",
+  "handoff.make": "Зрабіць QR-коды",
+  "handoff.title": "Ваш бюлетэнь у QR-кодах",
+  "handoff.help": "Гэтыя коды ({count}) разам — ваш падпісаны бюлетэнь. Пакажыце іх чалавеку, які яго падасць, або захавайце здымак кожнага; на гэтай прыладзе яны не захоўваюцца.",
+  "handoff.code": "Код {k} з {n}",
+  "handoff.code-alt": "QR-код {k} з {n} вашага бюлетэня",
+  "handoff.after": "Пазней пашукайце код адсочвання вышэй на любым люстэрку выбараў: калі ён там ёсць, ваш бюлетэнь на дошцы. Калі ён так і не з’явіцца, прагаласуйце зноў.",
+  "nav.handin": "Вам перадалі бюлетэнь у QR-кодах? Падайце яго тут",
+  "handin.title": "Падаць перададзены вам бюлетэнь",
+  "handin.help": "Чалавек без злучэння перадаў вам свой бюлетэнь у QR-кодах. Выберыце фота або здымкі экрана ўсіх кодаў (у любым парадку): іх прачытаюць тут, у вашым браўзеры, і бюлетэнь будзе пададзены. Прачытаць ці змяніць яго вы не можаце.",
+  "handin.choose": "Фота QR-кодаў",
+  "handin.found": "Прачытана кодаў: {count}",
+  "handin.missing": "Яшчэ не хапае: код {parts} з {n}. Дадайце фота гэтых кодаў.",
+  "handin.unreadable": "У {count} выявах не ўдалося прачытаць QR-код: сфатаграфуйце яшчэ раз, бліжэй і больш выразна.",
+  "handin.not-vecha": "Гэта не QR-коды бюлетэня Vecha.",
+  "handin.two-ballots": "Гэтыя коды належаць двум розным бюлетэням: пачніце зноў з кодамі аднаго бюлетэня.",
+  "handin.damaged": "Коды пашкоджаныя: з іх не складаецца бюлетэнь. Папрасіце іх зноў.",
+  "handin.other-election": "Гэты бюлетэнь — для іншых выбараў, чым гэтая старонка.",
+  "handin.refused": "Скрыня для бюлетэняў адхіліла бюлетэнь: {message}",
+  "handin.done": "Бюлетэнь на дошцы",
+  "handin.done-help": "Скажыце выбаршчыку, што бюлетэнь пададзены; ён можа знайсці гэты код адсочвання на любым люстэрку выбараў."
 };
 
 // i18n/en.json
@@ -578,7 +629,29 @@ var en_default = {
   "results.col-candidate": "Candidate",
   "results.majority-grade": "Majority grade",
   "results.grades-caption": "How many voters gave each grade",
-  "results.pairwise-caption": "Voters who put the row's candidate above the column's"
+  "results.pairwise-caption": "Voters who put the row's candidate above the column's",
+  "handoff.offer": "No connection? Hand the ballot to someone who has one",
+  "handoff.offer-help": "Your ballot, encrypted and signed, becomes a few QR codes. Anyone can photograph them and cast them later on any mirror of this election; they cannot read or change your vote.",
+  "handoff.make": "Make the QR codes",
+  "handoff.title": "Your ballot as QR codes",
+  "handoff.help": "These {count} codes together are your signed ballot. Show them to the person who will cast it, or save a screenshot of each; they are not kept on this device.",
+  "handoff.code": "Code {k} of {n}",
+  "handoff.code-alt": "QR code {k} of {n} of your ballot",
+  "handoff.after": "Later, look for the tracking code above on any mirror of the election: once it is there, your ballot is on the board. If it never appears, vote again.",
+  "nav.handin": "Someone handed you a ballot as QR codes? Cast it here",
+  "handin.title": "Cast a ballot handed to you",
+  "handin.help": "Someone without a connection gave you their ballot as QR codes. Choose photos or screenshots of all the codes (in any order): they are read here, in your browser, and the ballot is cast. You cannot read or change it.",
+  "handin.choose": "Photos of the QR codes",
+  "handin.found": "Codes read so far: {count}",
+  "handin.missing": "Still missing: code {parts} of {n}. Add the photos of those codes.",
+  "handin.unreadable": "No QR code could be read in {count} of the images: take the photo again, closer and sharper.",
+  "handin.not-vecha": "These are not the QR codes of a Vecha ballot.",
+  "handin.two-ballots": "These codes belong to two different ballots: start again with the codes of one ballot.",
+  "handin.damaged": "The codes are damaged: they do not add up to a ballot. Ask for them again.",
+  "handin.other-election": "This ballot is for another election than this page's.",
+  "handin.refused": "The ballot box refused the ballot: {message}",
+  "handin.done": "The ballot is on the board",
+  "handin.done-help": "Tell the voter that it is cast; they can find this tracking code on any mirror of the election."
 };
 
 // i18n/ru.json
@@ -866,7 +939,29 @@ var ru_default = {
   "results.col-candidate": "Кандидат",
   "results.majority-grade": "Мажоритарная оценка",
   "results.grades-caption": "Сколько избирателей дали каждую оценку",
-  "results.pairwise-caption": "Избиратели, поставившие кандидата строки выше кандидата столбца"
+  "results.pairwise-caption": "Избиратели, поставившие кандидата строки выше кандидата столбца",
+  "handoff.offer": "Нет соединения? Передайте бюллетень тому, у кого оно есть",
+  "handoff.offer-help": "Ваш бюллетень, зашифрованный и подписанный, превратится в несколько QR-кодов. Любой может их сфотографировать и позже подать на любом зеркале этих выборов; прочитать или изменить ваш голос он не может.",
+  "handoff.make": "Сделать QR-коды",
+  "handoff.title": "Ваш бюллетень в QR-кодах",
+  "handoff.help": "Эти коды ({count}) вместе — ваш подписанный бюллетень. Покажите их человеку, который его подаст, или сохраните снимок каждого; на этом устройстве они не хранятся.",
+  "handoff.code": "Код {k} из {n}",
+  "handoff.code-alt": "QR-код {k} из {n} вашего бюллетеня",
+  "handoff.after": "Позже поищите код отслеживания выше на любом зеркале выборов: если он там есть, ваш бюллетень на доске. Если он так и не появится, проголосуйте снова.",
+  "nav.handin": "Вам передали бюллетень в QR-кодах? Подайте его здесь",
+  "handin.title": "Подать переданный вам бюллетень",
+  "handin.help": "Человек без соединения передал вам свой бюллетень в QR-кодах. Выберите фото или снимки экрана всех кодов (в любом порядке): их прочтут здесь, в вашем браузере, и бюллетень будет подан. Прочитать или изменить его вы не можете.",
+  "handin.choose": "Фото QR-кодов",
+  "handin.found": "Прочитано кодов: {count}",
+  "handin.missing": "Ещё не хватает: код {parts} из {n}. Добавьте фото этих кодов.",
+  "handin.unreadable": "В {count} изображениях не удалось прочитать QR-код: сфотографируйте ещё раз, ближе и чётче.",
+  "handin.not-vecha": "Это не QR-коды бюллетеня Vecha.",
+  "handin.two-ballots": "Эти коды относятся к двум разным бюллетеням: начните заново с кодами одного бюллетеня.",
+  "handin.damaged": "Коды повреждены: из них не складывается бюллетень. Попросите их снова.",
+  "handin.other-election": "Этот бюллетень — для других выборов, чем эта страница.",
+  "handin.refused": "Ящик для бюллетеней отклонил бюллетень: {message}",
+  "handin.done": "Бюллетень на доске",
+  "handin.done-help": "Скажите избирателю, что бюллетень подан; он может найти этот код отслеживания на любом зеркале выборов."
 };
 
 // src/ui.js
@@ -1047,6 +1142,8 @@ function gradeName(question, grade, definition) {
 
 export {
   __require,
+  __commonJS,
+  __toESM,
   electionId,
   t,
   local,
