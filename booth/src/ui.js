@@ -191,6 +191,7 @@ export function renderFrame(active) {
     langs,
   );
   document.documentElement.lang = language;
+  drawMirrorStatus();
 }
 
 /** Show an error in the page's main area, announced to screen readers. */
@@ -209,10 +210,40 @@ export function startPage(active, render) {
 }
 
 /** Loads the election's public information, or says why it cannot. */
+let mirrorStatus = null; //: what the mirror serving this page says of itself (null at the box)
+
+/** On a mirror (threat model §2.1), say so above the page: how far behind the ballot box it
+ * is, and loudly if it caught the box signing two histories or stopped following it. */
+function drawMirrorStatus() {
+  const s = mirrorStatus;
+  document.getElementById("mirror-status")?.remove();
+  if (!s) return;
+  const alarm = s.equivocations?.length || s.refused;
+  const lines = [t("mirror.of", { source: s.source })];
+  if (s.equivocations?.length) lines.push(t("mirror.equivocation", { height: s.equivocations[0] }));
+  else if (s.refused) lines.push(t("mirror.refused"));
+  else if (s.seconds_since_contact !== null && s.seconds_since_contact > 60) lines.push(t("mirror.lost", { seconds: Math.round(s.seconds_since_contact) }));
+  else if (s.behind) lines.push(t("mirror.behind", { behind: s.behind }));
+  else lines.push(t("mirror.up-to-date"));
+  const box = el("div", { id: "mirror-status", class: alarm ? "error" : "note", role: alarm ? "alert" : "status" }, lines.map((line) => el("p", {}, line)));
+  document.getElementById("main")?.before(box);
+}
+
+async function watchMirror(id) {
+  try {
+    mirrorStatus = await api(`/elections/${encodeURIComponent(id)}/mirror`);
+  } catch {
+    mirrorStatus = null; // the ballot box itself (it has no such route), or no answer
+  }
+  drawMirrorStatus();
+}
+
 export async function loadElection() {
   if (!electionId) throw new ApiError(0, "no-election", t("error.no-election"));
   try {
-    return await api(`/elections/${encodeURIComponent(electionId)}`);
+    const info = await api(`/elections/${encodeURIComponent(electionId)}`);
+    watchMirror(electionId);
+    return info;
   } catch (e) {
     if (e.status === 404) throw new ApiError(404, "unknown-election", t("error.unknown-election"));
     throw e;

@@ -50,6 +50,9 @@ def test_a_ballot_shown_as_qr_codes_is_cast_on_a_mirror(browser: Browser, tmp_pa
         with LiveServer(mirror_engine, app=create_mirror_app(mirror_engine, box.url)) as mirror:
             booth = BoothDriver(page, mirror.url, eid, lang="be")
             booth.open()
+            page.wait_for_selector("#mirror-status")  # the page says it comes from a mirror, and how current it is
+            status = page.inner_text("#mirror-status")
+            assert "люстэрка" in status and box.url in status and "адпавядае скрыні" in status, status
             booth.enter_code(e.codes[0])
             booth.choose([[0, 0, 1, 0, 0], [0, 1]])
             tracker = booth.review_and_encrypt()

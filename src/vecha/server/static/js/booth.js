@@ -4,11 +4,11 @@ import {
   readRegistrationFile,
   replayPackage,
   signedCredential
-} from "./chunks/chunk-E6L7KD3F.js";
+} from "./chunks/chunk-JEZNLJ6Q.js";
 import {
   framesOf,
   qrImage
-} from "./chunks/chunk-5KQOR4UB.js";
+} from "./chunks/chunk-ACCZVGOT.js";
 import {
   CodeError,
   auditBallot,
@@ -37,7 +37,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-BSDMNDB4.js";
+} from "./chunks/chunk-ARWPMWSC.js";
 
 // src/booth.js
 var STEPS = ["code", "questions", "review", "sealed", "done"];

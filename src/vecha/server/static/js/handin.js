@@ -1,7 +1,7 @@
 import {
   readQr,
   submissionOf
-} from "./chunks/chunk-5KQOR4UB.js";
+} from "./chunks/chunk-ACCZVGOT.js";
 import {
   EncodingError,
   checkReceipt,
@@ -18,7 +18,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-BSDMNDB4.js";
+} from "./chunks/chunk-ARWPMWSC.js";
 
 // src/handin.js
 var state = { info: null, error: null, frames: [], notice: null, receipt: null, busy: false };

@@ -9,7 +9,7 @@ import {
   replayDefinition,
   solvePuzzle,
   unblind
-} from "./chunks/chunk-E6L7KD3F.js";
+} from "./chunks/chunk-JEZNLJ6Q.js";
 import {
   toHex
 } from "./chunks/chunk-327D5O4M.js";
@@ -23,7 +23,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-BSDMNDB4.js";
+} from "./chunks/chunk-ARWPMWSC.js";
 
 // src/register.js
 var state = {

@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-ST4KAXOX.js";
+} from "./chunks/chunk-XPAGI2LY.js";
 import {
   api,
   candidateName,
@@ -13,7 +13,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-BSDMNDB4.js";
+} from "./chunks/chunk-ARWPMWSC.js";
 
 // src/results.js
 var state = { info: null, result: null, error: null, pending: false };

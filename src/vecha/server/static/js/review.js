@@ -5,7 +5,7 @@ import {
   registrarOf,
   replayDefinition,
   reviewerKeyPair
-} from "./chunks/chunk-E6L7KD3F.js";
+} from "./chunks/chunk-JEZNLJ6Q.js";
 import {
   fromHex,
   toHex
@@ -20,7 +20,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-BSDMNDB4.js";
+} from "./chunks/chunk-ARWPMWSC.js";
 
 // src/review.js
 var state = {

@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-ST4KAXOX.js";
+} from "./chunks/chunk-XPAGI2LY.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-BSDMNDB4.js";
+} from "./chunks/chunk-ARWPMWSC.js";
 
 // src/turnout.js
 var REFRESH_MS = 5e3;

@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-BSDMNDB4.js";
+} from "./chunk-ARWPMWSC.js";
 
 // src/chart.js
 function barChart(rows, label) {

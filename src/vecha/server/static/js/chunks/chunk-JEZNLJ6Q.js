@@ -40,7 +40,7 @@ import {
 } from "./chunk-327D5O4M.js";
 import {
   __require
-} from "./chunk-BSDMNDB4.js";
+} from "./chunk-ARWPMWSC.js";
 
 // node_modules/@noble/ciphers/utils.js
 /*! noble-ciphers - MIT License (c) 2023 Paul Miller (paulmillr.com) */

@@ -341,7 +341,13 @@ var be_default = {
   "handin.other-election": "Гэты бюлетэнь — для іншых выбараў, чым гэтая старонка.",
   "handin.refused": "Скрыня для бюлетэняў адхіліла бюлетэнь: {message}",
   "handin.done": "Бюлетэнь на дошцы",
-  "handin.done-help": "Скажыце выбаршчыку, што бюлетэнь пададзены; ён можа знайсці гэты код адсочвання на любым люстэрку выбараў."
+  "handin.done-help": "Скажыце выбаршчыку, што бюлетэнь пададзены; ён можа знайсці гэты код адсочвання на любым люстэрку выбараў.",
+  "mirror.of": "Гэтая старонка — з люстэрка {source}: яно правярае ўсё, што дасылае скрыня для бюлетэняў, і перадае ваш бюлетэнь далей.",
+  "mirror.up-to-date": "Яно адпавядае скрыні для бюлетэняў на цяперашні момант.",
+  "mirror.behind": "Яно адстае ад скрыні для бюлетэняў на {behind} запісаў.",
+  "mirror.lost": "Яно не мела сувязі са скрыняй для бюлетэняў {seconds} с: тое, што вы бачыце, можа быць старым.",
+  "mirror.equivocation": "Увага: скрыня для бюлетэняў падпісала дзве розныя гісторыі гэтых выбараў (на запісе {height}). Люстэрка захоўвае доказ; паведаміце назіральнікам.",
+  "mirror.refused": "Увага: скрыня для бюлетэняў даслала люстэрку тое, што не праходзіць праверку, і люстэрка перастала яе сачыць. Паведаміце назіральнікам."
 };
 
 // i18n/en.json
@@ -651,7 +657,13 @@ var en_default = {
   "handin.other-election": "This ballot is for another election than this page's.",
   "handin.refused": "The ballot box refused the ballot: {message}",
   "handin.done": "The ballot is on the board",
-  "handin.done-help": "Tell the voter that it is cast; they can find this tracking code on any mirror of the election."
+  "handin.done-help": "Tell the voter that it is cast; they can find this tracking code on any mirror of the election.",
+  "mirror.of": "This page comes from a mirror of {source}: it checks everything the ballot box sends it and passes your ballot on.",
+  "mirror.up-to-date": "It is up to date with the ballot box.",
+  "mirror.behind": "It is {behind} entries behind the ballot box.",
+  "mirror.lost": "It has not heard from the ballot box for {seconds} s: what you see may be old.",
+  "mirror.equivocation": "Warning: the ballot box signed two different histories of this election (at entry {height}). This mirror keeps the proof; tell the observers.",
+  "mirror.refused": "Warning: the ballot box sent this mirror something that does not check out, and the mirror has stopped following it. Tell the observers."
 };
 
 // i18n/ru.json
@@ -961,7 +973,13 @@ var ru_default = {
   "handin.other-election": "Этот бюллетень — для других выборов, чем эта страница.",
   "handin.refused": "Ящик для бюллетеней отклонил бюллетень: {message}",
   "handin.done": "Бюллетень на доске",
-  "handin.done-help": "Скажите избирателю, что бюллетень подан; он может найти этот код отслеживания на любом зеркале выборов."
+  "handin.done-help": "Скажите избирателю, что бюллетень подан; он может найти этот код отслеживания на любом зеркале выборов.",
+  "mirror.of": "Эта страница — с зеркала {source}: оно проверяет всё, что присылает ящик для бюллетеней, и передаёт ваш бюллетень дальше.",
+  "mirror.up-to-date": "Оно соответствует ящику для бюллетеней на данный момент.",
+  "mirror.behind": "Оно отстаёт от ящика для бюллетеней на {behind} записей.",
+  "mirror.lost": "Оно не имело связи с ящиком для бюллетеней {seconds} с: то, что вы видите, может быть устаревшим.",
+  "mirror.equivocation": "Внимание: ящик для бюллетеней подписал две разные истории этих выборов (на записи {height}). Зеркало хранит доказательство; сообщите наблюдателям.",
+  "mirror.refused": "Внимание: ящик для бюллетеней прислал зеркалу то, что не проходит проверку, и зеркало перестало за ним следовать. Сообщите наблюдателям."
 };
 
 // src/ui.js
@@ -1113,6 +1131,7 @@ function renderFrame(active) {
     langs
   );
   document.documentElement.lang = language;
+  drawMirrorStatus();
 }
 function errorBox(message) {
   return el("p", { class: "error", role: "alert" }, message);
@@ -1125,10 +1144,35 @@ function startPage(active, render) {
   onLanguageChange(draw);
   draw();
 }
+var mirrorStatus = null;
+function drawMirrorStatus() {
+  const s = mirrorStatus;
+  document.getElementById("mirror-status")?.remove();
+  if (!s) return;
+  const alarm = s.equivocations?.length || s.refused;
+  const lines = [t("mirror.of", { source: s.source })];
+  if (s.equivocations?.length) lines.push(t("mirror.equivocation", { height: s.equivocations[0] }));
+  else if (s.refused) lines.push(t("mirror.refused"));
+  else if (s.seconds_since_contact !== null && s.seconds_since_contact > 60) lines.push(t("mirror.lost", { seconds: Math.round(s.seconds_since_contact) }));
+  else if (s.behind) lines.push(t("mirror.behind", { behind: s.behind }));
+  else lines.push(t("mirror.up-to-date"));
+  const box = el("div", { id: "mirror-status", class: alarm ? "error" : "note", role: alarm ? "alert" : "status" }, lines.map((line) => el("p", {}, line)));
+  document.getElementById("main")?.before(box);
+}
+async function watchMirror(id) {
+  try {
+    mirrorStatus = await api(`/elections/${encodeURIComponent(id)}/mirror`);
+  } catch {
+    mirrorStatus = null;
+  }
+  drawMirrorStatus();
+}
 async function loadElection() {
   if (!electionId) throw new ApiError(0, "no-election", t("error.no-election"));
   try {
-    return await api(`/elections/${encodeURIComponent(electionId)}`);
+    const info = await api(`/elections/${encodeURIComponent(electionId)}`);
+    watchMirror(electionId);
+    return info;
   } catch (e) {
     if (e.status === 404) throw new ApiError(404, "unknown-election", t("error.unknown-election"));
     throw e;

@@ -7,7 +7,7 @@ import {
 import {
   __commonJS,
   __toESM
-} from "./chunk-BSDMNDB4.js";
+} from "./chunk-ARWPMWSC.js";
 
 // node_modules/jsqr/dist/jsQR.js
 var require_jsQR = __commonJS({
