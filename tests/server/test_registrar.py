@@ -13,7 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from vecha.election.application import Application, Evidence, PendingCredential, application_digest, solve_puzzle
+from vecha.election.application import (
+    Application,
+    Evidence,
+    PendingCredential,
+    application_digest,
+    puzzle_ok,
+    solve_puzzle,
+)
 from vecha.election.ballot import encrypt_ballot, selections_from_labels
 from vecha.election.definition import Definition
 from vecha.election.eligibility import RegistrarCount, count_body
@@ -64,6 +71,19 @@ class Setup:
         nonce = solve_puzzle(seed, application_digest(inner), rules.puzzle_bits)
         return {**inner, "puzzle": {"seed": seed.hex(), "nonce": nonce.hex()}}
 
+    def unsolved(self, change: Any) -> dict[str, Any]:
+        """The first of change(0), change(1), … whose puzzle does not hold: a changed body
+        (or nonce) solves a puzzle of few bits by chance now and then, and must not here."""
+        rules = self.definition.registration
+        assert rules is not None
+        for k in range(256):
+            body = change(k)
+            inner = {key: v for key, v in body.items() if key != "puzzle"}
+            seed, nonce = bytes.fromhex(body["puzzle"]["seed"]), bytes.fromhex(body["puzzle"]["nonce"])
+            if not puzzle_ok(seed, application_digest(inner), nonce, rules.puzzle_bits):
+                return body
+        raise AssertionError("every change solved the puzzle")
+
     def reviewer(self, k: int = 1) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.service.tokens[k - 1]}"}
 
@@ -111,8 +131,9 @@ def test_bad_applications_are_refused_and_change_nothing(setup: Setup) -> None:
             "invalid-encoding",
         ),  # a blinded message of the wrong size
         (setup.solved({**good, "blinded": "ff" * 256}), 422, "invalid-encoding"),  # not below the modulus
-        ({**good, "blinded": "ee" * 255 + "01"}, 422, "bad-puzzle"),  # changed after the puzzle was solved
-        ({**good, "puzzle": {**good["puzzle"], "nonce": "00" * 8}}, 422, "bad-puzzle"),
+        # changed after the puzzle was solved; a nonce that does not solve it
+        (setup.unsolved(lambda k: {**good, "blinded": "ee" * 255 + f"{k:02x}"}), 422, "bad-puzzle"),
+        (setup.unsolved(lambda k: {**good, "puzzle": {**good["puzzle"], "nonce": f"{k:016x}"}}), 422, "bad-puzzle"),
         ({**good, "puzzle": {**good["puzzle"], "seed": "00" * 32}}, 422, "stale-puzzle"),
         (setup.solved({**good, "election": "00" * 32}), 422, "wrong-election"),
         (setup.solved({**good, "duplicate_key": {"document": "MP1"}}), 422, "invalid-encoding"),
