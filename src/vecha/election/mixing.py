@@ -45,6 +45,8 @@ __all__ = [
     "decrypt_rows",
     "verify_row_shares",
     "open_rows",
+    "mix_rows",
+    "verify_mix_payload",
     "MixedShares",
     "read_row_shares",
     "shares_digest",
@@ -170,6 +172,24 @@ class Mix:
             verify_shuffle(fingerprint, key, mix_context(fingerprint, self.mixer), inputs, self.ballots, self.proof)
         except InvalidProof as e:
             raise InvalidProof(f"mix {self.mixer}: {e}") from None
+
+
+def mix_rows(obj: Any, ballots: int, width: int) -> tuple[int, PackedRows]:
+    """A mix's mixer and output rows, its other members only checked to be there: what the
+    board needs of a mix whose proof a worker checks (`verify_mix_payload`)."""
+    if not isinstance(obj, dict) or set(obj) != {"mixer", "ballots", "proof", "signature"}:
+        raise InvalidEncoding("a mix is {mixer, ballots, proof, signature}")
+    mixer = obj["mixer"]
+    if isinstance(mixer, bool) or not isinstance(mixer, int) or mixer < 1:
+        raise InvalidEncoding("a mix names its mixer, a trustee index")
+    return mixer, rows_from_json(obj["ballots"], ballots, width)
+
+
+def verify_mix_payload(
+    fingerprint: bytes, key: Point, identities: Sequence[bytes], inputs: PackedRows, obj: Any
+) -> None:
+    """Parse a mix and check its signature and proof (on a verifier's worker process)."""
+    Mix.from_json(obj, len(inputs), inputs.width).verify(fingerprint, key, identities, inputs)
 
 
 def make_mix(fingerprint: bytes, key: Point, identity: TrusteeIdentity, mixer: int, inputs: Sequence[Row]) -> Mix:

@@ -31,7 +31,15 @@ from vecha.election.counting import (
 from vecha.election.definition import CHANNELS, Definition, parse_definition
 from vecha.election.eligibility import RegistrarCount, RegistrationRules, SignedCredential
 from vecha.election.mixed_count import count_opened
-from vecha.election.mixing import Mix, MixedShares, open_rows, read_row_shares, row_of_ballot_json
+from vecha.election.mixing import (
+    Mix,
+    MixedShares,
+    mix_rows,
+    open_rows,
+    read_row_shares,
+    row_of_ballot_json,
+    verify_mix_payload,
+)
 from vecha.election.trustees import (
     DecryptionShare,
     TrusteeAnnouncement,
@@ -528,18 +536,24 @@ class Ledger:
         inputs = self.mix_inputs()
         if not inputs:
             raise ElectionError("no ballot was counted: there is nothing to mix")
-        mix = Mix.from_json(entry.payload, len(inputs), inputs.width)
-        if mix.mixer != self.mixes + 1:
-            raise ElectionError(f"expected the mix of trustee {self.mixes + 1}, not of trustee {mix.mixer}")
-        if self.check_proofs:
-            check = functools.partial(
-                mix.verify, g.fingerprint, self.context().public_key, g.definition.trustees.identity_keys(), inputs
+        key, identities = self.context().public_key, g.definition.trustees.identity_keys()
+        if self.check_proofs and self.defer_mix_checks is not None:
+            # the proof is parsed and checked on a worker: here only the rows the next step needs
+            mixer, ballots = mix_rows(entry.payload, len(inputs), inputs.width)
+            if mixer != self.mixes + 1:
+                raise ElectionError(f"expected the mix of trustee {self.mixes + 1}, not of trustee {mixer}")
+            self.defer_mix_checks(
+                entry.index,
+                functools.partial(verify_mix_payload, g.fingerprint, key, identities, inputs, entry.payload),
             )
-            if self.defer_mix_checks is not None:
-                self.defer_mix_checks(entry.index, check)
-            else:
-                check()
-        self.mixed, self.mixes = mix.ballots, self.mixes + 1
+        else:
+            mix = Mix.from_json(entry.payload, len(inputs), inputs.width)
+            if mix.mixer != self.mixes + 1:
+                raise ElectionError(f"expected the mix of trustee {self.mixes + 1}, not of trustee {mix.mixer}")
+            if self.check_proofs:
+                mix.verify(g.fingerprint, key, identities, inputs)
+            ballots = mix.ballots
+        self.mixed, self.mixes = ballots, self.mixes + 1
         self.book.rows = {}  # the first mix's inputs are on the board; memory is for the mixed rows
         self.phase = Phase.MIXED if self.mixes == g.definition.trustees.count else Phase.MIXING
 
