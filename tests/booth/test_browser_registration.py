@@ -101,6 +101,25 @@ def review_in_browser(w: Watched, url: str, eid: str, service: RegistrarService,
     w.no_axe_violations()
 
 
+def open_file_with_the_keyboard(page: Page, selector: str, path: Path) -> None:
+    """Tab to a file input and press Space to choose `path`. On a loaded machine the page
+    may still be drawing when the key comes (and the chooser does not open): the key is
+    tried again, the keyboard still being the only way in."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):
+        tab_to(page, selector)
+        try:
+            with page.expect_file_chooser(timeout=10_000) as chooser:
+                page.keyboard.press("Space")
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            continue
+        chooser.value.set_files(str(path))
+        return
+
+
 def test_register_review_collect_and_vote_in_the_browser(browser: Browser, tmp_path: Path) -> None:
     setups = make_registrars(["bloc-a", "bloc-b"])
     definition = with_registration(BOOTH_DEFINITION, setups, required=2, puzzle_bits=8)
@@ -142,10 +161,7 @@ def test_register_review_collect_and_vote_in_the_browser(browser: Browser, tmp_p
         p2.goto(f"{reg_b.url}/register.html?election={eid}&lang=be")
         wait_step(p2, "start")
         assert p2.inner_text("h2") == "Рэгістрацыя для галасавання"
-        tab_to(p2, "#registration-file")
-        with p2.expect_file_chooser() as chooser:
-            p2.keyboard.press("Space")
-        chooser.value.set_files(str(first))
+        open_file_with_the_keyboard(p2, "#registration-file", first)
         wait_step(p2, "file")
         phone.no_axe_violations()
         tab_to(p2, '[data-action="register-apply-here"]')
