@@ -24,7 +24,7 @@ from vecha.crypto.encoding import hex_bytes
 from vecha.crypto.transcript import Transcript
 from vecha.errors import InvalidEncoding, InvalidSignature
 
-__all__ = ["TrusteeIdentity", "identity_fingerprint", "verify_signed", "signed_message"]
+__all__ = ["TrusteeIdentity", "identity_fingerprint", "verify_signed", "verify_signed_message", "signed_message"]
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -43,7 +43,13 @@ def signed_message(kind: str, fingerprint: bytes, body: dict[str, Any]) -> bytes
 
 
 def verify_signed(public: bytes, signature: bytes, kind: str, fingerprint: bytes, body: dict[str, Any]) -> None:
-    if not _sodium.verify_detached(signature, signed_message(kind, fingerprint, body), public):
+    verify_signed_message(public, signature, signed_message(kind, fingerprint, body))
+
+
+def verify_signed_message(public: bytes, signature: bytes, message: bytes) -> None:
+    """`verify_signed` for a message already in `signed_message`'s form (a large one,
+    assembled without building its object: a mix)."""
+    if not _sodium.verify_detached(signature, message, public):
         raise InvalidSignature("the trustee's identity signature does not verify")
 
 

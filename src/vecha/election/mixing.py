@@ -19,10 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vecha.crypto import _sodium
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.dlog import small_dlog
-from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.encoding import hex_bytes
 from vecha.crypto.group import Point, Scalar
 from vecha.crypto.proofs import EqualityProof
@@ -30,7 +28,7 @@ from vecha.crypto.rows import PackedRows, Row, packed
 from vecha.crypto.shuffle import ShuffleProof, prove_shuffle, shuffle, verify_shuffle
 from vecha.crypto.threshold import lagrange_at_zero
 from vecha.crypto.transcript import Transcript
-from vecha.election.identity import TrusteeIdentity
+from vecha.election.identity import TrusteeIdentity, verify_signed_message
 from vecha.election.trustees import DecryptionShare, TrusteeSecret, partial_decrypt, verify_partial
 from vecha.errors import InvalidEncoding, InvalidProof, InvalidSignature
 
@@ -70,10 +68,6 @@ def row_of_ballot_json(ballot: Mapping[str, Any]) -> bytes:
         for answer in ballot["answers"]
         for c in answer["choices"]
     )
-
-
-def row_from_bytes(data: bytes) -> Row:
-    return tuple(Ciphertext(Point(data[k : k + 32]), Point(data[k + 32 : k + 64])) for k in range(0, len(data), 64))
 
 
 def rows_to_json(rows: Sequence[Row]) -> list[list[dict[str, str]]]:
@@ -162,10 +156,7 @@ class Mix:
         if not 1 <= self.mixer <= len(identities):
             raise InvalidEncoding(f"mixer {self.mixer} is not a trustee")
         try:
-            if not _sodium.verify_detached(
-                self.signature, self.signed_message(fingerprint), identities[self.mixer - 1]
-            ):
-                raise InvalidSignature("the trustee's identity signature does not verify")
+            verify_signed_message(identities[self.mixer - 1], self.signature, self.signed_message(fingerprint))
         except InvalidSignature:
             raise InvalidSignature(f"mix {self.mixer} is not signed by trustee {self.mixer}'s identity key") from None
         try:

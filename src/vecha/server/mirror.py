@@ -12,6 +12,7 @@ a voter then goes to another entry point.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import httpx
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.election.ballot import tracker_of_json
-from vecha.errors import InvalidEncoding, InvalidSignature, VechaError
+from vecha.errors import InvalidSignature, VechaError
 from vecha.record.checkpoint import Checkpoint
 from vecha.record.receipt import Receipt
 from vecha.store.replica import Replica
@@ -174,13 +175,11 @@ def relay_ballot(replica: Replica, client: httpx.Client, body: bytes) -> tuple[i
     if r.status_code not in (200, 201):
         return r.status_code, answer
     try:
-        import json
-
         ballot = json.loads(body)["ballot"]
         receipt = Receipt.from_json(answer)
         receipt.verify(replica.ledger.defined().board_key)
         if receipt.tracker != tracker_of_json(ballot) or receipt.election != replica.election_id:
             raise InvalidSignature("the receipt is for another ballot")
-    except (VechaError, InvalidEncoding, KeyError, TypeError, ValueError) as e:
+    except (VechaError, KeyError, TypeError, ValueError) as e:
         return 502, {"error": "bad-receipt", "message": f"the ballot box's receipt does not check out: {e}"}
     return r.status_code, answer
