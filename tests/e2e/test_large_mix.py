@@ -78,3 +78,31 @@ def test_a_line_that_is_not_canonical_is_not_read_packed() -> None:
     ragged = json.dumps({**entry, "payload": {**entry["payload"], "ballots": [[ct] * 7] * 79 + [[ct] * 6]}},
                         separators=(",", ":"), sort_keys=True).encode()  # fmt: skip
     assert packed_entry(ragged) is None  # rows of two widths: the ordinary parser reads (and refuses) it
+
+
+def test_a_mixs_proof_is_cut_out_of_its_line_exactly(large: Any) -> None:
+    """What a verifier's worker checks is the proof on the board: the bytes cut out of the
+    line are the canonical JSON of the parsed proof, for a line read packed and a small one,
+    and for an election id and a time that hold the very markers the cut looks for."""
+    from vecha.crypto.canonical import canonical_bytes
+    from vecha.record.entries import Entry
+
+    mixes = [e for e in iter_board(large.record) if e.type.value == "mix"]
+    assert mixes and all(e.raw is not None for e in mixes)
+    for entry in mixes:
+        proof = json.loads(entry.mix_proof_bytes())
+        assert entry.mix_proof_bytes() == canonical_bytes(proof)
+        assert proof == json.loads(json.dumps(json.loads(entry.raw)["payload"]["proof"]))
+    ct = {"alpha": "00" * 32, "beta": "00" * 32}
+    tricky = {
+        "election": 'x","payload":{"ballots":[],"mixer":1,"proof":{"fake":1},"signature":"',
+        "index": 4,
+        "parent": "00" * 32,
+        "payload": {"ballots": [[ct]], "mixer": 1, "proof": {"real": [1, 2]}, "signature": "ab" * 64},
+        "time": "2026-01-01T00:00:00Z",
+        "type": "mix",
+        "version": 2,
+    }
+    line = canonical_bytes(tricky)
+    assert Entry.from_canonical(line).mix_proof_bytes() == b'{"real":[1,2]}'
+    assert Entry.from_json(tricky).mix_proof_bytes() == b'{"real":[1,2]}'  # no bytes to cut: encoded

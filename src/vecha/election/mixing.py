@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vecha.crypto.canonical import canonical_bytes
+from vecha.crypto.canonical import canonical_bytes, parse_canonical
 from vecha.crypto.dlog import small_dlog
 from vecha.crypto.encoding import hex_bytes
 from vecha.crypto.group import Point, Scalar
@@ -44,7 +44,7 @@ __all__ = [
     "verify_row_shares",
     "open_rows",
     "mix_rows",
-    "verify_mix_payload",
+    "verify_mix_parts",
     "MixedShares",
     "read_row_shares",
     "shares_digest",
@@ -167,7 +167,7 @@ class Mix:
 
 def mix_rows(obj: Any, ballots: int, width: int) -> tuple[int, PackedRows]:
     """A mix's mixer and output rows, its other members only checked to be there: what the
-    board needs of a mix whose proof a worker checks (`verify_mix_payload`)."""
+    board needs of a mix whose proof a worker checks (`verify_mix_parts`)."""
     if not isinstance(obj, dict) or set(obj) != {"mixer", "ballots", "proof", "signature"}:
         raise InvalidEncoding("a mix is {mixer, ballots, proof, signature}")
     mixer = obj["mixer"]
@@ -176,11 +176,21 @@ def mix_rows(obj: Any, ballots: int, width: int) -> tuple[int, PackedRows]:
     return mixer, rows_from_json(obj["ballots"], ballots, width)
 
 
-def verify_mix_payload(
-    fingerprint: bytes, key: Point, identities: Sequence[bytes], inputs: PackedRows, obj: Any
+def verify_mix_parts(
+    fingerprint: bytes,
+    key: Point,
+    identities: Sequence[bytes],
+    inputs: PackedRows,
+    mixer: int,
+    ballots: PackedRows,
+    proof_json: bytes,
+    signature: Any,
 ) -> None:
-    """Parse a mix and check its signature and proof (on a verifier's worker process)."""
-    Mix.from_json(obj, len(inputs), inputs.width).verify(fingerprint, key, identities, inputs)
+    """Parse a mix's proof (its canonical JSON) and check the mix's signature and proof: on a
+    verifier's worker process, which is sent only compact pieces (the packed rows, the
+    proof's bytes), never an object per ciphertext."""
+    proof = ShuffleProof.from_json(parse_canonical(proof_json), len(inputs), inputs.width)
+    Mix(mixer, ballots, proof, hex_bytes(signature, 64, "signature")).verify(fingerprint, key, identities, inputs)
 
 
 def make_mix(fingerprint: bytes, key: Point, identity: TrusteeIdentity, mixer: int, inputs: Sequence[Row]) -> Mix:

@@ -107,6 +107,29 @@ class Entry:
         start = self.raw.index(_BALLOT_START) + len(_BALLOT_START)
         return self.raw[start : self.raw.rindex(_CHANNEL_START)]
 
+    def mix_proof_bytes(self) -> bytes:
+        """For a mix entry: the canonical JSON of its proof. Read from canonical JSON, it is
+        cut out of the entry's bytes, between the pieces the entry's other fields fix exactly
+        (`…"payload":{"ballots":[…],"mixer":m,"proof":` and `,"signature":"…"},"time":…}`);
+        the ballots hold only hex strings, so the first `,"mixer":m,"proof":` ends them."""
+        payload = self.payload
+        if self.raw is not None:
+            prefix = b'{"election":%b,"index":%d,"parent":"%b","payload":{"ballots":' % (
+                canonical_bytes(self.election),
+                self.index,
+                self.parent.hex().encode("ascii"),
+            )
+            suffix = b',"signature":%b},"time":%b,"type":"mix","version":%d}' % (
+                canonical_bytes(payload["signature"]),
+                canonical_bytes(self.time),
+                RECORD_VERSION,
+            )
+            marker = b',"mixer":%d,"proof":' % payload["mixer"]
+            at = self.raw.find(marker, len(prefix))
+            if self.raw.startswith(prefix) and self.raw.endswith(suffix) and at > 0:
+                return self.raw[at + len(marker) : len(self.raw) - len(suffix)]
+        return canonical_bytes(payload["proof"])
+
     def hash(self) -> bytes:
         return entry_hash(self.parent, self.canonical())
 

@@ -38,7 +38,7 @@ from vecha.election.mixing import (
     open_rows,
     read_row_shares,
     row_of_ballot_json,
-    verify_mix_payload,
+    verify_mix_parts,
 )
 from vecha.election.trustees import (
     DecryptionShare,
@@ -542,9 +542,12 @@ class Ledger:
             mixer, ballots = mix_rows(entry.payload, len(inputs), inputs.width)
             if mixer != self.mixes + 1:
                 raise ElectionError(f"expected the mix of trustee {self.mixes + 1}, not of trustee {mixer}")
+            signature, proof = entry.payload["signature"], entry.mix_proof_bytes()
             self.defer_mix_checks(
                 entry.index,
-                functools.partial(verify_mix_payload, g.fingerprint, key, identities, inputs, entry.payload),
+                functools.partial(
+                    verify_mix_parts, g.fingerprint, key, identities, inputs, mixer, ballots, proof, signature
+                ),
             )
         else:
             mix = Mix.from_json(entry.payload, len(inputs), inputs.width)

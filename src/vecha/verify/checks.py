@@ -9,7 +9,7 @@ Memory is bounded by the number of credentials, never by the size of the ballots
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -176,7 +176,12 @@ class _Verification:
 
     def _defer_mix(self, index: int, check: Callable[[], object]) -> None:
         """A mix's proof or a trustee's shares of the mixed ballots, checked on a worker
-        process (the inputs travel packed) while the board is read on."""
+        process (the inputs travel packed) while the board is read on. At most one such
+        check per worker is in flight: each holds tens of megabytes of a large election's
+        rows and proof, so reading on waits rather than queueing them all in memory."""
+        running = [f for _, f in self.mix_checks if not f.done()]
+        if len(running) >= self.workers.count:
+            wait(running, return_when=FIRST_COMPLETED)
         self.mix_checks.append((index, self.workers.executor.submit(check)))
 
     def _defer(self, index: int, ballot: bytes) -> None:
