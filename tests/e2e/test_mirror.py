@@ -339,3 +339,107 @@ def test_ballots_relayed_at_once_leave_the_mirror_following(tmp_path: Path) -> N
             assert statuses == [201] * len(ballots)
             status = _caught_up(mirror.url, box.url, eid)
             assert status["refused"] is None and status["error"] is None
+
+
+class ReceiptForger:
+    """A ballot box (or a relay in front of it) that keeps the ballot but hands back a receipt
+    of its own making: `forge(sent ballot, true receipt) -> receipt`."""
+
+    def __init__(self, app: Any, forge: Any) -> None:
+        self.app, self.forge = app, forge
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].endswith("/ballots"):
+            await self.app(scope, receive, send)
+            return
+        request, parts, start = b"", [], {}
+
+        async def take() -> Any:
+            nonlocal request
+            message = await receive()
+            request += message.get("body", b"")
+            return message
+
+        async def hold(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            else:
+                parts.append(message.get("body", b""))
+
+        await self.app(scope, take, hold)
+        body = b"".join(parts)
+        if start["status"] in (200, 201):
+            body = canonical_bytes(self.forge(json.loads(request)["ballot"], json.loads(body)))
+        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+        await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def test_a_forged_receipt_from_the_box_is_refused_by_the_mirror(tmp_path: Path) -> None:
+    """Who: the box, or anyone between the box and the mirror. Gains if it worked: the voter
+    holds a "receipt" the box never signed (or one for another ballot), so a ballot dropped
+    later could not be proven. The mirror checks the box's answer against the board key of
+    its own entry 0 and the tracking code of the ballot it sent, and tells the voter."""
+    from vecha.election.ballot import encrypt_ballot, selections_from_labels, tracker_of_json
+    from vecha.election.credentials import Credential
+    from vecha.record.receipt import receipt_message
+
+    stranger = BoardKey(bytes(range(32)))  # not this election's board key
+    earlier: list[dict[str, Any]] = []
+
+    def another_key(ballot: dict[str, Any], true: dict[str, Any]) -> dict[str, Any]:
+        signature = stranger.sign(receipt_message(true["election"], true["tracker"], true["index"]))
+        return {**true, "signature": signature.hex()}
+
+    def another_index(ballot: dict[str, Any], true: dict[str, Any]) -> dict[str, Any]:
+        return {**true, "index": true["index"] + 1}
+
+    def another_ballot(ballot: dict[str, Any], true: dict[str, Any]) -> dict[str, Any]:
+        earlier.append(true)
+        return earlier[0]  # the box's real receipt, but for the first ballot it was sent
+
+    e = build_election(tmp_path / "box", votes=[], voters=5, stop_after=EntryType.OPEN)
+    eid, ctx = e.board.election_id, e.context
+    sel = selections_from_labels(ctx.definition, {"council": ["North"], "yesno": ["No"]})
+    ballots = [
+        encrypt_ballot(ctx, Credential.from_code(code, ctx.fingerprint), sel).ballot.to_json() for code in e.codes
+    ]
+    forgeries = iter([another_key, another_index, another_ballot, another_ballot])
+    current: list[Any] = [None]
+
+    def wrap(app: Any) -> Any:
+        return ReceiptForger(app, lambda ballot, true: current[0](ballot, true))
+
+    engine = open_store(str(tmp_path / "mirror.sqlite"))
+    with LiveServer(e.board.engine, wrap=wrap) as box:
+        Replica.start(engine, box.url, _genesis(box.url, eid))
+        with LiveServer(engine, app=create_mirror_app(engine, box.url)) as mirror:
+            answers = []
+            for k, forge in enumerate(forgeries):
+                current[0] = forge
+                r = httpx.post(f"{mirror.url}/api/v1/elections/{eid}/ballots", json={"ballot": ballots[k]}, timeout=60)
+                answers.append((r.status_code, r.json()))
+            # the first "another ballot" hands back that ballot's own receipt: it checks out
+            (s1, a1), (s2, a2), (s3, a3), (s4, a4) = answers
+            assert s3 == 201 and a3["tracker"] == tracker_of_json(ballots[2])
+            for status, answer in ((s1, a1), (s2, a2), (s4, a4)):
+                assert status == 502 and answer["error"] == "bad-receipt", answer
+            assert "not signed by this election's ballot box" in a1["message"]
+            assert "not signed by this election's ballot box" in a2["message"]
+            assert "for another ballot" in a4["message"]
+            # the voter who reaches only the mirror is told, and keeps no false receipt
+            receipt = tmp_path / "receipt.json"
+            current[0] = another_key
+            args = [
+                "vote",
+                "--server",
+                mirror.url,
+                "--id",
+                eid,
+                "--credential",
+                e.codes[4],
+                "--choice",
+                "council=North",
+            ]
+            assert main([*args, "--choice", "yesno=Yes", "--receipt", str(receipt)]) == 1
+            assert not receipt.exists()
