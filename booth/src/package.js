@@ -53,9 +53,24 @@ function evaluate(commitments, j) {
   return acc;
 }
 
+const PIN_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+
+/** §8.7: `booth.files`, path → hex SHA-256; null where entry 0 pins no booth. */
+function boothPins(booth, index) {
+  const files = booth?.files;
+  if (!sameKeys(booth, ["files"]) || files === null || typeof files !== "object" || Array.isArray(files)) fail(index, "booth pins are {files: {path: sha256}}");
+  const paths = Object.keys(files);
+  if (!paths.length || paths.length > 512) fail(index, "a booth pins 1 to 512 files");
+  for (const path of paths) {
+    if (!PIN_PATH.test(path) || path.split("/").some((part) => part === "." || part === "..")) fail(index, `a pinned path ${JSON.stringify(path)} is not allowed`);
+    fromHex(files[path], 32, `the pin of ${path}`);
+  }
+  return files;
+}
+
 /**
  * Replay a package; returns what the booth needs: {id, definition, fingerprint, key,
- * boardKey}. Throws a ProofError naming the entry that breaks a rule.
+ * boardKey, pins} (pins: the booth's files, path → hex SHA-256, or null). Throws a ProofError naming the entry that breaks a rule.
  */
 export function replayPackage(pkg, { definitionOnly = false } = {}) {
   if (!sameKeys(pkg, ["version", "entries"]) || pkg.version !== 2 || !Array.isArray(pkg.entries) || !pkg.entries.length) {
@@ -68,16 +83,19 @@ export function replayPackage(pkg, { definitionOnly = false } = {}) {
   const announcements = [];
   const confirmations = [];
   let key = null;
+  let pins = null;
   pkg.entries.forEach((entry, i) => {
     if (!sameKeys(entry, ENTRY_KEYS) || entry.version !== 2 || entry.index !== i) fail(i, "not an entry at this index");
     if (entry.parent !== toHex(parent)) fail(i, "broken hash link");
     const hash = new Transcript("board-entry").raw("parent", parent).raw("entry", canonicalBytes(entry)).digest().slice(0, 32);
     const p = entry.payload;
     if (i === 0) {
-      if (entry.type !== "election" || !sameKeys(p, ["definition", "board_key"]) || p.definition.id !== entry.election) fail(i, "not the election's definition");
+      const pinned = sameKeys(p, ["definition", "board_key", "booth"]);
+      if (entry.type !== "election" || !(pinned || sameKeys(p, ["definition", "board_key"])) || p.definition?.id !== entry.election) fail(i, "not the election's definition");
       fp = hash;
       definition = p.definition;
       boardKey = fromHex(p.board_key, 32, "board_key");
+      if (pinned) pins = boothPins(p.booth, i);
     } else if (entry.election !== definition.id) {
       fail(i, "belongs to another election");
     }
@@ -117,9 +135,9 @@ export function replayPackage(pkg, { definitionOnly = false } = {}) {
     }
     parent = hash;
   });
-  if (definitionOnly) return { id: definition.id, definition, fingerprint: fp, boardKey };
+  if (definitionOnly) return { id: definition.id, definition, fingerprint: fp, boardKey, pins };
   if (key === null) throw new ProofError("the election package stops before the trustees' joint key");
-  return { id: definition.id, definition, fingerprint: fp, key, boardKey };
+  return { id: definition.id, definition, fingerprint: fp, key, boardKey, pins };
 }
 
 /** The first entry alone, as a registrar serves it: {id, definition, fingerprint, boardKey}. */

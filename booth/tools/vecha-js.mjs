@@ -3,7 +3,7 @@
 //   {"op": "encrypt", "info": {...}, "code": "...", "selections": [[...]]} -> {ballot, body, selections, randomness, tracker, audit}
 //   {"op": "audit", "info": {...}, "ballot": {...}, "selections": [...], "randomness": [...]} -> {ok, error?}
 //   {"op": "verify", "info": {...}, "ballot": {...}} -> {ok, error?}
-//   {"op": "replay", "package": {...}} -> {ok, fingerprint, key, id} or {ok: false, error}
+//   {"op": "replay", "package": {...}, "definitionOnly"?: true} -> {ok, fingerprint, key, id, pins} or {ok: false, error}
 //   {"op": "blind", "key": {n, e}, "message": hex} -> {prepared, blinded, inverse}
 //   {"op": "finalize", "key": {n, e}, "prepared", "blind_signature", "inverse"} -> {ok, signature?, error?}
 //   {"op": "blind-sign", "jwk": {...}, "blinded": hex} -> {blind_signature}
@@ -18,7 +18,7 @@ import * as a from "../src/application.js";
 import { blindMessage, blindSignForTests, finalizeSignature, registrarKey } from "../src/blind.js";
 import * as v from "../src/crypto.js";
 import * as h from "../src/handoff.js";
-import { replayPackage } from "../src/package.js";
+import { replayDefinition, replayPackage } from "../src/package.js";
 import { openEvidence, reviewerKeyPair } from "../src/seal.js";
 
 const request = JSON.parse(readFileSync(0, "utf8"));
@@ -41,8 +41,9 @@ if (request.op === "encrypt") {
   answer = attempt(() => v.auditBallot(ctx, request.ballot, request.selections, request.randomness));
 } else if (request.op === "replay") {
   try {
-    const r = replayPackage(request.package);
-    answer = { ok: true, fingerprint: v.toHex(r.fingerprint), key: v.toHex(r.key.toBytes()), id: r.id };
+    const r = request.definitionOnly ? replayDefinition(request.package) : replayPackage(request.package);
+    const key = r.key ? v.toHex(r.key.toBytes()) : null;
+    answer = { ok: true, fingerprint: v.toHex(r.fingerprint), key, id: r.id, pins: r.pins };
   } catch (e) {
     answer = { ok: false, error: e.message };
   }

@@ -115,7 +115,21 @@ def test_the_booth_replays_the_election_package(
         "fingerprint": e.context.fingerprint.hex(),
         "key": e.context.public_key.hex(),
         "id": e.context.definition.id,
+        "pins": None,
     }
+    # an election that pins its booth (as `vecha election create` and the server make one)
+    pinned = build_election(tmp_path / "pinned", votes=[], stop_after=EntryType.OPEN, booth_pinned=True)
+    pinned_package = make_package(pinned.board.entries())
+    answer = run_js({"op": "replay", "package": pinned_package})
+    assert answer["ok"] is True and answer["fingerprint"] == pinned.context.fingerprint.hex(), answer
+    assert answer["pins"] == pinned_package["entries"][0]["payload"]["booth"]["files"] and answer["pins"]
+    first = {"version": 2, "entries": pinned_package["entries"][:1]}
+    assert run_js({"op": "replay", "package": first, "definitionOnly": True})["pins"] == answer["pins"]
+    for path, pin in (("../etc/passwd", "00" * 32), ("js/x.js", "AB" * 32)):
+        unsafe = json.loads(json.dumps(first))
+        unsafe["entries"][0]["payload"]["booth"]["files"][path] = pin
+        refused = run_js({"op": "replay", "package": unsafe, "definitionOnly": True})
+        assert refused["ok"] is False and re.search("not allowed|pin of", refused["error"]), refused
     # a relay's transport key in an announcement, a changed joint key, a cut-off package
     swapped = json.loads(json.dumps(package))
     swapped["entries"][1]["payload"]["transport_key"] = "11" * 32

@@ -4,7 +4,7 @@ import {
   readRegistrationFile,
   replayPackage,
   signedCredential
-} from "./chunks/chunk-JEZNLJ6Q.js";
+} from "./chunks/chunk-XIJDIEXR.js";
 import {
   framesOf,
   qrImage

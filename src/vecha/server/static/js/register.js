@@ -9,7 +9,7 @@ import {
   replayDefinition,
   solvePuzzle,
   unblind
-} from "./chunks/chunk-JEZNLJ6Q.js";
+} from "./chunks/chunk-XIJDIEXR.js";
 import {
   toHex
 } from "./chunks/chunk-327D5O4M.js";

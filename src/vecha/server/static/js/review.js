@@ -5,7 +5,7 @@ import {
   registrarOf,
   replayDefinition,
   reviewerKeyPair
-} from "./chunks/chunk-JEZNLJ6Q.js";
+} from "./chunks/chunk-XIJDIEXR.js";
 import {
   fromHex,
   toHex
