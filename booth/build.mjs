@@ -22,7 +22,10 @@ const PAGES = {
   "register.html": "register",
   "review.html": "review",
   "handin.html": "handin",
+  "install.html": "install",
 };
+// Only the page for voters abroad links the web app manifest: nothing else offers to install.
+const HEAD_EXTRA = { "install.html": '<link rel="manifest" href="/manifest.webmanifest">\n' };
 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(new URL("js/", OUT), { recursive: true });
@@ -41,7 +44,23 @@ await esbuild.build({
   logLevel: "warning",
 });
 
+// The installed booth's service worker, at the root so that its scope is the whole site.
+await esbuild.build({
+  entryPoints: ["src/sw.js"],
+  outfile: new URL("sw.js", OUT).pathname,
+  bundle: true,
+  format: "iife",
+  target: "es2022",
+  minify: false,
+  legalComments: "inline",
+  charset: "utf8",
+  logLevel: "warning",
+});
+
 copyFileSync(new URL("src/vecha.css", import.meta.url), new URL("vecha.css", OUT));
+copyFileSync(new URL("src/manifest.webmanifest", import.meta.url), new URL("manifest.webmanifest", OUT));
+mkdirSync(new URL("icons/", OUT), { recursive: true });
+for (const icon of ["icon-192.png", "icon-512.png"]) copyFileSync(new URL(`src/icons/${icon}`, import.meta.url), new URL(`icons/${icon}`, OUT));
 
 for (const [file, script] of Object.entries(PAGES)) {
   writeFileSync(
@@ -55,7 +74,7 @@ for (const [file, script] of Object.entries(PAGES)) {
 <title>Vecha</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/vecha.css">
-<script type="module" src="/js/${script}.js"></script>
+${HEAD_EXTRA[file] ?? ""}<script type="module" src="/js/${script}.js"></script>
 </head>
 <body>
 <header id="site-header"></header>

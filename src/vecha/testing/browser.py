@@ -108,13 +108,15 @@ class BoothDriver:
 
 
 def leftovers(page: Page) -> dict[str, int]:
-    """What this origin left in the browser: cookies, Web Storage, IndexedDB, Cache Storage."""
+    """What this origin left in the browser: cookies, Web Storage, IndexedDB, Cache Storage,
+    service workers."""
     found: dict[str, int] = page.evaluate(
         """async () => ({
             localStorage: localStorage.length,
             sessionStorage: sessionStorage.length,
             indexedDB: (await indexedDB.databases()).length,
             caches: (await caches.keys()).length,
+            serviceWorkers: (await navigator.serviceWorker.getRegistrations()).length,
             documentCookie: document.cookie.length,
         })"""
     )

@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-ARWPMWSC.js";
+} from "./chunks/chunk-MOXZSCSW.js";
 
 // src/board.js
 var PAGE = 50;

@@ -1,14 +1,16 @@
 import {
+  readRegistrationFile,
+  signedCredential
+} from "./chunks/chunk-MTMZHTZA.js";
+import {
   agrees,
   fingerprintText,
-  readRegistrationFile,
-  replayPackage,
-  signedCredential
-} from "./chunks/chunk-XIJDIEXR.js";
+  replayPackage
+} from "./chunks/chunk-UTQGHW5K.js";
 import {
   framesOf,
   qrImage
-} from "./chunks/chunk-ACCZVGOT.js";
+} from "./chunks/chunk-BDV7XUIM.js";
 import {
   CodeError,
   auditBallot,
@@ -37,7 +39,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-ARWPMWSC.js";
+} from "./chunks/chunk-MOXZSCSW.js";
 
 // src/booth.js
 var STEPS = ["code", "questions", "review", "sealed", "done"];

@@ -1,7 +1,7 @@
 import {
   readQr,
   submissionOf
-} from "./chunks/chunk-ACCZVGOT.js";
+} from "./chunks/chunk-BDV7XUIM.js";
 import {
   EncodingError,
   checkReceipt,
@@ -18,7 +18,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-ARWPMWSC.js";
+} from "./chunks/chunk-MOXZSCSW.js";
 
 // src/handin.js
 var state = { info: null, error: null, frames: [], notice: null, receipt: null, busy: false };

@@ -8,7 +8,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-ARWPMWSC.js";
+} from "./chunks/chunk-MOXZSCSW.js";
 
 // src/index.js
 var elections = null;

@@ -1,15 +1,17 @@
 import {
   applicationBody,
   evidenceProblem,
-  fingerprintText,
   newPending,
   newRegistrationFile,
   readRegistrationFile,
   registrarOf,
-  replayDefinition,
   solvePuzzle,
   unblind
-} from "./chunks/chunk-XIJDIEXR.js";
+} from "./chunks/chunk-MTMZHTZA.js";
+import {
+  fingerprintText,
+  replayDefinition
+} from "./chunks/chunk-UTQGHW5K.js";
 import {
   toHex
 } from "./chunks/chunk-327D5O4M.js";
@@ -23,7 +25,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-ARWPMWSC.js";
+} from "./chunks/chunk-MOXZSCSW.js";
 
 // src/register.js
 var state = {

@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-XPAGI2LY.js";
+} from "./chunks/chunk-7SCEG6CB.js";
 import {
   api,
   candidateName,
@@ -13,7 +13,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-ARWPMWSC.js";
+} from "./chunks/chunk-MOXZSCSW.js";
 
 // src/results.js
 var state = { info: null, result: null, error: null, pending: false };

@@ -1,11 +1,13 @@
 import {
-  fingerprintText,
   fromBase64,
   openEvidence,
   registrarOf,
-  replayDefinition,
   reviewerKeyPair
-} from "./chunks/chunk-XIJDIEXR.js";
+} from "./chunks/chunk-MTMZHTZA.js";
+import {
+  fingerprintText,
+  replayDefinition
+} from "./chunks/chunk-UTQGHW5K.js";
 import {
   fromHex,
   toHex
@@ -20,7 +22,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-ARWPMWSC.js";
+} from "./chunks/chunk-MOXZSCSW.js";
 
 // src/review.js
 var state = {

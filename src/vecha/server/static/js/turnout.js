@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-XPAGI2LY.js";
+} from "./chunks/chunk-7SCEG6CB.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-ARWPMWSC.js";
+} from "./chunks/chunk-MOXZSCSW.js";
 
 // src/turnout.js
 var REFRESH_MS = 5e3;

@@ -1,5 +1,4 @@
 import {
-  IDENTITY,
   ProofError,
   Transcript,
   abytes,
@@ -16,12 +15,9 @@ import {
   copyBytes,
   createHasher,
   credentialFromCode,
-  ed25519,
   fromHex,
   fromNumH,
   fromNumL,
-  mulPublic,
-  pointFromHex,
   randomBytes,
   rotr32H,
   rotr32L,
@@ -29,18 +25,16 @@ import {
   rotrBL,
   rotrSH,
   rotrSL,
-  scalarFromHex,
   sha512,
   swap32IfBE,
   swap8IfBE,
   toHex,
   u32,
-  verifyKnowledge,
   x25519
 } from "./chunk-327D5O4M.js";
 import {
   __require
-} from "./chunk-ARWPMWSC.js";
+} from "./chunk-MOXZSCSW.js";
 
 // node_modules/@noble/ciphers/utils.js
 /*! noble-ciphers - MIT License (c) 2023 Paul Miller (paulmillr.com) */
@@ -4215,131 +4209,6 @@ function signedCredential(file, fingerprint) {
   return { credential: toHex(cred.public.toBytes()), signatures };
 }
 
-// src/package.js
-var ZERO_HASH = new Uint8Array(32);
-var ENTRY_KEYS = ["election", "index", "parent", "payload", "time", "type", "version"];
-var u32be = (n) => Uint8Array.of(n >>> 24 & 255, n >>> 16 & 255, n >>> 8 & 255, n & 255);
-var concat2 = (...parts) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
-var sameKeys = (obj, keys) => obj !== null && typeof obj === "object" && !Array.isArray(obj) && JSON.stringify(Object.keys(obj).sort()) === JSON.stringify([...keys].sort());
-var equalBytes2 = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
-function fail(index, message) {
-  throw new ProofError(`election package, entry ${index}: ${message}`);
-}
-function checkSigned(kind, fp, message, identity, index, who) {
-  const { signature, ...body } = message;
-  const signed = canonicalBytes({ type: `vecha/v2/${kind}`, election: toHex(fp), body });
-  if (!ed25519.verify(fromHex(signature, 64, "signature"), signed, identity)) {
-    fail(index, `${who}'s ${kind} is not signed by its identity key`);
-  }
-}
-function proofOf(obj) {
-  return { challenge: scalarFromHex(obj.challenge, "challenge"), response: scalarFromHex(obj.response, "response") };
-}
-function evaluate(commitments, j) {
-  let acc = IDENTITY;
-  let power = 1n;
-  for (const c of commitments) {
-    acc = acc.add(mulPublic(c, power));
-    power *= BigInt(j);
-  }
-  return acc;
-}
-var PIN_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
-function boothPins(booth, index) {
-  const files = booth?.files;
-  if (!sameKeys(booth, ["files"]) || files === null || typeof files !== "object" || Array.isArray(files)) fail(index, "booth pins are {files: {path: sha256}}");
-  const paths = Object.keys(files);
-  if (!paths.length || paths.length > 512) fail(index, "a booth pins 1 to 512 files");
-  for (const path of paths) {
-    if (!PIN_PATH.test(path) || path.split("/").some((part) => part === "." || part === "..")) fail(index, `a pinned path ${JSON.stringify(path)} is not allowed`);
-    fromHex(files[path], 32, `the pin of ${path}`);
-  }
-  return files;
-}
-function replayPackage(pkg, { definitionOnly = false } = {}) {
-  if (!sameKeys(pkg, ["version", "entries"]) || pkg.version !== 2 || !Array.isArray(pkg.entries) || !pkg.entries.length) {
-    throw new ProofError("not an election package (version 2)");
-  }
-  let parent = ZERO_HASH;
-  let fp = null;
-  let definition = null;
-  let boardKey = null;
-  const announcements = [];
-  const confirmations = [];
-  let key = null;
-  let pins = null;
-  pkg.entries.forEach((entry, i) => {
-    if (!sameKeys(entry, ENTRY_KEYS) || entry.version !== 2 || entry.index !== i) fail(i, "not an entry at this index");
-    if (entry.parent !== toHex(parent)) fail(i, "broken hash link");
-    const hash = new Transcript("board-entry").raw("parent", parent).raw("entry", canonicalBytes(entry)).digest().slice(0, 32);
-    const p = entry.payload;
-    if (i === 0) {
-      const pinned = sameKeys(p, ["definition", "board_key", "booth"]);
-      if (entry.type !== "election" || !(pinned || sameKeys(p, ["definition", "board_key"])) || p.definition?.id !== entry.election) fail(i, "not the election's definition");
-      fp = hash;
-      definition = p.definition;
-      boardKey = fromHex(p.board_key, 32, "board_key");
-      if (pinned) pins = boothPins(p.booth, i);
-    } else if (entry.election !== definition.id) {
-      fail(i, "belongs to another election");
-    }
-    const identities = (definition.trustees.identities ?? []).map((k) => fromHex(k, 32, "identity"));
-    const n = definition.trustees.count;
-    if (entry.type === "trustee") {
-      const j = announcements.length + 1;
-      if (p.index !== j || j > n) fail(i, `expected trustee ${j}'s announcement`);
-      const transport = fromHex(p.transport_key, 32, "transport_key");
-      const commitments = p.commitments.map((c) => pointFromHex(c, "commitment", { nonidentity: true }));
-      if (commitments.length !== definition.trustees.threshold) fail(i, `trustee ${j}: wrong number of commitments`);
-      verifyKnowledge(proofOf(p.proof), commitments[0], concat2(fp, u32be(j), transport), "trustee-key");
-      checkSigned("trustee-announcement", fp, p, identities[j - 1], i, `trustee ${j}`);
-      announcements.push({ json: p, commitments });
-    } else if (entry.type === "trustee-confirmation") {
-      const j = confirmations.length + 1;
-      if (announcements.length !== n || p.index !== j || j > n) fail(i, `expected trustee ${j}'s confirmation`);
-      confirmations.push({ json: p, X: pointFromHex(p.verification_key, "verification_key", { nonidentity: true }) });
-    } else if (entry.type === "joint-key") {
-      if (confirmations.length !== n) fail(i, "the joint key before every confirmation");
-      const t = new Transcript("ceremony-announcements").number("announcements#", n);
-      for (const a of announcements) t.raw("announcement", canonicalBytes(a.json));
-      const digest = t.digest().slice(0, 32);
-      for (const [k, c] of confirmations.entries()) {
-        const j = k + 1;
-        if (c.json.announcements !== toHex(digest)) fail(i, `trustee ${j} confirmed other announcements`);
-        verifyKnowledge(proofOf(c.json.proof), c.X, concat2(fp, u32be(j), digest), "trustee-share");
-        checkSigned("trustee-confirmation", fp, c.json, identities[j - 1], i, `trustee ${j}`);
-        const expected = announcements.reduce((acc, a) => acc.add(evaluate(a.commitments, j)), IDENTITY);
-        if (!expected.equals(c.X)) fail(i, `trustee ${j}'s verification key does not match the commitments`);
-      }
-      const sum = announcements.reduce((acc, a) => acc.add(a.commitments[0]), IDENTITY);
-      key = pointFromHex(p.public_key, "public_key", { nonidentity: true });
-      if (!sum.equals(key)) fail(i, "the joint key is not the sum of the trustees' commitments");
-    } else if (i > 0) {
-      fail(i, `an election package ends at the joint key, not at a ${entry.type} entry`);
-    }
-    parent = hash;
-  });
-  if (definitionOnly) return { id: definition.id, definition, fingerprint: fp, boardKey, pins };
-  if (key === null) throw new ProofError("the election package stops before the trustees' joint key");
-  return { id: definition.id, definition, fingerprint: fp, key, boardKey, pins };
-}
-function replayDefinition(pkg) {
-  if (!Array.isArray(pkg?.entries)) throw new ProofError("not an election package (version 2)");
-  return replayPackage({ ...pkg, entries: pkg.entries.slice(0, 1) }, { definitionOnly: true });
-}
-var fingerprintText = (fp) => toHex(fp).slice(0, 32).match(/.{4}/g).join(" ");
-function agrees(replayed, info) {
-  return info.id === replayed.id && info.fingerprint === toHex(replayed.fingerprint) && info.public_key === toHex(replayed.key.toBytes()) && equalBytes2(fromHex(info.board_key, 32, "board_key"), replayed.boardKey);
-}
-
 export {
   reviewerKeyPair,
   openEvidence,
@@ -4352,9 +4221,5 @@ export {
   applicationBody,
   solvePuzzle,
   unblind,
-  signedCredential,
-  replayPackage,
-  replayDefinition,
-  fingerprintText,
-  agrees
+  signedCredential
 };

@@ -7,7 +7,7 @@ import {
 import {
   __commonJS,
   __toESM
-} from "./chunk-ARWPMWSC.js";
+} from "./chunk-MOXZSCSW.js";
 
 // node_modules/jsqr/dist/jsQR.js
 var require_jsQR = __commonJS({

@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-ARWPMWSC.js";
+} from "./chunk-MOXZSCSW.js";
 
 // src/chart.js
 function barChart(rows, label) {

@@ -347,7 +347,34 @@ var be_default = {
   "mirror.behind": "Яно адстае ад скрыні для бюлетэняў на {behind} запісаў.",
   "mirror.lost": "Яно не мела сувязі са скрыняй для бюлетэняў {seconds} с: тое, што вы бачыце, можа быць старым.",
   "mirror.equivocation": "Увага: скрыня для бюлетэняў падпісала дзве розныя гісторыі гэтых выбараў (на запісе {height}). Люстэрка захоўвае доказ; паведаміце назіральнікам.",
-  "mirror.refused": "Увага: скрыня для бюлетэняў даслала люстэрку тое, што не праходзіць праверку, і люстэрка перастала яе сачыць. Паведаміце назіральнікам."
+  "mirror.refused": "Увага: скрыня для бюлетэняў даслала люстэрку тое, што не праходзіць праверку, і люстэрка перастала яе сачыць. Паведаміце назіральнікам.",
+  "nav.install": "За мяжой: усталяваць",
+  "install.title": "Усталяваць кабіну на гэтую прыладу (для выбаршчыкаў за мяжой)",
+  "install.warning": "Толькі калі вы па-за межамі краіны. Усталяваная кабіна застаецца на прыладзе: кожны, хто яе паглядзіць, убачыць, што з яе галасавалі. Унутры краіны галасуйце ў прыватным акне: тады нічога не захоўваецца.",
+  "install.help": "Усталяваная кабіна правяраецца адзін раз, цяпер: кожны файл, які аддае гэты адрас, параўноўваецца са спісам файлаў, замацаваным пры стварэнні выбараў (яго гарантуе адбітак выбараў). Толькі калі супадаюць усе файлы, кабіна захоўваецца на прыладзе; потым яна адкрываецца з гэтай копіі, нават калі гэты адрас або люстэрка пачнуць аддаваць змененую кабіну.",
+  "install.fingerprint": "Адбітак выбараў",
+  "install.fingerprint-help": "64 знакі, якія апублікавалі арганізатары (на сваім сайце, у прэсе, у назіральнікаў). Скапіюйце іх адтуль, а не толькі з адраса гэтай старонкі.",
+  "install.abroad": "Я па-за межамі краіны і хачу захаваць кабіну на гэтай прыладзе.",
+  "install.button": "Праверыць і ўсталяваць",
+  "install.checking": "Праверка файлаў кабіны: {done} з {total}",
+  "install.done": "Усе {count} файлаў супадаюць са спісам выбараў. Кабіна ўсталявана на гэтую прыладу.",
+  "install.removed": "Кабіна выдалена з гэтай прылады.",
+  "install.confirm-first": "Спачатку пацвердзіце, што вы па-за межамі краіны і хочаце захаваць кабіну на прыладзе.",
+  "install.bad-fingerprint": "Гэта не адбітак: у ім 64 знакі — лічбы і літары ад a да f.",
+  "install.unsupported": "Гэты браўзер не можа ўсталяваць кабіну (патрэбныя service workers і абароненае злучэнне). Галасаваць можна са старонкі кабіны.",
+  "install.failed": "Не ўдалося ўсталяваць кабіну: {message}",
+  "install.worker-refused": "копія браўзера не прайшла тую ж праверку. Нічога не ўсталявана.",
+  "install.changed": "Гэты адрас аддае змененую кабіну: {files}. Не галасуйце з ёй. Нічога не ўсталявана; паведаміце назіральнікам.",
+  "install.error-no-election": "Гэты адрас не абслугоўвае гэтыя выбары.",
+  "install.error-fingerprint": "Гэты адрас абслугоўвае іншыя выбары, чым адбітак, які вам далі. Не галасуйце тут.",
+  "install.error-unpinned": "Гэтыя выбары не замацоўваюць файлы кабіны, таму ўсталяваную кабіну няма з чым зверыць. Галасуйце са старонкі кабіны.",
+  "install.installed-title": "Усталявана на гэтай прыладзе",
+  "install.installed": "Кабіна выбараў {election} (адбітак {fingerprint}) усталявана на гэтую прыладу і адкрываецца з праверанай копіі.",
+  "install.open-booth": "Адкрыць усталяваную кабіну",
+  "install.check-address": "Праверыць, што аддае гэты адрас цяпер",
+  "install.address-matches": "Гэты адрас па-ранейшаму аддае кабіну, замацаваную выбарамі: усе {count} файлаў супадаюць.",
+  "install.remove": "Выдаліць кабіну з гэтай прылады",
+  "install.address-changed": "Гэты адрас цяпер аддае змененую кабіну: {files}. Ваша ўсталяваная копія не змянілася, і адкрываецца менавіта яна; паведаміце назіральнікам."
 };
 
 // i18n/en.json
@@ -663,7 +690,34 @@ var en_default = {
   "mirror.behind": "It is {behind} entries behind the ballot box.",
   "mirror.lost": "It has not heard from the ballot box for {seconds} s: what you see may be old.",
   "mirror.equivocation": "Warning: the ballot box signed two different histories of this election (at entry {height}). This mirror keeps the proof; tell the observers.",
-  "mirror.refused": "Warning: the ballot box sent this mirror something that does not check out, and the mirror has stopped following it. Tell the observers."
+  "mirror.refused": "Warning: the ballot box sent this mirror something that does not check out, and the mirror has stopped following it. Tell the observers.",
+  "nav.install": "Abroad: install",
+  "install.title": "Install the booth on this device (for voters abroad)",
+  "install.warning": "Only if you are outside the country. An installed booth stays on this device: anyone who looks at it can see that it was used to vote. Inside the country, vote in a private window instead: then nothing is kept.",
+  "install.help": "The installed booth is checked once, now: every file this address serves is compared with the list of files the election fixed when it was created (its fingerprint guarantees that list). Only if every file matches is the booth kept on this device; later it opens from this copy, even if this address, or a mirror, starts serving a changed booth.",
+  "install.fingerprint": "The election's fingerprint",
+  "install.fingerprint-help": "The 64 characters the organizers published (on their site, in the press, from the observers). Copy it from there, not from this page's address alone.",
+  "install.abroad": "I am outside the country, and I want the booth kept on this device.",
+  "install.button": "Check and install",
+  "install.checking": "Checking the booth's files: {done} of {total}",
+  "install.done": "All {count} files match the election's list. The booth is installed on this device.",
+  "install.removed": "The booth was removed from this device.",
+  "install.confirm-first": "First confirm that you are outside the country and want the booth kept on this device.",
+  "install.bad-fingerprint": "That is not a fingerprint: it has 64 characters, digits and the letters a to f.",
+  "install.unsupported": "This browser cannot install the booth (it needs service workers and a secure connection). You can still vote from the booth page.",
+  "install.failed": "The booth could not be installed: {message}",
+  "install.worker-refused": "the browser's copy did not pass the same check. Nothing was installed.",
+  "install.changed": "This address serves a changed booth: {files}. Do not vote with it. Nothing was installed; tell the observers.",
+  "install.error-no-election": "This address does not serve this election.",
+  "install.error-fingerprint": "This address serves another election than the fingerprint you were given. Do not vote here.",
+  "install.error-unpinned": "This election does not fix its booth's files, so there is nothing to check an installed booth against. Vote from the booth page.",
+  "install.installed-title": "Installed on this device",
+  "install.installed": "The booth of election {election} (fingerprint {fingerprint}) is installed on this device and opens from its checked copy.",
+  "install.open-booth": "Open the installed booth",
+  "install.check-address": "Check what this address serves now",
+  "install.address-matches": "This address still serves the booth the election fixed: all {count} files match.",
+  "install.remove": "Remove the booth from this device",
+  "install.address-changed": "This address now serves a changed booth: {files}. Your installed copy is unchanged and is the one that opens; tell the observers."
 };
 
 // i18n/ru.json
@@ -979,7 +1033,34 @@ var ru_default = {
   "mirror.behind": "Оно отстаёт от ящика для бюллетеней на {behind} записей.",
   "mirror.lost": "Оно не имело связи с ящиком для бюллетеней {seconds} с: то, что вы видите, может быть устаревшим.",
   "mirror.equivocation": "Внимание: ящик для бюллетеней подписал две разные истории этих выборов (на записи {height}). Зеркало хранит доказательство; сообщите наблюдателям.",
-  "mirror.refused": "Внимание: ящик для бюллетеней прислал зеркалу то, что не проходит проверку, и зеркало перестало за ним следовать. Сообщите наблюдателям."
+  "mirror.refused": "Внимание: ящик для бюллетеней прислал зеркалу то, что не проходит проверку, и зеркало перестало за ним следовать. Сообщите наблюдателям.",
+  "nav.install": "За рубежом: установить",
+  "install.title": "Установить кабину на это устройство (для избирателей за рубежом)",
+  "install.warning": "Только если вы за пределами страны. Установленная кабина остаётся на устройстве: любой, кто его посмотрит, увидит, что с него голосовали. Внутри страны голосуйте в приватном окне: тогда ничего не сохраняется.",
+  "install.help": "Установленная кабина проверяется один раз, сейчас: каждый файл, который отдаёт этот адрес, сравнивается со списком файлов, закреплённым при создании выборов (его гарантирует отпечаток выборов). Только если совпадают все файлы, кабина сохраняется на устройстве; потом она открывается из этой копии, даже если этот адрес или зеркало начнут отдавать изменённую кабину.",
+  "install.fingerprint": "Отпечаток выборов",
+  "install.fingerprint-help": "64 знака, которые опубликовали организаторы (на своём сайте, в прессе, у наблюдателей). Скопируйте их оттуда, а не только из адреса этой страницы.",
+  "install.abroad": "Я за пределами страны и хочу сохранить кабину на этом устройстве.",
+  "install.button": "Проверить и установить",
+  "install.checking": "Проверка файлов кабины: {done} из {total}",
+  "install.done": "Все {count} файлов совпадают со списком выборов. Кабина установлена на это устройство.",
+  "install.removed": "Кабина удалена с этого устройства.",
+  "install.confirm-first": "Сначала подтвердите, что вы за пределами страны и хотите сохранить кабину на устройстве.",
+  "install.bad-fingerprint": "Это не отпечаток: в нём 64 знака — цифры и буквы от a до f.",
+  "install.unsupported": "Этот браузер не может установить кабину (нужны service workers и защищённое соединение). Голосовать можно со страницы кабины.",
+  "install.failed": "Не удалось установить кабину: {message}",
+  "install.worker-refused": "копия браузера не прошла ту же проверку. Ничего не установлено.",
+  "install.changed": "Этот адрес отдаёт изменённую кабину: {files}. Не голосуйте с ней. Ничего не установлено; сообщите наблюдателям.",
+  "install.error-no-election": "Этот адрес не обслуживает эти выборы.",
+  "install.error-fingerprint": "Этот адрес обслуживает другие выборы, чем отпечаток, который вам дали. Не голосуйте здесь.",
+  "install.error-unpinned": "Эти выборы не закрепляют файлы кабины, поэтому установленную кабину не с чем сверить. Голосуйте со страницы кабины.",
+  "install.installed-title": "Установлено на этом устройстве",
+  "install.installed": "Кабина выборов {election} (отпечаток {fingerprint}) установлена на это устройство и открывается из проверенной копии.",
+  "install.open-booth": "Открыть установленную кабину",
+  "install.check-address": "Проверить, что отдаёт этот адрес сейчас",
+  "install.address-matches": "Этот адрес по-прежнему отдаёт кабину, закреплённую выборами: все {count} файлов совпадают.",
+  "install.remove": "Удалить кабину с этого устройства",
+  "install.address-changed": "Этот адрес теперь отдаёт изменённую кабину: {files}. Ваша установленная копия не изменилась, и открывается именно она; сообщите наблюдателям."
 };
 
 // src/ui.js
@@ -1098,7 +1179,8 @@ function renderFrame(active) {
     ["booth.html", "nav.booth"],
     ["board.html", "nav.board"],
     ["turnout.html", "nav.turnout"],
-    ["results.html", "nav.results"]
+    ["results.html", "nav.results"],
+    ["install.html", "nav.install"]
   ] : [];
   const nav = el(
     "nav",
