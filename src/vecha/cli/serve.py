@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,6 +46,17 @@ def serve(
     credential_per_minute: Annotated[
         float, typer.Option(min=0.01, help="steady ballots per minute from one credential (after a burst of 5)")
     ] = 6.0,
+    onion: Annotated[
+        Path | None,
+        typer.Option(
+            help="also publish this server as a Tor onion service (needs Debian's tor); the folder keeps"
+            " its keys, so the onion address stays the same from one run to the next"
+        ),
+    ] = None,
+    onion_single_hop: Annotated[
+        bool,
+        typer.Option(help="a single onion service: faster, hides the voters but not where this server runs"),
+    ] = False,
 ) -> None:
     """Run the ballot box and bulletin board over HTTP (every election in the store).
 
@@ -68,7 +80,8 @@ def serve(
     console.print(
         f"serving {len(election_ids(engine))} election(s) from {db} on http://{host}:{port}/ (API under /api/v1)"
     )
-    uvicorn.Server(config).run()
+    with _onion_service(onion, port, onion_single_hop):
+        uvicorn.Server(config).run()
 
 
 def mirror(
@@ -81,6 +94,17 @@ def mirror(
         list[str] | None,
         typer.Option(help="another mirror (or an observer) whose checkpoints to compare with this copy's (repeatable)"),
     ] = None,
+    onion: Annotated[
+        Path | None,
+        typer.Option(
+            help="also publish this server as a Tor onion service (needs Debian's tor); the folder keeps"
+            " its keys, so the onion address stays the same from one run to the next"
+        ),
+    ] = None,
+    onion_single_hop: Annotated[
+        bool,
+        typer.Option(help="a single onion service: faster, hides the voters but not where this server runs"),
+    ] = False,
 ) -> None:
     """Follow a ballot box's board, check every entry and checkpoint as it arrives, and serve
     the public pages, the booth and the read-only API from here; ballots cast here are relayed
@@ -123,7 +147,28 @@ def mirror(
         f"mirroring {election_id} from {source} on http://{host}:{port}/"
         f" (how far behind: /api/v1/elections/{election_id}/mirror)"
     )
-    uvicorn.Server(config).run()
+    with _onion_service(onion, port, onion_single_hop):
+        uvicorn.Server(config).run()
+
+
+@contextlib.contextmanager
+def _onion_service(folder: Path | None, port: int, single_hop: bool) -> Iterator[None]:
+    """With a folder: Tor publishes the server on loopback `port` as an onion service while
+    the block runs (threat model §2.1), with Tor's proof-of-work defence on."""
+    if folder is None:
+        yield
+        return
+    from vecha.server.onion import OnionError, OnionService, running_onion
+
+    try:
+        with running_onion(OnionService(folder, port, single_hop=single_hop)) as onion:
+            console.print(
+                f"onion service: http://{onion.address}/ (Tor's proof-of-work defence"
+                f" {'on' if onion.pow_defense_on() else 'OFF'}; keys in {folder})"
+            )
+            yield
+    except OnionError as e:
+        raise CliError(str(e)) from None
 
 
 def _more_descriptors() -> None:
