@@ -64,6 +64,11 @@ class Client:
     def post(self, path: str, body: Any = None) -> Any:
         return self._send("POST", path, json=body).json()
 
+    def post_canonical(self, path: str, body: bytes) -> Any:
+        """POST a body that is already canonical JSON (spec §2.5), sent as it is: a large mix
+        that the box then reads without building an object per ciphertext."""
+        return self._send("POST", path, content=body, headers={"content-type": "application/json"}).json()
+
     def post_status(self, path: str, body: Any = None) -> tuple[int, Any]:
         response = self._send("POST", path, json=body)
         return response.status_code, response.json()

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from vecha.crypto.canonical import CanonicalText
 from vecha.crypto.rows import PackedRows
 from vecha.record.archive import iter_board
 from vecha.record.packed_entries import PackedShares, packed_entry
@@ -34,6 +35,8 @@ def test_the_large_entries_are_read_packed_and_verify(large: Any) -> None:
             value = entry.payload.get("ballots", entry.payload.get("shares"))
             kinds.setdefault(entry.type.value, set()).add(type(value))
     assert kinds == {"mix": {PackedRows}, "mix-decryption": {PackedShares}}
+    proofs = {type(e.payload["proof"]) for e in iter_board(large.record) if e.type.value == "mix"}
+    assert proofs == {CanonicalText}  # kept as its bytes, parsed where it is checked
     report = verify_record(large.record)
     assert report.ok, report.error
     result = large.board.ledger.result
@@ -106,3 +109,26 @@ def test_a_mixs_proof_is_cut_out_of_its_line_exactly(large: Any) -> None:
     line = canonical_bytes(tricky)
     assert Entry.from_canonical(line).mix_proof_bytes() == b'{"real":[1,2]}'
     assert Entry.from_json(tricky).mix_proof_bytes() == b'{"real":[1,2]}'  # no bytes to cut: encoded
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_proof_out_of_shape_in_a_large_mix_is_read_the_ordinary_way_and_refused(
+    large: Any, tmp_path: Path, workers: int
+) -> None:
+    """A proof whose canonical shape the fast reading does not recognise (here a scalar in
+    upper-case hex, which is still a JSON string) goes through the ordinary parser, and the
+    proof's own decoding refuses it, with the workers or without."""
+    import shutil
+
+    record = tmp_path / "record"
+    shutil.copytree(large.record, record)
+
+    def upper(objs: list[dict[str, Any]]) -> None:
+        proof = _first(objs, "mix")["payload"]["proof"]
+        proof["s1"] = proof["s1"].upper()
+
+    rewrite_record(record, large.board_key, upper)
+    line = next(x for x in (record / "board.jsonl").read_bytes().splitlines() if b'"type":"mix"' in x[-80:])
+    assert not isinstance(packed_entry(line)["payload"]["proof"], CanonicalText)
+    report = verify_record(record, workers=workers)
+    assert not report.ok and "s1" in str(report.error), report.error

@@ -244,3 +244,73 @@ def test_a_mixed_election_over_http_with_the_trustees_commands(tmp_path: Path) -
     assert main([*args, "--out", str(mix_file)]) == 0
     assert main(["mix", str(mix_file), "--db", db]) == 0
     assert main(["mix", str(mix_file), "--db", db]) == 1  # the same mix twice: refused
+
+
+def test_a_large_mix_is_taken_as_canonical_bytes_and_anything_else_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mix over the size the box parses as any JSON (1 MiB; 0 here, so that a small
+    election's mixes take that path) must be canonical JSON: the board assembles the entry's
+    line around the bytes and reads it packed. The same bytes with spaces, a body that names
+    another mixer, one that reaches outside the payload, and a changed ciphertext are
+    refused, and the board is unchanged; the honest canonical mixes go on and verify."""
+    import json
+
+    import httpx
+
+    from vecha.crypto.canonical import canonical_bytes
+    from vecha.server import admin
+    from vecha.store.tokens import Role, create_token
+    from vecha.testing.live import LiveServer
+
+    monkeypatch.setattr(admin, "SMALL_MIX", 0)
+    e = build_election(tmp_path / "box", definition=MIXED, votes=VOTES, stop_after=EntryType.CLOSE)
+    engine, eid, ledger = e.board.engine, e.board.election_id, e.board.ledger
+    tokens = {j: create_token(engine, Role.TRUSTEE, f"t{j}", eid, trustee=j) for j in (1, 2, 3)}
+    first = make_mix(ledger.fingerprint, ledger.context().public_key, fixed_identities(3)[0], 1, ledger.mix_inputs())
+    honest = canonical_bytes(first.to_json())
+    with LiveServer(engine) as box:
+        url = f"{box.url}/api/v1/elections/{eid}/mixes"
+
+        def post(body: bytes, trustee: int = 1) -> httpx.Response:
+            headers = {"Authorization": f"Bearer {tokens[trustee]}", "content-type": "application/json"}
+            return httpx.post(url, content=body, headers=headers, timeout=60)
+
+        def height() -> int:
+            page = httpx.get(f"{box.url}/api/v1/elections/{eid}/board", params={"limit": 1}).json()
+            count: int = page["height"]
+            return count
+
+        before = height()
+        spaced = json.dumps(first.to_json(), sort_keys=True).encode()
+        changed = json.loads(honest)
+        changed["ballots"][0][0]["beta"] = encrypt_one_more(changed["ballots"][0][0])
+        outside = honest[:-1] + b',"zz":1}'  # still one object, but not the mix's members
+        smuggled = honest + b',"time":"2026-01-01T00:00:00Z"'
+        refused = (409, 422)  # the board's refusal (rejected-by-board), or a body it cannot read
+        for body, trustee, statuses in (
+            (spaced, 1, refused),
+            (honest, 2, (403,)),
+            (smuggled, 1, refused),
+            (outside, 1, refused),
+            (canonical_bytes(changed), 1, refused),
+        ):
+            r = post(body, trustee)
+            assert r.status_code in statuses, (statuses, r.text)
+            assert height() == before
+        assert post(honest).status_code == 200 and height() == before + 1
+        assert post(honest).status_code in (409, 422) and height() == before + 1  # the same mix twice
+        e.board.refresh()
+        for j in (2, 3):
+            mix = make_mix(
+                ledger.fingerprint,
+                ledger.context().public_key,
+                fixed_identities(3)[j - 1],
+                j,
+                e.board.ledger.mix_inputs(),
+            )
+            assert post(canonical_bytes(mix.to_json()), j).status_code == 200
+            e.board.refresh()
+    assert e.board.ledger.mixes == 3
+    stored = [x for x in e.board.entries() if x.type is EntryType.MIX]
+    assert stored[0].canonical().count(honest) == 1  # the trustee's bytes are the entry's payload

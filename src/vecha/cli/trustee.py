@@ -15,6 +15,7 @@ from vecha.cli.boxes import RemoteServer as Server
 from vecha.cli.common import CliError, console, read_json, write_out
 from vecha.cli.observers import CheckpointFiles, ObserverUrls, gather_observed
 from vecha.client import Client
+from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.group import Point
 from vecha.election.identity import TrusteeIdentity
 from vecha.election.mixing import decrypt_rows, rows_digest
@@ -303,7 +304,7 @@ def mix(
     if out is not None:
         write_out(out, made)
     if client is not None:
-        client.post(f"/elections/{election_id}/mixes", made)
+        client.post_canonical(f"/elections/{election_id}/mixes", canonical_bytes(made))
     where = f"in {out}" if out is not None else "uploaded"
     console.print(f"trustee {index}: mix of {len(inputs)} ballots {where}")
 

@@ -10,14 +10,26 @@ fractions are strings.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from vecha.errors import InvalidEncoding
 
-__all__ = ["canonical_bytes", "parse_canonical"]
+__all__ = ["CanonicalText", "canonical_bytes", "parse_canonical"]
 
 _MAX_INT = 2**63
 _MAX_DEPTH = 32  #: no value deeper: the outermost is at depth 0
+
+
+@dataclass(frozen=True)
+class CanonicalText:
+    """A JSON value kept as its canonical bytes, already checked to be canonical, and parsed
+    only where it is needed (a mix's proof, read from the board and checked elsewhere)."""
+
+    data: bytes
+
+    def value(self) -> Any:
+        return parse_canonical(self.data)
 
 
 def _check(value: Any, depth: int = 0) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vecha.crypto.canonical import canonical_bytes, parse_canonical
+from vecha.crypto.canonical import CanonicalText, canonical_bytes, parse_canonical
 from vecha.crypto.dlog import small_dlog
 from vecha.crypto.encoding import hex_bytes
 from vecha.crypto.group import Point, Scalar
@@ -107,6 +107,11 @@ def rows_digest(rows: Sequence[Row]) -> bytes:
     return t.digest()[:32]
 
 
+def _value(json: Any) -> Any:
+    """A JSON value, or one read from the board as its canonical bytes (`CanonicalText`)."""
+    return json.value() if isinstance(json, CanonicalText) else json
+
+
 @dataclass(frozen=True)
 class Mix:
     """Mix `mixer` (a trustee's index): its output rows, the proof and the signature."""
@@ -147,7 +152,7 @@ class Mix:
         return cls(
             mixer,
             rows_from_json(obj["ballots"], ballots, width),
-            ShuffleProof.from_json(obj["proof"], ballots, width),
+            ShuffleProof.from_json(_value(obj["proof"]), ballots, width),
             hex_bytes(obj["signature"], 64, "signature"),
         )
 

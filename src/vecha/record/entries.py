@@ -19,7 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from vecha.crypto.canonical import canonical_bytes, parse_canonical
+from vecha.crypto.canonical import CanonicalText, canonical_bytes, parse_canonical
 from vecha.crypto.encoding import hex_bytes
 from vecha.crypto.transcript import Transcript
 from vecha.errors import InvalidEncoding, RecordError
@@ -113,6 +113,8 @@ class Entry:
         (`…"payload":{"ballots":[…],"mixer":m,"proof":` and `,"signature":"…"},"time":…}`);
         the ballots hold only hex strings, so the first `,"mixer":m,"proof":` ends them."""
         payload = self.payload
+        if isinstance(payload["proof"], CanonicalText):  # read packed: the bytes are at hand
+            return payload["proof"].data
         if self.raw is not None:
             prefix = b'{"election":%b,"index":%d,"parent":"%b","payload":{"ballots":' % (
                 canonical_bytes(self.election),

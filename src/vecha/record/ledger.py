@@ -48,7 +48,7 @@ from vecha.election.trustees import (
     verify_partial,
 )
 from vecha.errors import ElectionError, InvalidBallot, InvalidEncoding, InvalidProof, RecordError, VechaError
-from vecha.record.entries import GENESIS_PARENT, Entry, EntryType
+from vecha.record.entries import GENESIS_PARENT, RECORD_VERSION, Entry, EntryType
 
 __all__ = ["Phase", "Ledger", "Genesis", "Keyed", "Tally", "BallotBook", "CREDENTIALS_PER_ENTRY", "CHANNELS"]
 
@@ -213,6 +213,32 @@ class Ledger:
     def next_entry(self, kind: EntryType, payload: dict[str, Any], time: str) -> Entry:
         election = self.election_id if kind is not EntryType.ELECTION else str(payload["definition"]["id"])
         return Entry(election, self.height, self.head, time, kind, payload)
+
+    def next_entry_canonical(self, kind: EntryType, payload: bytes, time: str) -> Entry:
+        """The next entry around a payload given as its canonical JSON: the entry's line is
+        assembled from the bytes and read as any line of a record is (a large mix packed,
+        `packed_entries`), so `InvalidEncoding` if the payload is not canonical JSON."""
+        if kind is EntryType.ELECTION:
+            raise InvalidEncoding("entry 0 is made from its definition, not from bytes")
+        line = b'{"election":%b,"index":%d,"parent":"%b","payload":%b,"time":%b,"type":%b,"version":%d}' % (
+            canonical_bytes(self.election_id),
+            self.height,
+            self.head.hex().encode("ascii"),
+            payload,
+            canonical_bytes(time),
+            canonical_bytes(kind.value),
+            RECORD_VERSION,
+        )
+        entry = Entry.from_canonical(line)
+        if (entry.election, entry.index, entry.parent, entry.time, entry.type) != (
+            self.election_id,
+            self.height,
+            self.head,
+            time,
+            kind,
+        ):  # the payload's bytes reached outside it: not one JSON value
+            raise InvalidEncoding("the payload is not one canonical JSON object")
+        return entry
 
     # ---- applying entries -------------------------------------------------------------
 

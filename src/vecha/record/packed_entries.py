@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from vecha.crypto.canonical import parse_canonical
+from vecha.crypto.canonical import CanonicalText, parse_canonical
 from vecha.crypto.group import Point
 from vecha.crypto.rows import PackedRows
 from vecha.errors import InvalidEncoding
@@ -31,6 +31,41 @@ _CT = rb'\{"alpha":"' + _HEX + rb'","beta":"' + _HEX + rb'"\}'
 _SHARE = rb'\{"challenge":"' + _HEX + rb'","response":"' + _HEX + rb'","share":"' + _HEX + rb'"\}'
 _TAIL = re.compile(rb',"time":"[0-9TZ:-]{20}","type":"(mix|mix-decryption)","version":2\}\Z')
 _MIX_START, _MIX_END = b'"payload":{"ballots":', b',"mixer":'
+_PROOF_START, _PROOF_END = b',"proof":', b',"signature":"'
+
+
+def _hex_list(name: bytes) -> bytes:
+    return b'"' + name + rb'":\[(?:"' + _HEX + rb'",)*"' + _HEX + rb'"\]'
+
+
+def _hex_one(name: bytes) -> bytes:
+    return b'"' + name + rb'":"' + _HEX + b'"'
+
+
+#: a shuffle proof in canonical JSON (spec §7.5): its members in key order, every value a
+#: 64-hex-digit string or a non-empty list of them (t4: of {"alpha","beta"} pairs)
+_PAIR = rb'\{"alpha":"' + _HEX + rb'","beta":"' + _HEX + rb'"\}'
+_PROOF = re.compile(
+    rb"\{"
+    + b",".join(
+        [
+            _hex_list(b"chain"),
+            _hex_list(b"commitments"),
+            _hex_one(b"s1"),
+            _hex_one(b"s2"),
+            _hex_one(b"s3"),
+            _hex_list(b"s4"),
+            _hex_list(b"s_hat"),
+            _hex_list(b"s_prime"),
+            _hex_one(b"t1"),
+            _hex_one(b"t2"),
+            _hex_one(b"t3"),
+            rb'"t4":\[(?:' + _PAIR + rb",)*" + _PAIR + rb"\]",
+            _hex_list(b"t_hat"),
+        ]
+    )
+    + rb"\}"
+)
 _SHARES_START, _SHARES_END = b'"payload":{"shares":', b',"trustee":'
 _SMALL = 1 << 16  #: lines shorter than this are parsed the ordinary way
 
@@ -84,9 +119,21 @@ def _unpack(raw: bytes, begin: int, rows: int, width: int, layout: tuple[int, tu
     return bytes(out)
 
 
+def _proof_span(raw: bytes, after: int) -> tuple[int, int] | None:
+    """Where a mix's proof lies in its line (after the ballots end at `after`), if it has the
+    canonical shape of a shuffle proof; else None (the ordinary parser reads it)."""
+    at = raw.find(_PROOF_START, after)
+    end = raw.rfind(_PROOF_END)
+    if at < 0 or end < at:
+        return None
+    begin = at + len(_PROOF_START)
+    return (begin, end) if _PROOF.fullmatch(raw, begin, end) else None
+
+
 def packed_entry(raw: bytes) -> dict[str, Any] | None:
     """A large `mix` or `mix-decryption` line as an entry object whose payload has its big
-    array packed (a `PackedRows` for `ballots`, a `PackedShares` for `shares`); None for any
+    array packed (a `PackedRows` for `ballots`, a `PackedShares` for `shares`) and a mix's
+    proof kept as its canonical bytes (a `CanonicalText`); None for any
     other line, or one whose array does not have the fixed shape (the ordinary parser then
     reads it)."""
     if len(raw) < _SMALL:
@@ -102,10 +149,16 @@ def packed_entry(raw: bytes) -> dict[str, Any] | None:
     width = _width(raw, begin, b'{"alpha"' if mix else b'{"challenge"')
     if width < 1 or not _rows_regex(_CT if mix else _SHARE, width).fullmatch(raw, begin, stop):
         return None
-    rest: Any = parse_canonical(raw[:begin] + b"[]" + raw[stop:])
+    proof = _proof_span(raw, stop) if mix else None
+    if proof is None:
+        rest: Any = parse_canonical(raw[:begin] + b"[]" + raw[stop:])
+    else:  # the proof is kept as its bytes, parsed by whoever checks it (a verifier's worker)
+        rest = parse_canonical(raw[:begin] + b"[]" + raw[stop : proof[0]] + b"{}" + raw[proof[1] :])
     payload = rest.get("payload") if isinstance(rest, dict) else None
     if not isinstance(payload, dict):
         return None
+    if proof is not None:
+        payload["proof"] = CanonicalText(raw[proof[0] : proof[1]])
     layout = _CT_LAYOUT if mix else _SHARE_LAYOUT
     # "[" rows joined by "," "]": 1 + rows·(row + 1) bytes, a row being (item + 1)·width + 1
     rows = (stop - begin - 1) // ((layout[0] + 1) * width + 2)

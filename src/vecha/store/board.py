@@ -188,17 +188,20 @@ class Board(Casting):
     def append(
         self,
         kind: EntryType,
-        payload: dict[str, Any],
+        payload: dict[str, Any] | bytes,
         time: str | None = None,
         checkpoint: bool = False,
         checked_ballot: tuple[bytes, str] | None = None,
         precheck: Callable[[], None] | None = None,
         signatures_checked: bool = False,
+        entry_check: Callable[[Entry], None] | None = None,
     ) -> Entry:
         """Check an entry with the board's rules, then commit it. `checked_ballot`: a ballot
         entry's credential and tracking code, the ballot having just been checked in full;
-        `precheck`: runs under the lock, after catching up, before the entry is made."""
-        item = Pending(kind, payload, time, checkpoint, checked_ballot, precheck=precheck)
+        `precheck`: runs under the lock, after catching up, before the entry is made;
+        `entry_check`: on the entry once made, before the board's rules. A payload given as
+        bytes is its canonical JSON (a large mix, read packed)."""
+        item = Pending(kind, payload, time, checkpoint, checked_ballot, precheck=precheck, entry_check=entry_check)
         item.signatures_checked = signatures_checked
         with self._lock:
             self._append_batch([item])
@@ -237,9 +240,13 @@ class Board(Casting):
                             item.precheck()
                         if callable(item.payload):
                             item.payload = item.payload()
-                        entry = self.ledger.next_entry(
-                            item.kind, item.payload, item.time or max(now(), self.ledger.last_time)
-                        )
+                        time = item.time or max(now(), self.ledger.last_time)
+                        if isinstance(item.payload, bytes):
+                            entry = self.ledger.next_entry_canonical(item.kind, item.payload, time)
+                        else:
+                            entry = self.ledger.next_entry(item.kind, item.payload, time)
+                        if item.entry_check is not None:
+                            item.entry_check(entry)
                         # raises before any write
                         digest = self.ledger.apply(entry, item.checked_ballot, item.signatures_checked)
                     except AlreadyThere as e:  # not a failure: what it would add is there (even when atomic)

@@ -26,12 +26,16 @@ class Pending:
     """An entry waiting to be appended, and then its outcome."""
 
     kind: EntryType
-    payload: dict[str, Any] | Callable[[], dict[str, Any]]  #: or made under the lock, after the entries before it
+    #: or made under the lock, after the entries before it; or, for a large mix, its canonical
+    #: JSON as the trustee sent it (the entry is then read packed, `Ledger.next_entry_canonical`)
+    payload: dict[str, Any] | Callable[[], dict[str, Any]] | bytes
     time: str | None = None
     checkpoint: bool = False
     checked_ballot: tuple[bytes, str] | None = None  #: (credential, tracker)
     signatures_checked: bool = False  #: a signed credential whose registrar signatures were just verified
     precheck: Callable[[], None] | None = None
+    #: runs on the entry once made, before the board's rules (who may post it)
+    entry_check: Callable[[Entry], None] | None = None
     entry: Entry | None = None
     error: Exception | None = None
     done: bool = False

@@ -14,7 +14,7 @@ from vecha.election.mixing import MixedShares, shares_digest
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation, check_ceremony
 from vecha.errors import ElectionError, InvalidEncoding
 from vecha.record.archive import RecordWriter
-from vecha.record.entries import EntryType
+from vecha.record.entries import Entry, EntryType
 from vecha.record.ledger import CREDENTIALS_PER_ENTRY, Phase
 from vecha.store.board import Board
 from vecha.store.commit import AlreadyThere
@@ -150,15 +150,22 @@ def add_decryption(board: Board, trustee: int, shares: Any) -> None:
     board.append(_decryption_type(board), {"trustee": trustee, "shares": shares})
 
 
-def add_mix(board: Board, mix: Any) -> None:
+def add_mix(board: Board, mix: dict[str, Any] | bytes, mixer: int | None = None) -> None:
     """Put a trustee's mix (spec §7.5) on the board, after the board's rules checked it: its
-    signature, that it is the next trustee's, and its proof of shuffle."""
+    signature, that it is the next trustee's, and its proof of shuffle. `mix` may be its
+    canonical JSON (a large mix: read packed); `mixer`, if given, is the trustee who sent
+    it, whom the mix must name."""
     ledger = board.ledger
     if not ledger.defined().definition.mix:
         raise ElectionError("this election adds its ballots up: it has no mix")
     if ledger.phase not in (Phase.CLOSED, Phase.MIXING):
         raise ElectionError("mixes come after the close and before the decryption")
-    board.append(EntryType.MIX, mix, checkpoint=True)
+
+    def sent_by(entry: Entry) -> None:
+        if mixer is not None and entry.payload.get("mixer") != mixer:
+            raise InvalidEncoding(f"the mix does not name trustee {mixer}, who sent it")
+
+    board.append(EntryType.MIX, mix, checkpoint=True, entry_check=sent_by)
 
 
 def publish_result(board: Board) -> dict[str, Any]:
