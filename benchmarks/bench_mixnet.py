@@ -15,8 +15,10 @@ Part two, `--record-ballots`: the same through the ballot box's store and an exp
 record (ballots cast and checked, the mixes and shares posted as board entries, then
 `vecha verify`'s checks with its workers), to show what the board and the JSON add.
 
-`--keep DIR` keeps part two's store and record in DIR; `--verify DIR` then verifies that
-record again without making it (the 100k record takes half an hour to make).
+`--keep DIR` keeps part two's store and record in DIR (and the figures of its making, in
+DIR/made.json); `--verify DIR` then verifies that record again without making it (the 100k
+record takes half an hour to make). Without `--ballots`, part one's last figures in the
+output file are kept.
 
 Each part runs in a process of its own so that its peak memory (ru_maxrss) is its own.
 Writes JSON (default benchmarks/results/mixnet.json).
@@ -54,6 +56,10 @@ DEFINITION: dict[str, Any] = {
         {"id": "board", "kind": "ranked", "title": "Board", "candidates": CANDIDATES, "method": "stv", "seats": 2}
     ],
 }
+
+
+#: beside a record kept with --keep: the figures of its making, which --verify reports with its own
+MADE = "made.json"
 
 
 def _peak_mib(who: int = resource.RUSAGE_SELF) -> float:
@@ -216,11 +222,15 @@ def main() -> None:
         "mix_phase": _in_child("crypto_pipeline", args.ballots, cores) if args.ballots else None,
         "through_the_record": None,
     }
+    if not args.ballots and args.out.exists():  # part one not run now: keep its last figures
+        result["mix_phase"] = json.loads(args.out.read_text()).get("mix_phase")
     if args.verify:
-        result["through_the_record"] = _in_child("verify_pipeline", str(args.verify), cores)
+        made = json.loads((args.verify / MADE).read_text())  # how the kept record was made
+        result["through_the_record"] = made | _in_child("verify_pipeline", str(args.verify), cores)
     elif args.record_ballots and args.keep:
         args.keep.mkdir(parents=True, exist_ok=False)
         through = _in_child("record_pipeline", args.record_ballots, cores, str(args.keep))
+        (args.keep / MADE).write_text(json.dumps(through, indent=2) + "\n")
         result["through_the_record"] = through | _in_child("verify_pipeline", str(args.keep), cores)
     elif args.record_ballots:
         with tempfile.TemporaryDirectory() as tmp:

@@ -443,3 +443,100 @@ def test_a_forged_receipt_from_the_box_is_refused_by_the_mirror(tmp_path: Path) 
             ]
             assert main([*args, "--choice", "yesno=Yes", "--receipt", str(receipt)]) == 1
             assert not receipt.exists()
+
+
+class MaliciousMirror:
+    """A mirror's operator in the middle of the voter's ballot: `change(submission) ->
+    submission` before it goes on, or, with `fake`, no relaying at all and an answer of its
+    own (`fake(submission) -> (status, body)`)."""
+
+    def __init__(self, app: Any, change: Any = None, fake: Any = None) -> None:
+        self.app, self.change, self.fake = app, change, fake
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].endswith("/ballots"):
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        submission = json.loads(body)
+        if self.fake is not None:
+            status, answer = self.fake(submission)
+            out = canonical_bytes(answer)
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(out)).encode())]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": out})
+            return
+        changed = canonical_bytes(self.change(submission))
+        sent = False
+
+        async def once() -> Any:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": changed, "more_body": False}
+
+        patched = dict(scope)
+        patched["headers"] = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+        patched["headers"].append((b"content-length", str(len(changed)).encode()))
+        await self.app(patched, once, send)
+
+
+def test_a_mirror_that_alters_or_drops_a_ballot_is_caught_by_the_voter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Who: the operator of the mirror the voter uses. Altering the ballot (two ciphertexts
+    swapped, the voter's signature kept): the box refuses it, so the voter is told and holds
+    no receipt. Dropping it and answering with a receipt of its own making (signed by
+    another key): the voter's CLI checks the
+    receipt against the board key of entry 0, says so and keeps nothing. Either way the voter votes again elsewhere (here, at the box), and that
+    ballot counts."""
+    e = build_election(tmp_path / "box", votes=[], voters=3, stop_after=EntryType.OPEN)
+    eid = e.board.election_id
+    stranger = BoardKey(bytes(range(32)))
+    from vecha.record.receipt import receipt_message
+
+    def swap(submission: dict[str, Any]) -> dict[str, Any]:
+        choices = submission["ballot"]["answers"][0]["choices"]
+        choices[0], choices[1] = choices[1], choices[0]
+        return submission
+
+    def forged(submission: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        from vecha.election.ballot import tracker_of_json
+
+        tracker = tracker_of_json(submission["ballot"])
+        signature = stranger.sign(receipt_message(eid, tracker, 99)).hex()
+        return 201, {"election": eid, "tracker": tracker, "index": 99, "signature": signature}
+
+    engines = [open_store(str(tmp_path / f"mirror{k}.sqlite")) for k in range(2)]
+    with LiveServer(e.board.engine) as box:
+        for engine in engines:
+            Replica.start(engine, box.url, _genesis(box.url, eid))
+        altering = MaliciousMirror(create_mirror_app(engines[0], box.url), change=swap)
+        dropping = MaliciousMirror(create_mirror_app(engines[1], box.url), fake=forged)
+        with LiveServer(engines[0], app=altering) as m1, LiveServer(engines[1], app=dropping) as m2:
+            for k, mirror in enumerate((m1, m2)):
+                receipt = tmp_path / f"receipt{k}.json"
+                args = ["vote", "--server", mirror.url, "--id", eid, "--credential", e.codes[k]]
+                capsys.readouterr()
+                assert (
+                    main([*args, "--choice", "council=North", "--choice", "yesno=Yes", "--receipt", str(receipt)]) == 1
+                )
+                err = capsys.readouterr().err
+                expected = (
+                    "credential signature does not verify" if k == 0 else "not signed by this election's ballot box"
+                )
+                assert expected in err, err
+                assert not receipt.exists()
+            ballots = httpx.get(f"{box.url}/api/v1/elections/{eid}/board", params={"limit": 1000}).json()["entries"]
+            assert not [x for x in ballots if x["type"] == "ballot"]  # neither ballot reached the box
+            receipt = tmp_path / "receipt-box.json"
+            args = ["vote", "--server", box.url, "--id", eid, "--credential", e.codes[0], "--choice", "council=North"]
+            assert main([*args, "--choice", "yesno=Yes", "--receipt", str(receipt)]) == 0
+            tracker = json.loads(receipt.read_text())["tracker"]
+            assert httpx.get(f"{box.url}/api/v1/elections/{eid}/trackers/{tracker}").json()["counts"] is True
