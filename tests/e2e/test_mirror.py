@@ -493,9 +493,9 @@ def test_a_mirror_that_alters_or_drops_a_ballot_is_caught_by_the_voter(
     """Who: the operator of the mirror the voter uses. Altering the ballot (two ciphertexts
     swapped, the voter's signature kept): the box refuses it, so the voter is told and holds
     no receipt. Dropping it and answering with a receipt of its own making (signed by
-    another key): the voter's CLI checks the
-    receipt against the board key of entry 0, says so and keeps nothing. Either way the voter votes again elsewhere (here, at the box), and that
-    ballot counts."""
+    another key): the voter's CLI checks the receipt against the board key of entry 0, says
+    so and keeps nothing. Either way the voter votes again elsewhere (here, at the box), and
+    that ballot counts."""
     e = build_election(tmp_path / "box", votes=[], voters=3, stop_after=EntryType.OPEN)
     eid = e.board.election_id
     stranger = BoardKey(bytes(range(32)))
