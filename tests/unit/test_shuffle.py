@@ -194,3 +194,59 @@ def test_packed_rows_write_and_read_the_same_json_as_objects() -> None:
     assert mix.signed_message(bytes(32)) == signed_message("mix", bytes(32), mix.body())
     with pytest.raises(InvalidEncoding):
         PackedRows.from_json(rows_to_json(rows), 4, 2)
+
+
+def _packed(proof: ShuffleProof, ballots: int, width: int) -> ShuffleProof:
+    from vecha.crypto.canonical import canonical_bytes
+    from vecha.crypto.shuffle import proof_from_canonical
+
+    return proof_from_canonical(canonical_bytes(proof.to_json()), ballots, width)
+
+
+def test_a_proof_read_packed_says_what_the_objects_say() -> None:
+    """The board's packed reading of a proof (its long lists as 32-byte items, decoded when
+    read) verifies exactly when the parsed proof does: every element the same, the same
+    challenges, and a changed element caught the same way."""
+    from vecha.crypto.shuffle import PackedPoints, PackedScalars
+
+    inputs, outputs, _, _, proof = mixed(MESSAGES)
+    packed = _packed(proof, len(inputs), 3)
+    assert isinstance(packed.commitments, PackedPoints) and isinstance(packed.s_prime, PackedScalars)
+    for name in FIELDS:
+        mine, theirs = getattr(packed, name), getattr(proof, name)
+        assert (list(mine) == list(theirs)) if isinstance(theirs, tuple) else (mine == theirs), name
+    assert packed.chain[-1] == proof.chain[-1] and packed.s_hat[-2] == proof.s_hat[-2]
+    with pytest.raises(IndexError):
+        packed.t_hat[len(inputs)]
+    verify_shuffle(FP, KEY, CONTEXT, inputs, outputs, packed)
+    for name in ("commitments", "chain", "t_hat", "s_hat", "s_prime"):
+        json = proof.to_json()
+        json[name] = [*json[name][1:], json[name][0]]  # the same items, rotated
+        changed = ShuffleProof.from_json(json, len(inputs), 3)
+        with pytest.raises(InvalidProof):
+            verify_shuffle(FP, KEY, CONTEXT, inputs, outputs, _packed(changed, len(inputs), 3))
+
+
+def test_a_packed_proof_with_a_bad_item_or_length_is_refused() -> None:
+    from vecha.crypto.canonical import canonical_bytes
+    from vecha.crypto.shuffle import PROOF_SHAPE, proof_from_canonical
+
+    inputs, _, _, _, proof = mixed(MESSAGES)
+    good = proof.to_json()
+    assert PROOF_SHAPE.fullmatch(canonical_bytes(good))
+    for broken, why in (
+        ({**good, "commitments": [*good["commitments"][:-1], "ff" * 32]}, "commitments: point 4"),
+        ({**good, "s_hat": [*good["s_hat"][:-1], "ff" * 32]}, "s_hat: scalar 4"),
+        ({**good, "chain": good["chain"][:-1]}, "chain has 5 points"),
+        ({**good, "s_prime": [*good["s_prime"], good["s_prime"][0]]}, "s_prime has 5 scalars"),
+        ({**good, "t4": good["t4"][:1]}, "t4 has one pair per column"),
+        ({**good, "t1": "ff" * 32}, "t1"),
+    ):
+        data = canonical_bytes(broken)
+        assert PROOF_SHAPE.fullmatch(data)  # the fast reading's own checks refuse these
+        with pytest.raises(InvalidEncoding, match=why):
+            proof_from_canonical(data, len(inputs), 3)
+    upper = canonical_bytes({**good, "s1": good["s1"].upper()})
+    assert not PROOF_SHAPE.fullmatch(upper)  # out of shape: the ordinary parser refuses it
+    with pytest.raises(InvalidEncoding):
+        proof_from_canonical(upper, len(inputs), 3)

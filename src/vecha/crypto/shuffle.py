@@ -28,7 +28,9 @@ Pure: no I/O; randomness from `secrets` (through `Scalar.random`).
 
 from __future__ import annotations
 
+import binascii
 import functools
+import re
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -36,7 +38,7 @@ from typing import Any
 
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.encoding import point_from_hex, scalar_from_hex
-from vecha.crypto.group import IDENTITY, Point, Scalar
+from vecha.crypto.group import IDENTITY, ORDER, Point, Scalar
 from vecha.crypto.rows import PackedRows, Row
 from vecha.crypto.transcript import Transcript
 from vecha.errors import InvalidEncoding, InvalidProof
@@ -49,6 +51,10 @@ __all__ = [
     "shuffle",
     "prove_shuffle",
     "verify_shuffle",
+    "proof_from_canonical",
+    "PackedPoints",
+    "PackedScalars",
+    "PROOF_SHAPE",
     "MAX_WIDTH",
 ]
 
@@ -105,25 +111,128 @@ def shuffle(key: Point, rows: Sequence[Row]) -> tuple[list[Row], tuple[int, ...]
     return outputs, psi, randomness
 
 
+class PackedPoints(Sequence[Point]):
+    """Points given as their 32-byte encodings end to end, each checked once when made and
+    decoded when it is read: a proof of a large shuffle without an object per point."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes, what: str = "point") -> None:
+        if len(data) % 32:
+            raise InvalidEncoding(f"{what}: packed points are 32 bytes each")
+        for k in range(0, len(data), 32):
+            if not Point.is_valid(data[k : k + 32]):
+                raise InvalidEncoding(f"{what}: point {k // 32} is not a ristretto255 point")
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.data) // 32
+
+    def __getitem__(self, i: int) -> Point:  # type: ignore[override]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        return Point(self.data[32 * i : 32 * i + 32])
+
+    def __iter__(self) -> Iterator[Point]:
+        for k in range(0, len(self.data), 32):
+            yield Point(self.data[k : k + 32])
+
+
+class PackedScalars(Sequence[Scalar]):
+    """Scalars given as their 32-byte little-endian encodings end to end, each checked to be
+    canonical (below ℓ) when made."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes, what: str = "scalar") -> None:
+        if len(data) % 32:
+            raise InvalidEncoding(f"{what}: packed scalars are 32 bytes each")
+        for k in range(0, len(data), 32):
+            if int.from_bytes(data[k : k + 32], "little") >= ORDER:
+                raise InvalidEncoding(f"{what}: scalar {k // 32} is not below the group order")
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.data) // 32
+
+    def __getitem__(self, i: int) -> Scalar:  # type: ignore[override]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        return Scalar(int.from_bytes(self.data[32 * i : 32 * i + 32], "little"))
+
+    def __iter__(self) -> Iterator[Scalar]:
+        for k in range(0, len(self.data), 32):
+            yield Scalar(int.from_bytes(self.data[k : k + 32], "little"))
+
+
+_HEX = rb"[0-9a-f]{64}"
+
+
+def _hex_list(name: str) -> bytes:
+    return b'"' + name.encode() + rb'":\[(?P<' + name.encode() + rb'>(?:"' + _HEX + rb'",)*"' + _HEX + rb'")\]'
+
+
+def _hex_one(name: str) -> bytes:
+    return b'"' + name.encode() + rb'":"(?P<' + name.encode() + rb">" + _HEX + rb')"'
+
+
+_PAIR = rb'\{"alpha":"' + _HEX + rb'","beta":"' + _HEX + rb'"\}'
+#: a shuffle proof in canonical JSON (spec §7.5): its members in key order, every value a
+#: 64-hex-digit string or a non-empty list of them (t4: of {"alpha", "beta"} pairs)
+PROOF_SHAPE = re.compile(
+    rb"\{"
+    + b",".join(
+        [
+            _hex_list("chain"),
+            _hex_list("commitments"),
+            _hex_one("s1"),
+            _hex_one("s2"),
+            _hex_one("s3"),
+            _hex_list("s4"),
+            _hex_list("s_hat"),
+            _hex_list("s_prime"),
+            _hex_one("t1"),
+            _hex_one("t2"),
+            _hex_one("t3"),
+            rb'"t4":\[(?P<t4>(?:' + _PAIR + rb",)*" + _PAIR + rb")\]",
+            _hex_list("t_hat"),
+        ]
+    )
+    + rb"\}"
+)
+
+
+def _unhex(span: bytes) -> bytes:
+    """The hex strings of a canonical JSON list's inside ("h1","h2",…), decoded end to end."""
+    return binascii.unhexlify(span.replace(b'","', b"").strip(b'"'))
+
+
 @dataclass(frozen=True, slots=True)
 class ShuffleProof:
     """Spec §4.5: the permutation commitments c_1…c_N (by input), the chain ĉ_1…ĉ_N, the
     commitments t1, t2, t3, t4 (one (β, α) pair per column) and t̂_1…t̂_N, and the responses
     s1, s2, s3, s4 (one per column), ŝ_1…ŝ_N and s'_1…s'_N."""
 
-    commitments: tuple[Point, ...]
-    chain: tuple[Point, ...]
+    # tuples, or (read from the board) packed sequences decoded one element at a time
+    commitments: Sequence[Point]
+    chain: Sequence[Point]
     t1: Point
     t2: Point
     t3: Point
     t4: tuple[tuple[Point, Point], ...]
-    t_hat: tuple[Point, ...]
+    t_hat: Sequence[Point]
     s1: Scalar
     s2: Scalar
     s3: Scalar
-    s4: tuple[Scalar, ...]
-    s_hat: tuple[Scalar, ...]
-    s_prime: tuple[Scalar, ...]
+    s4: Sequence[Scalar]
+    s_hat: Sequence[Scalar]
+    s_prime: Sequence[Scalar]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -187,6 +296,59 @@ class ShuffleProof:
         )
 
 
+def proof_from_canonical(data: bytes, ballots: int, width: int) -> ShuffleProof:
+    """Parse a proof from its canonical JSON (as the board holds it): when it has the shape
+    `PROOF_SHAPE` gives, its long lists are read straight into packed points and scalars
+    (a 100k-ballot proof is then 16 MB, not half a million objects); anything else goes
+    through the ordinary parser, which says what is wrong."""
+    from vecha.crypto.canonical import parse_canonical
+
+    m = PROOF_SHAPE.fullmatch(data)
+    if m is None:
+        return ShuffleProof.from_json(parse_canonical(data), ballots, width)
+
+    def points(name: str, n: int) -> PackedPoints:
+        packed = PackedPoints(_unhex(m.group(name)), f"shuffle proof: {name}")
+        if len(packed) != n:
+            raise InvalidEncoding(f"shuffle proof: {name} has {n} points")
+        return packed
+
+    def scalars(name: str, n: int) -> PackedScalars:
+        packed = PackedScalars(_unhex(m.group(name)), f"shuffle proof: {name}")
+        if len(packed) != n:
+            raise InvalidEncoding(f"shuffle proof: {name} has {n} scalars")
+        return packed
+
+    def point(name: str) -> Point:
+        return point_from_hex(m.group(name).decode("ascii"), name)
+
+    def scalar(name: str) -> Scalar:
+        return scalar_from_hex(m.group(name).decode("ascii"), name)
+
+    t4 = re.findall(_HEX, m.group("t4"))  # alpha, beta of each pair, in order
+    if len(t4) != 2 * width:
+        raise InvalidEncoding(f"shuffle proof: t4 has one pair per column ({width})")
+    pairs = tuple(
+        (point_from_hex(t4[k + 1].decode(), "t4.beta"), point_from_hex(t4[k].decode(), "t4.alpha"))
+        for k in range(0, len(t4), 2)
+    )
+    return ShuffleProof(
+        points("commitments", ballots),
+        points("chain", ballots),
+        point("t1"),
+        point("t2"),
+        point("t3"),
+        pairs,
+        points("t_hat", ballots),
+        scalar("s1"),
+        scalar("s2"),
+        scalar("s3"),
+        scalars("s4", width),
+        scalars("s_hat", ballots),
+        scalars("s_prime", ballots),
+    )
+
+
 # ---- the challenges -----------------------------------------------------------------------
 
 
@@ -213,7 +375,7 @@ def _statement(
             t.packed_points(name, rows.data)
         else:
             t.points(name, [p for row in rows for ct in row for p in (ct.alpha, ct.beta)])
-    t.points("commitments", list(commitments))
+    _hash_points(t, "commitments", commitments)
     return t.digest()
 
 
@@ -232,10 +394,18 @@ def _challenge(
     t4: Sequence[tuple[Point, Point]],
     t_hat: Sequence[Point],
 ) -> Scalar:
-    t = Transcript("shuffle-challenge").raw("seed", seed).points("chain", list(chain))
+    t = Transcript("shuffle-challenge").raw("seed", seed)
+    _hash_points(t, "chain", chain)
     t.point("t1", t1).point("t2", t2).point("t3", t3)
     t.points("t4", [p for pair in t4 for p in pair])
-    return t.points("t_hat", list(t_hat)).challenge()
+    return _hash_points(t, "t_hat", t_hat).challenge()
+
+
+def _hash_points(t: Transcript, label: str, points: Sequence[Point]) -> Transcript:
+    """`t.points(label, points)`; packed points are hashed as the bytes they are."""
+    if isinstance(points, PackedPoints):
+        return t.packed_points(label, points.data)
+    return t.points(label, list(points))
 
 
 def _column_sums(rows: Sequence[Row], weights: Sequence[Scalar], width: int) -> tuple[list[Point], list[Point]]:

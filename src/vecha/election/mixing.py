@@ -19,13 +19,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vecha.crypto.canonical import CanonicalText, canonical_bytes, parse_canonical
+from vecha.crypto.canonical import CanonicalText, canonical_bytes
 from vecha.crypto.dlog import small_dlog
 from vecha.crypto.encoding import hex_bytes
 from vecha.crypto.group import Point, Scalar
 from vecha.crypto.proofs import EqualityProof
 from vecha.crypto.rows import PackedRows, Row, packed
-from vecha.crypto.shuffle import ShuffleProof, prove_shuffle, shuffle, verify_shuffle
+from vecha.crypto.shuffle import ShuffleProof, proof_from_canonical, prove_shuffle, shuffle, verify_shuffle
 from vecha.crypto.threshold import lagrange_at_zero
 from vecha.crypto.transcript import Transcript
 from vecha.election.identity import TrusteeIdentity, verify_signed_message
@@ -107,9 +107,12 @@ def rows_digest(rows: Sequence[Row]) -> bytes:
     return t.digest()[:32]
 
 
-def _value(json: Any) -> Any:
-    """A JSON value, or one read from the board as its canonical bytes (`CanonicalText`)."""
-    return json.value() if isinstance(json, CanonicalText) else json
+def _proof(json: Any, ballots: int, width: int) -> ShuffleProof:
+    """A shuffle proof from JSON, or from its canonical bytes as the board holds it (read
+    packed, `proof_from_canonical`)."""
+    if isinstance(json, CanonicalText):
+        return proof_from_canonical(json.data, ballots, width)
+    return ShuffleProof.from_json(json, ballots, width)
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ class Mix:
         return cls(
             mixer,
             rows_from_json(obj["ballots"], ballots, width),
-            ShuffleProof.from_json(_value(obj["proof"]), ballots, width),
+            _proof(obj["proof"], ballots, width),
             hex_bytes(obj["signature"], 64, "signature"),
         )
 
@@ -193,8 +196,8 @@ def verify_mix_parts(
 ) -> None:
     """Parse a mix's proof (its canonical JSON) and check the mix's signature and proof: on a
     verifier's worker process, which is sent only compact pieces (the packed rows, the
-    proof's bytes), never an object per ciphertext."""
-    proof = ShuffleProof.from_json(parse_canonical(proof_json), len(inputs), inputs.width)
+    proof's bytes) and reads the proof packed, never an object per ciphertext."""
+    proof = proof_from_canonical(proof_json, len(inputs), inputs.width)
     Mix(mixer, ballots, proof, hex_bytes(signature, 64, "signature")).verify(fingerprint, key, identities, inputs)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from vecha.crypto.canonical import CanonicalText, parse_canonical
 from vecha.crypto.group import Point
 from vecha.crypto.rows import PackedRows
+from vecha.crypto.shuffle import PROOF_SHAPE
 from vecha.errors import InvalidEncoding
 
 __all__ = ["PackedShares", "packed_entry"]
@@ -32,40 +33,6 @@ _SHARE = rb'\{"challenge":"' + _HEX + rb'","response":"' + _HEX + rb'","share":"
 _TAIL = re.compile(rb',"time":"[0-9TZ:-]{20}","type":"(mix|mix-decryption)","version":2\}\Z')
 _MIX_START, _MIX_END = b'"payload":{"ballots":', b',"mixer":'
 _PROOF_START, _PROOF_END = b',"proof":', b',"signature":"'
-
-
-def _hex_list(name: bytes) -> bytes:
-    return b'"' + name + rb'":\[(?:"' + _HEX + rb'",)*"' + _HEX + rb'"\]'
-
-
-def _hex_one(name: bytes) -> bytes:
-    return b'"' + name + rb'":"' + _HEX + b'"'
-
-
-#: a shuffle proof in canonical JSON (spec §7.5): its members in key order, every value a
-#: 64-hex-digit string or a non-empty list of them (t4: of {"alpha","beta"} pairs)
-_PAIR = rb'\{"alpha":"' + _HEX + rb'","beta":"' + _HEX + rb'"\}'
-_PROOF = re.compile(
-    rb"\{"
-    + b",".join(
-        [
-            _hex_list(b"chain"),
-            _hex_list(b"commitments"),
-            _hex_one(b"s1"),
-            _hex_one(b"s2"),
-            _hex_one(b"s3"),
-            _hex_list(b"s4"),
-            _hex_list(b"s_hat"),
-            _hex_list(b"s_prime"),
-            _hex_one(b"t1"),
-            _hex_one(b"t2"),
-            _hex_one(b"t3"),
-            rb'"t4":\[(?:' + _PAIR + rb",)*" + _PAIR + rb"\]",
-            _hex_list(b"t_hat"),
-        ]
-    )
-    + rb"\}"
-)
 _SHARES_START, _SHARES_END = b'"payload":{"shares":', b',"trustee":'
 _SMALL = 1 << 16  #: lines shorter than this are parsed the ordinary way
 
@@ -127,7 +94,7 @@ def _proof_span(raw: bytes, after: int) -> tuple[int, int] | None:
     if at < 0 or end < at:
         return None
     begin = at + len(_PROOF_START)
-    return (begin, end) if _PROOF.fullmatch(raw, begin, end) else None
+    return (begin, end) if PROOF_SHAPE.fullmatch(raw, begin, end) else None
 
 
 def packed_entry(raw: bytes) -> dict[str, Any] | None:
