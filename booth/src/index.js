@@ -22,6 +22,7 @@ function render() {
           ["board.html", "nav.board"],
           ["turnout.html", "nav.turnout"],
           ["results.html", "nav.results"],
+          ["install.html", "nav.install"], // opt-in, for voters abroad: the page says so first
         ].map(([page, key]) => el("li", {}, el("a", { href: pageUrl(page, { election: e.id }) }, t(key)))),
       ),
     ),

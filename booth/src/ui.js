@@ -158,7 +158,6 @@ export function renderFrame(active) {
         ["board.html", "nav.board"],
         ["turnout.html", "nav.turnout"],
         ["results.html", "nav.results"],
-        ["install.html", "nav.install"],
       ]
     : [];
   const nav = el(

@@ -140,7 +140,7 @@ def test_a_voter_audits_votes_revotes_and_finds_the_ballot(
         w.no_axe_violations()
         assert e.board.find_tracker(cast_tracker) == (first["index"], True)
         assert leftovers(w.page) == dict.fromkeys(
-            ["localStorage", "sessionStorage", "indexedDB", "caches", "documentCookie", "cookies"], 0
+            ["localStorage", "sessionStorage", "indexedDB", "caches", "serviceWorkers", "documentCookie", "cookies"], 0
         )
 
         # vote again with the same code: the new ballot replaces the first

@@ -79,9 +79,13 @@ def test_the_booth_installs_only_unchanged_and_then_ignores_a_changed_mirror(bro
         bad_app = create_mirror_app(engines[0], box.url, static=changed)
         honest_app = create_mirror_app(engines[1], box.url, static=later)
         with LiveServer(engines[0], app=bad_app) as bad, LiveServer(engines[1], app=honest_app) as honest:
-            # a changed booth is named, and nothing is installed
+            # the elections page offers it (a link, nothing more); a changed booth is named,
+            # and nothing is installed
             context = browser.new_context()
             page = context.new_page()
+            page.goto(f"{bad.url}/?lang=en")
+            page.wait_for_selector(f'a[href^="/install.html?election={eid}"]')
+            assert set(leftovers(page).values()) == {0}
             notice = _install(page, bad.url, eid, fp)
             assert "js/booth.js (changed)" in notice and "Nothing was installed" in notice, notice
             assert page.get_attribute("#install-notice", "role") == "alert"

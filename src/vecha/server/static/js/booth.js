@@ -1,7 +1,7 @@
 import {
   readRegistrationFile,
   signedCredential
-} from "./chunks/chunk-MTMZHTZA.js";
+} from "./chunks/chunk-K5P3MCAP.js";
 import {
   agrees,
   fingerprintText,
@@ -10,7 +10,7 @@ import {
 import {
   framesOf,
   qrImage
-} from "./chunks/chunk-BDV7XUIM.js";
+} from "./chunks/chunk-H3YSZD77.js";
 import {
   CodeError,
   auditBallot,
@@ -39,7 +39,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-MOXZSCSW.js";
+} from "./chunks/chunk-OBRWUZ3S.js";
 
 // src/booth.js
 var STEPS = ["code", "questions", "review", "sealed", "done"];

@@ -1,7 +1,7 @@
 import {
   readQr,
   submissionOf
-} from "./chunks/chunk-BDV7XUIM.js";
+} from "./chunks/chunk-H3YSZD77.js";
 import {
   EncodingError,
   checkReceipt,
@@ -18,7 +18,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-MOXZSCSW.js";
+} from "./chunks/chunk-OBRWUZ3S.js";
 
 // src/handin.js
 var state = { info: null, error: null, frames: [], notice: null, receipt: null, busy: false };

@@ -8,7 +8,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-MOXZSCSW.js";
+} from "./chunks/chunk-OBRWUZ3S.js";
 
 // src/index.js
 var elections = null;
@@ -30,7 +30,9 @@ function render() {
           ["booth.html", "nav.booth"],
           ["board.html", "nav.board"],
           ["turnout.html", "nav.turnout"],
-          ["results.html", "nav.results"]
+          ["results.html", "nav.results"],
+          ["install.html", "nav.install"]
+          // opt-in, for voters abroad: the page says so first
         ].map(([page, key]) => el("li", {}, el("a", { href: pageUrl(page, { election: e.id }) }, t(key))))
       )
     )

@@ -14,7 +14,7 @@ import {
   pageUrl,
   startPage,
   t
-} from "./chunks/chunk-MOXZSCSW.js";
+} from "./chunks/chunk-OBRWUZ3S.js";
 
 // src/pins.js
 var PinError = class extends Error {

@@ -7,7 +7,7 @@ import {
   registrarOf,
   solvePuzzle,
   unblind
-} from "./chunks/chunk-MTMZHTZA.js";
+} from "./chunks/chunk-K5P3MCAP.js";
 import {
   fingerprintText,
   replayDefinition
@@ -25,7 +25,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-MOXZSCSW.js";
+} from "./chunks/chunk-OBRWUZ3S.js";
 
 // src/register.js
 var state = {

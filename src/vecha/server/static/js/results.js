@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-7SCEG6CB.js";
+} from "./chunks/chunk-5J655O6N.js";
 import {
   api,
   candidateName,
@@ -13,7 +13,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-MOXZSCSW.js";
+} from "./chunks/chunk-OBRWUZ3S.js";
 
 // src/results.js
 var state = { info: null, result: null, error: null, pending: false };

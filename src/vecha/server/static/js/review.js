@@ -3,7 +3,7 @@ import {
   openEvidence,
   registrarOf,
   reviewerKeyPair
-} from "./chunks/chunk-MTMZHTZA.js";
+} from "./chunks/chunk-K5P3MCAP.js";
 import {
   fingerprintText,
   replayDefinition
@@ -22,7 +22,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-MOXZSCSW.js";
+} from "./chunks/chunk-OBRWUZ3S.js";
 
 // src/review.js
 var state = {

@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-7SCEG6CB.js";
+} from "./chunks/chunk-5J655O6N.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-MOXZSCSW.js";
+} from "./chunks/chunk-OBRWUZ3S.js";
 
 // src/turnout.js
 var REFRESH_MS = 5e3;

@@ -34,7 +34,7 @@ import {
 } from "./chunk-327D5O4M.js";
 import {
   __require
-} from "./chunk-MOXZSCSW.js";
+} from "./chunk-OBRWUZ3S.js";
 
 // node_modules/@noble/ciphers/utils.js
 /*! noble-ciphers - MIT License (c) 2023 Paul Miller (paulmillr.com) */

@@ -1179,8 +1179,7 @@ function renderFrame(active) {
     ["booth.html", "nav.booth"],
     ["board.html", "nav.board"],
     ["turnout.html", "nav.turnout"],
-    ["results.html", "nav.results"],
-    ["install.html", "nav.install"]
+    ["results.html", "nav.results"]
   ] : [];
   const nav = el(
     "nav",

@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-MOXZSCSW.js";
+} from "./chunk-OBRWUZ3S.js";
 
 // src/chart.js
 function barChart(rows, label) {

@@ -7,7 +7,7 @@ import {
 import {
   __commonJS,
   __toESM
-} from "./chunk-MOXZSCSW.js";
+} from "./chunk-OBRWUZ3S.js";
 
 // node_modules/jsqr/dist/jsQR.js
 var require_jsQR = __commonJS({
