@@ -146,7 +146,11 @@ def iter_board(directory: Path) -> Iterator[Entry]:
             if not line.endswith(b"\n"):
                 raise RecordError(f"entry {index}: the last line of {BOARD} is not terminated", index)
             entry, _ = parse_entry_line(line, index)
+            # a mix's line is some 100 MB and the entry holds its own copy: neither this line
+            # nor the entry is kept here while the caller works and the next line is read
+            del line
             yield entry
+            del entry
 
 
 def iter_board_lines(directory: Path) -> Generator[tuple[int, bytes], None, None]:

@@ -150,6 +150,7 @@ class _Verification:
                     self.heads[ledger.height] = digest
                 if ledger.height % 256 == 0:  # a progress bar redrawn per entry would cost the board's pace
                     self.progress("verifying the board", ledger.height, header.entries)
+                del entry  # not held while the next line (a mix's: 100 MB) is read
         except VechaError:
             # Report a ballot, mix or share that failed earlier on the board, if one did,
             # rather than this entry (a result recomputed from shares a worker was still
