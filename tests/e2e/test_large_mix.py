@@ -84,9 +84,9 @@ def test_a_line_that_is_not_canonical_is_not_read_packed() -> None:
 
 
 def test_a_mixs_proof_is_cut_out_of_its_line_exactly(large: Any) -> None:
-    """What a verifier's worker checks is the proof on the board: the bytes cut out of the
-    line are the canonical JSON of the parsed proof, for a line read packed and a small one,
-    and for an election id and a time that hold the very markers the cut looks for."""
+    """What a verifier's worker checks is the proof on the board: the bytes it is given are
+    the canonical JSON of the parsed proof, for a line read packed and a small one, and for
+    an election id that holds the markers of the line's other members."""
     from vecha.crypto.canonical import canonical_bytes
     from vecha.record.entries import Entry
 

@@ -108,29 +108,11 @@ class Entry:
         return self.raw[start : self.raw.rindex(_CHANNEL_START)]
 
     def mix_proof_bytes(self) -> bytes:
-        """For a mix entry: the canonical JSON of its proof. Read from canonical JSON, it is
-        cut out of the entry's bytes, between the pieces the entry's other fields fix exactly
-        (`…"payload":{"ballots":[…],"mixer":m,"proof":` and `,"signature":"…"},"time":…}`);
-        the ballots hold only hex strings, so the first `,"mixer":m,"proof":` ends them."""
-        payload = self.payload
-        if isinstance(payload["proof"], CanonicalText):  # read packed: the bytes are at hand
-            return payload["proof"].data
-        if self.raw is not None:
-            prefix = b'{"election":%b,"index":%d,"parent":"%b","payload":{"ballots":' % (
-                canonical_bytes(self.election),
-                self.index,
-                self.parent.hex().encode("ascii"),
-            )
-            suffix = b',"signature":%b},"time":%b,"type":"mix","version":%d}' % (
-                canonical_bytes(payload["signature"]),
-                canonical_bytes(self.time),
-                RECORD_VERSION,
-            )
-            marker = b',"mixer":%d,"proof":' % payload["mixer"]
-            at = self.raw.find(marker, len(prefix))
-            if self.raw.startswith(prefix) and self.raw.endswith(suffix) and at > 0:
-                return self.raw[at + len(marker) : len(self.raw) - len(suffix)]
-        return canonical_bytes(payload["proof"])
+        """For a mix entry: the canonical JSON of its proof. A large mix read packed holds it
+        as its bytes already (`CanonicalText`); a small one is encoded again, which costs
+        little."""
+        proof = self.payload["proof"]
+        return proof.data if isinstance(proof, CanonicalText) else canonical_bytes(proof)
 
     def hash(self) -> bytes:
         return entry_hash(self.parent, self.canonical())
