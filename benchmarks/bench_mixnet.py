@@ -17,8 +17,9 @@ record (ballots cast and checked, the mixes and shares posted as board entries, 
 
 `--keep DIR` keeps part two's store and record in DIR (and the figures of its making, in
 DIR/made.json); `--verify DIR` then verifies that record again without making it (the 100k
-record takes half an hour to make). Without `--ballots`, part one's last figures in the
-output file are kept.
+record takes half an hour to make), and measures what the ballot box holds to read its
+first mix, the old way (JSON objects) and packed, each in a process of its own. Without
+`--ballots`, part one's last figures in the output file are kept.
 
 Each part runs in a process of its own so that its peak memory (ru_maxrss) is its own.
 Writes JSON (default benchmarks/results/mixnet.json).
@@ -199,6 +200,40 @@ def verify_pipeline(directory: str, cores: int) -> dict[str, Any]:
     }
 
 
+def _first_mix_line(directory: str) -> bytes:
+    with open(Path(directory) / "record" / "board.jsonl", "rb") as f:
+        return next(line.rstrip(b"\n") for line in f if line.rstrip(b"\n").endswith(b'"type":"mix","version":2}'))
+
+
+def box_read_mix(directory: str, packed: bool) -> dict[str, Any]:
+    """What the ballot box holds to take one mix of the kept record (its proof's check
+    aside): the body a trustee posts, read the way POST /mixes did before it took canonical
+    bytes (JSON objects, encoded again for the entry, a `Mix` of objects), or packed."""
+    from vecha.crypto.canonical import canonical_bytes
+    from vecha.record.entries import Entry
+
+    line = _first_mix_line(directory)
+    start = time.perf_counter()
+    if packed:
+        entry = Entry.from_canonical(line)
+        payload: Any = entry.payload
+    else:
+        body = line[line.index(b'"payload":') + len(b'"payload":') : line.rindex(b',"time":')]
+        del line
+        payload = json.loads(body)
+        encoded = canonical_bytes(payload)
+        assert encoded == body
+    rows = payload["ballots"]
+    width = rows.width if packed else len(rows[0])
+    mix = Mix.from_json(payload, len(rows), width)
+    assert mix.mixer == 1
+    key = "packed" if packed else "as_json_objects"
+    return {
+        f"box_read_mix_{key}_s": round(time.perf_counter() - start, 1),
+        f"box_read_mix_{key}_peak_rss_mib": _peak_mib(),
+    }
+
+
 def _in_child(name: str, *args: Any) -> dict[str, Any]:
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         result: dict[str, Any] = pool.submit(globals()[name], *args).result()
@@ -227,6 +262,8 @@ def main() -> None:
     if args.verify:
         made = json.loads((args.verify / MADE).read_text())  # how the kept record was made
         result["through_the_record"] = made | _in_child("verify_pipeline", str(args.verify), cores)
+        for packed in (False, True):
+            result["through_the_record"] |= _in_child("box_read_mix", str(args.verify), packed)
     elif args.record_ballots and args.keep:
         args.keep.mkdir(parents=True, exist_ok=False)
         through = _in_child("record_pipeline", args.record_ballots, cores, str(args.keep))
