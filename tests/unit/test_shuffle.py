@@ -250,3 +250,41 @@ def test_a_packed_proof_with_a_bad_item_or_length_is_refused() -> None:
     assert not PROOF_SHAPE.fullmatch(upper)  # out of shape: the ordinary parser refuses it
     with pytest.raises(InvalidEncoding):
         proof_from_canonical(upper, len(inputs), 3)
+
+
+@pytest.mark.parametrize("packed_rows", [False, True])
+def test_one_ciphertext_passed_on_unchanged_is_caught_in_packed_rows_too(packed_rows: bool) -> None:
+    """The re-encryption check compares every α of the outputs with every α of the inputs
+    (sorted by their first bytes): one ciphertext of one ballot left as it was is enough."""
+    from vecha.crypto.rows import PackedRows
+
+    inputs, outputs, psi, r, _ = mixed(MESSAGES)
+    row = list(outputs[3])
+    row[2] = inputs[psi[3]][2]  # this one ciphertext is the input's, not re-encrypted
+    r = [list(x) for x in r]
+    r[3][2] = Scalar.of(0)
+    cheat = [*outputs[:3], tuple(row), *outputs[4:]]
+    proof = prove_shuffle(FP, KEY, CONTEXT, inputs, cheat, psi, r)  # a valid proof otherwise
+    ins, outs = (PackedRows.of(inputs, 3), PackedRows.of(cheat, 3)) if packed_rows else (inputs, cheat)
+    with pytest.raises(InvalidProof, match="did not re-encrypt"):
+        verify_shuffle(FP, KEY, CONTEXT, ins, outs, proof)
+
+
+def test_a_verifier_that_adds_up_in_chunks_decides_as_one_that_does_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The verifier makes generators and challenges and adds up its equations a chunk of
+    ballots at a time: with chunks of 2 over 5 ballots (one left over), an honest proof still
+    verifies, and a broken chain is named at the same ballot."""
+    import vecha.crypto.shuffle as module
+
+    inputs, outputs, _, _, proof = mixed(MESSAGES)
+    s_hat = list(proof.s_hat)
+    s_hat[3] = s_hat[3] + Scalar.of(1)  # a response, not hashed into the challenge: only t̂ of ballot 3 fails
+    broken = dataclasses.replace(proof, s_hat=tuple(s_hat))
+    said = []
+    for chunk in (module.VERIFY_CHUNK, 2, 1):
+        monkeypatch.setattr(module, "VERIFY_CHUNK", chunk)
+        verify_shuffle(FP, KEY, CONTEXT, inputs, outputs, proof)
+        with pytest.raises(InvalidProof, match=r"verify: t̂ of ballot 3 \(the chain is broken\)$") as e:
+            verify_shuffle(FP, KEY, CONTEXT, inputs, outputs, broken)
+        said.append(str(e.value))
+    assert len(set(said)) == 1

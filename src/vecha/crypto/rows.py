@@ -95,12 +95,6 @@ class PackedRows(Sequence[Row]):
         start = i * _CT * self.width
         return self._data[start : start + _CT * self.width]
 
-    def alphas(self) -> Iterator[bytes]:
-        """Every α's encoding, row by row."""
-        d = self._data
-        for k in range(0, len(d), _CT):
-            yield d[k : k + 32]
-
     def to_json(self) -> list[list[dict[str, str]]]:
         d, w = self._data, self.width
         return [
