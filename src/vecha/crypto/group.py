@@ -15,12 +15,24 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vecha.crypto import _decaf, _sodium
 from vecha.errors import BackendUnavailable, InvalidEncoding
 
-__all__ = ["ORDER", "Scalar", "Point", "PointSum", "GENERATOR", "IDENTITY", "BACKENDS", "backend", "use_backend"]
+__all__ = [
+    "ORDER",
+    "Scalar",
+    "Point",
+    "PointSum",
+    "GENERATOR",
+    "IDENTITY",
+    "BACKENDS",
+    "backend",
+    "use_backend",
+    "weighted_sum",
+]
 
 #: ℓ = 2^252 + 27742317777372353535851937790883648493, the order of ristretto255.
 ORDER = 2**252 + 27742317777372353535851937790883648493
@@ -346,6 +358,18 @@ class PointSum:
         if self._decaf_sum is not None:
             return Point._computed(handle=self._decaf_sum.total())
         return self._point
+
+
+def weighted_sum(scalars: Sequence[Scalar], points: Sequence[Point]) -> Point:
+    """Σ s_i·P_i, two terms per double-scalar multiplication (the identity for none)."""
+    if len(scalars) != len(points):
+        raise ValueError("as many scalars as points")
+    total, n = IDENTITY, len(points)
+    for k in range(0, n - 1, 2):
+        total = total + Point.double_mul(scalars[k], points[k], scalars[k + 1], points[k + 1])
+    if n % 2:
+        total = total + points[-1] * scalars[-1]
+    return total
 
 
 #: the group backends, fastest first

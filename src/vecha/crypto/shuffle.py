@@ -38,7 +38,7 @@ from typing import Any
 
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.encoding import point_from_hex, scalar_from_hex
-from vecha.crypto.group import IDENTITY, ORDER, Point, Scalar
+from vecha.crypto.group import IDENTITY, ORDER, Point, Scalar, weighted_sum
 from vecha.crypto.rows import PackedRows, Row
 from vecha.crypto.transcript import Transcript
 from vecha.errors import InvalidEncoding, InvalidProof
@@ -432,15 +432,8 @@ def _column_sums(rows: Sequence[Row], weights: Sequence[Scalar], width: int) -> 
 
 
 def _sum(pairs: Sequence[tuple[Scalar, Point]]) -> Point:
-    """Σ s·P, two terms per pass."""
-    total = IDENTITY
-    for k in range(0, len(pairs) - 1, 2):
-        (a, p), (b, q) = pairs[k], pairs[k + 1]
-        total = total + Point.double_mul(a, p, b, q)
-    if len(pairs) % 2:
-        s, p = pairs[-1]
-        total = total + p * s
-    return total
+    """Σ s·P over (s, P) pairs."""
+    return weighted_sum([s for s, _ in pairs], [p for _, p in pairs])
 
 
 # ---- proving ------------------------------------------------------------------------------
