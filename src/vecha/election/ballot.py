@@ -49,6 +49,10 @@ __all__ = [
     "audit_ballot",
     "choice_context",
     "overall_context",
+    "encrypt_answers",
+    "verify_answers",
+    "answer_from_json",
+    "check_answers_shape",
 ]
 
 Selections = tuple[tuple[int, ...], ...]
@@ -99,7 +103,7 @@ def _body_fields(o: dict[str, Any]) -> tuple[bytes, Point, tuple[Answer, ...]]:
     answers_raw = o["answers"]
     if not isinstance(answers_raw, list) or not answers_raw or len(answers_raw) > 64:
         raise InvalidEncoding("ballot.answers: expected a non-empty list")
-    answers = tuple(_answer_from_json(a, f"ballot.answers[{i}]") for i, a in enumerate(answers_raw))
+    answers = tuple(answer_from_json(a, f"ballot.answers[{i}]") for i, a in enumerate(answers_raw))
     return election, credential, answers
 
 
@@ -210,7 +214,7 @@ def _proof_from_json(obj: object, what: str) -> RangeProof:
     return RangeProof(tuple(branches))
 
 
-def _answer_from_json(obj: object, what: str) -> Answer:
+def answer_from_json(obj: object, what: str) -> Answer:
     o = _obj(obj, {"choices", "proofs", "overall"}, what)
     if not isinstance(o["choices"], list) or not isinstance(o["proofs"], list) or not o["choices"]:
         raise InvalidEncoding(f"{what}: choices and proofs must be lists")
@@ -229,14 +233,15 @@ def _answer_from_json(obj: object, what: str) -> Answer:
     return Answer(tuple(choices), proofs, _proof_from_json(o["overall"], f"{what}.overall"))
 
 
-def choice_context(fingerprint: bytes, credential: Point, question: int, option: int) -> bytes:
-    """fingerprint ‖ S ‖ question (4 bytes BE) ‖ option (4 bytes BE)."""
-    return fingerprint + credential.encoding + question.to_bytes(4, "big") + option.to_bytes(4, "big")
+def choice_context(fingerprint: bytes, binding: bytes, question: int, option: int) -> bytes:
+    """fingerprint ‖ binding ‖ question (4 bytes BE) ‖ option (4 bytes BE); the binding is
+    the credential S (§6.4), or the encrypted credential α ‖ β (§6.10)."""
+    return fingerprint + binding + question.to_bytes(4, "big") + option.to_bytes(4, "big")
 
 
-def overall_context(fingerprint: bytes, credential: Point, question: int) -> bytes:
-    """fingerprint ‖ S ‖ question (4 bytes BE)."""
-    return fingerprint + credential.encoding + question.to_bytes(4, "big")
+def overall_context(fingerprint: bytes, binding: bytes, question: int) -> bytes:
+    """fingerprint ‖ binding ‖ question (4 bytes BE)."""
+    return fingerprint + binding + question.to_bytes(4, "big")
 
 
 def _signature_context(body: bytes) -> bytes:
@@ -335,13 +340,23 @@ def encrypt_ballot(
     ctx: ElectionContext, credential: Credential, selections: Sequence[Sequence[int]]
 ) -> EncryptedBallot:
     sels = check_selections(ctx.definition, selections)
-    key, fp, S = ctx.public_key, ctx.fingerprint, credential.public
+    answers, randomness = encrypt_answers(ctx, credential.public.encoding, sels)
+    ballot = sign_ballot(ctx.fingerprint, credential, answers)
+    return EncryptedBallot(ballot, sels, randomness)
+
+
+def encrypt_answers(
+    ctx: ElectionContext, binding: bytes, sels: Selections
+) -> tuple[tuple[Answer, ...], tuple[tuple[Scalar, ...], ...]]:
+    """The answers to checked selections, every proof bound to `binding` (§6.4, §6.10),
+    and the randomness of every ciphertext."""
+    key, fp = ctx.public_key, ctx.fingerprint
     answers, randomness = [], []
     for qi, (q, sel) in enumerate(zip(ctx.definition.questions, sels, strict=True)):
         rs = tuple(Scalar.random() for _ in sel)
         cts = tuple(encrypt(key, m, r) for m, r in zip(sel, rs, strict=True))
         proofs = tuple(
-            prove_range(key, ct, m, r, 0, q.value_max, choice_context(fp, S, qi, oi), purpose="ballot-choice")
+            prove_range(key, ct, m, r, 0, q.value_max, choice_context(fp, binding, qi, oi), purpose="ballot-choice")
             for oi, (ct, m, r) in enumerate(zip(cts, sel, rs, strict=True))
         )
         total_r = Scalar(0)
@@ -349,12 +364,11 @@ def encrypt_ballot(
             total_r = total_r + r
         lo, hi = q.sum_range
         overall = prove_range(
-            key, add_all(cts), sum(sel), total_r, lo, hi, overall_context(fp, S, qi), purpose="ballot-overall"
+            key, add_all(cts), sum(sel), total_r, lo, hi, overall_context(fp, binding, qi), purpose="ballot-overall"
         )
         answers.append(Answer(cts, proofs, overall))
         randomness.append(rs)
-    ballot = sign_ballot(fp, credential, tuple(answers))
-    return EncryptedBallot(ballot, sels, tuple(randomness))
+    return tuple(answers), tuple(randomness)
 
 
 def sign_ballot(fingerprint: bytes, credential: Credential, answers: tuple[Answer, ...]) -> Ballot:
@@ -371,10 +385,15 @@ def check_ballot_shape(ballot: Ballot | BallotBody, ctx: ElectionContext) -> Non
     """The cheap checks: right election, right number of questions and options."""
     if ballot.fingerprint != ctx.fingerprint:
         raise InvalidBallot("the ballot is for another election")
+    check_answers_shape(ballot.answers, ctx)
+
+
+def check_answers_shape(answers: Sequence[Answer], ctx: ElectionContext) -> None:
+    """The right number of questions and options, and proofs of the right sizes."""
     qs = ctx.definition.questions
-    if len(ballot.answers) != len(qs):
-        raise InvalidBallot(f"the ballot answers {len(ballot.answers)} questions; the election has {len(qs)}")
-    for q, a in zip(qs, ballot.answers, strict=True):
+    if len(answers) != len(qs):
+        raise InvalidBallot(f"the ballot answers {len(answers)} questions; the election has {len(qs)}")
+    for q, a in zip(qs, answers, strict=True):
         if len(a.choices) != len(q.option_list):
             raise InvalidBallot(f"question {q.id}: {len(a.choices)} choices for {len(q.option_list)} options")
         lo, hi = q.sum_range
@@ -403,11 +422,18 @@ def verify_ballot(ballot: Ballot, ctx: ElectionContext, canonical: bytes | None 
 def verify_ballot_proofs(ballot: Ballot | BallotBody, ctx: ElectionContext) -> None:
     """The 0-or-1 proof of every option and the [min, max] proof of every question (the costly
     part: run it last, on a ballot whose shape and signature are already checked)."""
-    key, fp, S = ctx.public_key, ctx.fingerprint, ballot.credential
-    for qi, (q, a) in enumerate(zip(ctx.definition.questions, ballot.answers, strict=True)):
+    verify_answers(ctx, ballot.credential.encoding, ballot.answers)
+
+
+def verify_answers(ctx: ElectionContext, binding: bytes, answers: Sequence[Answer]) -> None:
+    """The proofs of `answers`, bound to `binding` (§6.4, §6.10)."""
+    key, fp = ctx.public_key, ctx.fingerprint
+    for qi, (q, a) in enumerate(zip(ctx.definition.questions, answers, strict=True)):
         for oi, (ct, proof) in enumerate(zip(a.choices, a.proofs, strict=True)):
             try:
-                verify_range(proof, key, ct, 0, q.value_max, choice_context(fp, S, qi, oi), purpose="ballot-choice")
+                verify_range(
+                    proof, key, ct, 0, q.value_max, choice_context(fp, binding, qi, oi), purpose="ballot-choice"
+                )
             except InvalidProof:
                 raise InvalidProof(
                     f"question {q.id}, option {oi}: the proof that it encrypts 0…{q.value_max} does not verify"
@@ -415,7 +441,7 @@ def verify_ballot_proofs(ballot: Ballot | BallotBody, ctx: ElectionContext) -> N
         lo, hi = q.sum_range
         try:
             verify_range(
-                a.overall, key, add_all(a.choices), lo, hi, overall_context(fp, S, qi), purpose="ballot-overall"
+                a.overall, key, add_all(a.choices), lo, hi, overall_context(fp, binding, qi), purpose="ballot-overall"
             )
         except InvalidProof:
             raise InvalidProof(f"question {q.id}: the proof that the values add up to {lo}…{hi} fails") from None

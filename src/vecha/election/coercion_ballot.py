@@ -1,0 +1,176 @@
+"""Ballots of a coercion-resistant election (spec §6.10; docs/coercion.md §4.1).
+
+Such a ballot shows no credential. It carries `C = E(S)`, the voter's credential point
+encrypted (real or fake code alike), and `P = E(L)`, the link point of the tracking code of
+the ballot it replaces (or of random bytes), both fresh encryptions; and, instead of a
+credential's signature, a Schnorr proof of the randomness of each, bound to the whole body.
+Knowing that randomness means knowing the plaintext, so nobody can reuse another ballot's
+encrypted credential or predecessor, nor build one from public ciphertexts. The answers'
+proofs are bound to `C` (α ‖ β), so they cannot be moved to another ballot either.
+
+The box checks all of this, and cannot check anything more: whether `S` is registered is
+decided after the mixes, by tags (`vecha.election.coercion`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vecha.crypto.canonical import canonical_bytes
+from vecha.crypto.elgamal import Ciphertext
+from vecha.crypto.encoding import hex_bytes, point_from_hex, scalar_from_hex
+from vecha.crypto.group import Point, Scalar
+from vecha.crypto.proofs import SchnorrProof, prove_knowledge, verify_knowledge
+from vecha.crypto.transcript import Transcript
+from vecha.election.ballot import (
+    Answer,
+    Selections,
+    answer_from_json,
+    check_answers_shape,
+    check_selections,
+    encrypt_answers,
+    tracker_of_body,
+    verify_answers,
+)
+from vecha.election.coercion import credential_point, fresh_link, link_point
+from vecha.election.context import ElectionContext
+from vecha.errors import InvalidBallot, InvalidEncoding, InvalidProof, InvalidSignature
+
+__all__ = ["CoercionBallot", "MadeBallot", "make_coercion_ballot", "verify_coercion_ballot"]
+
+_KEYS = {"election", "credential", "predecessor", "answers", "signature"}
+
+
+def _ct_json(ct: Ciphertext) -> dict[str, str]:
+    return {"alpha": ct.alpha.hex(), "beta": ct.beta.hex()}
+
+
+def _ct_from(obj: object, what: str) -> Ciphertext:
+    if not isinstance(obj, dict) or set(obj) != {"alpha", "beta"}:
+        raise InvalidEncoding(f"{what}: expected {{alpha, beta}}")
+    # α is r·G for the randomness the signature proves: never the identity
+    return Ciphertext(
+        point_from_hex(obj["alpha"], f"{what}.alpha", nonidentity=True), point_from_hex(obj["beta"], f"{what}.beta")
+    )
+
+
+def _proof_json(p: SchnorrProof) -> dict[str, str]:
+    return {"challenge": p.challenge.hex(), "response": p.response.hex()}
+
+
+def _proof_from(obj: object, what: str) -> SchnorrProof:
+    if not isinstance(obj, dict) or set(obj) != {"challenge", "response"}:
+        raise InvalidEncoding(f"{what}: expected {{challenge, response}}")
+    return SchnorrProof(
+        scalar_from_hex(obj["challenge"], f"{what}.challenge"), scalar_from_hex(obj["response"], f"{what}.response")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CoercionBallot:
+    fingerprint: bytes
+    credential: Ciphertext  #: C = E(S)
+    predecessor: Ciphertext  #: P = E(L) of the ballot it replaces
+    answers: tuple[Answer, ...]
+    signature: tuple[SchnorrProof, SchnorrProof]  #: the randomness of C, then of P
+
+    @property
+    def binding(self) -> bytes:
+        """What every answer's proof is bound to: α ‖ β of C."""
+        return self.credential.alpha.encoding + self.credential.beta.encoding
+
+    def body_json(self) -> dict[str, Any]:
+        return {
+            "election": self.fingerprint.hex(),
+            "credential": _ct_json(self.credential),
+            "predecessor": _ct_json(self.predecessor),
+            "answers": [a.to_json() for a in self.answers],
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        c, p = self.signature
+        return {**self.body_json(), "signature": {"credential": _proof_json(c), "predecessor": _proof_json(p)}}
+
+    def tracker(self) -> str:
+        """The tracking code, as for any ballot: T("tracker", canonical body)[0:32] (§6.5)."""
+        return tracker_of_body(canonical_bytes(self.body_json()))
+
+    @classmethod
+    def from_json(cls, obj: object) -> CoercionBallot:
+        if not isinstance(obj, dict) or set(obj) != _KEYS:
+            raise InvalidEncoding(f"a ballot of a coercion-resistant election has the fields {sorted(_KEYS)}")
+        answers_raw = obj["answers"]
+        if not isinstance(answers_raw, list) or not answers_raw or len(answers_raw) > 64:
+            raise InvalidEncoding("ballot.answers: expected a non-empty list")
+        sig = obj["signature"]
+        if not isinstance(sig, dict) or set(sig) != {"credential", "predecessor"}:
+            raise InvalidEncoding("ballot.signature: expected {credential, predecessor}")
+        return cls(
+            hex_bytes(obj["election"], 32, "ballot.election"),
+            _ct_from(obj["credential"], "ballot.credential"),
+            _ct_from(obj["predecessor"], "ballot.predecessor"),
+            tuple(answer_from_json(a, f"ballot.answers[{i}]") for i, a in enumerate(answers_raw)),
+            (
+                _proof_from(sig["credential"], "ballot.signature.credential"),
+                _proof_from(sig["predecessor"], "ballot.signature.predecessor"),
+            ),
+        )
+
+
+def _signed(body: bytes) -> bytes:
+    return Transcript("ballot-body").raw("body", body).digest()
+
+
+@dataclass(frozen=True)
+class MadeBallot:
+    """A ballot and what stays on the device: the marks and every randomness (an audit
+    reveals the answers' randomness; the credential's and predecessor's are never shown)."""
+
+    ballot: CoercionBallot
+    selections: Selections
+    randomness: tuple[tuple[Scalar, ...], ...]
+
+
+def make_coercion_ballot(
+    ctx: ElectionContext, code: str, selections: Sequence[Sequence[int]], replaces: bytes | None = None
+) -> MadeBallot:
+    """A ballot cast with `code` (registered or not: nothing here can tell), replacing the
+    ballot whose tracking code is `replaces` (32 bytes), or none."""
+    fp, key = ctx.fingerprint, ctx.public_key
+    sels = check_selections(ctx.definition, selections)
+    r_c, r_p = Scalar.random_nonzero(), Scalar.random_nonzero()
+    predecessor_point = fresh_link(fp) if replaces is None else link_point(fp, replaces)
+    c = Ciphertext(Point.base_mul(r_c), credential_point(fp, code) + key * r_c)
+    p = Ciphertext(Point.base_mul(r_p), predecessor_point + key * r_p)
+    binding = c.alpha.encoding + c.beta.encoding
+    answers, randomness = encrypt_answers(ctx, binding, sels)
+    unsigned = CoercionBallot(fp, c, p, answers, (SchnorrProof(Scalar(0), Scalar(0)),) * 2)
+    signed = _signed(canonical_bytes(unsigned.body_json()))
+    signature = (
+        prove_knowledge(r_c, c.alpha, signed, purpose="ballot-credential"),
+        prove_knowledge(r_p, p.alpha, signed, purpose="ballot-predecessor"),
+    )
+    return MadeBallot(CoercionBallot(fp, c, p, answers, signature), sels, randomness)
+
+
+def verify_coercion_ballot(ballot: CoercionBallot, ctx: ElectionContext, body: bytes | None = None) -> None:
+    """Every check the box and a verifier make on such a ballot: its election and shape,
+    the two proofs of randomness over its body (`body`: the body's canonical JSON, when the
+    caller has it), then the answers' proofs."""
+    if ballot.fingerprint != ctx.fingerprint:
+        raise InvalidBallot("the ballot is for another election")
+    check_answers_shape(ballot.answers, ctx)
+    signed = _signed(canonical_bytes(ballot.body_json()) if body is None else body)
+    for proof, ct, purpose in (
+        (ballot.signature[0], ballot.credential, "ballot-credential"),
+        (ballot.signature[1], ballot.predecessor, "ballot-predecessor"),
+    ):
+        try:
+            verify_knowledge(proof, ct.alpha, signed, purpose=purpose)
+        except InvalidProof:
+            raise InvalidSignature(
+                f"the ballot's proof of its {purpose.split('-')[1]}'s randomness does not verify"
+            ) from None
+    verify_answers(ctx, ballot.binding, ballot.answers)
