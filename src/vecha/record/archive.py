@@ -142,15 +142,19 @@ def iter_board(directory: Path) -> Iterator[Entry]:
     if not path.exists():
         raise RecordError(f"{BOARD} is missing")
     with open(path, "rb") as f:
-        for index, line in enumerate(f):
+        # not `enumerate(f)`: its result tuple, kept for reuse, would hold the last line (a
+        # mix's: some 100 MB, beside the entry's own copy) until the next one is read
+        index = 0
+        while line := f.readline():
             if not line.endswith(b"\n"):
                 raise RecordError(f"entry {index}: the last line of {BOARD} is not terminated", index)
             entry, _ = parse_entry_line(line, index)
-            # a mix's line is some 100 MB and the entry holds its own copy: neither this line
-            # nor the entry is kept here while the caller works and the next line is read
+            # neither this line nor the entry is kept here while the caller works and the
+            # next line is read
             del line
             yield entry
             del entry
+            index += 1
 
 
 def iter_board_lines(directory: Path) -> Generator[tuple[int, bytes], None, None]:

@@ -8,6 +8,8 @@ Memory is bounded by the number of credentials, never by the size of the ballots
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
@@ -30,6 +32,7 @@ from vecha.record.ledger import Ledger, Phase
 from vecha.verify.parallel import BallotProofPool, Failure, sum_counted
 from vecha.verify.report import Report
 from vecha.workers import Workers, default_workers
+from vecha.workers.spill import spill_arguments
 
 __all__ = ["verify_record", "verify_record_ledger", "Progress", "Observed"]
 
@@ -96,6 +99,7 @@ class _Verification:
         self.distributed = executor is not None
         self.pool: BallotProofPool | None = None
         self.mix_checks: list[tuple[int, Future[object]]] = []
+        self.spill_directory: str | None = None  #: where a mix check's large arguments go (`spill_arguments`)
 
     @contextmanager
     def check(self, name: Check) -> Iterator[None]:
@@ -114,6 +118,8 @@ class _Verification:
             return self._run()
         finally:
             self.workers.close(cancel=True)
+            if self.spill_directory is not None:
+                shutil.rmtree(self.spill_directory, ignore_errors=True)
 
     def _run(self) -> Ledger:
         with self.check(Check.FILES):
@@ -177,13 +183,17 @@ class _Verification:
 
     def _defer_mix(self, index: int, check: Callable[[], object]) -> None:
         """A mix's proof or a trustee's shares of the mixed ballots, checked on a worker
-        process (the inputs travel packed) while the board is read on. At most one such
+        process (the inputs travel packed, through files) while the board is read on. At most one such
         check per worker is in flight: each holds tens of megabytes of a large election's
         rows and proof, so reading on waits rather than queueing them all in memory."""
         running = [f for _, f in self.mix_checks if not f.done()]
         if len(running) >= self.workers.count:
             wait(running, return_when=FIRST_COMPLETED)
-        self.mix_checks.append((index, self.workers.executor.submit(check)))
+        if self.spill_directory is None:
+            self.spill_directory = tempfile.mkdtemp(prefix="vecha-verify-")
+        # through files, not pickled: the rows and proof are neither held here until a worker
+        # takes them nor held twice by the worker while it unpickles them
+        self.mix_checks.append((index, self.workers.executor.submit(spill_arguments(check, self.spill_directory))))
 
     def _defer(self, index: int, ballot: bytes) -> None:
         if self.pool is None:
