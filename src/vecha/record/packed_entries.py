@@ -49,7 +49,7 @@ class PackedShares:
 
 def _rows_regex(item: bytes, width: int) -> re.Pattern[bytes]:
     row = rb"\[" + (item + rb",") * (width - 1) + item + rb"\]"
-    # possessive (`*+`): no backtracking state is kept per row (66 MB for a 100k-ballot mix)
+    # possessive (`*+`): no backtracking state is kept per row (seen here: 13 MB for a 20k-ballot mix)
     return re.compile(rb"\[(?:" + row + rb",)*+" + row + rb"\]")
 
 
