@@ -16,9 +16,9 @@ from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.group import IDENTITY, Point, Scalar
 from vecha.crypto.proofs import prove_knowledge
-from vecha.election.ballot import check_selections, encrypt_answers
+from vecha.election.ballot import check_selections, encrypt_answers, signature_context
 from vecha.election.coercion import credential_point, link_point
-from vecha.election.coercion_ballot import CoercionBallot, _signed, make_coercion_ballot, verify_coercion_ballot
+from vecha.election.coercion_ballot import CoercionBallot, make_coercion_ballot, verify_coercion_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import new_code
 from vecha.election.definition import parse_definition
@@ -36,7 +36,7 @@ def plaintext(ct: Ciphertext) -> Point:
 
 def resigned(ballot: CoercionBallot, r_credential: Scalar, r_predecessor: Scalar) -> CoercionBallot:
     """The ballot signed with the given randomness, as an attacker who knows it would."""
-    signed = _signed(canonical_bytes(ballot.body_json()))
+    signed = signature_context(canonical_bytes(ballot.body_json()))
     return replace(
         ballot,
         signature=(

@@ -53,6 +53,11 @@ __all__ = [
     "verify_answers",
     "answer_from_json",
     "check_answers_shape",
+    "answers_from_json",
+    "ciphertext_from_json",
+    "schnorr_from_json",
+    "schnorr_to_json",
+    "signature_context",
 ]
 
 Selections = tuple[tuple[int, ...], ...]
@@ -100,11 +105,35 @@ class BallotBody:
 def _body_fields(o: dict[str, Any]) -> tuple[bytes, Point, tuple[Answer, ...]]:
     election = hex_bytes(o["election"], 32, "ballot.election")
     credential = point_from_hex(o["credential"], "ballot.credential", nonidentity=True)
-    answers_raw = o["answers"]
-    if not isinstance(answers_raw, list) or not answers_raw or len(answers_raw) > 64:
+    return election, credential, answers_from_json(o["answers"])
+
+
+def answers_from_json(obj: object) -> tuple[Answer, ...]:
+    """A ballot's `answers`: a non-empty list of at most 64, each decoded strictly."""
+    if not isinstance(obj, list) or not obj or len(obj) > 64:
         raise InvalidEncoding("ballot.answers: expected a non-empty list")
-    answers = tuple(answer_from_json(a, f"ballot.answers[{i}]") for i, a in enumerate(answers_raw))
-    return election, credential, answers
+    return tuple(answer_from_json(a, f"ballot.answers[{i}]") for i, a in enumerate(obj))
+
+
+def schnorr_to_json(proof: SchnorrProof) -> dict[str, str]:
+    return {"challenge": proof.challenge.hex(), "response": proof.response.hex()}
+
+
+def schnorr_from_json(obj: object, what: str) -> SchnorrProof:
+    """`{"challenge", "response"}`, both canonical scalars."""
+    o = _obj(obj, {"challenge", "response"}, what)
+    return SchnorrProof(
+        scalar_from_hex(o["challenge"], f"{what}.challenge"), scalar_from_hex(o["response"], f"{what}.response")
+    )
+
+
+def ciphertext_from_json(obj: object, what: str, nonidentity_alpha: bool = False) -> Ciphertext:
+    """`{"alpha", "beta"}`, both valid points (α not the identity where asked)."""
+    o = _obj(obj, {"alpha", "beta"}, what)
+    return Ciphertext(
+        point_from_hex(o["alpha"], f"{what}.alpha", nonidentity=nonidentity_alpha),
+        point_from_hex(o["beta"], f"{what}.beta"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +153,7 @@ class Ballot:
     def to_json(self) -> dict[str, Any]:
         return {
             **self.body_json(),
-            "signature": {"challenge": self.signature.challenge.hex(), "response": self.signature.response.hex()},
+            "signature": schnorr_to_json(self.signature),
         }
 
     def tracker(self) -> str:
@@ -136,12 +165,7 @@ class Ballot:
         """Decode strictly: exact keys, lowercase hex, canonical scalars, valid points."""
         o = _obj(obj, {"election", "credential", "answers", "signature"}, "ballot")
         election, credential, answers = _body_fields(o)
-        sig = _obj(o["signature"], {"challenge", "response"}, "ballot.signature")
-        signature = SchnorrProof(
-            scalar_from_hex(sig["challenge"], "ballot.signature.challenge"),
-            scalar_from_hex(sig["response"], "ballot.signature.response"),
-        )
-        return cls(election, credential, answers, signature)
+        return cls(election, credential, answers, schnorr_from_json(o["signature"], "ballot.signature"))
 
 
 def body_of_json(ballot_json: dict[str, Any]) -> bytes:
@@ -154,13 +178,9 @@ def verify_signature_json(ballot_json: dict[str, Any], body: bytes) -> None:
     decoding nothing else: the ballot box checks it before anything costly, so that only the
     credential's holder can use up the credential's rate (spec §12)."""
     credential = point_from_hex(ballot_json.get("credential"), "ballot.credential", nonidentity=True)
-    sig = _obj(ballot_json.get("signature"), {"challenge", "response"}, "ballot.signature")
-    proof = SchnorrProof(
-        scalar_from_hex(sig["challenge"], "ballot.signature.challenge"),
-        scalar_from_hex(sig["response"], "ballot.signature.response"),
-    )
+    proof = schnorr_from_json(ballot_json.get("signature"), "ballot.signature")
     try:
-        verify_knowledge(proof, credential, _signature_context(body), purpose="ballot-signature")
+        verify_knowledge(proof, credential, signature_context(body), purpose="ballot-signature")
     except InvalidProof:
         raise InvalidSignature("the ballot's credential signature does not verify") from None
 
@@ -220,15 +240,7 @@ def answer_from_json(obj: object, what: str) -> Answer:
         raise InvalidEncoding(f"{what}: choices and proofs must be lists")
     if len(o["choices"]) > 4096 or len(o["choices"]) != len(o["proofs"]):
         raise InvalidEncoding(f"{what}: one proof per choice")
-    choices = []
-    for i, c in enumerate(o["choices"]):
-        co = _obj(c, {"alpha", "beta"}, f"{what}.choices[{i}]")
-        choices.append(
-            Ciphertext(
-                point_from_hex(co["alpha"], f"{what}.choices[{i}].alpha"),
-                point_from_hex(co["beta"], f"{what}.choices[{i}].beta"),
-            )
-        )
+    choices = [ciphertext_from_json(c, f"{what}.choices[{i}]") for i, c in enumerate(o["choices"])]
     proofs = tuple(_proof_from_json(p, f"{what}.proofs[{i}]") for i, p in enumerate(o["proofs"]))
     return Answer(tuple(choices), proofs, _proof_from_json(o["overall"], f"{what}.overall"))
 
@@ -244,7 +256,7 @@ def overall_context(fingerprint: bytes, binding: bytes, question: int) -> bytes:
     return fingerprint + binding + question.to_bytes(4, "big")
 
 
-def _signature_context(body: bytes) -> bytes:
+def signature_context(body: bytes) -> bytes:
     """What the credential signs: the hash of the body's canonical JSON."""
     return Transcript("ballot-body").raw("body", body).digest()
 
@@ -376,7 +388,7 @@ def sign_ballot(fingerprint: bytes, credential: Credential, answers: tuple[Answe
     S = credential.public
     unsigned = Ballot(fingerprint, S, answers, SchnorrProof(Scalar(0), Scalar(0)))
     signature = prove_knowledge(
-        credential.secret, S, _signature_context(canonical_bytes(unsigned.body_json())), purpose="ballot-signature"
+        credential.secret, S, signature_context(canonical_bytes(unsigned.body_json())), purpose="ballot-signature"
     )
     return Ballot(fingerprint, S, answers, signature)
 
@@ -406,7 +418,7 @@ def verify_signature(ballot: Ballot, canonical: bytes | None = None) -> None:
     canonical, as a line of a checked record): the signed body is then cut out of it."""
     body = canonical_bytes(ballot.body_json()) if canonical is None else body_of_canonical(canonical)
     try:
-        verify_knowledge(ballot.signature, ballot.credential, _signature_context(body), purpose="ballot-signature")
+        verify_knowledge(ballot.signature, ballot.credential, signature_context(body), purpose="ballot-signature")
     except InvalidProof:
         raise InvalidSignature("the ballot's credential signature does not verify") from None
 

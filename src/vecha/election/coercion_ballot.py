@@ -20,17 +20,20 @@ from typing import Any
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.elgamal import Ciphertext
-from vecha.crypto.encoding import hex_bytes, point_from_hex, scalar_from_hex
+from vecha.crypto.encoding import hex_bytes
 from vecha.crypto.group import Point, Scalar
 from vecha.crypto.proofs import SchnorrProof, prove_knowledge, verify_knowledge
-from vecha.crypto.transcript import Transcript
 from vecha.election.ballot import (
     Answer,
     Selections,
-    answer_from_json,
+    answers_from_json,
     check_answers_shape,
     check_selections,
+    ciphertext_from_json,
     encrypt_answers,
+    schnorr_from_json,
+    schnorr_to_json,
+    signature_context,
     tracker_of_body,
     verify_answers,
 )
@@ -45,27 +48,6 @@ _KEYS = {"election", "credential", "predecessor", "answers", "signature"}
 
 def _ct_json(ct: Ciphertext) -> dict[str, str]:
     return {"alpha": ct.alpha.hex(), "beta": ct.beta.hex()}
-
-
-def _ct_from(obj: object, what: str) -> Ciphertext:
-    if not isinstance(obj, dict) or set(obj) != {"alpha", "beta"}:
-        raise InvalidEncoding(f"{what}: expected {{alpha, beta}}")
-    # α is r·G for the randomness the signature proves: never the identity
-    return Ciphertext(
-        point_from_hex(obj["alpha"], f"{what}.alpha", nonidentity=True), point_from_hex(obj["beta"], f"{what}.beta")
-    )
-
-
-def _proof_json(p: SchnorrProof) -> dict[str, str]:
-    return {"challenge": p.challenge.hex(), "response": p.response.hex()}
-
-
-def _proof_from(obj: object, what: str) -> SchnorrProof:
-    if not isinstance(obj, dict) or set(obj) != {"challenge", "response"}:
-        raise InvalidEncoding(f"{what}: expected {{challenge, response}}")
-    return SchnorrProof(
-        scalar_from_hex(obj["challenge"], f"{what}.challenge"), scalar_from_hex(obj["response"], f"{what}.response")
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +73,7 @@ class CoercionBallot:
 
     def to_json(self) -> dict[str, Any]:
         c, p = self.signature
-        return {**self.body_json(), "signature": {"credential": _proof_json(c), "predecessor": _proof_json(p)}}
+        return {**self.body_json(), "signature": {"credential": schnorr_to_json(c), "predecessor": schnorr_to_json(p)}}
 
     def tracker(self) -> str:
         """The tracking code, as for any ballot: T("tracker", canonical body)[0:32] (§6.5)."""
@@ -101,26 +83,20 @@ class CoercionBallot:
     def from_json(cls, obj: object) -> CoercionBallot:
         if not isinstance(obj, dict) or set(obj) != _KEYS:
             raise InvalidEncoding(f"a ballot of a coercion-resistant election has the fields {sorted(_KEYS)}")
-        answers_raw = obj["answers"]
-        if not isinstance(answers_raw, list) or not answers_raw or len(answers_raw) > 64:
-            raise InvalidEncoding("ballot.answers: expected a non-empty list")
         sig = obj["signature"]
         if not isinstance(sig, dict) or set(sig) != {"credential", "predecessor"}:
             raise InvalidEncoding("ballot.signature: expected {credential, predecessor}")
         return cls(
             hex_bytes(obj["election"], 32, "ballot.election"),
-            _ct_from(obj["credential"], "ballot.credential"),
-            _ct_from(obj["predecessor"], "ballot.predecessor"),
-            tuple(answer_from_json(a, f"ballot.answers[{i}]") for i, a in enumerate(answers_raw)),
+            # α is r·G for the randomness the signature proves: never the identity
+            ciphertext_from_json(obj["credential"], "ballot.credential", nonidentity_alpha=True),
+            ciphertext_from_json(obj["predecessor"], "ballot.predecessor", nonidentity_alpha=True),
+            answers_from_json(obj["answers"]),
             (
-                _proof_from(sig["credential"], "ballot.signature.credential"),
-                _proof_from(sig["predecessor"], "ballot.signature.predecessor"),
+                schnorr_from_json(sig["credential"], "ballot.signature.credential"),
+                schnorr_from_json(sig["predecessor"], "ballot.signature.predecessor"),
             ),
         )
-
-
-def _signed(body: bytes) -> bytes:
-    return Transcript("ballot-body").raw("body", body).digest()
 
 
 @dataclass(frozen=True)
@@ -147,7 +123,7 @@ def make_coercion_ballot(
     binding = c.alpha.encoding + c.beta.encoding
     answers, randomness = encrypt_answers(ctx, binding, sels)
     unsigned = CoercionBallot(fp, c, p, answers, (SchnorrProof(Scalar(0), Scalar(0)),) * 2)
-    signed = _signed(canonical_bytes(unsigned.body_json()))
+    signed = signature_context(canonical_bytes(unsigned.body_json()))
     signature = (
         prove_knowledge(r_c, c.alpha, signed, purpose="ballot-credential"),
         prove_knowledge(r_p, p.alpha, signed, purpose="ballot-predecessor"),
@@ -162,7 +138,7 @@ def verify_coercion_ballot(ballot: CoercionBallot, ctx: ElectionContext, body: b
     if ballot.fingerprint != ctx.fingerprint:
         raise InvalidBallot("the ballot is for another election")
     check_answers_shape(ballot.answers, ctx)
-    signed = _signed(canonical_bytes(ballot.body_json()) if body is None else body)
+    signed = signature_context(canonical_bytes(ballot.body_json()) if body is None else body)
     for proof, ct, purpose in (
         (ballot.signature[0], ballot.credential, "ballot-credential"),
         (ballot.signature[1], ballot.predecessor, "ballot-predecessor"),
