@@ -25,14 +25,6 @@ __all__ = ["SPILL_FROM", "Spilled", "spill_arguments"]
 SPILL_FROM = 1 << 20  #: arguments at least this large (in bytes) go through a file
 
 
-def _rows(data: bytes, width: int) -> PackedRows:
-    return PackedRows(data, width)
-
-
-def _shares(data: bytes, rows: int, width: int) -> PackedShares:
-    return PackedShares(data, rows, width)
-
-
 def _bytes(data: bytes) -> bytes:
     return data
 
@@ -55,9 +47,9 @@ def _unspill(path: str, rebuild: Callable[..., Any], extra: tuple[Any, ...]) -> 
 
 def _parts(value: Any) -> tuple[bytes, Callable[..., Any], tuple[Any, ...]] | None:
     if isinstance(value, PackedRows):
-        return value.data, _rows, (value.width,)
+        return value.data, PackedRows, (value.width,)
     if isinstance(value, PackedShares):
-        return value.data, _shares, (value.rows, value.width)
+        return value.data, PackedShares, (value.rows, value.width)
     if isinstance(value, bytes):
         return value, _bytes, ()
     return None
