@@ -14,6 +14,7 @@ import pytest
 
 from vecha.crypto.elgamal import Ciphertext, encrypt
 from vecha.crypto.group import Point, Scalar
+from vecha.crypto.rows import PackedRows, packed
 from vecha.crypto.shuffle import shuffle
 from vecha.crypto.threshold import Polynomial
 from vecha.election.coercion import (
@@ -28,16 +29,17 @@ from vecha.election.coercion import (
     stage_one,
     tag_columns,
     tag_shares,
-    verify_raising,
-    verify_tag_shares,
 )
 from vecha.election.credentials import new_code
-from vecha.errors import InvalidProof
+from vecha.errors import InvalidProof, InvalidSignature
+from vecha.testing.records import fixed_identities
 
 FP = bytes(range(32))
 POLY = Polynomial.random(2)  # three trustees, any two decrypt
 SHARES = {i: POLY.at(i) for i in (1, 2, 3)}
 KEY = Point.base_mul(POLY.at(0))
+IDENTITIES = fixed_identities(3)
+PUBLIC = [i.public for i in IDENTITIES]
 
 
 def enc(point: Point) -> Ciphertext:
@@ -67,16 +69,16 @@ def cast(code: str, vote: int, replaces: Cast | None = None) -> Cast:
     )
 
 
-def tags(column: tuple[Ciphertext, ...], purpose: str) -> list[bytes]:
-    """Every trustee raises the column in turn (each proof checked), then trustees 1 and 3
-    decrypt it (each proof checked)."""
+def tags(column: PackedRows, kind: str) -> list[bytes]:
+    """Every trustee raises the column in turn (each signature and proof checked), then
+    trustees 1 and 3 decrypt it (each proof checked)."""
     for trustee in (1, 2, 3):
-        raising = raise_column(FP, trustee, Scalar.random(), column, purpose)
-        verify_raising(FP, raising, column, purpose)
+        raising = raise_column(FP, IDENTITIES[trustee - 1], trustee, Scalar.random(), kind, column)
+        raising.verify(FP, PUBLIC, column)
         column = raising.outputs
-    shares = [tag_shares(FP, i, SHARES[i], column) for i in (1, 3)]
+    shares = [tag_shares(FP, kind, i, SHARES[i], column) for i in (1, 3)]
     for s in shares:
-        verify_tag_shares(FP, s, Point.base_mul(SHARES[s.trustee]), column)
+        s.verify(FP, Point.base_mul(SHARES[s.trustee]), column)
     return combine_tags(column, shares)
 
 
@@ -109,10 +111,9 @@ def test_exactly_the_last_ballot_of_each_registered_code_counts() -> None:
 
     rows = [c.row for c in board]
     mixed, psi, _ = shuffle(KEY, rows)
-    columns = tag_columns(mixed)
-    link_exponent_pass = tags(columns.link + columns.names, "tag-link")
-    n = len(mixed)
-    one = stage_one(tags(columns.group, "tag-group"), link_exponent_pass[:n], link_exponent_pass[n:])
+    group, link = tag_columns(packed(mixed))
+    link_tags = tags(link, "tag-link")  # row by row: the own link's tag, then the named one's
+    one = stage_one(tags(group, "tag-group"), link_tags[0::2], link_tags[1::2])
     assert one.replaced == 2  # alice's and bob's first ballots
     assert len(one.forks) == 2  # bob's two open ballots, and the fake code's five
     # forks: the own-link column of just those rows is decrypted, naming their ballots
@@ -123,7 +124,7 @@ def test_exactly_the_last_ballot_of_each_registered_code_counts() -> None:
     # stage two: the kept rows (credential and answers) and the roll, mixed again
     survivors, _, _ = shuffle(KEY, [(mixed[j][0], mixed[j][3]) for j in kept])
     roll_mixed, _, _ = shuffle(KEY, [(r,) for r in roll])
-    second = tags(tuple(r[0] for r in survivors) + tuple(r[0] for r in roll_mixed), "tag-match")
+    second = tags(PackedRows.of([(r[0],) for r in [*survivors, *roll_mixed]], 1), "tag-match")
     survivor_tags, roll_tags = second[: len(survivors)], second[len(survivors) :]
     assert len(set(survivor_tags)) == len(survivor_tags)  # one row per credential reaches the roll
     counted = match_roll(survivor_tags, roll_tags)
@@ -139,25 +140,41 @@ def _small_log(p: Point) -> int:
 
 
 def test_a_trustee_that_raises_with_two_exponents_or_shares_a_wrong_decryption_is_caught() -> None:
-    column = tuple(enc(credential_point(FP, new_code())) for _ in range(5))
-    z = Scalar.random()
-    honest = raise_column(FP, 2, z, column, "tag-group")
-    verify_raising(FP, honest, column, "tag-group")
-    other = raise_column(FP, 2, z + Scalar.of(1), column, "tag-group")
-    mixed_outputs = (*honest.outputs[:4], other.outputs[4])  # one ciphertext raised otherwise
+    inputs = PackedRows.of([(enc(credential_point(FP, new_code())),) for _ in range(5)], 1)
+    z, me = Scalar.random(), IDENTITIES[1]
+    honest = raise_column(FP, me, 2, z, "tag-group", inputs)
+    honest.verify(FP, PUBLIC, inputs)
+    other = raise_column(FP, me, 2, z + Scalar.of(1), "tag-group", inputs)
+    # one ciphertext raised to another exponent, the whole re-proved and re-signed
+    outputs = PackedRows(honest.outputs.data[: 4 * 64] + other.outputs.data[4 * 64 :], 1)
     with pytest.raises(InvalidProof):
-        verify_raising(FP, replace(honest, outputs=mixed_outputs), column, "tag-group")
+        _resigned(replace(honest, outputs=outputs), me).verify(FP, PUBLIC, inputs)
+    changed = PackedRows(inputs.data[: 4 * 64] + PackedRows.of([(enc(Point.base_mul(Scalar.of(3))),)], 1).data, 1)
     with pytest.raises(InvalidProof):  # the proof of another column
-        verify_raising(FP, honest, (*column[:4], enc(Point.base_mul(Scalar.of(3)))), "tag-group")
+        honest.verify(FP, PUBLIC, changed)
     with pytest.raises(InvalidProof):  # the same raising offered as another kind of tag
-        verify_raising(FP, honest, column, "tag-link")
-    shares = tag_shares(FP, 1, SHARES[1], honest.outputs)
-    verify_tag_shares(FP, shares, Point.base_mul(SHARES[1]), honest.outputs)
-    wrong = replace(shares, shares=(*shares.shares[:2], shares.shares[2] + KEY, *shares.shares[3:]))
+        _resigned(replace(honest, kind="tag-link"), me).verify(FP, PUBLIC, inputs)
+    with pytest.raises(InvalidProof):  # or as another trustee's, signed by that trustee
+        _resigned(replace(honest, trustee=3), IDENTITIES[2]).verify(FP, PUBLIC, inputs)
+    with pytest.raises(InvalidSignature):  # relayed as another trustee's, unsigned by it
+        replace(honest, trustee=3).verify(FP, PUBLIC, inputs)
+    with pytest.raises(InvalidSignature):  # or from another election
+        honest.verify(bytes(32), PUBLIC, inputs)
+    shares = tag_shares(FP, "tag-group", 1, SHARES[1], honest.outputs)
+    shares.verify(FP, Point.base_mul(SHARES[1]), honest.outputs)
+    bad = shares.shares[:64] + (shares.share(2) + KEY).encoding + shares.shares[96:]
     with pytest.raises(InvalidProof):
-        verify_tag_shares(FP, wrong, Point.base_mul(SHARES[1]), honest.outputs)
+        replace(shares, shares=bad).verify(FP, Point.base_mul(SHARES[1]), honest.outputs)
     with pytest.raises(InvalidProof):  # shares made with trustee 1's key offered as trustee 3's
-        verify_tag_shares(FP, shares, Point.base_mul(SHARES[3]), honest.outputs)
+        replace(shares, trustee=3).verify(FP, Point.base_mul(SHARES[3]), honest.outputs)
+    with pytest.raises(InvalidProof):  # shares of one kind offered as another's
+        replace(shares, kind="tag-link").verify(FP, Point.base_mul(SHARES[1]), honest.outputs)
+
+
+def _resigned(raising, identity):  # type: ignore[no-untyped-def]
+    """A dishonest trustee's raising, signed by it: only the proof can catch it."""
+    unsigned = replace(raising, signature=b"")
+    return replace(unsigned, signature=identity.sign_message(unsigned.signed_message(FP)))
 
 
 def test_the_same_code_gives_the_same_credential_and_a_fake_one_an_unrelated_one() -> None:

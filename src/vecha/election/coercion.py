@@ -15,31 +15,36 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
+from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.elgamal import Ciphertext
-from vecha.crypto.group import IDENTITY, Point, Scalar
+from vecha.crypto.encoding import hex_bytes, point_from_hex, scalar_from_hex
+from vecha.crypto.group import IDENTITY, Point, Scalar, weighted_sum
 from vecha.crypto.proofs.chaum_pedersen import EqualityProof
-from vecha.crypto.proofs.exponent import prove_exponent, raise_all, verify_exponent
-from vecha.crypto.rows import Row
+from vecha.crypto.proofs.exponent import prove_exponent_packed, raise_packed, verify_exponent_packed
+from vecha.crypto.rows import PackedRows
 from vecha.crypto.threshold import lagrange_at_zero
 from vecha.crypto.transcript import Transcript
 from vecha.election.credentials import normalize_code
-from vecha.errors import InvalidEncoding
+from vecha.election.identity import TrusteeIdentity, verify_signed_message
+from vecha.errors import InvalidEncoding, InvalidProof, InvalidSignature
 
 __all__ = [
     "credential_point",
     "link_point",
     "fresh_link",
     "self_link",
-    "TagColumns",
+    "TAG_KINDS",
+    "DECRYPTION_KINDS",
     "tag_columns",
+    "column",
+    "tag_context",
     "Raising",
     "raise_column",
-    "verify_raising",
     "TagShares",
     "tag_shares",
-    "verify_tag_shares",
     "combine_tags",
     "StageOne",
     "stage_one",
@@ -80,104 +85,230 @@ def self_link(fingerprint: bytes, tracker: bytes) -> Ciphertext:
 
 # ---- tags ---------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class TagColumns:
-    """Of each mixed row: C (for the group tag), C + E(L_self) (the link tag) and C + P (the
-    tag of the ballot it names), all under the election key."""
-
-    group: tuple[Ciphertext, ...]
-    link: tuple[Ciphertext, ...]
-    names: tuple[Ciphertext, ...]
+#: the tag kinds (§7.6 step 3), each raised with its own exponents; `own-link` is no tag: it
+#: is the plain decryption of the forks' own links (step 5)
+TAG_KINDS = ("tag-group", "tag-link", "tag-match")
+DECRYPTION_KINDS = (*TAG_KINDS, "own-link")
 
 
-def tag_columns(rows: Sequence[Row]) -> TagColumns:
-    group, link, names = [], [], []
+def tag_columns(rows: PackedRows) -> tuple[PackedRows, PackedRows]:
+    """Of each mixed stage-one row (C, P, E, answers…): the `group` column C (rows of one)
+    and the `link` column (C + E, C + P) (rows of two: the row's own link tag, then the tag
+    of the ballot it names), all still under the election key."""
+    if rows.width < CREDENTIAL_COLUMNS + 1:
+        raise InvalidEncoding(f"a stage-one row holds {CREDENTIAL_COLUMNS} ciphertexts and the answers")
+    group, link = bytearray(), bytearray()
     for row in rows:
-        if len(row) < CREDENTIAL_COLUMNS:
-            raise InvalidEncoding(
-                f"a row of a coercion-resistant election starts with {CREDENTIAL_COLUMNS} ciphertexts"
-            )
         c, p, own = row[0], row[1], row[2]
-        group.append(c)
-        link.append(c + own)
-        names.append(c + p)
-    return TagColumns(tuple(group), tuple(link), tuple(names))
+        group += c.alpha.encoding + c.beta.encoding
+        for ct in (c + own, c + p):
+            link += ct.alpha.encoding + ct.beta.encoding
+    return PackedRows(bytes(group), 1), PackedRows(bytes(link), 2)
 
 
-def _flat(column: Sequence[Ciphertext]) -> list[Point]:
-    return [p for ct in column for p in (ct.alpha, ct.beta)]
+def column(rows: PackedRows, k: int) -> PackedRows:
+    """Ciphertext `k` of every row, as rows of one."""
+    return PackedRows(b"".join(rows.row_bytes(i)[64 * k : 64 * k + 64] for i in range(len(rows))), 1)
 
 
-def _unflat(points: Sequence[Point]) -> tuple[Ciphertext, ...]:
-    return tuple(Ciphertext(points[k], points[k + 1]) for k in range(0, len(points), 2))
+def tag_context(fingerprint: bytes, trustee: int) -> bytes:
+    return fingerprint + trustee.to_bytes(4, "big")
+
+
+def _decryption_context(fingerprint: bytes, trustee: int, kind: str) -> bytes:
+    return tag_context(fingerprint, trustee) + kind.encode("ascii")
+
+
+def _proof_json(proof: EqualityProof) -> dict[str, str]:
+    return {"challenge": proof.challenge.hex(), "response": proof.response.hex()}
+
+
+def _proof_from(obj: Any) -> EqualityProof:
+    if not isinstance(obj, dict) or set(obj) != {"challenge", "response"}:
+        raise InvalidEncoding("proof: {challenge, response}")
+    return EqualityProof(
+        scalar_from_hex(obj["challenge"], "proof.challenge"), scalar_from_hex(obj["response"], "proof.response")
+    )
+
+
+def _kind(value: Any, kinds: tuple[str, ...]) -> str:
+    if value not in kinds:
+        raise InvalidEncoding(f"kind is one of {list(kinds)}")
+    return str(value)
+
+
+def _trustee(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidEncoding("trustee: a trustee's index")
+    return value
 
 
 @dataclass(frozen=True)
 class Raising:
-    """Trustee `trustee`'s raising of a column to its secret exponent z: Z = z·G, every
-    output ciphertext z·(α, β) of the input at the same place, and the proof (§4.6)."""
+    """Trustee `trustee`'s raising of a column to its secret exponent z for tag kind `kind`:
+    Z = z·G (`key`), every ciphertext (α, β) of the input as (z·α, z·β) at the same place
+    (`outputs`, packed), the proof (§4.6) and the trustee's identity signature (kind
+    `raising`), so that nobody but the trustees can post one."""
 
+    kind: str
     trustee: int
     key: Point
-    outputs: tuple[Ciphertext, ...]
+    outputs: PackedRows
     proof: EqualityProof
+    signature: bytes
+
+    def signed_message(self, fingerprint: bytes) -> bytes:
+        """`signed_message("raising", fp, body)` (§5.1) with the body the payload less
+        `signature`, assembled from its canonical pieces (no object per ciphertext)."""
+        return b"".join(
+            [
+                b'{"body":{"ciphertexts":',
+                self.outputs.canonical_json(),
+                b',"key":"%b","kind":"%b","proof":' % (self.key.hex().encode(), self.kind.encode()),
+                canonical_bytes(_proof_json(self.proof)),
+                b',"trustee":%d},"election":"%b","type":"vecha/v2/raising"}'
+                % (self.trustee, fingerprint.hex().encode()),
+            ]
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ciphertexts": self.outputs.to_json(),
+            "key": self.key.hex(),
+            "kind": self.kind,
+            "proof": _proof_json(self.proof),
+            "signature": self.signature.hex(),
+            "trustee": self.trustee,
+        }
+
+    @classmethod
+    def from_json(cls, obj: Any, rows: int, width: int) -> Raising:
+        if not isinstance(obj, dict) or set(obj) != {"ciphertexts", "key", "kind", "proof", "signature", "trustee"}:
+            raise InvalidEncoding("a raising is {ciphertexts, key, kind, proof, signature, trustee}")
+        outputs = obj["ciphertexts"]
+        if not isinstance(outputs, PackedRows):
+            outputs = PackedRows.from_json(outputs, rows, width)
+        elif len(outputs) != rows or outputs.width != width:
+            raise InvalidEncoding(f"a raising has {rows} rows of {width} ciphertexts")
+        key = point_from_hex(obj["key"], "key", nonidentity=True)
+        proof = _proof_from(obj["proof"])
+        return cls(
+            _kind(obj["kind"], TAG_KINDS),
+            _trustee(obj["trustee"]),
+            key,
+            outputs,
+            proof,
+            hex_bytes(obj["signature"], 64, "signature"),
+        )
+
+    def verify(self, fingerprint: bytes, identities: Sequence[bytes], inputs: PackedRows) -> None:
+        """The trustee's signature, then `InvalidProof` unless every output is its input
+        raised to the one exponent of `key`."""
+        if not 1 <= self.trustee <= len(identities):
+            raise InvalidEncoding(f"trustee {self.trustee} is not a trustee")
+        if len(self.outputs) != len(inputs) or self.outputs.width != inputs.width:
+            raise InvalidEncoding(f"a raising has one ciphertext per input ({len(inputs)} rows of {inputs.width})")
+        if self.key == IDENTITY:
+            raise InvalidEncoding("a tag exponent is not zero")
+        try:
+            verify_signed_message(identities[self.trustee - 1], self.signature, self.signed_message(fingerprint))
+        except InvalidSignature:
+            raise InvalidSignature(f"the {self.kind} raising is not signed by trustee {self.trustee}") from None
+        context = tag_context(fingerprint, self.trustee)
+        try:
+            verify_exponent_packed(self.proof, self.key, inputs.data, self.outputs.data, context, self.kind)
+        except InvalidProof:
+            raise InvalidProof(
+                f"trustee {self.trustee}'s {self.kind} raising: not one exponent for every ciphertext"
+            ) from None
 
 
-def raise_column(context: bytes, trustee: int, exponent: Scalar, column: Sequence[Ciphertext], purpose: str) -> Raising:
-    bases = _flat(column)
-    images = raise_all(exponent, bases)
+def raise_column(
+    fingerprint: bytes, identity: TrusteeIdentity, trustee: int, exponent: Scalar, kind: str, inputs: PackedRows
+) -> Raising:
+    """Trustee `trustee` raises `inputs` to `exponent` (secret, nonzero), proves and signs it."""
+    if kind not in TAG_KINDS:
+        raise InvalidEncoding(f"kind is one of {list(TAG_KINDS)}")
     key = Point.base_mul(exponent)
-    return Raising(trustee, key, _unflat(images), prove_exponent(exponent, key, bases, images, context, purpose))
+    outputs = PackedRows(raise_packed(exponent, inputs.data), inputs.width)
+    proof = prove_exponent_packed(exponent, key, inputs.data, outputs.data, tag_context(fingerprint, trustee), kind)
+    unsigned = Raising(kind, trustee, key, outputs, proof, b"")
+    return replace(unsigned, signature=identity.sign_message(unsigned.signed_message(fingerprint)))
 
 
-def verify_raising(context: bytes, raising: Raising, column: Sequence[Ciphertext], purpose: str) -> None:
-    """`InvalidProof` unless every output is its input raised to the one exponent of `key`."""
-    if len(raising.outputs) != len(column):
-        raise InvalidEncoding(f"a raising has one ciphertext per input ({len(column)})")
-    if raising.key == IDENTITY:
-        raise InvalidEncoding("a tag exponent is not zero")
-    verify_exponent(raising.proof, raising.key, _flat(column), _flat(raising.outputs), context, purpose)
+def _alphas(rows: PackedRows) -> bytes:
+    d = rows.data
+    return b"".join(d[k : k + 32] for k in range(0, len(d), 64))
 
 
 @dataclass(frozen=True)
 class TagShares:
-    """Trustee `trustee`'s decryption shares D_j = x·α_j of a raised column, with one proof
-    (§4.6) against its verification key."""
+    """Trustee `trustee`'s decryption shares D_j = x·α_j of every ciphertext of a raised
+    column (row by row), packed (32 bytes each), with one proof (§4.6) against its
+    verification key. Posted only by a trustee (it alone can prove with its key share)."""
 
+    kind: str
     trustee: int
-    shares: tuple[Point, ...]
+    shares: bytes
     proof: EqualityProof
 
+    def share(self, j: int) -> Point:
+        return Point.trusted(self.shares[32 * j : 32 * j + 32])
 
-def tag_shares(context: bytes, trustee: int, key_share: Scalar, raised: Sequence[Ciphertext]) -> TagShares:
-    alphas = [ct.alpha for ct in raised]
-    shares = raise_all(key_share, alphas)
-    proof = prove_exponent(key_share, Point.base_mul(key_share), alphas, shares, context, "tag-decryption")
-    return TagShares(trustee, tuple(shares), proof)
+    def to_json(self) -> dict[str, Any]:
+        d = self.shares
+        return {
+            "kind": self.kind,
+            "proof": _proof_json(self.proof),
+            "shares": [d[k : k + 32].hex() for k in range(0, len(d), 32)],
+            "trustee": self.trustee,
+        }
+
+    @classmethod
+    def from_json(cls, obj: Any, count: int) -> TagShares:
+        if not isinstance(obj, dict) or set(obj) != {"kind", "proof", "shares", "trustee"}:
+            raise InvalidEncoding("a tag decryption is {kind, proof, shares, trustee}")
+        given = obj["shares"]
+        if not isinstance(given, list) or len(given) != count:
+            raise InvalidEncoding(f"a tag decryption has one share per raised ciphertext ({count})")
+        shares = b"".join(point_from_hex(x, f"shares[{j}]").encoding for j, x in enumerate(given))
+        return cls(_kind(obj["kind"], DECRYPTION_KINDS), _trustee(obj["trustee"]), shares, _proof_from(obj["proof"]))
+
+    def verify(self, fingerprint: bytes, verification_key: Point, raised: PackedRows) -> None:
+        count = len(raised) * raised.width
+        if len(self.shares) != 32 * count:
+            raise InvalidEncoding(f"tag shares: one per raised ciphertext ({count})")
+        context = _decryption_context(fingerprint, self.trustee, self.kind)
+        try:
+            verify_exponent_packed(
+                self.proof, verification_key, _alphas(raised), self.shares, context, "tag-decryption"
+            )
+        except InvalidProof:
+            raise InvalidProof(f"trustee {self.trustee}'s {self.kind} decryption shares do not verify") from None
 
 
-def verify_tag_shares(context: bytes, shares: TagShares, verification_key: Point, raised: Sequence[Ciphertext]) -> None:
-    if len(shares.shares) != len(raised):
-        raise InvalidEncoding(f"tag shares: one per raised ciphertext ({len(raised)})")
-    verify_exponent(
-        shares.proof, verification_key, [ct.alpha for ct in raised], shares.shares, context, "tag-decryption"
-    )
+def tag_shares(fingerprint: bytes, kind: str, trustee: int, key_share: Scalar, raised: PackedRows) -> TagShares:
+    if kind not in DECRYPTION_KINDS:
+        raise InvalidEncoding(f"kind is one of {list(DECRYPTION_KINDS)}")
+    alphas = _alphas(raised)
+    shares = raise_packed(key_share, alphas)
+    context = _decryption_context(fingerprint, trustee, kind)
+    proof = prove_exponent_packed(key_share, Point.base_mul(key_share), alphas, shares, context, "tag-decryption")
+    return TagShares(kind, trustee, shares, proof)
 
 
-def combine_tags(raised: Sequence[Ciphertext], shares: Sequence[TagShares]) -> list[bytes]:
-    """The tags: β_j − Σ_i λ_i·D_{i,j} over the trustees that shared (Lagrange at 0), as
-    32-byte encodings (compared for equality only)."""
+def combine_tags(raised: PackedRows, shares: Sequence[TagShares]) -> list[bytes]:
+    """The plaintext of every raised ciphertext, row by row: β_j − Σ_i λ_i·D_{i,j} over the
+    trustees that shared (Lagrange at 0), as 32-byte encodings (tags are compared for
+    equality only; an own link names a tracking code)."""
     indices = [s.trustee for s in shares]
     if len(set(indices)) != len(indices):
         raise InvalidEncoding("tag shares: one set per trustee")
     weights = [lagrange_at_zero(i, indices) for i in indices]
-    tags = []
-    for j, ct in enumerate(raised):
-        removed = IDENTITY
-        for weight, s in zip(weights, shares, strict=True):
-            removed = removed + s.shares[j] * weight
-        tags.append((ct.beta - removed).encoding)
+    d, tags = raised.data, []
+    for j in range(len(d) // 64):
+        removed = weighted_sum(weights, [s.share(j) for s in shares])
+        tags.append((Point.trusted(d[64 * j + 32 : 64 * j + 64]) - removed).encoding)
     return tags
 
 

@@ -452,6 +452,9 @@ class Definition(_Frozen):
     #: spec §7.5: the counted ballots are mixed by the trustees and decrypted one by one,
     #: instead of added up; absent from the normalized form when false (fingerprints kept)
     mix: bool = Field(default=False, exclude_if=lambda v: v is False)
+    #: docs/coercion.md, spec §6.10 and §7.6: fake codes and hidden re-voting; needs a mix
+    #: and registration (a roll of encrypted credentials) that closes before voting opens
+    coercion: bool = Field(default=False, exclude_if=lambda v: v is False)
 
     @field_validator("languages")
     @classmethod
@@ -499,6 +502,15 @@ class Definition(_Frozen):
                     raise ValueError(
                         f"text in {', '.join(unlisted)}, which `languages` does not list ({', '.join(self.languages)})"
                     )
+        if self.coercion:
+            if not self.mix:
+                raise ValueError("a coercion-resistant election counts after a mix: set mix: true")
+            if self.registration is None:
+                raise ValueError(
+                    "a coercion-resistant election registers its voters (registration): its roll is encrypted"
+                )
+            if self.registration.overlap:
+                raise ValueError("in a coercion-resistant election registration closes before voting opens (overlap)")
         ids = [q.id for q in self.questions]
         if len(set(ids)) != len(ids):
             raise ValueError("question ids must be unique")

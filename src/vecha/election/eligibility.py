@@ -241,14 +241,7 @@ class SignedCredential:
         if not isinstance(obj, dict) or set(obj) != {"credential", "signatures"}:
             raise InvalidEncoding("a signed credential is {credential, signatures}")
         credential = point_from_hex(obj["credential"], "credential", nonidentity=True)
-        sigs = obj["signatures"]
-        if not isinstance(sigs, list) or not 1 <= len(sigs) <= len(rules.registrars):
-            raise InvalidEncoding(f"a signed credential carries 1 to {len(rules.registrars)} registrar signatures")
-        signatures = tuple(RegistrarSignature.from_json(s, rules) for s in sigs)
-        names = [s.registrar for s in signatures]
-        if names != sorted(set(names)):
-            raise InvalidEncoding("a signed credential's signatures are by distinct registrars, sorted by id")
-        return cls(credential, signatures)
+        return cls(credential, registrar_signatures_from_json(obj["signatures"], rules, "a signed credential"))
 
     @property
     def registrars(self) -> tuple[str, ...]:
@@ -257,18 +250,34 @@ class SignedCredential:
     def verify(self, fingerprint: bytes, rules: RegistrationRules) -> None:
         """Every signature verifies (RSA-PSS, `cryptography`'s verifier), and there are at
         least `required` of them; raises `InvalidSignature`."""
-        if len(self.signatures) < rules.required:
-            raise InvalidSignature(
-                f"the credential carries {len(self.signatures)} registrar signatures; {rules.required} are needed"
-            )
-        message = credential_message(fingerprint, self.credential)
-        for s in self.signatures:
-            try:
-                blind_rsa.verify(rules.registrar(s.registrar).public_key, s.prefix + message, s.signature)
-            except InvalidSignature:
-                raise InvalidSignature(
-                    f"registrar {s.registrar}'s signature on the credential does not verify"
-                ) from None
+        verify_registrar_signatures(
+            self.signatures, credential_message(fingerprint, self.credential), rules, "the credential"
+        )
+
+
+def registrar_signatures_from_json(sigs: Any, rules: RegistrationRules, what: str) -> tuple[RegistrarSignature, ...]:
+    """1 to m registrar signatures by distinct registrars, sorted by id (their proofs unchecked)."""
+    if not isinstance(sigs, list) or not 1 <= len(sigs) <= len(rules.registrars):
+        raise InvalidEncoding(f"{what} carries 1 to {len(rules.registrars)} registrar signatures")
+    signatures = tuple(RegistrarSignature.from_json(s, rules) for s in sigs)
+    names = [s.registrar for s in signatures]
+    if names != sorted(set(names)):
+        raise InvalidEncoding(f"{what}'s signatures are by distinct registrars, sorted by id")
+    return signatures
+
+
+def verify_registrar_signatures(
+    signatures: tuple[RegistrarSignature, ...], message: bytes, rules: RegistrationRules, what: str
+) -> None:
+    """At least `required` signatures, each RSA-PSS on prefix ‖ message (`cryptography`'s
+    verifier); raises `InvalidSignature`."""
+    if len(signatures) < rules.required:
+        raise InvalidSignature(f"{what} carries {len(signatures)} registrar signatures; {rules.required} are needed")
+    for s in signatures:
+        try:
+            blind_rsa.verify(rules.registrar(s.registrar).public_key, s.prefix + message, s.signature)
+        except InvalidSignature:
+            raise InvalidSignature(f"registrar {s.registrar}'s signature on {what} does not verify") from None
 
 
 def count_body(registrar: str, issued: int) -> dict[str, Any]:

@@ -56,8 +56,11 @@ MAX_MIX_CIPHERTEXTS = 1_000_000
 MIX_DECRYPTION = "mix-decryption"
 
 
-def mix_context(fingerprint: bytes, mixer: int) -> bytes:
-    return fingerprint + mixer.to_bytes(4, "big")
+def mix_context(fingerprint: bytes, mixer: int, stage: int = 0) -> bytes:
+    """fp ‖ u32be(mixer); in a coercion-resistant election (§7.6) ‖ u32be(stage) too, the
+    stage being 1 (the board's ballots), 2 (the kept rows) or 3 (the roll)."""
+    context = fingerprint + mixer.to_bytes(4, "big")
+    return context + stage.to_bytes(4, "big") if stage else context
 
 
 def row_of_ballot_json(ballot: Mapping[str, Any]) -> bytes:
@@ -159,7 +162,9 @@ class Mix:
             hex_bytes(obj["signature"], 64, "signature"),
         )
 
-    def verify(self, fingerprint: bytes, key: Point, identities: Sequence[bytes], inputs: Sequence[Row]) -> None:
+    def verify(
+        self, fingerprint: bytes, key: Point, identities: Sequence[bytes], inputs: Sequence[Row], stage: int = 0
+    ) -> None:
         """The mixer's identity signature, then the proof of shuffle from `inputs`."""
         if not 1 <= self.mixer <= len(identities):
             raise InvalidEncoding(f"mixer {self.mixer} is not a trustee")
@@ -168,7 +173,9 @@ class Mix:
         except InvalidSignature:
             raise InvalidSignature(f"mix {self.mixer} is not signed by trustee {self.mixer}'s identity key") from None
         try:
-            verify_shuffle(fingerprint, key, mix_context(fingerprint, self.mixer), inputs, self.ballots, self.proof)
+            verify_shuffle(
+                fingerprint, key, mix_context(fingerprint, self.mixer, stage), inputs, self.ballots, self.proof
+            )
         except InvalidProof as e:
             raise InvalidProof(f"mix {self.mixer}: {e}") from None
 
@@ -193,18 +200,24 @@ def verify_mix_parts(
     ballots: PackedRows,
     proof_json: bytes,
     signature: Any,
+    stage: int = 0,
 ) -> None:
     """Parse a mix's proof (its canonical JSON) and check the mix's signature and proof: on a
     verifier's worker process, which is sent only compact pieces (the packed rows, the
     proof's bytes) and reads the proof packed, never an object per ciphertext."""
     proof = proof_from_canonical(proof_json, len(inputs), inputs.width)
-    Mix(mixer, ballots, proof, hex_bytes(signature, 64, "signature")).verify(fingerprint, key, identities, inputs)
+    Mix(mixer, ballots, proof, hex_bytes(signature, 64, "signature")).verify(
+        fingerprint, key, identities, inputs, stage
+    )
 
 
-def make_mix(fingerprint: bytes, key: Point, identity: TrusteeIdentity, mixer: int, inputs: Sequence[Row]) -> Mix:
+def make_mix(
+    fingerprint: bytes, key: Point, identity: TrusteeIdentity, mixer: int, inputs: Sequence[Row], stage: int = 0
+) -> Mix:
     """Shuffle `inputs`, prove it, sign it; the permutation and randomness are forgotten."""
     outputs, psi, randomness = shuffle(key, inputs)
-    proof = prove_shuffle(fingerprint, key, mix_context(fingerprint, mixer), inputs, outputs, psi, randomness)
+    context = mix_context(fingerprint, mixer, stage)
+    proof = prove_shuffle(fingerprint, key, context, inputs, outputs, psi, randomness)
     rows = packed(outputs)
     unsigned = Mix(mixer, rows, proof, b"")
     return Mix(mixer, rows, proof, identity.sign_message(unsigned.signed_message(fingerprint)))

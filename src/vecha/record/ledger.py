@@ -19,7 +19,18 @@ from typing import Any
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.encoding import hex_bytes, point_from_hex
 from vecha.crypto.rows import PackedRows
-from vecha.election.ballot import Ballot, check_ballot_shape, tracker_of_canonical, tracker_of_json, verify_ballot
+from vecha.election.ballot import (
+    Ballot,
+    body_of_canonical,
+    check_answers_shape,
+    check_ballot_shape,
+    tracker_of_canonical,
+    tracker_of_json,
+    verify_ballot,
+)
+from vecha.election.coercion import CREDENTIAL_COLUMNS, link_point
+from vecha.election.coercion_ballot import CoercionBallot, verify_coercion_ballot
+from vecha.election.coercion_roll import RollEntry
 from vecha.election.context import ElectionContext
 from vecha.election.counting import (
     Aggregate,
@@ -48,6 +59,7 @@ from vecha.election.trustees import (
     verify_partial,
 )
 from vecha.errors import ElectionError, InvalidBallot, InvalidEncoding, InvalidProof, RecordError, VechaError
+from vecha.record.coercion_count import CoercionCount, Step
 from vecha.record.entries import GENESIS_PARENT, RECORD_VERSION, Entry, EntryType
 
 __all__ = ["Phase", "Ledger", "Genesis", "Keyed", "Tally", "BallotBook", "CREDENTIALS_PER_ENTRY", "CHANNELS"]
@@ -121,6 +133,18 @@ class BallotBook:
     issued: dict[str, int] = field(default_factory=dict)
     #: a mixed election: credential → its last ballot's row (α ‖ β per choice), until the first mix
     rows: dict[bytes, bytes] = field(default_factory=dict)
+    #: a coercion-resistant election (§7.6): every ballot's stage-one row, in board order,
+    #: and the roll entries' credentials R (α ‖ β each), in board order
+    stage_rows: bytearray = field(default_factory=bytearray)
+    roll: bytearray = field(default_factory=bytearray)
+    roll_seen: set[bytes] = field(default_factory=set)
+
+    def cast(self, index: int, tracker: str, row: bytes) -> None:
+        """A coercion-resistant election's ballot: no credential to count it under, only its
+        stage-one row (every ballot enters the mix, §7.6)."""
+        self.trackers[tracker] = index
+        self.ballots += 1
+        self.stage_rows += row
 
     def count(self, index: int, tracker: str, credential: bytes, row: bytes | None = None) -> None:
         self.trackers[tracker] = index
@@ -161,6 +185,8 @@ class Ledger:
     mixed: PackedRows = field(default_factory=lambda: PackedRows(b"", 1))
     mixes: int = 0
     mix_decryptions: dict[int, MixedShares] = field(default_factory=dict)
+    #: a coercion-resistant election's count (§7.6), from the close on
+    coercion: CoercionCount | None = None
     result: dict[str, Any] | None = None
     #: the ceremony's messages while it runs (then kept in `keyed`)
     _announcements: list[TrusteeAnnouncement] = field(default_factory=list)
@@ -396,10 +422,38 @@ class Ledger:
                 raise ElectionError(f"registrar {registrar} said it issued {issued} signatures; this is one more")
 
     def _on_signed_credential(self, entry: Entry, signatures_checked: bool = False) -> None:
+        if self.defined().definition.coercion:
+            raise ElectionError("a coercion-resistant election registers roll entries, not public credentials")
         signed = SignedCredential.from_json(entry.payload, self.registration())
         self.check_signed_credential(signed, signatures=self.check_proofs and not signatures_checked)
         self.book.credentials.add(signed.credential.encoding)
         for registrar in signed.registrars:
+            self.book.registered[registrar] = self.book.registered.get(registrar, 0) + 1
+
+    def _on_roll_entry(self, entry: Entry) -> None:
+        """A registered credential, encrypted (§6.10): after the key ceremony and before the
+        vote opens; its registrars' signatures and proof verify; not on the roll already;
+        no signing registrar's count exceeded."""
+        rules = self.registration()
+        if not self.defined().definition.coercion:
+            raise ElectionError("only a coercion-resistant election has roll entries")
+        if self.phase is not Phase.KEYED:
+            raise ElectionError("roll entries are registered after the key ceremony and before voting opens")
+        roll = RollEntry.from_json(entry.payload, rules)
+        encoding = roll.credential.alpha.encoding + roll.credential.beta.encoding
+        if encoding in self.book.roll_seen:
+            raise InvalidEncoding("this roll entry is on the roll already")
+        for registrar in roll.registrars:
+            issued = self.book.issued.get(registrar)
+            if issued is not None and self.book.registered.get(registrar, 0) >= issued:
+                raise ElectionError(f"registrar {registrar} said it issued {issued} signatures; this is one more")
+        if self.check_proofs:
+            roll.verify(self.fingerprint, rules)
+        elif len(roll.signatures) < rules.required:
+            raise InvalidEncoding(f"a roll entry needs {rules.required} registrar signatures")
+        self.book.roll_seen.add(encoding)
+        self.book.roll += encoding
+        for registrar in roll.registrars:
             self.book.registered[registrar] = self.book.registered.get(registrar, 0) + 1
 
     def _on_registrar_count(self, entry: Entry) -> None:
@@ -469,6 +523,51 @@ class Ledger:
             check_ballot_shape(ballot, ctx)
         return tracker
 
+    def check_coercion_ballot(
+        self, ballot: CoercionBallot, proofs: bool = True, tracker: str | None = None, body: bytes | None = None
+    ) -> str:
+        """The box's checks of a coercion-resistant election's ballot (§6.10): the phase,
+        the election, no replay, then its proofs (or, `proofs=False`, its shape only).
+        Whether its code is registered cannot be checked, and is not. Returns its tracking
+        code."""
+        if self.phase is not Phase.OPEN:
+            raise ElectionError("the election is not open for voting")
+        ctx = self.context()
+        if ballot.fingerprint != ctx.fingerprint:
+            raise InvalidBallot("the ballot is for another election")
+        tracker = tracker or ballot.tracker()
+        if tracker in self.book.trackers:
+            raise InvalidBallot("this exact ballot is already on the board (replay)")
+        if proofs:
+            verify_coercion_ballot(ballot, ctx, body)
+        else:
+            check_answers_shape(ballot.answers, ctx)
+        return tracker
+
+    def check_coercion_ballot_json(self, raw: Any, tracker: str) -> None:
+        """`check_coercion_ballot`'s checks that depend on the board, on the ballot's JSON:
+        the phase, the election, no replay (decoding and proofs are the caller's)."""
+        if self.phase is not Phase.OPEN:
+            raise ElectionError("the election is not open for voting")
+        if not isinstance(raw, dict):
+            raise InvalidEncoding("ballot: expected an object")
+        if hex_bytes(raw.get("election"), 32, "ballot.election") != self.fingerprint:
+            raise InvalidBallot("the ballot is for another election")
+        if tracker in self.book.trackers:
+            raise InvalidBallot("this exact ballot is already on the board (replay)")
+
+    def _coercion_row(self, raw: dict[str, Any], tracker: str) -> bytes:
+        """A ballot's stage-one row (§7.6 step 1): C, P, (I, L(t)), the answers' choices."""
+        own = bytes(32) + link_point(self.fingerprint, bytes.fromhex(tracker)).encoding
+        try:
+            heads = b"".join(
+                hex_bytes(raw[name]["alpha"], 32, "alpha") + hex_bytes(raw[name]["beta"], 32, "beta")
+                for name in ("credential", "predecessor")
+            )
+            return heads + own + row_of_ballot_json(raw)
+        except (KeyError, TypeError):  # only where the proofs are checked elsewhere, later
+            raise InvalidEncoding("the ballot does not have the shape of a coercion-resistant election's") from None
+
     def check_ballot_json(self, raw: Any, tracker: str) -> bytes:
         """`check_ballot`'s checks that depend on the board, done on the ballot's JSON: the
         phase, the election, a listed credential, no replay. Returns the credential. Decoding,
@@ -497,9 +596,25 @@ class Ledger:
         channels = self.defined().definition.channels
         if entry.payload["channel"] not in channels:
             raise InvalidEncoding(f"channel must be one of the definition's {list(channels)}")
+        if self.defined().definition.coercion:
+            tracker = checked[1] if checked is not None else self._check_coercion_entry(entry)
+            self.book.cast(entry.index, tracker, self._coercion_row(entry.payload["ballot"], tracker))
+            return
         credential, tracker = checked if checked is not None else self._check_ballot_entry(entry)
         row = row_of_ballot_json(entry.payload["ballot"]) if self.defined().definition.mix else None
         self.book.count(entry.index, tracker, credential, row)
+
+    def _check_coercion_entry(self, entry: Entry) -> str:
+        raw = entry.payload["ballot"]
+        if not self.check_proofs:
+            return tracker_of_json(raw)
+        tracker = tracker_of_canonical(entry.ballot_bytes())
+        if self.defer_ballot_proofs is not None:
+            self.check_coercion_ballot_json(raw, tracker)
+            self.defer_ballot_proofs(entry.index, entry.ballot_bytes())
+            return tracker
+        ballot = CoercionBallot.from_json(raw)
+        return self.check_coercion_ballot(ballot, tracker=tracker, body=body_of_canonical(entry.ballot_bytes()))
 
     def _check_ballot_entry(self, entry: Entry) -> tuple[bytes, str]:
         raw = entry.payload["ballot"]
@@ -521,7 +636,28 @@ class Ledger:
                 "voting closes only once every registrar's count is on the board: none yet from "
                 + ", ".join(self.missing_counts())
             )
+        definition = self.defined().definition
+        if definition.coercion:
+            keyed = self.voting()
+            self.coercion = CoercionCount(
+                self.fingerprint,
+                keyed.context.public_key,
+                tuple(definition.trustees.identity_keys()),
+                tuple(c.verification_key for c in keyed.confirmations),
+                definition.trustees.threshold,
+                PackedRows(bytes(self.book.stage_rows), CREDENTIAL_COLUMNS + self._width()),
+                PackedRows(bytes(self.book.roll), 1),
+                self.book.trackers,
+                self.check_proofs,
+                self.defer_mix_checks,
+            )
+            self.book.stage_rows, self.book.roll = bytearray(), bytearray()
+            if self.coercion.step is Step.COUNTED:  # no ballot: nothing to mix
+                self.mixed = self.coercion.counted or self.mixed
         self.phase = Phase.CLOSED
+
+    def _width(self) -> int:
+        return sum(len(q.option_list) for q in self.defined().definition.questions)
 
     def counted_indices(self) -> set[int]:
         """The counting rule: the board index of the last ballot of every credential."""
@@ -556,6 +692,10 @@ class Ledger:
 
     def _on_mix(self, entry: Entry) -> None:
         self._expect(Phase.CLOSED, Phase.MIXING)
+        if self.coercion is not None:
+            self.coercion.on_mix(entry.index, entry.payload, entry.mix_proof_bytes())
+            self._after_coercion_step()
+            return
         g = self.defined()
         if not g.definition.mix:
             raise ElectionError("this election adds its ballots up: it has no mix")
@@ -585,6 +725,30 @@ class Ledger:
         self.mixed, self.mixes = ballots, self.mixes + 1
         self.book.rows = {}  # the first mix's inputs are on the board; memory is for the mixed rows
         self.phase = Phase.MIXED if self.mixes == g.definition.trustees.count else Phase.MIXING
+
+    def _on_raising(self, entry: Entry) -> None:
+        self._expect(Phase.MIXING)
+        if self.coercion is None:
+            raise ElectionError("only a coercion-resistant election has raisings")
+        self.coercion.on_raising(entry.index, entry.payload)
+        self._after_coercion_step()
+
+    def _on_tag_decryption(self, entry: Entry) -> None:
+        self._expect(Phase.MIXING)
+        if self.coercion is None:
+            raise ElectionError("only a coercion-resistant election has tag decryptions")
+        self.coercion.on_tag_decryption(entry.index, entry.payload)
+        self._after_coercion_step()
+
+    def _after_coercion_step(self) -> None:
+        """Once the filter knows the rows that count, their answers are what the trustees
+        decrypt (§7.6 step 7), as a mixed election's last mix."""
+        count = self.coercion
+        assert count is not None
+        self.phase = Phase.MIXING
+        if count.step is Step.COUNTED and count.counted is not None:
+            self.mixed, self.mixes = count.counted, self.defined().definition.trustees.count
+            self.phase = Phase.MIXED
 
     def _on_mix_decryption(self, entry: Entry) -> None:
         self._expect(Phase.MIXED, Phase.DECRYPTING)
@@ -617,7 +781,19 @@ class Ledger:
 
     def _mixed_result(self) -> dict[str, Any]:
         opened = self.opened_ballots() if self.mixed else []
-        return count_opened(self.defined().definition, opened, self._close_hash)
+        result = count_opened(self.defined().definition, opened, self._close_hash)
+        if self.coercion is not None:
+            result["coercion"] = self.coercion.summary(self.book.ballots)
+        return result
+
+    def nothing_to_decrypt(self) -> bool:
+        """A mixed election whose count has no row to decrypt: no counted ballot, or (a
+        coercion-resistant election) no row that matched the roll. Its result follows at once."""
+        if self.genesis is None or not self.genesis.definition.mix or self.phase < Phase.CLOSED:
+            return False
+        if self.coercion is not None:
+            return self.coercion.step is Step.COUNTED and not self.mixed
+        return not self.book.last_ballot
 
     def _on_tally(self, entry: Entry) -> None:
         self._expect(Phase.CLOSED)
@@ -659,8 +835,8 @@ class Ledger:
     def expected_result(self) -> dict[str, Any]:
         """The result that the decryptions so far give (spec §7.4, §7.5, §9)."""
         if self.genesis is not None and self.genesis.definition.mix:
-            if self.phase is Phase.CLOSED and not self.book.last_ballot:
-                return self._mixed_result()  # no ballot: nothing to mix or decrypt
+            if self.nothing_to_decrypt():
+                return self._mixed_result()  # no row to mix or decrypt
             if self.phase not in (Phase.MIXED, Phase.DECRYPTING):
                 raise ElectionError("the ballots are not mixed and decrypted yet")
             return self._mixed_result()
@@ -675,8 +851,10 @@ class Ledger:
         return compute_result(definition, counts, tally.counted, tally.close_hash)
 
     def _on_result(self, entry: Entry) -> None:
-        mixed_empty = self.genesis is not None and self.genesis.definition.mix and not self.book.last_ballot
-        self._expect(Phase.CLOSED if mixed_empty else Phase.DECRYPTING)
+        if self.nothing_to_decrypt():
+            self._expect(Phase.CLOSED, Phase.MIXED)
+        else:
+            self._expect(Phase.DECRYPTING)
         expected = self.expected_result()
         if canonical_bytes(expected) != canonical_bytes(entry.payload):
             raise RecordError(f"entry {entry.index} (result): differs from the result recomputed from the shares")

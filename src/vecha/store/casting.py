@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from vecha.election.ballot import Ballot
+from vecha.election.coercion_ballot import CoercionBallot
 from vecha.election.eligibility import SignedCredential
 from vecha.errors import InvalidBallot
 from vecha.record.entries import EntryType
@@ -66,9 +67,27 @@ class Casting:
         """Check a ballot and put it on the board; the same ballot again gets the same receipt.
         `signed_credential`: the ballot's credential with its registrars' signatures, registered
         with the ballot if it is not yet (registration mode)."""
+        if self._coercion():
+            return self.cast_coercion(CoercionBallot.from_json(ballot_json), channel, time)[0]
         ballot = Ballot.from_json(ballot_json)
         self.refresh()
         return self.cast_parsed(ballot, ballot.tracker(), channel, time, signed_credential)[0]
+
+    def _coercion(self) -> bool:
+        return self.ledger.genesis is not None and self.ledger.genesis.definition.coercion
+
+    def cast_coercion(
+        self, ballot: CoercionBallot, channel: str = "app", time: str | None = None
+    ) -> tuple[Receipt, bool]:
+        """`cast` for a coercion-resistant election's ballot (§6.10): every check, the proofs
+        included; any code is accepted alike (nothing can tell a fake one)."""
+        self.refresh()
+        tracker = ballot.tracker()
+        existing = self.existing_receipt(tracker)
+        if existing is not None:
+            return existing, False
+        self.ledger.check_coercion_ballot(ballot, tracker=tracker)
+        return self.cast_verified(ballot.to_json(), tracker, channel, time)
 
     def cast_parsed(
         self,
@@ -103,13 +122,17 @@ class Casting:
         existing = self.existing_receipt(tracker)
         if existing is not None:
             return existing, False
-        credential = bytes.fromhex(ballot_json["credential"])
+        coercion = self._coercion()
+        credential = b"" if coercion else bytes.fromhex(ballot_json["credential"])
 
         def still_new() -> None:
             # Under the lock: the same ballot may have been appended meanwhile by another client.
             if tracker in self.ledger.book.trackers:
                 raise AlreadyThere(self.ledger.book.trackers[tracker])
-            self.ledger.check_ballot_json(ballot_json, tracker)
+            if coercion:
+                self.ledger.check_coercion_ballot_json(ballot_json, tracker)
+            else:
+                self.ledger.check_ballot_json(ballot_json, tracker)
 
         item = Pending(
             EntryType.BALLOT,
@@ -154,15 +177,24 @@ class Casting:
         signatures and proofs the caller has just verified (or made), never for strangers'."""
         self.refresh()
         items, seen = [], set()
+        coercion = self._coercion()
         for ballot_json, channel in ballots:
-            ballot = Ballot.from_json(ballot_json)
-            tracker = ballot.tracker()
-            self.ledger.check_ballot(ballot, proofs=check_proofs, tracker=tracker)
+            ballot: Ballot | CoercionBallot
+            if coercion:
+                ballot = CoercionBallot.from_json(ballot_json)
+                tracker = ballot.tracker()
+                self.ledger.check_coercion_ballot(ballot, proofs=check_proofs, tracker=tracker)
+                credential = b""
+            else:
+                ballot = Ballot.from_json(ballot_json)
+                tracker = ballot.tracker()
+                self.ledger.check_ballot(ballot, proofs=check_proofs, tracker=tracker)
+                credential = ballot.credential.encoding
             if tracker in seen:
                 raise InvalidBallot("the same ballot appears twice in the import")
             seen.add(tracker)
             payload = {"ballot": ballot.to_json(), "channel": channel}
-            items.append(Pending(EntryType.BALLOT, payload, checked_ballot=(ballot.credential.encoding, tracker)))
+            items.append(Pending(EntryType.BALLOT, payload, checked_ballot=(credential, tracker)))
         with self._lock:
             self._append_batch(items, atomic=True)
         failed = next((item.error for item in items if item.error is not None), None)

@@ -287,9 +287,11 @@ class _Verification:
         report.election = ledger.election_id
         report.entries = ledger.height
         report.trustees = len(ledger.announcements)
-        report.credentials = len(ledger.credentials)
+        # a coercion-resistant election's credentials are its roll entries, and what counts
+        # is known only once the filter has matched them (§7.6)
+        report.credentials = len(ledger.credentials) or len(ledger.book.roll_seen)
         report.ballots = ledger.ballots
-        report.counted = len(ledger.book.last_ballot)
-        report.decryptions = len(ledger.decryptions)
+        report.counted = ledger.coercion.matched if ledger.coercion is not None else len(ledger.book.last_ballot)
+        report.decryptions = len(ledger.decryptions) or len(ledger.mix_decryptions)
         report.checkpoints = checkpoints
         report.phase = "result published" if ledger.phase is Phase.DONE else f"phase: {ledger.phase.name.lower()}"

@@ -14,7 +14,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 
-from vecha.election.ballot import Ballot, verify_ballot
+from vecha.election.ballot import Ballot, body_of_canonical, verify_ballot
+from vecha.election.coercion_ballot import CoercionBallot, verify_coercion_ballot
 from vecha.election.context import ElectionContext
 from vecha.election.counting import Aggregate, AggregateSum, aggregate_from_json, aggregate_to_json
 from vecha.errors import VechaError
@@ -36,8 +37,12 @@ def check_chunk(job: Job, chunk: list[tuple[int, bytes]]) -> tuple[list[Failure]
     ctx = context_of(job)
     failures = []
     acc = AggregateSum(ctx.definition)
+    coercion = ctx.definition.coercion  # its ballots are not added up: they are all mixed
     for index, raw in chunk:
         try:
+            if coercion:
+                verify_coercion_ballot(CoercionBallot.from_json(json.loads(raw)), ctx, body_of_canonical(raw))
+                continue
             ballot = Ballot.from_json(json.loads(raw))
             verify_ballot(ballot, ctx, canonical=raw)
         except VechaError as e:

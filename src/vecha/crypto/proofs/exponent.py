@@ -25,7 +25,16 @@ from vecha.crypto.proofs.chaum_pedersen import EqualityProof, prove_equality, ve
 from vecha.crypto.transcript import Transcript
 from vecha.errors import InvalidEncoding, InvalidProof
 
-__all__ = ["raise_all", "prove_exponent", "verify_exponent"]
+__all__ = [
+    "raise_all",
+    "raise_packed",
+    "prove_exponent",
+    "verify_exponent",
+    "prove_exponent_packed",
+    "verify_exponent_packed",
+]
+
+_CHUNK = 2048  #: points folded at a time: the weights and decoded points never grow with N
 
 
 def raise_all(secret: Scalar, bases: Sequence[Point]) -> list[Point]:
@@ -33,35 +42,69 @@ def raise_all(secret: Scalar, bases: Sequence[Point]) -> list[Point]:
     return [x * secret for x in bases]
 
 
-def _seed(purpose: str, context: bytes, key: Point, bases: Sequence[Point], images: Sequence[Point]) -> bytes:
-    if len(bases) != len(images) or not bases:
+def raise_packed(secret: Scalar, bases: bytes) -> bytes:
+    """`raise_all` over points given as their encodings end to end (32 bytes each, every one
+    a valid point already), the images returned the same way."""
+    return b"".join((Point.trusted(bases[k : k + 32]) * secret).encoding for k in range(0, len(bases), 32))
+
+
+def _seed(purpose: str, context: bytes, key: Point, bases: bytes, images: bytes) -> bytes:
+    if len(bases) != len(images) or not bases or len(bases) % 32:
         raise InvalidEncoding("an exponent proof is for as many images as bases, at least one")
     t = Transcript(purpose).raw("context", context).point("Z", key)
-    return t.points("bases", list(bases)).points("images", list(images)).digest()
+    return t.packed_points("bases", bases).packed_points("images", images).digest()
 
 
-def _folded(seed: bytes, bases: Sequence[Point], images: Sequence[Point]) -> tuple[Point, Point]:
+def _folded(seed: bytes, bases: bytes, images: bytes) -> tuple[Point, Point]:
     prefix = Transcript("exponent-weight").raw("seed", seed)
-    weights = [prefix.fork().number("index", j).challenge() for j in range(len(bases))]
-    return weighted_sum(weights, bases), weighted_sum(weights, images)
+    a = b = None
+    for start in range(0, len(bases) // 32, _CHUNK):
+        stop = min(start + _CHUNK, len(bases) // 32)
+        weights = [prefix.fork().number("index", j).challenge() for j in range(start, stop)]
+        xs = [Point.trusted(bases[32 * j : 32 * j + 32]) for j in range(start, stop)]
+        ys = [Point.trusted(images[32 * j : 32 * j + 32]) for j in range(start, stop)]
+        part_a, part_b = weighted_sum(weights, xs), weighted_sum(weights, ys)
+        a, b = (part_a, part_b) if a is None or b is None else (a + part_a, b + part_b)
+    assert a is not None and b is not None  # _seed refused an empty list
+    return a, b
 
 
-def prove_exponent(
-    secret: Scalar, key: Point, bases: Sequence[Point], images: Sequence[Point], context: bytes, purpose: str
+def _encodings(points: Sequence[Point]) -> bytes:
+    return b"".join(p.encoding for p in points)
+
+
+def prove_exponent_packed(
+    secret: Scalar, key: Point, bases: bytes, images: bytes, context: bytes, purpose: str
 ) -> EqualityProof:
-    """The proof that images[j] = secret·bases[j] for every j and key = secret·G."""
+    """The proof that images[j] = secret·bases[j] for every j and key = secret·G, the points
+    given as their encodings end to end."""
     seed = _seed(purpose, context, key, bases, images)
     a, b = _folded(seed, bases, images)
     return prove_equality(secret, a, key, b, seed, purpose="exponent")
 
 
-def verify_exponent(
-    proof: EqualityProof, key: Point, bases: Sequence[Point], images: Sequence[Point], context: bytes, purpose: str
+def verify_exponent_packed(
+    proof: EqualityProof, key: Point, bases: bytes, images: bytes, context: bytes, purpose: str
 ) -> None:
-    """Raise `InvalidProof` unless images[j] = z·bases[j] for every j, with key = z·G."""
+    """Raise `InvalidProof` unless images[j] = z·bases[j] for every j, with key = z·G (the
+    points as their encodings end to end, each a valid point already)."""
     seed = _seed(purpose, context, key, bases, images)
     a, b = _folded(seed, bases, images)
     try:
         verify_equality(proof, a, key, b, seed, purpose="exponent")
     except InvalidProof:
         raise InvalidProof(f"{purpose}: the images are not the bases raised to one exponent") from None
+
+
+def prove_exponent(
+    secret: Scalar, key: Point, bases: Sequence[Point], images: Sequence[Point], context: bytes, purpose: str
+) -> EqualityProof:
+    """The proof that images[j] = secret·bases[j] for every j and key = secret·G."""
+    return prove_exponent_packed(secret, key, _encodings(bases), _encodings(images), context, purpose)
+
+
+def verify_exponent(
+    proof: EqualityProof, key: Point, bases: Sequence[Point], images: Sequence[Point], context: bytes, purpose: str
+) -> None:
+    """Raise `InvalidProof` unless images[j] = z·bases[j] for every j, with key = z·G."""
+    verify_exponent_packed(proof, key, _encodings(bases), _encodings(images), context, purpose)
