@@ -16,7 +16,7 @@ from vecha.election.coercion_ballot import make_coercion_ballot
 from vecha.election.coercion_roll import RollEntry, encrypt_credential, make_roll_entry, roll_message
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import new_code
-from vecha.election.eligibility import RegistrarSignature
+from vecha.election.eligibility import RegistrarCount, RegistrarSignature, count_body
 from vecha.election.mixing import decrypt_rows
 from vecha.election.trustees import TrusteeSecret, local_ceremony
 from vecha.record.coercion_count import Step, trustee_entry
@@ -34,7 +34,15 @@ from vecha.store.organizer import (
 from vecha.testing.records import SMALL_DEFINITION, fixed_identities
 from vecha.testing.registration import RegistrarSetup, make_registrars, with_registration
 
-__all__ = ["COERCION_DEFINITION", "CoercionElection", "coercion_election", "sign_roll_entry", "run_count"]
+__all__ = [
+    "COERCION_DEFINITION",
+    "CoercionElection",
+    "coercion_election",
+    "fresh_code",
+    "registrar_count",
+    "run_count",
+    "sign_roll_entry",
+]
 
 COERCION_DEFINITION: dict[str, Any] = {
     **SMALL_DEFINITION,
@@ -119,14 +127,13 @@ def coercion_election(
     for code in [p.code for p in people] + [new_code() for _ in range(unregistered_roll)]:
         register_roll_entry(board, sign_roll_entry(fp, ctx.public_key, code, setups).to_json())
     for s in setups:
-        post_registrar_count(board, _count(s, fp, voters + unregistered_roll))
+        post_registrar_count(board, registrar_count(s, fp, voters + unregistered_roll))
     open_voting(board)
     return CoercionElection(directory, board, list(trustees), setups, people, ctx)
 
 
-def _count(setup: RegistrarSetup, fingerprint: bytes, issued: int) -> dict[str, Any]:
-    from vecha.election.eligibility import RegistrarCount, count_body
-
+def registrar_count(setup: RegistrarSetup, fingerprint: bytes, issued: int) -> dict[str, Any]:
+    """A registrar's signed count of the signatures it issued, as its service posts it."""
     body = count_body(setup.key.registrar, issued)
     return RegistrarCount(setup.key.registrar, issued, setup.key.sign("registrar-count", fingerprint, body)).to_json()
 
