@@ -269,9 +269,14 @@ class TagShares:
         if not isinstance(obj, dict) or set(obj) != {"kind", "proof", "shares", "trustee"}:
             raise InvalidEncoding("a tag decryption is {kind, proof, shares, trustee}")
         given = obj["shares"]
-        if not isinstance(given, list) or len(given) != count:
+        if hasattr(given, "data") and not isinstance(given, list):  # read packed, points checked
+            if len(given.data) != 32 * count:
+                raise InvalidEncoding(f"a tag decryption has one share per raised ciphertext ({count})")
+            shares = bytes(given.data)
+        elif not isinstance(given, list) or len(given) != count:
             raise InvalidEncoding(f"a tag decryption has one share per raised ciphertext ({count})")
-        shares = b"".join(point_from_hex(x, f"shares[{j}]").encoding for j, x in enumerate(given))
+        else:
+            shares = b"".join(point_from_hex(x, f"shares[{j}]").encoding for j, x in enumerate(given))
         return cls(_kind(obj["kind"], DECRYPTION_KINDS), _trustee(obj["trustee"]), shares, _proof_from(obj["proof"]))
 
     def verify(self, fingerprint: bytes, verification_key: Point, raised: PackedRows) -> None:

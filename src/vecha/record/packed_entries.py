@@ -25,16 +25,30 @@ from vecha.crypto.rows import PackedRows
 from vecha.crypto.shuffle import PROOF_SHAPE
 from vecha.errors import InvalidEncoding
 
-__all__ = ["PackedShares", "packed_entry"]
+__all__ = ["PackedPoints", "PackedShares", "packed_entry"]
 
 _HEX = rb"[0-9a-f]{64}"
 _CT = rb'\{"alpha":"' + _HEX + rb'","beta":"' + _HEX + rb'"\}'
 _SHARE = rb'\{"challenge":"' + _HEX + rb'","response":"' + _HEX + rb'","share":"' + _HEX + rb'"\}'
-_TAIL = re.compile(rb',"time":"[0-9TZ:-]{20}","type":"(mix|mix-decryption)","version":2\}\Z')
+_TAIL = re.compile(rb',"time":"[0-9TZ:-]{20}","type":"(mix|mix-decryption|raising|tag-decryption)","version":2\}\Z')
 _MIX_START, _MIX_END = b'"payload":{"ballots":', b',"mixer":'
+_RAISING_START, _RAISING_END = b'"payload":{"ciphertexts":', b',"key":"'
+_POINTS_START, _POINTS_END = b',"shares":', b',"trustee":'
+_POINT_LIST = re.compile(rb'\[(?:"' + _HEX + rb'",)*+"' + _HEX + rb'"\]')  # possessive, as _rows_regex
 _PROOF_START, _PROOF_END = b',"proof":', b',"signature":"'
 _SHARES_START, _SHARES_END = b'"payload":{"shares":', b',"trustee":'
 _SMALL = 1 << 16  #: lines shorter than this are parsed the ordinary way
+
+
+@dataclass(frozen=True)
+class PackedPoints:
+    """A list of points as read from the board (a tag decryption's shares), each checked,
+    their encodings end to end."""
+
+    data: bytes
+
+    def __len__(self) -> int:
+        return len(self.data) // 32
 
 
 @dataclass(frozen=True)
@@ -109,15 +123,19 @@ def packed_entry(raw: bytes) -> dict[str, Any] | None:
     tail = _TAIL.search(raw[-96:])
     if tail is None:
         return None
-    mix = tail.group(1) == b"mix"
-    span = _cut(raw, *((_MIX_START, _MIX_END) if mix else (_SHARES_START, _SHARES_END)))
+    if tail.group(1) == b"tag-decryption":
+        return _packed_points(raw)
+    mix = tail.group(1) in (b"mix", b"raising")
+    member = b"ballots" if tail.group(1) == b"mix" else b"ciphertexts"
+    markers = {b"mix": (_MIX_START, _MIX_END), b"raising": (_RAISING_START, _RAISING_END)}
+    span = _cut(raw, *markers.get(tail.group(1), (_SHARES_START, _SHARES_END)))
     if span is None:
         return None
     begin, stop = span
     width = _width(raw, begin, b'{"alpha"' if mix else b'{"challenge"')
     if width < 1 or not _rows_regex(_CT if mix else _SHARE, width).fullmatch(raw, begin, stop):
         return None
-    proof = _proof_span(raw, stop) if mix else None
+    proof = _proof_span(raw, stop) if member == b"ballots" and mix else None
     if proof is None:
         rest: Any = parse_canonical(raw[:begin] + b"[]" + raw[stop:])
     else:  # the proof is kept as its bytes, parsed by whoever checks it (a verifier's worker)
@@ -135,8 +153,30 @@ def packed_entry(raw: bytes) -> dict[str, Any] | None:
         for k in range(0, len(data), 32):
             if not Point.is_valid(data[k : k + 32]):
                 raise InvalidEncoding(f"a mix: ciphertext {k // 64} holds an invalid point")
-        payload["ballots"] = PackedRows(data, width)
+        payload[member.decode()] = PackedRows(data, width)
     else:
         payload["shares"] = PackedShares(data, rows, width)
+    entry: dict[str, Any] = rest
+    return entry
+
+
+def _packed_points(raw: bytes) -> dict[str, Any] | None:
+    """A large tag decryption: its `shares`, a list of hex points, read into a `PackedPoints`."""
+    begin = raw.find(_POINTS_START)
+    stop = raw.rfind(_POINTS_END)
+    if begin < 0 or stop < begin:
+        return None
+    begin += len(_POINTS_START)
+    if not _POINT_LIST.fullmatch(raw, begin, stop):
+        return None
+    rest = parse_canonical(raw[:begin] + b"[]" + raw[stop:])
+    payload = rest.get("payload") if isinstance(rest, dict) else None
+    if not isinstance(payload, dict):
+        return None
+    data = binascii.unhexlify(raw[begin:stop].replace(b'"', b"").replace(b",", b"")[1:-1])
+    for k in range(0, len(data), 32):
+        if not Point.is_valid(data[k : k + 32]):
+            raise InvalidEncoding(f"a tag decryption: share {k // 32} is an invalid point")
+    payload["shares"] = PackedPoints(data)
     entry: dict[str, Any] = rest
     return entry
