@@ -313,3 +313,85 @@ def test_a_forged_filter_summary_in_the_result_is_caught(tmp_path: Path) -> None
         objs[-1]["payload"]["coercion"]["unmatched"] = 0
 
     _tampered(tmp_path, change, "differs from the result recomputed")
+
+
+# ---- over HTTP, with the voters' and the trustees' commands -----------------------------
+
+
+def test_a_coercion_resistant_election_over_http_with_the_commands(tmp_path: Path, capsys: Any) -> None:
+    """A voter votes with `vecha vote`, makes a fake code with `vecha fake-code` and votes
+    with it: the box answers both alike (201, a receipt, the same members; the tracker
+    look-up says for neither whether it counts). The voter re-votes with --replaces. The
+    trustees run the count with `vecha trustee filter` (one out of turn is told who is
+    next), decrypt with `vecha trustee decrypt`; the organizer publishes; the record
+    verifies and counts the real code's last ballot only. A roll entry after the open, and a
+    ballot of the other form, are refused."""
+    import json
+
+    import httpx
+
+    from vecha.cli.main import main
+    from vecha.store.tokens import Role, create_token
+    from vecha.testing.live import LiveServer
+
+    e = coercion_election(tmp_path / "box", voters=2)
+    engine, eid = e.board.engine, e.board.election_id
+    for j, ident in enumerate(fixed_identities(3), start=1):
+        (tmp_path / f"t{j}.identity.json").write_text(json.dumps(ident.to_json()))
+        (tmp_path / f"t{j}.secret.json").write_text(json.dumps(e.trustees[j - 1].to_json()))
+    tokens = {j: create_token(engine, Role.TRUSTEE, f"t{j}", eid, trustee=j) for j in (1, 2, 3)}
+    organizer = create_token(engine, Role.ORGANIZER, "organizer", eid)
+    real = e.voters[0].code
+    with LiveServer(engine) as box:
+        remote = ["--server", box.url, "--id", eid]
+        capsys.readouterr()
+        assert main(["fake-code"]) == 0
+        fake = capsys.readouterr().out.strip()
+        assert len(fake) == len(real) and fake != real
+        receipts = {}
+        for name, code, vote in (("real", real, "No"), ("fake", fake, "Yes")):
+            path = tmp_path / f"{name}.json"
+            assert (
+                main(["vote", "--credential", code, "--choice", f"yesno={vote}", *remote, "--receipt", str(path)]) == 0
+            )
+            receipts[name] = json.loads(path.read_text())
+        assert set(receipts["real"]) == set(receipts["fake"])
+        for r in receipts.values():
+            found = httpx.get(f"{box.url}/api/v1/elections/{eid}/trackers/{r['tracker']}").json()
+            assert found["counts"] is None
+        again = tmp_path / "again.json"
+        args = ["vote", "--credential", real, "--choice", "yesno=Yes", "--replaces", str(tmp_path / "real.json")]
+        assert main([*args, *remote, "--receipt", str(again)]) == 0
+        late = sign_roll_entry(e.board.ledger.fingerprint, e.ctx.public_key, fresh_code(), e.setups).to_json()
+        assert httpx.post(f"{box.url}/api/v1/elections/{eid}/roll-entries", json=late).status_code == 409
+        assert main(["close", *remote, "--token", organizer]) == 0
+        filter_as = {
+            j: ["trustee", "filter", "--identity", str(tmp_path / f"t{j}.identity.json"), "--secret",
+                str(tmp_path / f"t{j}.secret.json"), *remote, "--token", tokens[j], "--no-observers"]
+            for j in (1, 2, 3)
+        }  # fmt: skip
+        assert main(filter_as[2]) == 1  # trustee 1 mixes first
+        steps = 0
+        while True:
+            e.board.refresh()
+            count = e.board.ledger.coercion
+            assert count is not None
+            if count.step is Step.COUNTED:
+                break
+            due = (
+                [j for j in (1, 3) if j not in count.shares]
+                if count.step.entry_type == "tag-decryption"
+                else [count.done + 1]
+            )
+            assert main(filter_as[due[0]]) == 0, count.step
+            steps += 1
+        assert steps == 9 + 9 + 6  # mixes, raisings and tag decryptions (no fork: the re-vote named its ballot)
+        assert main(filter_as[1]) == 1  # nothing left to filter: told to decrypt
+        for j in (1, 3):
+            args = ["trustee", "decrypt", "--secret", str(tmp_path / f"t{j}.secret.json"), *remote]
+            assert main([*args, "--token", tokens[j], "--no-observers"]) == 0, j
+        assert main(["combine", *remote, "--token", organizer]) == 0
+        assert main(["export", "--out", str(tmp_path / "record"), *remote]) == 0
+    assert verify_record(tmp_path / "record").ok
+    result = json.loads((tmp_path / "record" / "result.json").read_text())
+    assert result["questions"][0]["counts"] == {"Yes": 1, "No": 0} and result["coercion"]["unmatched"] == 1

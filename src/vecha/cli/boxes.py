@@ -45,7 +45,7 @@ class Box(Protocol):
     def open(self) -> None: ...
     def close(self) -> None: ...
     def cast(self, ballot: Any, channel: str, registration: Any = None) -> tuple[dict[str, Any], bool]: ...
-    def track(self, tracker: str) -> tuple[int, bool]: ...
+    def track(self, tracker: str) -> tuple[int, bool | None]: ...
     def tally(self, progress: Progress) -> dict[str, Any]: ...
     def combine(self, decryptions: list[dict[str, Any]]) -> dict[str, Any]: ...
     def export(self, directory: Path) -> int: ...
@@ -86,7 +86,7 @@ class LocalBox:
         receipt, new = self.board.cast_parsed(parsed, parsed.tracker(), channel)
         return receipt.to_json(), new
 
-    def track(self, tracker: str) -> tuple[int, bool]:
+    def track(self, tracker: str) -> tuple[int, bool | None]:
         return self.board.find_tracker(tracker)
 
     def tally(self, progress: Progress) -> dict[str, Any]:
@@ -143,9 +143,9 @@ class RemoteBox:
         status, data = self.client.post_status(self.base + "/ballots", body)
         return data, status == 201
 
-    def track(self, tracker: str) -> tuple[int, bool]:
+    def track(self, tracker: str) -> tuple[int, bool | None]:
         found = self.client.get(f"{self.base}/trackers/{tracker}")
-        return int(found["index"]), bool(found["counts"])
+        return int(found["index"]), None if found["counts"] is None else bool(found["counts"])
 
     def tally(self, progress: Progress) -> dict[str, Any]:
         data: dict[str, Any] = self.client.post(self.base + "/tally")

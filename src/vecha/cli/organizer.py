@@ -183,7 +183,13 @@ def track(
         index, counts = find_tracker(record, code)
     else:
         index, counts = open_box(db, election, server, None).track(code)
-    state = "counts" if counts else "was replaced by a later ballot with the same credential"
+    state = (
+        "counts"
+        if counts
+        else "was replaced by a later ballot with the same credential"
+        if counts is not None
+        else "is in the count's mix (a coercion-resistant election shows whether a ballot counts for no ballot)"
+    )
     console.print(f"on the board at entry {index}; it {state}")
 
 

@@ -390,7 +390,9 @@ def register_apply(
             raise CliError(f"--attach {name}: cannot read {p} ({e})") from None
         files[name] = (mimetypes.guess_type(p.name)[0] or "application/octet-stream", p.name, data)
     evidence = Evidence.make(rules, _parse_pairs(field, "field"), files)
-    pending = PendingCredential.new(ledger.fingerprint, rules, sorted(urls))
+    # a coercion-resistant election's registrars sign the credential encrypted (a roll entry)
+    key = ledger.context().public_key if ledger.defined().definition.coercion else None
+    pending = PendingCredential.new(ledger.fingerprint, rules, sorted(urls), key)
     state = RegistrationFile(
         {"version": 2, "election": eid, "box": box, "pending": pending.to_json(), "applications": {}, "signatures": {}}
     )
@@ -449,13 +451,35 @@ def register_status(
         if status["status"] == "rejected":
             console.print("  you may apply again (vecha register apply, with a new --out)")
     have = len(state.obj["signatures"])
-    if have >= rules.required:
+    if have >= rules.required and pending.roll is not None:
+        _post_roll_entry(state, registration, rules, eid)
+    elif have >= rules.required:
         console.print(
             f"your credential is ready ({have} signatures). Your credential code: {pending.code} — "
             "vote with vecha vote --registration " + str(registration)
         )
     else:
         console.print(f"{have} of the {rules.required} signatures needed so far")
+
+
+def _post_roll_entry(state: RegistrationFile, path: Path, rules: Any, eid: str) -> None:
+    """A coercion-resistant election: post the roll entry to the box (through this machine's
+    connection: use Tor or a mirror where that matters), then forget its randomness, so that
+    not even this file can show which roll entry is the voter's."""
+    pending = state.pending
+    if pending.roll_randomness is not None:
+        if not state.obj.get("box"):
+            raise CliError("this registration file names no ballot box to post the roll entry to")
+        signatures = [RegistrarSignature.from_json(x, rules) for x in state.obj["signatures"].values()]
+        with Client(state.obj["box"]) as client:
+            client.post(f"/elections/{eid}/roll-entries", pending.roll_entry(signatures).to_json())
+        state.obj["pending"] = pending.forget_randomness().to_json()
+        state.write(path)
+    console.print(
+        f"you are on the roll. Your credential code: {pending.code} — vote with vecha vote --registration {path}. "
+        "If someone forces you to vote or to give them your code, make a fake code (vecha fake-code): it "
+        "works everywhere like your real one, but its ballots do not count; vote again later with your real code."
+    )
 
 
 def signed_credential_of(path: Path, fingerprint: bytes, definition: Definition) -> tuple[str, dict[str, Any]]:
@@ -467,6 +491,10 @@ def signed_credential_of(path: Path, fingerprint: bytes, definition: Definition)
     pending = state.pending
     if pending.fingerprint != fingerprint:
         raise CliError(f"{path} is for another election")
+    if definition.coercion:  # registered by its roll entry: the ballot carries nothing more
+        if pending.roll_randomness is not None:
+            raise CliError(f"{path}: your roll entry is not posted yet: run vecha register status")
+        return pending.code, {}
     signatures = [RegistrarSignature.from_json(s, rules) for s in state.obj["signatures"].values()]
     if len(signatures) < rules.required:
         raise CliError(f"{path} has {len(signatures)} of the {rules.required} signatures: run vecha register status")

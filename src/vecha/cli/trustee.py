@@ -99,6 +99,7 @@ def register(app: typer.Typer) -> None:
     group.command("deal")(deal)
     group.command("receive")(receive)
     group.command("mix")(mix)
+    group.command("filter")(filter_step)
     group.command("decrypt")(decrypt)
 
 
@@ -288,6 +289,8 @@ def mix(
     definition = ledger.defined().definition
     if not definition.mix:
         raise CliError("this election adds its ballots up: its trustees do not mix")
+    if definition.coercion:
+        raise CliError("a coercion-resistant election's count has more steps: use `vecha trustee filter`")
     identities = definition.trustees.identity_keys()
     if ident.public not in identities:
         raise CliError(f"{identity_file} is not the identity of a trustee of this election")
@@ -382,3 +385,72 @@ def decrypt(
         client.post(f"/elections/{election_id}/decryptions", decryption)
     where = f"in {out}" if out is not None else "uploaded"
     console.print(f"trustee {s.index}: partial decryption of {what} {where}")
+
+
+#: where each kind of the count's entries goes on the box
+_COUNT_PATHS = {"mix": "mixes", "raising": "raisings", "tag-decryption": "tag-decryptions"}
+
+
+def filter_step(
+    identity_file: Annotated[Path, typer.Option("--identity", help="this trustee's identity key file")],
+    secret: Secret,
+    record: Annotated[Path | None, typer.Option(help="the exported record after the close")] = None,
+    out: Annotated[Path | None, typer.Option(help="this trustee's entry")] = None,
+    checkpoint_files: CheckpointFiles = None,
+    observers: ObserverUrls = None,
+    no_observers: Annotated[
+        bool,
+        typer.Option(
+            "--no-observers",
+            help="go on without comparing the board with anyone else's checkpoints (only if you watched it yourself)",
+        ),
+    ] = False,
+    server: Server = None,
+    election_id: ElectionId = None,
+    token: Token = None,
+) -> None:
+    """A coercion-resistant election (spec §7.6): verify the record, check that it is the
+    history observers saw, then make this trustee's next part of the count — a mix, the
+    raising of a tag column (to a fresh secret exponent, forgotten once proven), or its
+    decryption shares of a raised column — whichever the count is at. Run it again until it
+    says the rows that count are known; then `vecha trustee decrypt`.
+
+    With --server, the record is downloaded and verified here, and the entry uploaded."""
+    from vecha.record.coercion_count import Step, trustee_entry
+
+    if out is None and server is None:
+        raise CliError("give --out (where to write the entry) or --server (to upload it)")
+    if not (checkpoint_files or observers or no_observers):
+        raise CliError(
+            "compare the board with checkpoints others saw before working on its ballots: give --observer URL "
+            "or --checkpoints FILE, or --no-observers if you watched the board yourself"
+        )
+    ident = TrusteeIdentity.from_json(read_json(identity_file, "trustee identity"))
+    s = _secret(secret)
+    observed = gather_observed(checkpoint_files, observers, election_id)
+    ledger, client, election_id = _verified(record, server, election_id, token, observed)
+    definition = ledger.defined().definition
+    if not definition.coercion:
+        raise CliError("this election is not coercion-resistant: use `vecha trustee mix` and `decrypt`")
+    count = ledger.coercion
+    if count is None:
+        raise CliError(f"the count starts after the close (phase {ledger.phase.name.lower()})")
+    identities = definition.trustees.identity_keys()
+    if ident.public not in identities or identities.index(ident.public) + 1 != s.index:
+        raise CliError(f"{identity_file} and {secret} are not the identity and secret of one trustee of this election")
+    confirmations = ledger.voting().confirmations
+    if s.key_share is None or confirmations[s.index - 1].verification_key != Point.base_mul(s.key_share):
+        raise CliError("this secret does not belong to a trustee of this election")
+    if count.step is Step.COUNTED:
+        raise CliError("the rows that count are known: decrypt them with `vecha trustee decrypt`")
+    with console.status(f"{count.step.describe()}: {len(count.current)} rows"):
+        made = trustee_entry(count, s.index, ident, s.key_share)
+    if made is None:
+        raise CliError(f"the count waits for {count.step.describe()} by another trustee, not by trustee {s.index}")
+    kind, payload = made
+    if out is not None:
+        write_out(out, payload)
+    if client is not None:
+        client.post_canonical(f"/elections/{election_id}/{_COUNT_PATHS[kind.value]}", canonical_bytes(payload))
+    where = f"in {out}" if out is not None else "uploaded"
+    console.print(f"trustee {s.index}: {count.step.describe()} of {len(count.current)} rows {where}")

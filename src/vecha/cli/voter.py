@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from vecha.cli.common import CliError, console, read_json, write_out
 from vecha.cli.registration import signed_credential_of
 from vecha.client import Client
 from vecha.election.ballot import audit_data, check_audit, encrypt_ballot, selections_from_labels
+from vecha.election.coercion_ballot import make_coercion_ballot
 from vecha.election.credentials import Credential, new_code
 from vecha.record.package import load_package, setup_ledger
 from vecha.record.receipt import Receipt, check_receipt
@@ -26,6 +28,7 @@ Package = Annotated[Path, typer.Option("--election", help="the election package 
 def register(app: typer.Typer) -> None:
     app.command("issue-credentials")(issue_credentials)
     app.command()(vote)
+    app.command("fake-code")(fake_code)
     app.command("check-receipt")(check_receipt_command)
     app.command("audit")(audit_command)
     app.command("check-booth")(check_booth)
@@ -108,6 +111,13 @@ def vote(
             "through any mirror (vecha cast --qr)"
         ),
     ] = None,
+    replaces: Annotated[
+        str | None,
+        typer.Option(
+            help="a coercion-resistant election: the tracking code (or the receipt file) of your last ballot with "
+            "this code, which this one replaces; without it, the latest of your ballots that name none counts"
+        ),
+    ] = None,
 ) -> None:
     """Voter: encrypt and sign a ballot on this machine (the code never leaves it).
 
@@ -148,9 +158,16 @@ def vote(
         raise CliError("give your credential code (--credential) or your registration file (--registration)")
     if registration is not None:
         credential, signed = signed_credential_of(registration, ctx.fingerprint, ctx.definition)
+        signed = signed or None
     assert credential is not None
-    cred = Credential.from_code(credential, ctx.fingerprint)
-    made = encrypt_ballot(ctx, cred, selections)
+    if replaces is not None and not ctx.definition.coercion:
+        raise CliError("--replaces is for a coercion-resistant election: here a later ballot replaces the earlier")
+    if ctx.definition.coercion:
+        made: Any = make_coercion_ballot(ctx, credential, selections, _tracker_of(replaces))
+    else:
+        made = encrypt_ballot(ctx, Credential.from_code(credential, ctx.fingerprint), selections)
+    if audit is not None and ctx.definition.coercion:
+        raise CliError("auditing a coercion-resistant election's ballot is not built yet (the booth's audit is)")
     if audit is not None:
         # The audited ballot is spent: its randomness is out, so it is written unsigned and
         # never cast (spec §6.6). Vote again to make a fresh ballot to cast.
@@ -184,10 +201,38 @@ def vote(
     found = client.get(f"{base}/trackers/{tracker}")
     if found["index"] != receipt.index:
         raise CliError(f"the board shows this ballot at entry {found['index']}, the receipt says {receipt.index}")
+    if ctx.definition.coercion:
+        console.print(
+            f"election fingerprint {ctx.fingerprint.hex()}: compare it with the one the organizers published. "
+            "Your ballot is on the board. To vote again, give --replaces with this receipt: the last ballot of "
+            "your real code counts, and no one can see from the board that you voted again."
+        )
+        return
     console.print(
         f"election fingerprint {ctx.fingerprint.hex()}: compare it with the one the organizers published. "
         "Your ballot is on the board and counts; if you vote again, the later ballot replaces it."
     )
+
+
+def _tracker_of(replaces: str | None) -> bytes | None:
+    """A tracking code given as such or as the receipt file that holds it."""
+    if replaces is None:
+        return None
+    text = replaces.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        path = Path(replaces)
+        if not path.exists():
+            raise CliError(f"--replaces {replaces!r}: give a tracking code (64 hex digits) or a receipt file")
+        text = Receipt.from_json(read_json(path, "receipt")).tracker
+    return bytes.fromhex(text)
+
+
+def fake_code() -> None:
+    """A coercion-resistant election: print a fake credential code. It looks and works like
+    your real one (the booth, this CLI and the box take it and give receipts), but its
+    ballots do not count. Give it to anyone who forces you to vote or to hand over your code;
+    vote later, alone, with your real code. Nothing is stored: write it down if you need it again."""
+    console.print(new_code())
 
 
 def _free_receipt_path() -> Path:
@@ -233,6 +278,11 @@ def check_receipt_command(
     counts = check_receipt(record, Receipt.from_json(read_json(receipt, "receipt")))
     if counts:
         console.print("the receipt is genuine and your ballot is in the record; it counts")
+    elif counts is None:
+        console.print(
+            "the receipt is genuine and your ballot is in the record, and so in the count's mix; in this "
+            "coercion-resistant election the last ballot of your real code counts, and no single ballot shows it"
+        )
     else:
         console.print(
             "the receipt is genuine and your ballot is in the record; a later ballot with the same "

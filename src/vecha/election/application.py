@@ -20,15 +20,20 @@ import hashlib
 import hmac
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
 
 from vecha.crypto import _sodium, blind_rsa
 from vecha.crypto.canonical import canonical_bytes, parse_canonical
-from vecha.crypto.encoding import hex_bytes
+from vecha.crypto.elgamal import Ciphertext
+from vecha.crypto.encoding import hex_bytes, scalar_from_hex
+from vecha.crypto.group import Point, Scalar
 from vecha.crypto.transcript import Transcript
+from vecha.election.ballot import ciphertext_from_json
+from vecha.election.coercion import credential_point
+from vecha.election.coercion_roll import RollEntry, encrypt_credential, make_roll_entry, roll_message
 from vecha.election.credentials import Credential, new_code
 from vecha.election.eligibility import (
     RegistrarSignature,
@@ -320,19 +325,32 @@ class PendingCredential:
     prepared: dict[str, bytes]
     inverses: dict[str, int]
     blinded: dict[str, bytes]
+    #: a coercion-resistant election (spec §6.10): the roll entry's R = E(S) that the
+    #: registrars sign, and its randomness r, kept only until the roll entry is posted
+    roll: Ciphertext | None = None
+    roll_randomness: Scalar | None = None
 
     @classmethod
-    def new(cls, fingerprint: bytes, rules: RegistrationRules, registrars: list[str]) -> PendingCredential:
+    def new(
+        cls, fingerprint: bytes, rules: RegistrationRules, registrars: list[str], election_key: Point | None = None
+    ) -> PendingCredential:
+        """`election_key`: given for a coercion-resistant election, whose registrars sign a
+        roll entry (the credential encrypted under it) instead of a public credential."""
         code = new_code()
-        public = Credential.from_code(code, fingerprint).public
-        message = credential_message(fingerprint, public)
+        roll: Ciphertext | None = None
+        randomness: Scalar | None = None
+        if election_key is None:
+            message = credential_message(fingerprint, Credential.from_code(code, fingerprint).public)
+        else:
+            roll, randomness = encrypt_credential(election_key, credential_point(fingerprint, code))
+            message = roll_message(fingerprint, roll)
         prepared, inverses, blinded = {}, {}, {}
         for r in registrars:
             key = rules.registrar(r).public_key
             prepared[r] = blind_rsa.prepare(message)
             b = blind_rsa.blind(key, prepared[r])
             inverses[r], blinded[r] = b.inverse, b.message
-        return cls(code, fingerprint, prepared, inverses, blinded)
+        return cls(code, fingerprint, prepared, inverses, blinded, roll, randomness)
 
     @property
     def credential(self) -> Credential:
@@ -349,8 +367,24 @@ class PendingCredential:
     def signed(self, signatures: list[RegistrarSignature]) -> SignedCredential:
         return SignedCredential(self.credential.public, tuple(sorted(signatures, key=lambda s: s.registrar)))
 
+    def roll_entry(self, signatures: list[RegistrarSignature]) -> RollEntry:
+        """A coercion-resistant election: the roll entry to post (then `forget_randomness`)."""
+        if self.roll is None or self.roll_randomness is None:
+            raise InvalidEncoding("this registration is not for a coercion-resistant election, or its entry was posted")
+        return make_roll_entry(self.fingerprint, self.roll, self.roll_randomness, signatures)
+
+    def forget_randomness(self) -> PendingCredential:
+        """The same registration without r: once the roll entry is on the board nobody, the
+        voter included, can show which entry is theirs (docs/coercion.md §3)."""
+        return replace(self, roll_randomness=None)
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        roll = {}
+        if self.roll is not None:
+            roll["roll"] = {"alpha": self.roll.alpha.hex(), "beta": self.roll.beta.hex()}
+            if self.roll_randomness is not None:
+                roll["roll"]["randomness"] = self.roll_randomness.hex()
+        return roll | {
             "code": self.code,
             "fingerprint": self.fingerprint.hex(),
             "registrars": {
@@ -367,12 +401,15 @@ class PendingCredential:
     def from_json(cls, obj: Any) -> PendingCredential:
         try:
             regs = obj["registrars"]
+            roll = obj.get("roll")
             return cls(
                 obj["code"],
                 bytes.fromhex(obj["fingerprint"]),
                 {r: bytes.fromhex(v["prepared"]) for r, v in regs.items()},
                 {r: int(v["inverse"], 16) for r, v in regs.items()},
                 {r: bytes.fromhex(v["blinded"]) for r, v in regs.items()},
+                None if roll is None else ciphertext_from_json({"alpha": roll["alpha"], "beta": roll["beta"]}, "roll"),
+                None if roll is None or "randomness" not in roll else scalar_from_hex(roll["randomness"], "randomness"),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             raise InvalidEncoding("not a registration file (pending credential)") from None

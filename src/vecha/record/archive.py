@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from vecha.crypto.encoding import hex_bytes
-from vecha.election.ballot import Ballot
+from vecha.election.ballot import Ballot, tracker_of_canonical
 from vecha.errors import InvalidBallot, InvalidEncoding, RecordError
 from vecha.record.checkpoint import Checkpoint
 from vecha.record.entries import RECORD_VERSION, Entry, EntryType, parse_entry_line
@@ -183,15 +183,22 @@ def read_checkpoint_file(path: Path) -> list[Checkpoint]:
     return cps
 
 
-def find_tracker(directory: Path, tracker: str) -> tuple[int, bool]:
-    """(board index, whether it counts) of the ballot with this tracking code in a record.
+def find_tracker(directory: Path, tracker: str) -> tuple[int, bool | None]:
+    """(board index, whether it counts) of the ballot with this tracking code in a record;
+    in a coercion-resistant election whether it counts is None: no single ballot shows it.
 
     Only looks the ballot up; `vecha verify` is what checks the record."""
     found: int | None = None
     credential = b""
     last: dict[bytes, int] = {}
+    coercion = False
     for entry in iter_board(directory):
-        if entry.type is EntryType.BALLOT:
+        if entry.type is EntryType.ELECTION:
+            coercion = entry.payload.get("definition", {}).get("coercion") is True
+        elif entry.type is EntryType.BALLOT and coercion:
+            if tracker_of_canonical(entry.ballot_bytes()) == tracker:
+                return entry.index, None
+        elif entry.type is EntryType.BALLOT:
             ballot = Ballot.from_json(entry.payload["ballot"])
             last[ballot.credential.encoding] = entry.index
             if found is None and ballot.tracker() == tracker:

@@ -57,9 +57,10 @@ class Receipt:
             raise InvalidSignature("the receipt is not signed by this election's ballot box")
 
 
-def check_receipt(directory: Path, receipt: Receipt) -> bool:
-    """Check a receipt against a record; returns whether the ballot counts. Raises if the
-    receipt is not the board's, or if the board dropped or moved the ballot it acknowledged."""
+def check_receipt(directory: Path, receipt: Receipt) -> bool | None:
+    """Check a receipt against a record; returns whether the ballot counts (None in a
+    coercion-resistant election: no single ballot shows it). Raises if the receipt is not the
+    board's, or if the board dropped or moved the ballot it acknowledged."""
     first = next(iter_board(directory))
     if first.election != receipt.election:
         raise RecordError(f"the receipt is for election {receipt.election!r}, the record for {first.election!r}")

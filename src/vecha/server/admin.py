@@ -13,10 +13,12 @@ from starlette.concurrency import run_in_threadpool
 
 from vecha.election.definition import parse_definition
 from vecha.errors import ElectionError, InvalidEncoding
+from vecha.record.entries import EntryType
 from vecha.server.errors import ApiError
 from vecha.server.models import CredentialList, ErrorBody, Message, PartialDecryption
 from vecha.server.state import BoardDep, GrantDep, StateDep
 from vecha.store import ceremony as staging
+from vecha.store import coercion as coercion_steps
 from vecha.store import organizer as steps
 from vecha.store.board import Board
 from vecha.store.tokens import Grant, Role, audit_log_of, record_action
@@ -223,6 +225,54 @@ async def post_mix(request: Request, s: StateDep, who: Trustee) -> Message:
         raise ApiError(403, "forbidden", f"you are trustee {index}, not trustee {mixer!r}")
     await run_in_threadpool(steps.add_mix, board, mix, index)
     return await run_in_threadpool(_done, s, board, grant, "mix", f"trustee {index}")
+
+
+_TRUSTEE_LAST = re.compile(rb',"trustee":(0|[1-9][0-9]{0,8})\}\s*\Z')
+_COUNT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "object", "description": "spec §7.6"}}},
+    }
+}
+
+
+@router.post("/elections/{election_id}/raisings", openapi_extra=_COUNT_BODY)
+async def post_raising(request: Request, s: StateDep, who: Trustee) -> Message:
+    """A coercion-resistant election (spec §7.6): this trustee's raising of a tag column,
+    signed with its identity key and proven; only the next trustee's, of the kind the count
+    is at, is taken."""
+    return await _count_entry(request, s, who, EntryType.RAISING)
+
+
+@router.post("/elections/{election_id}/tag-decryptions", openapi_extra=_COUNT_BODY)
+async def post_tag_decryption(request: Request, s: StateDep, who: Trustee) -> Message:
+    """A coercion-resistant election (spec §7.6): this trustee's decryption shares of a
+    raised column, proven against its verification key."""
+    return await _count_entry(request, s, who, EntryType.TAG_DECRYPTION)
+
+
+async def _count_entry(request: Request, s: StateDep, who: tuple[Board, int, Grant], kind: EntryType) -> Message:
+    """A body larger than 1 MiB is sent as canonical JSON (`vecha trustee filter` does)."""
+    board, index, grant = who
+    body = await request.body()
+    payload: dict[str, Any] | bytes
+    if len(body) <= SMALL_MIX:
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            raise ApiError(422, "invalid-json", "the body is not JSON") from None
+        if not isinstance(payload, dict):
+            raise ApiError(422, "invalid-encoding", f"a {kind.value} is a JSON object")
+        trustee = payload.get("trustee")
+    else:
+        found = _TRUSTEE_LAST.search(body[-64:])
+        if found is None:
+            raise ApiError(422, "invalid-encoding", "a body larger than 1 MiB is sent as canonical JSON (spec §2.5)")
+        payload, trustee = body, int(found.group(1))
+    if trustee != index:
+        raise ApiError(403, "forbidden", f"you are trustee {index}, not trustee {trustee!r}")
+    await run_in_threadpool(coercion_steps.add_count_entry, board, kind, payload, index)
+    return await run_in_threadpool(_done, s, board, grant, kind.value, f"trustee {index}")
 
 
 @router.post("/elections/{election_id}/result")

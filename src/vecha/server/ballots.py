@@ -68,6 +68,12 @@ def accept(
     raw: dict[str, Any] = dict(submission.ballot)
     if raw["election"] != ledger.fingerprint.hex():
         raise ApiError(422, "wrong-election", "the ballot is for another election (its fingerprint differs)")
+    coercion = ledger.defined().definition.coercion
+    if coercion != ("predecessor" in raw):
+        kind = "a coercion-resistant election's" if coercion else "an election's with public credentials"
+        raise ApiError(422, "wrong-shape", f"this election takes ballots of another form than this ({kind}, §6.10)")
+    if coercion:
+        return _accept_coercion(board, submission, raw, verifier, limits)
     signed = _registration(ledger, raw, submission)
     body = body_of_json(raw)
     tracker = tracker_of_body(body)
@@ -91,6 +97,26 @@ def accept(
         except VechaError as e:
             raise ApiError(422, refusal_code(e), str(e)) from None
     return board.cast_verified(raw, tracker, submission.channel, signed_credential=signed)
+
+
+def _accept_coercion(
+    board: Board, submission: Submission, raw: dict[str, Any], verifier: BallotVerifier, limits: Limits | None
+) -> tuple[Receipt, bool]:
+    """A coercion-resistant election's ballot (§6.10): no credential to look up or to limit
+    by (the box cannot tell a real code from a fake one, and must not seem to), so only the
+    global limits apply; then its proofs, in a worker."""
+    if submission.registration is not None:
+        raise ApiError(422, "invalid-registration", "a coercion-resistant election registers roll entries, not ballots")
+    tracker = tracker_of_body(body_of_json(raw))
+    existing = board.existing_receipt(tracker)
+    if existing is not None:
+        return existing, False
+    with limits.verifying() if limits is not None else nullcontext():
+        try:
+            verifier.check(raw, board.ledger.context())  # decoding, shape, proofs of randomness, answers
+        except VechaError as e:
+            raise ApiError(422, refusal_code(e), str(e)) from None
+    return board.cast_verified(raw, tracker, submission.channel)
 
 
 def _registration(ledger: Ledger, raw: dict[str, Any], submission: Submission) -> SignedCredential | None:

@@ -12,6 +12,8 @@ from typing_extensions import TypedDict
 __all__ = [
     "Hex32",
     "BallotBody",
+    "CoercionBallotBody",
+    "RollEntryBody",
     "Submission",
     "SignedCredentialBody",
     "RegistrarCountBody",
@@ -73,6 +75,24 @@ class BallotBody(TypedDict):
     signature: SignatureBody
 
 
+@with_config(_STRICT)
+class CoercionSignatureBody(TypedDict):
+    credential: SignatureBody
+    predecessor: SignatureBody
+
+
+@with_config(_STRICT)
+class CoercionBallotBody(TypedDict):
+    """An encrypted ballot of a coercion-resistant election (spec §6.10): no credential in
+    sight, only its encryption."""
+
+    election: Annotated[Hex32, Field(description="the election fingerprint")]
+    credential: Annotated[CiphertextBody, Field(description="the credential, encrypted: E(S)")]
+    predecessor: Annotated[CiphertextBody, Field(description="the link of the ballot it replaces, encrypted")]
+    answers: Annotated[list[AnswerBody], Field(min_length=1, max_length=64)]
+    signature: CoercionSignatureBody
+
+
 HexRsa = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{512,2048}$")]
 
 
@@ -91,8 +111,17 @@ class SignedCredentialBody(TypedDict):
     signatures: Annotated[list[RegistrarSignatureBody], Field(min_length=1, max_length=16)]
 
 
+@with_config(_STRICT)
+class RollEntryBody(TypedDict):
+    """A registered credential, encrypted, with its registrars' blind signatures (spec §6.10)."""
+
+    credential: CiphertextBody
+    proof: SignatureBody
+    signatures: Annotated[list[RegistrarSignatureBody], Field(min_length=1, max_length=16)]
+
+
 class Submission(_Strict):
-    ballot: BallotBody
+    ballot: BallotBody | CoercionBallotBody
     channel: Literal["web", "app"] = "app"
     registration: SignedCredentialBody | None = Field(
         default=None,
@@ -125,7 +154,10 @@ class ErrorBody(BaseModel):
 class TrackerStatus(BaseModel):
     tracker: str
     index: int
-    counts: bool = Field(description="whether it is its credential's last ballot (the one that counts)")
+    counts: bool | None = Field(
+        description="whether it is its credential's last ballot (the one that counts); null in a "
+        "coercion-resistant election, where no single ballot shows it"
+    )
 
 
 class ElectionSummary(BaseModel):

@@ -183,7 +183,12 @@ def find_tracker(
 def election_turnout(board: BoardDep, s: StateDep) -> dict[str, Any]:
     """Ballots and distinct credentials (voters) per hour and per day (UTC), per channel."""
     board.refresh()
-    return turnout(s.engine, board.election_id, len(board.ledger.credentials))
+    figures = turnout(s.engine, board.election_id, len(board.ledger.credentials) or len(board.ledger.book.roll_seen))
+    if board.ledger.defined().definition.coercion:  # ballots show no credential: voters are not counted
+        figures["voters"] = None
+        for bucket in (*figures["channels"].values(), *figures["hours"], *figures["days"]):
+            bucket["voters"] = None
+    return figures
 
 
 @router.get("/elections/{election_id}/result", responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}})

@@ -13,8 +13,9 @@ from fastapi.responses import JSONResponse
 
 from vecha.errors import ElectionError, InvalidSignature
 from vecha.server.errors import ApiError
-from vecha.server.models import ErrorBody, RegistrarCountBody, SignedCredentialBody
+from vecha.server.models import ErrorBody, RegistrarCountBody, RollEntryBody, SignedCredentialBody
 from vecha.server.state import BoardDep
+from vecha.store import coercion as coercion_steps
 from vecha.store import organizer as steps
 
 __all__ = ["router"]
@@ -39,6 +40,21 @@ def post_signed_credential(board: BoardDep, signed: SignedCredentialBody) -> JSO
     except InvalidSignature as e:
         raise ApiError(403, "unsigned-credential", str(e)) from None
     return JSONResponse({"credential": signed["credential"], "registered": True}, status_code=201 if added else 200)
+
+
+@router.post("/elections/{election_id}/roll-entries", status_code=201, responses=_REFUSED)
+def post_roll_entry(board: BoardDep, entry: RollEntryBody) -> JSONResponse:
+    """A coercion-resistant election (spec §6.10): register a credential, encrypted, with its
+    registrars' signatures, through any channel (nothing in it says whose it is). 201 when
+    added, 200 when it was on the roll already."""
+    _registration_only(board)
+    if not board.ledger.defined().definition.coercion:
+        raise ApiError(409, "not-allowed", "only a coercion-resistant election has roll entries")
+    try:
+        added = coercion_steps.register_roll_entry(board, dict(entry))
+    except InvalidSignature as e:
+        raise ApiError(403, "unsigned-credential", str(e)) from None
+    return JSONResponse({"registered": True}, status_code=201 if added else 200)
 
 
 @router.post("/elections/{election_id}/registrar-counts", status_code=201, responses=_REFUSED)

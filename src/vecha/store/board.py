@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from vecha.election.ballot import Ballot
+from vecha.election.ballot import Ballot, tracker_of_json
 from vecha.election.definition import Definition
 from vecha.errors import ElectionError, InvalidBallot
 from vecha.record.checkpoint import BoardKey, Checkpoint, sign_checkpoint
@@ -134,9 +134,10 @@ class Board(Casting):
             )
             return [Checkpoint(self.election_id, r.height, bytes(r.head), bytes(r.signature)) for r in rows]
 
-    def find_tracker(self, tracker: str) -> tuple[int, bool]:
+    def find_tracker(self, tracker: str) -> tuple[int, bool | None]:
         """(board index, whether it is the ballot that counts) for a tracking code; asks the
-        database, so it sees ballots that other processes appended."""
+        database, so it sees ballots that other processes appended. In a coercion-resistant
+        election whether it counts is None: no single ballot shows it (§7.6)."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(ballots.c.idx, ballots.c.credential).where(
@@ -150,6 +151,8 @@ class Board(Casting):
                     ballots.c.election_id == self.election_id, ballots.c.credential == row.credential
                 )
             ).scalar_one()
+        if self.ledger.genesis is not None and self.ledger.genesis.definition.coercion:
+            return int(row.idx), None
         return int(row.idx), row.idx == last
 
     def ballots_of(self, credential: bytes) -> list[tuple[int, str, str]]:
@@ -314,6 +317,11 @@ class Board(Casting):
 
 
 def _identify(payload: dict[str, Any]) -> tuple[bytes, str]:
+    """(the credential column, tracking code) of a ballot: a coercion-resistant election's
+    shows no credential, so its column holds the ballot's own tracking code (links nothing)."""
+    if "predecessor" in payload["ballot"]:
+        tracker = tracker_of_json(payload["ballot"])
+        return bytes.fromhex(tracker), tracker
     ballot = Ballot.from_json(payload["ballot"])
     return ballot.credential.encoding, ballot.tracker()
 

@@ -123,7 +123,9 @@ class Casting:
         if existing is not None:
             return existing, False
         coercion = self._coercion()
-        credential = b"" if coercion else bytes.fromhex(ballot_json["credential"])
+        # a coercion-resistant election's ballot shows no credential: the box files it under
+        # its own tracking code, which links it to nothing
+        credential = bytes.fromhex(tracker) if coercion else bytes.fromhex(ballot_json["credential"])
 
         def still_new() -> None:
             # Under the lock: the same ballot may have been appended meanwhile by another client.
@@ -184,7 +186,7 @@ class Casting:
                 ballot = CoercionBallot.from_json(ballot_json)
                 tracker = ballot.tracker()
                 self.ledger.check_coercion_ballot(ballot, proofs=check_proofs, tracker=tracker)
-                credential = b""
+                credential = bytes.fromhex(tracker)
             else:
                 ballot = Ballot.from_json(ballot_json)
                 tracker = ballot.tracker()

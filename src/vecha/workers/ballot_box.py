@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from vecha.election.ballot import Ballot, verify_ballot
+from vecha.election.coercion_ballot import CoercionBallot, verify_coercion_ballot
 from vecha.election.context import ElectionContext
 from vecha.workers.jobs import Job, context_of, job_of
 from vecha.workers.pool import process_pool
@@ -30,7 +31,10 @@ def check_submitted(job: Job, ballot: dict[str, Any]) -> None:
 
 
 def _check(ballot: dict[str, Any], ctx: ElectionContext) -> None:
-    verify_ballot(Ballot.from_json(ballot), ctx)
+    if ctx.definition.coercion:
+        verify_coercion_ballot(CoercionBallot.from_json(ballot), ctx)
+    else:
+        verify_ballot(Ballot.from_json(ballot), ctx)
 
 
 class BallotVerifier:
