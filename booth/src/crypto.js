@@ -3,7 +3,7 @@
 // from @noble/curves (ristretto255, RFC 9496); nothing here is below the group interface.
 // This module has no DOM and no network: the booth and the tests (in Node) both import it.
 
-import { ed25519, ristretto255 } from "@noble/curves/ed25519.js";
+import { ed25519, ristretto255, ristretto255_hasher } from "@noble/curves/ed25519.js";
 import { sha512 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 
@@ -373,8 +373,10 @@ export function electionContext(info) {
 
 // ---- ballots (§6.4) -------------------------------------------------------------------
 
-const choiceContext = (fp, S, q, o) => concat(fp, S.toBytes(), u32be(q), u32be(o));
-const overallContext = (fp, S, q) => concat(fp, S.toBytes(), u32be(q));
+// the answers' proofs are bound to the credential: its point S (§6.4), or, in a
+// coercion-resistant election, the 64 bytes α ‖ β of its encryption C (§6.10)
+const choiceContext = (fp, binding, q, o) => concat(fp, binding, u32be(q), u32be(o));
+const overallContext = (fp, binding, q) => concat(fp, binding, u32be(q));
 const proofJson = (branches) => branches.map(([c, r]) => [scalarHex(c), scalarHex(r)]);
 const ctJson = (ct) => ({ alpha: pointHex(ct.alpha), beta: pointHex(ct.beta) });
 
@@ -433,9 +435,16 @@ export function checkSelections(definition, selections) {
  * only in memory for a possible audit. The booth runs it between frames to stay responsive.
  */
 export function* encryptionSteps(ctx, credential, selections) {
+  const { answers, randomness } = yield* answerSteps(ctx, credential.public.toBytes(), selections);
+  const body = { election: toHex(ctx.fingerprint), credential: pointHex(credential.public), answers };
+  // Not signed here: the voter may still audit it, and an audited ballot must never be castable.
+  return { body, selections, randomness };
+}
+
+/** The answers, encrypted and proven option by option, their proofs bound to `binding`. */
+function* answerSteps(ctx, binding, selections) {
   checkSelections(ctx.definition, selections);
   const { key, fingerprint: fp } = ctx;
-  const S = credential.public;
   const total = selections.reduce((n, s) => n + s.length, 0);
   let done = 0;
   const answers = [];
@@ -446,19 +455,17 @@ export function* encryptionSteps(ctx, credential, selections) {
     const cts = sel.map((m, oi) => encrypt(key, m, rs[oi]));
     const proofs = [];
     for (const [oi, m] of sel.entries()) {
-      proofs.push(proofJson(proveRange(key, cts[oi], m, rs[oi], 0, valueMax(q), choiceContext(fp, S, qi, oi), "ballot-choice")));
+      proofs.push(proofJson(proveRange(key, cts[oi], m, rs[oi], 0, valueMax(q), choiceContext(fp, binding, qi, oi), "ballot-choice")));
       yield { done: ++done, total };
     }
     const sum = sel.reduce((a, b) => a + b, 0);
     const rSum = mod(rs.reduce((a, b) => a + b, 0n));
     const [lo, hi] = sumRange(q);
-    const overall = proveRange(key, addAll(cts), sum, rSum, lo, hi, overallContext(fp, S, qi), "ballot-overall");
+    const overall = proveRange(key, addAll(cts), sum, rSum, lo, hi, overallContext(fp, binding, qi), "ballot-overall");
     answers.push({ choices: cts.map(ctJson), proofs, overall: proofJson(overall) });
     randomness.push(rs);
   }
-  const body = { election: toHex(fp), credential: pointHex(S), answers };
-  // Not signed here: the voter may still audit it, and an audited ballot must never be castable.
-  return { body, selections, randomness: randomness.map((rs) => rs.map(scalarHex)) };
+  return { answers, randomness: randomness.map((rs) => rs.map(scalarHex)) };
 }
 
 /** §6.4: the credential's signature on a body, made only when the voter casts it. */
@@ -503,16 +510,13 @@ function decodeProof(pairs, what) {
   });
 }
 
-/** Every check of §6.4 but the credential list: the booth re-checks its own ballot before
- * sending it, and the tests use it on ballots made by the Python core. */
-export function verifyBallot(ctx, ballot) {
+/** The answers' proofs (§6.4), bound to `binding`. */
+function verifyAnswers(ctx, binding, answers) {
   const { key, fingerprint: fp } = ctx;
-  if (ballot.election !== toHex(fp)) throw new ProofError("the ballot is for another election");
-  const S = pointFromHex(ballot.credential, "credential", { nonidentity: true });
   const qs = ctx.definition.questions;
-  if (ballot.answers.length !== qs.length) throw new ProofError("wrong number of answers");
+  if (answers.length !== qs.length) throw new ProofError("wrong number of answers");
   qs.forEach((q, qi) => {
-    const a = ballot.answers[qi];
+    const a = answers[qi];
     if (a.choices.length !== optionsOf(q).length || a.proofs.length !== a.choices.length) {
       throw new ProofError(`question ${q.id}: wrong number of choices`);
     }
@@ -521,11 +525,19 @@ export function verifyBallot(ctx, ballot) {
       beta: pointFromHex(c.beta, `choices[${oi}].beta`),
     }));
     cts.forEach((ct, oi) => {
-      verifyRange(decodeProof(a.proofs[oi], "proof"), key, ct, 0, valueMax(q), choiceContext(fp, S, qi, oi), "ballot-choice");
+      verifyRange(decodeProof(a.proofs[oi], "proof"), key, ct, 0, valueMax(q), choiceContext(fp, binding, qi, oi), "ballot-choice");
     });
     const [lo, hi] = sumRange(q);
-    verifyRange(decodeProof(a.overall, "overall"), key, addAll(cts), lo, hi, overallContext(fp, S, qi), "ballot-overall");
+    verifyRange(decodeProof(a.overall, "overall"), key, addAll(cts), lo, hi, overallContext(fp, binding, qi), "ballot-overall");
   });
+}
+
+/** Every check of §6.4 but the credential list: the booth re-checks its own ballot before
+ * sending it, and the tests use it on ballots made by the Python core. */
+export function verifyBallot(ctx, ballot) {
+  if (ballot.election !== toHex(ctx.fingerprint)) throw new ProofError("the ballot is for another election");
+  const S = pointFromHex(ballot.credential, "credential", { nonidentity: true });
+  verifyAnswers(ctx, S.toBytes(), ballot.answers);
   const { signature, ...body } = ballot;
   const sig = { challenge: scalarFromHex(signature.challenge), response: scalarFromHex(signature.response) };
   verifyKnowledge(sig, S, signatureContext(body), "ballot-signature");
@@ -559,4 +571,87 @@ export function checkReceipt(ctx, ballot, receipt) {
   if (!ed25519.verify(fromHex(receipt.signature, 64, "signature"), message, ctx.boardKey)) {
     throw new ProofError("the receipt's signature does not verify under the board key");
   }
+}
+
+// ---- coercion-resistant elections (§6.10) ---------------------------------------------
+
+/** S = from_uniform_bytes(T("coercion-credential", [election, code])): a real or a fake
+ * code alike; nobody knows a scalar s with S = s·G. */
+export function credentialPointOf(typed, fingerprint) {
+  const code = normalizeCode(typed);
+  return ristretto255_hasher.deriveToCurve(new Transcript("coercion-credential").raw("election", fingerprint).text("code", code).digest());
+}
+
+/** L(t) = from_uniform_bytes(T("link", [election, tracker])) for a 32-byte tracking code. */
+export function linkPoint(fingerprint, tracker) {
+  if (tracker.length !== 32) throw new EncodingError("a link names a 32-byte tracking code");
+  return ristretto255_hasher.deriveToCurve(new Transcript("link").raw("election", fingerprint).raw("tracker", tracker).digest());
+}
+
+function randomNonzeroScalar() {
+  for (;;) {
+    const r = randomScalar();
+    if (r !== 0n) return r;
+  }
+}
+
+/**
+ * A coercion-resistant election's ballot (§6.10), one option at a time like
+ * `encryptionSteps`: C = E(S) for the code (real or fake: nothing here can tell), P = E(L)
+ * for the tracking code `replaces` (32 bytes) of the ballot it replaces, or of 32 random
+ * bytes. Returns the unsigned body and the randomness of C and P, kept in memory until cast.
+ */
+export function* coercionEncryptionSteps(ctx, code, selections, replaces = null) {
+  const { key, fingerprint: fp } = ctx;
+  const rC = randomNonzeroScalar();
+  const rP = randomNonzeroScalar();
+  const L = linkPoint(fp, replaces ?? randomBytes(32));
+  const C = { alpha: mul(BASE, rC), beta: credentialPointOf(code, fp).add(mul(key, rC)) };
+  const P = { alpha: mul(BASE, rP), beta: L.add(mul(key, rP)) };
+  const binding = concat(C.alpha.toBytes(), C.beta.toBytes());
+  const { answers, randomness } = yield* answerSteps(ctx, binding, selections);
+  const body = { election: toHex(fp), credential: ctJson(C), predecessor: ctJson(P), answers };
+  return { body, selections, randomness, secrets: { credential: rC, predecessor: rP } };
+}
+
+/** §6.10: the proofs of the randomness of C and P, bound to the whole body, made on cast. */
+export function signCoercionBallot(secrets, body) {
+  const context = signatureContext(body);
+  const proof = (r, ct, purpose) => {
+    const X = pointFromHex(ct.alpha, "alpha");
+    if (!X.equals(mul(BASE, r))) throw new ProofError("this ballot was made with other randomness");
+    const p = proveKnowledge(r, X, context, purpose);
+    return { challenge: scalarHex(p.challenge), response: scalarHex(p.response) };
+  };
+  return {
+    ...body,
+    signature: {
+      credential: proof(secrets.credential, body.credential, "ballot-credential"),
+      predecessor: proof(secrets.predecessor, body.predecessor, "ballot-predecessor"),
+    },
+  };
+}
+
+/** Made and signed at once (tests and tools). */
+export function encryptCoercionBallot(ctx, code, selections, replaces = null) {
+  const steps = coercionEncryptionSteps(ctx, code, selections, replaces);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return { ...step.value, ballot: signCoercionBallot(step.value.secrets, step.value.body) };
+  }
+}
+
+/** Every check of §6.10: the election, both proofs of randomness, the answers' proofs. */
+export function verifyCoercionBallot(ctx, ballot) {
+  if (ballot.election !== toHex(ctx.fingerprint)) throw new ProofError("the ballot is for another election");
+  const ct = (c, what) => ({ alpha: pointFromHex(c.alpha, `${what}.alpha`, { nonidentity: true }), beta: pointFromHex(c.beta, `${what}.beta`) });
+  const C = ct(ballot.credential, "credential");
+  const P = ct(ballot.predecessor, "predecessor");
+  const { signature, ...body } = ballot;
+  const context = signatureContext(body);
+  for (const [name, X] of [["credential", C.alpha], ["predecessor", P.alpha]]) {
+    const s = signature[name];
+    verifyKnowledge({ challenge: scalarFromHex(s.challenge), response: scalarFromHex(s.response) }, X, context, `ballot-${name}`);
+  }
+  verifyAnswers(ctx, concat(C.alpha.toBytes(), C.beta.toBytes()), ballot.answers);
 }

@@ -115,3 +115,21 @@ test("ranked and graded ballots: the vector verifies, one made here verifies, a 
   forged.answers[0].choices.reverse();
   assert.throws(() => v.verifyBallot(ctx, forged), v.ProofError);
 });
+
+test("coercion resistance: credential and link points, a ballot made by the Python core", () => {
+  const x = vectors.coercion;
+  for (const c of x.credential_points) assert.equal(v.pointHex(v.credentialPointOf(c.code, fp)), c.S);
+  // the code as typed: lower case and spaces, the same point
+  const first = x.credential_points[0];
+  assert.equal(v.pointHex(v.credentialPointOf(first.code.toLowerCase().replaceAll("-", " "), fp)), first.S);
+  assert.equal(v.pointHex(v.linkPoint(fp, v.fromHex(x.link.tracker, 32))), x.link.L);
+  const ctx = { definition: vectors.ballot.definition, fingerprint: fp, key: v.pointFromHex(x.ballot.K) };
+  v.verifyCoercionBallot(ctx, x.ballot.ballot);
+  assert.equal(v.trackerOf(x.ballot.ballot), x.ballot.tracker);
+  const swapped = { ...x.ballot.ballot, credential: x.ballot.ballot.predecessor, predecessor: x.ballot.ballot.credential };
+  assert.throws(() => v.verifyCoercionBallot(ctx, swapped), v.ProofError);
+  // made here, verified here; and its credential decrypts to the code's point
+  const made = v.encryptCoercionBallot(ctx, first.code, [[1, 0]]);
+  v.verifyCoercionBallot(ctx, made.ballot);
+  assert.throws(() => v.signCoercionBallot({ credential: 5n, predecessor: 6n }, made.body), v.ProofError);
+});

@@ -3,6 +3,8 @@
 //   {"op": "encrypt", "info": {...}, "code": "...", "selections": [[...]]} -> {ballot, body, selections, randomness, tracker, audit}
 //   {"op": "audit", "info": {...}, "ballot": {...}, "selections": [...], "randomness": [...]} -> {ok, error?}
 //   {"op": "verify", "info": {...}, "ballot": {...}} -> {ok, error?}
+//   {"op": "coercion-encrypt", "info": {...}, "code": "...", "selections": [[...]], "replaces"?: hex} -> {ballot, tracker}
+//   {"op": "coercion-verify", "info": {...}, "ballot": {...}} -> {ok, error?}
 //   {"op": "replay", "package": {...}, "definitionOnly"?: true} -> {ok, fingerprint, key, id, pins} or {ok: false, error}
 //   {"op": "blind", "key": {n, e}, "message": hex} -> {prepared, blinded, inverse}
 //   {"op": "finalize", "key": {n, e}, "prepared", "blind_signature", "inverse"} -> {ok, signature?, error?}
@@ -37,6 +39,12 @@ let answer;
 if (request.op === "encrypt") {
   const made = v.encryptBallot(ctx, v.credentialFromCode(request.code, ctx.fingerprint), request.selections);
   answer = { ...made, tracker: v.trackerOf(made.ballot), audit: v.auditData(ctx, made) };
+} else if (request.op === "coercion-encrypt") {
+  const replaces = request.replaces ? v.fromHex(request.replaces, 32, "replaces") : null;
+  const made = v.encryptCoercionBallot(ctx, request.code, request.selections, replaces);
+  answer = { ballot: made.ballot, tracker: v.trackerOf(made.ballot) };
+} else if (request.op === "coercion-verify") {
+  answer = attempt(() => v.verifyCoercionBallot(ctx, request.ballot));
 } else if (request.op === "audit") {
   answer = attempt(() => v.auditBallot(ctx, request.ballot, request.selections, request.randomness));
 } else if (request.op === "replay") {

@@ -258,3 +258,39 @@ def test_hand_off_frames_agree_between_javascript_and_python(
     assert run_js({"op": "handoff-read", "frames": py_frames[::-1]}) == {"ok": True, "submission": submission}
     short = run_js({"op": "handoff-read", "frames": py_frames[1:]})
     assert short["ok"] is False and short["code"] == "missing" and "part 1" in short["error"]
+
+
+def test_javascript_coercion_ballots_are_taken_and_counted_by_the_python_core(
+    run_js: Callable[[dict[str, Any]], dict[str, Any]], tmp_path: Path
+) -> None:
+    """A coercion-resistant election (§6.10): ballots made in JavaScript — a real code's,
+    its re-vote naming the first by its tracking code, a fake code's — are taken by the
+    Python box, and the Python count keeps exactly the re-vote; a Python-made ballot
+    verifies in JavaScript, and one with its credential and predecessor swapped does not."""
+    from vecha.election.coercion_ballot import make_coercion_ballot
+    from vecha.testing.coercion import coercion_election, fresh_code, run_count
+
+    e = coercion_election(tmp_path, voters=1)
+    ledger = e.board.ledger
+    info = {
+        "id": e.ctx.definition.id,
+        "definition": e.ctx.definition.model_dump(mode="json"),
+        "fingerprint": ledger.fingerprint.hex(),
+        "public_key": e.ctx.public_key.hex(),
+        "board_key": ledger.defined().board_key.hex(),
+    }
+    real = e.voters[0].code.lower().replace("-", " ")  # as a voter might type it
+    first = run_js({"op": "coercion-encrypt", "info": info, "code": real, "selections": [[1, 0]]})
+    assert e.board.cast(first["ballot"]).tracker == first["tracker"]
+    again = run_js(
+        {"op": "coercion-encrypt", "info": info, "code": real, "selections": [[0, 1]], "replaces": first["tracker"]}
+    )
+    fake = run_js({"op": "coercion-encrypt", "info": info, "code": fresh_code(), "selections": [[1, 0]]})
+    for made in (again, fake):
+        e.board.cast(made["ballot"])
+    run_count(e)
+    assert ledger.result is not None and ledger.result["questions"][0]["counts"] == {"Yes": 0, "No": 1}
+    python_made = make_coercion_ballot(e.ctx, fresh_code(), [[0, 1]]).ballot.to_json()
+    assert run_js({"op": "coercion-verify", "info": info, "ballot": python_made}) == {"ok": True}
+    swapped = {**python_made, "credential": python_made["predecessor"], "predecessor": python_made["credential"]}
+    assert run_js({"op": "coercion-verify", "info": info, "ballot": swapped})["ok"] is False

@@ -175,6 +175,7 @@ def main() -> None:
     v.update(_more_vectors(fp))
     v["registration"] = _registration_vectors(fp, Credential.from_code(codes[0], fp).public)
     v["shuffle"] = _shuffle_vectors(fp)
+    v["coercion"] = _coercion_vectors(fp, codes, ctx)
     schnorr = dict(v["schnorr"])  # type: ignore[call-overload]
     schnorr["response"] = (Scalar.from_canonical_bytes(bytes.fromhex(schnorr["response"])) + s(1)).hex()
     ranged = dict(v["range_proofs"][0])  # type: ignore[index]
@@ -361,6 +362,49 @@ def _registration_vectors(fp: bytes, credential: Point) -> dict[str, object]:
             "unsolved_nonce": bad.hex(),
         },
         "evidence_ad": Transcript("evidence").raw("election", fp).text("registrar", "bloc-a").digest().hex(),
+    }
+
+
+def _coercion_vectors(fp: bytes, codes: list[str], ctx: ElectionContext) -> dict[str, object]:
+    """§6.10 and §4.6: credential and link points, the message a registrar signs for a roll
+    entry, a coercion-resistant election's ballot (random: verified, not recomputed) and a
+    raising of two ciphertexts with its proof."""
+    from vecha.crypto.elgamal import Ciphertext
+    from vecha.crypto.rows import PackedRows
+    from vecha.election.coercion import credential_point, link_point, raise_column, tag_context
+    from vecha.election.coercion_ballot import make_coercion_ballot
+    from vecha.election.coercion_roll import roll_message
+
+    tracker = Transcript("example").text("what", "a tracking code").digest()[:32]
+    K = ctx.public_key
+    R = Ciphertext(Point.base_mul(s(7)), credential_point(fp, codes[0]) + K * s(7))
+    coercion_ctx = ElectionContext(fp, parse_definition({**ctx.definition.model_dump(mode="json")}), K)
+    ballot = make_coercion_ballot(coercion_ctx, codes[1], [[0, 1]], replaces=tracker).ballot
+    inputs = PackedRows.of([(R,), (Ciphertext(Point.base_mul(s(3)), Point.base_mul(s(5))),)], 1)
+    identity = TrusteeIdentity(bytes(range(32)))
+    raising = raise_column(fp, identity, 2, s(9), "tag-group", inputs)
+    return {
+        "credential_points": [{"code": c, "S": credential_point(fp, c).hex()} for c in codes],
+        "link": {"tracker": tracker.hex(), "L": link_point(fp, tracker).hex()},
+        "roll_message": {
+            "alpha": R.alpha.hex(),
+            "beta": R.beta.hex(),
+            "message": roll_message(fp, R).hex(),
+        },
+        "ballot": {
+            "K": K.hex(),
+            "code": codes[1],
+            "replaces": tracker.hex(),
+            "ballot": ballot.to_json(),
+            "tracker": ballot.tracker(),
+        },
+        "raising": {
+            "identity": identity.public.hex(),
+            "context": tag_context(fp, 2).hex(),
+            "inputs": inputs.to_json(),
+            "exponent": s(9).hex(),
+            "payload": raising.to_json(),
+        },
     }
 
 

@@ -306,3 +306,44 @@ def test_counts_of_ranked_and_graded_ballots() -> None:
     assert any(r.get("tie") == "lot" for c in cases for r in c["result"]["rounds"])
     # 7 ballots move at ⌊3/7 · 10⁵⌋ / 10⁵ = 0.42857 each: 2.99999, not 3
     assert any(r["totals"].get("B") == "2.99999" for c in cases for r in c["result"]["rounds"])
+
+
+def test_coercion_vectors() -> None:
+    """§6.10 and §4.6: credential and link points and the roll entry's message recomputed; a
+    coercion-resistant election's ballot verifies (and, changed, does not); a raising's
+    outputs are its inputs times the exponent, and its signature and proof verify."""
+    from vecha.crypto.elgamal import Ciphertext
+    from vecha.crypto.rows import PackedRows
+    from vecha.election.coercion import Raising, credential_point, link_point
+    from vecha.election.coercion_ballot import CoercionBallot, verify_coercion_ballot
+    from vecha.election.coercion_roll import roll_message
+    from vecha.errors import InvalidSignature
+
+    x = V["coercion"]
+    for c in x["credential_points"]:
+        assert credential_point(FP, c["code"]).hex() == c["S"]
+    assert link_point(FP, bytes.fromhex(x["link"]["tracker"])).hex() == x["link"]["L"]
+    r = x["roll_message"]
+    R = Ciphertext(point_from_hex(r["alpha"], "a"), point_from_hex(r["beta"], "b"))
+    assert roll_message(FP, R).hex() == r["message"]
+    b = x["ballot"]
+    ctx = ElectionContext(FP, parse_definition(V["ballot"]["definition"]), point_from_hex(b["K"], "K"))
+    ballot = CoercionBallot.from_json(b["ballot"])
+    verify_coercion_ballot(ballot, ctx)
+    assert ballot.tracker() == b["tracker"]
+    changed = json.loads(json.dumps(b["ballot"]))
+    changed["predecessor"], changed["credential"] = changed["credential"], changed["predecessor"]
+    with pytest.raises(InvalidSignature):
+        verify_coercion_ballot(CoercionBallot.from_json(changed), ctx)
+    g = x["raising"]
+    inputs = PackedRows.from_json(g["inputs"], 2, 1)
+    raising = Raising.from_json(g["payload"], 2, 1)
+    z = Scalar.from_canonical_bytes(bytes.fromhex(g["exponent"]))
+    assert raising.outputs.data == b"".join(
+        (Point.trusted(inputs.data[k : k + 32]) * z).encoding for k in range(0, 128, 32)
+    )
+    raising.verify(FP, [bytes(32), bytes.fromhex(g["identity"])], inputs)
+    with pytest.raises(InvalidProof):
+        raising.verify(
+            FP, [bytes(32), bytes.fromhex(g["identity"])], PackedRows(inputs.data[64:] + inputs.data[:64], 1)
+        )

@@ -1,6 +1,6 @@
 import {
   trackerOf
-} from "./chunks/chunk-327D5O4M.js";
+} from "./chunks/chunk-O6ZCZXJ7.js";
 import {
   api,
   el,

@@ -1,16 +1,16 @@
 import {
   readRegistrationFile,
   signedCredential
-} from "./chunks/chunk-K5P3MCAP.js";
+} from "./chunks/chunk-P7MSUJMH.js";
 import {
   agrees,
   fingerprintText,
   replayPackage
-} from "./chunks/chunk-UTQGHW5K.js";
+} from "./chunks/chunk-JEUHAUX5.js";
 import {
   framesOf,
   qrImage
-} from "./chunks/chunk-H3YSZD77.js";
+} from "./chunks/chunk-NAMQ2BHA.js";
 import {
   CodeError,
   auditBallot,
@@ -22,7 +22,7 @@ import {
   pointHex,
   signBallot,
   trackerOf
-} from "./chunks/chunk-327D5O4M.js";
+} from "./chunks/chunk-O6ZCZXJ7.js";
 import {
   ApiError,
   api,

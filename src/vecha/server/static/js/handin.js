@@ -1,13 +1,13 @@
 import {
   readQr,
   submissionOf
-} from "./chunks/chunk-H3YSZD77.js";
+} from "./chunks/chunk-NAMQ2BHA.js";
 import {
   EncodingError,
   checkReceipt,
   electionContext,
   toHex
-} from "./chunks/chunk-327D5O4M.js";
+} from "./chunks/chunk-O6ZCZXJ7.js";
 import {
   ApiError,
   api,

@@ -1,11 +1,11 @@
 import {
   fingerprintText,
   replayDefinition
-} from "./chunks/chunk-UTQGHW5K.js";
+} from "./chunks/chunk-JEUHAUX5.js";
 import {
   fromHex,
   toHex
-} from "./chunks/chunk-327D5O4M.js";
+} from "./chunks/chunk-O6ZCZXJ7.js";
 import {
   el,
   electionId,

@@ -3,15 +3,15 @@ import {
   openEvidence,
   registrarOf,
   reviewerKeyPair
-} from "./chunks/chunk-K5P3MCAP.js";
+} from "./chunks/chunk-P7MSUJMH.js";
 import {
   fingerprintText,
   replayDefinition
-} from "./chunks/chunk-UTQGHW5K.js";
+} from "./chunks/chunk-JEUHAUX5.js";
 import {
   fromHex,
   toHex
-} from "./chunks/chunk-327D5O4M.js";
+} from "./chunks/chunk-O6ZCZXJ7.js";
 import {
   ApiError,
   api,

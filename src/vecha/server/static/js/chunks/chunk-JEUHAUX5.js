@@ -10,7 +10,7 @@ import {
   scalarFromHex,
   toHex,
   verifyKnowledge
-} from "./chunk-327D5O4M.js";
+} from "./chunk-O6ZCZXJ7.js";
 
 // src/package.js
 var ZERO_HASH = new Uint8Array(32);

@@ -2683,8 +2683,8 @@ function electionContext(info) {
     boardKey: fromHex(info.board_key, 32, "board_key")
   };
 }
-var choiceContext = (fp, S, q, o) => concat(fp, S.toBytes(), u32be(q), u32be(o));
-var overallContext = (fp, S, q) => concat(fp, S.toBytes(), u32be(q));
+var choiceContext = (fp, binding, q, o) => concat(fp, binding, u32be(q), u32be(o));
+var overallContext = (fp, binding, q) => concat(fp, binding, u32be(q));
 var proofJson = (branches) => branches.map(([c, r]) => [scalarHex(c), scalarHex(r)]);
 var ctJson = (ct) => ({ alpha: pointHex(ct.alpha), beta: pointHex(ct.beta) });
 function valueMax(q) {
@@ -2728,9 +2728,13 @@ function checkSelections(definition, selections) {
   });
 }
 function* encryptionSteps(ctx, credential, selections) {
+  const { answers, randomness } = yield* answerSteps(ctx, credential.public.toBytes(), selections);
+  const body = { election: toHex(ctx.fingerprint), credential: pointHex(credential.public), answers };
+  return { body, selections, randomness };
+}
+function* answerSteps(ctx, binding, selections) {
   checkSelections(ctx.definition, selections);
   const { key, fingerprint: fp } = ctx;
-  const S = credential.public;
   const total = selections.reduce((n, s) => n + s.length, 0);
   let done = 0;
   const answers = [];
@@ -2741,18 +2745,17 @@ function* encryptionSteps(ctx, credential, selections) {
     const cts = sel.map((m, oi) => encrypt(key, m, rs[oi]));
     const proofs = [];
     for (const [oi, m] of sel.entries()) {
-      proofs.push(proofJson(proveRange(key, cts[oi], m, rs[oi], 0, valueMax(q), choiceContext(fp, S, qi, oi), "ballot-choice")));
+      proofs.push(proofJson(proveRange(key, cts[oi], m, rs[oi], 0, valueMax(q), choiceContext(fp, binding, qi, oi), "ballot-choice")));
       yield { done: ++done, total };
     }
     const sum = sel.reduce((a, b) => a + b, 0);
     const rSum = mod2(rs.reduce((a, b) => a + b, 0n));
     const [lo, hi] = sumRange(q);
-    const overall = proveRange(key, addAll(cts), sum, rSum, lo, hi, overallContext(fp, S, qi), "ballot-overall");
+    const overall = proveRange(key, addAll(cts), sum, rSum, lo, hi, overallContext(fp, binding, qi), "ballot-overall");
     answers.push({ choices: cts.map(ctJson), proofs, overall: proofJson(overall) });
     randomness.push(rs);
   }
-  const body = { election: toHex(fp), credential: pointHex(S), answers };
-  return { body, selections, randomness: randomness.map((rs) => rs.map(scalarHex)) };
+  return { answers, randomness: randomness.map((rs) => rs.map(scalarHex)) };
 }
 function signBallot(credential, body) {
   const S = pointFromHex(body.credential, "credential");

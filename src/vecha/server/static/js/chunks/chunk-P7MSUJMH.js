@@ -31,7 +31,7 @@ import {
   toHex,
   u32,
   x25519
-} from "./chunk-327D5O4M.js";
+} from "./chunk-O6ZCZXJ7.js";
 import {
   __require
 } from "./chunk-OBRWUZ3S.js";

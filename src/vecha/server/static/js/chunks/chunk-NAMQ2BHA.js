@@ -3,7 +3,7 @@ import {
   Transcript,
   canonicalBytes,
   concat
-} from "./chunk-327D5O4M.js";
+} from "./chunk-O6ZCZXJ7.js";
 import {
   __commonJS,
   __toESM
