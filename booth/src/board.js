@@ -130,7 +130,7 @@ function render() {
             { id: "search-result", tabindex: "-1", role: "status" },
             f.error
               ? el("p", { class: "error" }, f.error)
-              : [el("p", { class: "ok" }, t("board.found", { index: f.index })), el("p", {}, t(f.counts ? "board.counts" : "board.replaced"))],
+              : [el("p", { class: "ok" }, t("board.found", { index: f.index })), el("p", {}, t(f.counts === null ? "board.mixed" : f.counts ? "board.counts" : "board.replaced"))],
           )
         : null,
     ),

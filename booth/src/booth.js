@@ -2,7 +2,7 @@
 // One page, so that the browser's history holds one address; every step is drawn from
 // `state`, so switching the language mid-way keeps the voter's choices.
 
-import { readRegistrationFile, signedCredential } from "./application.js";
+import { newCode, readRegistrationFile, signedCredential } from "./application.js";
 import * as v from "./crypto.js";
 import { framesOf, qrImage } from "./handoff.js";
 import { agrees, fingerprintText, replayPackage } from "./package.js";
@@ -16,6 +16,13 @@ const state = {
   ctx: null,
   loadError: null,
   credential: null, // {secret, public}: in memory only, dropped after casting
+  // a coercion-resistant election (spec §6.10): the code itself (real or fake: the booth
+  // cannot tell, and does not try) and the tracking code of the ballot it replaces, if given
+  code: null,
+  replaces: null,
+  previousError: null,
+  typedPrevious: null,
+  fakeCode: null, // a fake code made on request, shown until the page changes step
   registration: null, // {credential, signatures} from a registration file, sent with the ballot
   fileError: null,
   codeError: null,
@@ -104,15 +111,26 @@ function codeStep() {
       state.codeError = t("code.empty");
     } else {
       try {
-        state.credential = v.credentialFromCode(typed, state.ctx.fingerprint);
+        if (coercion()) {
+          state.typedPrevious = document.getElementById("previous").value;
+          const previous = state.typedPrevious.replace(/\s/g, "").toLowerCase();
+          state.previousError = previous && !/^[0-9a-f]{64}$/.test(previous) ? t("coercion.previous-bad") : null;
+          state.code = v.normalizeCode(typed);
+          if (state.previousError) throw new v.CodeError("coercion.previous-bad");
+          state.replaces = previous ? v.fromHex(previous, 32) : null;
+        } else {
+          state.credential = v.credentialFromCode(typed, state.ctx.fingerprint);
+        }
         state.codeError = null;
         state.typedCode = null;
+        state.fakeCode = null;
+        state.typedPrevious = null;
         input.value = "";
         go("questions");
         return;
       } catch (e) {
         if (!(e instanceof v.CodeError)) throw e;
-        state.codeError = t(e.key, { detail: e.detail });
+        state.codeError = e.key === "coercion.previous-bad" ? null : t(e.key, { detail: e.detail });
         state.typedCode = typed;
       }
     }
@@ -133,9 +151,53 @@ function codeStep() {
       el("p", { id: "code-help", class: "hint" }, t("code.help")),
       input,
       state.codeError ? el("p", { id: "code-error", class: "error", role: "alert" }, state.codeError) : null,
+      coercion() ? previousField() : null,
       el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", "data-action": "code-continue" }, t("code.continue"))),
     ),
+    coercion() ? fakeCodeOffer() : null,
     el("p", { class: "note" }, el("a", { href: pageUrl("handin.html"), id: "handin-link" }, t("nav.handin"))),
+  );
+}
+
+const coercion = () => state.ctx?.definition?.coercion === true;
+
+// A coercion-resistant election: the ballot this one replaces, named by its tracking code.
+function previousField() {
+  const input = el("input", {
+    id: "previous",
+    name: "previous",
+    type: "text",
+    autocomplete: "off",
+    spellcheck: "false",
+    class: "tracker-input",
+    "aria-describedby": state.previousError ? "previous-help previous-error" : "previous-help",
+    "aria-invalid": state.previousError ? "true" : null,
+  });
+  input.value = state.typedPrevious ?? "";
+  return el(
+    "div",
+    { class: "previous" },
+    el("label", { for: "previous" }, t("coercion.previous-label")),
+    el("p", { id: "previous-help", class: "hint" }, t("coercion.previous-help")),
+    input,
+    state.previousError ? el("p", { id: "previous-error", class: "error", role: "alert" }, state.previousError) : null,
+  );
+}
+
+// What to do under pressure, in plain words, and a fake code made on this device.
+function fakeCodeOffer() {
+  const make = () => {
+    state.fakeCode = newCode();
+    render();
+    document.getElementById("fake-code")?.focus();
+  };
+  return el(
+    "details",
+    { class: "fake-codes", id: "fake-codes", open: state.fakeCode ? true : null }, // stays open to show the code
+    el("summary", {}, t("coercion.fake-title")),
+    el("p", {}, t("coercion.fake-help")),
+    el("button", { type: "button", "data-action": "fake-code", onclick: make }, t("coercion.fake-make")),
+    state.fakeCode ? el("p", { id: "fake-code", class: "code", role: "status", tabindex: "-1" }, t("coercion.fake-shown", { code: state.fakeCode })) : null,
   );
 }
 
@@ -149,8 +211,12 @@ function registrationFileForm() {
       const file = readRegistrationFile(await chosen.text(), state.ctx.id, state.ctx.fingerprint);
       const rules = state.ctx.definition.registration;
       if (Object.keys(file.signatures).length < rules.required) throw new Error(t("code.file-unsigned", { required: rules.required }));
-      state.credential = v.credentialFromCode(file.pending.code, state.ctx.fingerprint);
-      state.registration = signedCredential(file, state.ctx.fingerprint);
+      if (coercion()) {
+        state.code = v.normalizeCode(file.pending.code); // on the roll by its roll entry: nothing goes with the ballot
+      } else {
+        state.credential = v.credentialFromCode(file.pending.code, state.ctx.fingerprint);
+        state.registration = signedCredential(file, state.ctx.fingerprint);
+      }
       state.fileError = null;
       go("questions");
     } catch (e) {
@@ -423,7 +489,8 @@ async function encryptAndShow() {
   state.progress = { done: 0, total: 1 };
   state.audit = null;
   go("sealed");
-  const steps = v.encryptionSteps(state.ctx, state.credential, state.marks.map((m) => [...m]));
+  const marks = state.marks.map((m) => [...m]);
+  const steps = coercion() ? v.coercionEncryptionSteps(state.ctx, state.code, marks, state.replaces) : v.encryptionSteps(state.ctx, state.credential, marks);
   let last = performance.now();
   for (;;) {
     const step = steps.next();
@@ -479,7 +546,7 @@ async function cast() {
   state.busy = true;
   state.castError = null;
   render();
-  const ballot = v.signBallot(state.credential, state.made.body); // signed only now: it is being cast
+  const ballot = signed(); // signed only now: it is being cast
   try {
     const submission = { ballot, channel: "web" };
     if (state.registration) submission.registration = state.registration; // the box ignores it once registered
@@ -490,9 +557,12 @@ async function cast() {
       throw new ApiError(0, "bad-receipt", t("cast.bad-receipt", { message: e.message }));
     }
     state.receipt = receipt;
-    state.history = await credentialHistory(state.credential);
+    // a coercion-resistant election's ballots show no credential to list ballots under
+    state.history = coercion() ? null : await credentialHistory(state.credential);
     // The ballot is on the board: forget everything that could tell how this voter voted.
     state.credential = null;
+    state.code = null;
+    state.replaces = null;
     state.registration = null;
     state.made = null;
     state.marks = state.marks.map((m) => m.map(() => 0));
@@ -507,6 +577,12 @@ async function cast() {
     render();
     main().querySelector(".error")?.focus();
   }
+}
+
+/** The ballot on show, signed: by the credential (§6.4), or with the proofs of the
+ * randomness of its encrypted credential and predecessor (§6.10). */
+function signed() {
+  return coercion() ? v.signCoercionBallot(state.made.secrets, state.made.body) : v.signBallot(state.credential, state.made.body);
 }
 
 // Every ballot on the board under this credential, so that the voter sees whether anyone
@@ -598,12 +674,14 @@ function sealedStep() {
 /** Sign the ballot and show it as QR codes (spec §6.9) for someone else to cast; it is not
  * cast from here. Nothing is kept: the codes live in this page until it is closed. */
 async function handOff() {
-  const ballot = v.signBallot(state.credential, state.made.body);
+  const ballot = signed();
   const submission = { ballot, channel: "web" };
   if (state.registration) submission.registration = state.registration;
   const frames = await framesOf(submission);
   state.handoff = { tracker: v.trackerOf(ballot), codes: frames.map((f) => qrImage(f).url) };
   state.credential = null;
+  state.code = null;
+  state.replaces = null;
   state.registration = null;
   state.made = null;
   state.marks = state.marks.map((m) => m.map(() => 0));
@@ -665,9 +743,9 @@ function doneStep() {
     ),
     el("details", {}, el("summary", {}, t("done.receipt-data")), el("pre", { class: "data", id: "receipt-json", tabindex: "0" }, JSON.stringify(r))),
     el("p", {}, el("a", { href: pageUrl("board.html", { tracker: r.tracker }), id: "find-ballot" }, t("done.find"))),
-    el("p", {}, t("done.keep")),
+    el("p", {}, t(coercion() ? "done.coercion-keep" : "done.keep")),
     historyView(),
-    el("p", { class: "note" }, t("done.revote")),
+    el("p", { class: "note" }, t(coercion() ? "done.coercion-revote" : "done.revote")),
     el(
       "div",
       { class: "actions" },

@@ -22,7 +22,9 @@ function table(caption, columns, rows) {
 }
 
 const PERIOD_COLUMNS = ["turnout.col-period", "turnout.col-channel", "turnout.col-ballots", "turnout.col-voters"];
-const periodRows = (buckets) => buckets.map((b) => [b.period, t(`channel.${b.channel}`), b.ballots, b.voters]);
+// a coercion-resistant election's turnout has no number of voters (null): ballots show no credential
+const voters = (n) => (n === null ? t("turnout.unknown") : n);
+const periodRows = (buckets) => buckets.map((b) => [b.period, t(`channel.${b.channel}`), b.ballots, voters(b.voters)]);
 
 function hourlyTotals(hours) {
   const totals = new Map();
@@ -33,11 +35,11 @@ function hourlyTotals(hours) {
 function dataSection() {
   const d = state.turnout;
   if (!d) return el("p", { role: "status" }, t("loading"));
-  const channels = Object.entries(d.channels).map(([channel, c]) => [t(`channel.${channel}`), c.ballots, c.voters]);
+  const channels = Object.entries(d.channels).map(([channel, c]) => [t(`channel.${channel}`), c.ballots, voters(c.voters)]);
   return el(
     "div",
     {},
-    el("p", { class: "summary", id: "turnout-summary" }, t("turnout.summary", d)),
+    el("p", { class: "summary", id: "turnout-summary" }, t(d.voters === null ? "turnout.summary-ballots" : "turnout.summary", d)),
     d.ballots === 0
       ? el("p", {}, t("turnout.none"))
       : [

@@ -1,6 +1,6 @@
 import {
   trackerOf
-} from "./chunks/chunk-O6ZCZXJ7.js";
+} from "./chunks/chunk-XCBT4GHC.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-OBRWUZ3S.js";
+} from "./chunks/chunk-ICGT7XVU.js";
 
 // src/board.js
 var PAGE = 50;
@@ -128,7 +128,7 @@ function render() {
       f ? el(
         "div",
         { id: "search-result", tabindex: "-1", role: "status" },
-        f.error ? el("p", { class: "error" }, f.error) : [el("p", { class: "ok" }, t("board.found", { index: f.index })), el("p", {}, t(f.counts ? "board.counts" : "board.replaced"))]
+        f.error ? el("p", { class: "error" }, f.error) : [el("p", { class: "ok" }, t("board.found", { index: f.index })), el("p", {}, t(f.counts === null ? "board.mixed" : f.counts ? "board.counts" : "board.replaced"))]
       ) : null
     ),
     entriesTable(),

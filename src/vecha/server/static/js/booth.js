@@ -1,28 +1,33 @@
 import {
+  newCode,
   readRegistrationFile,
   signedCredential
-} from "./chunks/chunk-P7MSUJMH.js";
+} from "./chunks/chunk-GEIZUV4O.js";
 import {
   agrees,
   fingerprintText,
   replayPackage
-} from "./chunks/chunk-JEUHAUX5.js";
+} from "./chunks/chunk-GDIX3BI6.js";
 import {
   framesOf,
   qrImage
-} from "./chunks/chunk-NAMQ2BHA.js";
+} from "./chunks/chunk-MK6JPQSE.js";
 import {
   CodeError,
   auditBallot,
   auditData,
   checkReceipt,
+  coercionEncryptionSteps,
   credentialFromCode,
   encryptionSteps,
+  fromHex,
+  normalizeCode,
   optionsOf,
   pointHex,
   signBallot,
+  signCoercionBallot,
   trackerOf
-} from "./chunks/chunk-O6ZCZXJ7.js";
+} from "./chunks/chunk-XCBT4GHC.js";
 import {
   ApiError,
   api,
@@ -39,7 +44,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-OBRWUZ3S.js";
+} from "./chunks/chunk-ICGT7XVU.js";
 
 // src/booth.js
 var STEPS = ["code", "questions", "review", "sealed", "done"];
@@ -50,6 +55,14 @@ var state = {
   loadError: null,
   credential: null,
   // {secret, public}: in memory only, dropped after casting
+  // a coercion-resistant election (spec §6.10): the code itself (real or fake: the booth
+  // cannot tell, and does not try) and the tracking code of the ballot it replaces, if given
+  code: null,
+  replaces: null,
+  previousError: null,
+  typedPrevious: null,
+  fakeCode: null,
+  // a fake code made on request, shown until the page changes step
   registration: null,
   // {credential, signatures} from a registration file, sent with the ballot
   fileError: null,
@@ -136,15 +149,26 @@ function codeStep() {
       state.codeError = t("code.empty");
     } else {
       try {
-        state.credential = credentialFromCode(typed, state.ctx.fingerprint);
+        if (coercion()) {
+          state.typedPrevious = document.getElementById("previous").value;
+          const previous = state.typedPrevious.replace(/\s/g, "").toLowerCase();
+          state.previousError = previous && !/^[0-9a-f]{64}$/.test(previous) ? t("coercion.previous-bad") : null;
+          state.code = normalizeCode(typed);
+          if (state.previousError) throw new CodeError("coercion.previous-bad");
+          state.replaces = previous ? fromHex(previous, 32) : null;
+        } else {
+          state.credential = credentialFromCode(typed, state.ctx.fingerprint);
+        }
         state.codeError = null;
         state.typedCode = null;
+        state.fakeCode = null;
+        state.typedPrevious = null;
         input.value = "";
         go("questions");
         return;
       } catch (e) {
         if (!(e instanceof CodeError)) throw e;
-        state.codeError = t(e.key, { detail: e.detail });
+        state.codeError = e.key === "coercion.previous-bad" ? null : t(e.key, { detail: e.detail });
         state.typedCode = typed;
       }
     }
@@ -165,9 +189,49 @@ function codeStep() {
       el("p", { id: "code-help", class: "hint" }, t("code.help")),
       input,
       state.codeError ? el("p", { id: "code-error", class: "error", role: "alert" }, state.codeError) : null,
+      coercion() ? previousField() : null,
       el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", "data-action": "code-continue" }, t("code.continue")))
     ),
+    coercion() ? fakeCodeOffer() : null,
     el("p", { class: "note" }, el("a", { href: pageUrl("handin.html"), id: "handin-link" }, t("nav.handin")))
+  );
+}
+var coercion = () => state.ctx?.definition?.coercion === true;
+function previousField() {
+  const input = el("input", {
+    id: "previous",
+    name: "previous",
+    type: "text",
+    autocomplete: "off",
+    spellcheck: "false",
+    class: "tracker-input",
+    "aria-describedby": state.previousError ? "previous-help previous-error" : "previous-help",
+    "aria-invalid": state.previousError ? "true" : null
+  });
+  input.value = state.typedPrevious ?? "";
+  return el(
+    "div",
+    { class: "previous" },
+    el("label", { for: "previous" }, t("coercion.previous-label")),
+    el("p", { id: "previous-help", class: "hint" }, t("coercion.previous-help")),
+    input,
+    state.previousError ? el("p", { id: "previous-error", class: "error", role: "alert" }, state.previousError) : null
+  );
+}
+function fakeCodeOffer() {
+  const make = () => {
+    state.fakeCode = newCode();
+    render();
+    document.getElementById("fake-code")?.focus();
+  };
+  return el(
+    "details",
+    { class: "fake-codes", id: "fake-codes", open: state.fakeCode ? true : null },
+    // stays open to show the code
+    el("summary", {}, t("coercion.fake-title")),
+    el("p", {}, t("coercion.fake-help")),
+    el("button", { type: "button", "data-action": "fake-code", onclick: make }, t("coercion.fake-make")),
+    state.fakeCode ? el("p", { id: "fake-code", class: "code", role: "status", tabindex: "-1" }, t("coercion.fake-shown", { code: state.fakeCode })) : null
   );
 }
 function registrationFileForm() {
@@ -178,8 +242,12 @@ function registrationFileForm() {
       const file = readRegistrationFile(await chosen.text(), state.ctx.id, state.ctx.fingerprint);
       const rules = state.ctx.definition.registration;
       if (Object.keys(file.signatures).length < rules.required) throw new Error(t("code.file-unsigned", { required: rules.required }));
-      state.credential = credentialFromCode(file.pending.code, state.ctx.fingerprint);
-      state.registration = signedCredential(file, state.ctx.fingerprint);
+      if (coercion()) {
+        state.code = normalizeCode(file.pending.code);
+      } else {
+        state.credential = credentialFromCode(file.pending.code, state.ctx.fingerprint);
+        state.registration = signedCredential(file, state.ctx.fingerprint);
+      }
       state.fileError = null;
       go("questions");
     } catch (e) {
@@ -422,7 +490,8 @@ async function encryptAndShow() {
   state.progress = { done: 0, total: 1 };
   state.audit = null;
   go("sealed");
-  const steps = encryptionSteps(state.ctx, state.credential, state.marks.map((m) => [...m]));
+  const marks = state.marks.map((m) => [...m]);
+  const steps = coercion() ? coercionEncryptionSteps(state.ctx, state.code, marks, state.replaces) : encryptionSteps(state.ctx, state.credential, marks);
   let last = performance.now();
   for (; ; ) {
     const step = steps.next();
@@ -469,7 +538,7 @@ async function cast() {
   state.busy = true;
   state.castError = null;
   render();
-  const ballot = signBallot(state.credential, state.made.body);
+  const ballot = signed();
   try {
     const submission = { ballot, channel: "web" };
     if (state.registration) submission.registration = state.registration;
@@ -480,8 +549,10 @@ async function cast() {
       throw new ApiError(0, "bad-receipt", t("cast.bad-receipt", { message: e.message }));
     }
     state.receipt = receipt;
-    state.history = await credentialHistory(state.credential);
+    state.history = coercion() ? null : await credentialHistory(state.credential);
     state.credential = null;
+    state.code = null;
+    state.replaces = null;
     state.registration = null;
     state.made = null;
     state.marks = state.marks.map((m) => m.map(() => 0));
@@ -496,6 +567,9 @@ async function cast() {
     render();
     main().querySelector(".error")?.focus();
   }
+}
+function signed() {
+  return coercion() ? signCoercionBallot(state.made.secrets, state.made.body) : signBallot(state.credential, state.made.body);
 }
 async function credentialHistory(credential) {
   try {
@@ -576,12 +650,14 @@ function sealedStep() {
   );
 }
 async function handOff() {
-  const ballot = signBallot(state.credential, state.made.body);
+  const ballot = signed();
   const submission = { ballot, channel: "web" };
   if (state.registration) submission.registration = state.registration;
   const frames = await framesOf(submission);
   state.handoff = { tracker: trackerOf(ballot), codes: frames.map((f) => qrImage(f).url) };
   state.credential = null;
+  state.code = null;
+  state.replaces = null;
   state.registration = null;
   state.made = null;
   state.marks = state.marks.map((m) => m.map(() => 0));
@@ -636,9 +712,9 @@ function doneStep() {
     ),
     el("details", {}, el("summary", {}, t("done.receipt-data")), el("pre", { class: "data", id: "receipt-json", tabindex: "0" }, JSON.stringify(r))),
     el("p", {}, el("a", { href: pageUrl("board.html", { tracker: r.tracker }), id: "find-ballot" }, t("done.find"))),
-    el("p", {}, t("done.keep")),
+    el("p", {}, t(coercion() ? "done.coercion-keep" : "done.keep")),
     historyView(),
-    el("p", { class: "note" }, t("done.revote")),
+    el("p", { class: "note" }, t(coercion() ? "done.coercion-revote" : "done.revote")),
     el(
       "div",
       { class: "actions" },

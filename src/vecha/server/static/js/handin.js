@@ -1,13 +1,13 @@
 import {
   readQr,
   submissionOf
-} from "./chunks/chunk-NAMQ2BHA.js";
+} from "./chunks/chunk-MK6JPQSE.js";
 import {
   EncodingError,
   checkReceipt,
   electionContext,
   toHex
-} from "./chunks/chunk-O6ZCZXJ7.js";
+} from "./chunks/chunk-XCBT4GHC.js";
 import {
   ApiError,
   api,
@@ -18,7 +18,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-OBRWUZ3S.js";
+} from "./chunks/chunk-ICGT7XVU.js";
 
 // src/handin.js
 var state = { info: null, error: null, frames: [], notice: null, receipt: null, busy: false };

@@ -1,11 +1,11 @@
 import {
   fingerprintText,
   replayDefinition
-} from "./chunks/chunk-JEUHAUX5.js";
+} from "./chunks/chunk-GDIX3BI6.js";
 import {
   fromHex,
   toHex
-} from "./chunks/chunk-O6ZCZXJ7.js";
+} from "./chunks/chunk-XCBT4GHC.js";
 import {
   el,
   electionId,
@@ -14,7 +14,7 @@ import {
   pageUrl,
   startPage,
   t
-} from "./chunks/chunk-OBRWUZ3S.js";
+} from "./chunks/chunk-ICGT7XVU.js";
 
 // src/pins.js
 var PinError = class extends Error {

@@ -7,14 +7,14 @@ import {
   registrarOf,
   solvePuzzle,
   unblind
-} from "./chunks/chunk-P7MSUJMH.js";
+} from "./chunks/chunk-GEIZUV4O.js";
 import {
   fingerprintText,
   replayDefinition
-} from "./chunks/chunk-JEUHAUX5.js";
+} from "./chunks/chunk-GDIX3BI6.js";
 import {
   toHex
-} from "./chunks/chunk-O6ZCZXJ7.js";
+} from "./chunks/chunk-XCBT4GHC.js";
 import {
   ApiError,
   api,
@@ -25,7 +25,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-OBRWUZ3S.js";
+} from "./chunks/chunk-ICGT7XVU.js";
 
 // src/register.js
 var state = {

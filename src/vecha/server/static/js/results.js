@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-5J655O6N.js";
+} from "./chunks/chunk-7RACIIBC.js";
 import {
   api,
   candidateName,
@@ -13,7 +13,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-OBRWUZ3S.js";
+} from "./chunks/chunk-ICGT7XVU.js";
 
 // src/results.js
 var state = { info: null, result: null, error: null, pending: false };

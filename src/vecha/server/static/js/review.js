@@ -3,15 +3,15 @@ import {
   openEvidence,
   registrarOf,
   reviewerKeyPair
-} from "./chunks/chunk-P7MSUJMH.js";
+} from "./chunks/chunk-GEIZUV4O.js";
 import {
   fingerprintText,
   replayDefinition
-} from "./chunks/chunk-JEUHAUX5.js";
+} from "./chunks/chunk-GDIX3BI6.js";
 import {
   fromHex,
   toHex
-} from "./chunks/chunk-O6ZCZXJ7.js";
+} from "./chunks/chunk-XCBT4GHC.js";
 import {
   ApiError,
   api,
@@ -22,7 +22,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-OBRWUZ3S.js";
+} from "./chunks/chunk-ICGT7XVU.js";
 
 // src/review.js
 var state = {

@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-5J655O6N.js";
+} from "./chunks/chunk-7RACIIBC.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-OBRWUZ3S.js";
+} from "./chunks/chunk-ICGT7XVU.js";
 
 // src/turnout.js
 var REFRESH_MS = 5e3;
@@ -29,7 +29,8 @@ function table(caption, columns, rows) {
   );
 }
 var PERIOD_COLUMNS = ["turnout.col-period", "turnout.col-channel", "turnout.col-ballots", "turnout.col-voters"];
-var periodRows = (buckets) => buckets.map((b) => [b.period, t(`channel.${b.channel}`), b.ballots, b.voters]);
+var voters = (n) => n === null ? t("turnout.unknown") : n;
+var periodRows = (buckets) => buckets.map((b) => [b.period, t(`channel.${b.channel}`), b.ballots, voters(b.voters)]);
 function hourlyTotals(hours) {
   const totals = /* @__PURE__ */ new Map();
   for (const h of hours) totals.set(h.period, (totals.get(h.period) ?? 0) + h.ballots);
@@ -38,11 +39,11 @@ function hourlyTotals(hours) {
 function dataSection() {
   const d = state.turnout;
   if (!d) return el("p", { role: "status" }, t("loading"));
-  const channels = Object.entries(d.channels).map(([channel, c]) => [t(`channel.${channel}`), c.ballots, c.voters]);
+  const channels = Object.entries(d.channels).map(([channel, c]) => [t(`channel.${channel}`), c.ballots, voters(c.voters)]);
   return el(
     "div",
     {},
-    el("p", { class: "summary", id: "turnout-summary" }, t("turnout.summary", d)),
+    el("p", { class: "summary", id: "turnout-summary" }, t(d.voters === null ? "turnout.summary-ballots" : "turnout.summary", d)),
     d.ballots === 0 ? el("p", {}, t("turnout.none")) : [
       el("h2", {}, t("turnout.by-hour")),
       barChart(hourlyTotals(d.hours), t("turnout.chart")),

@@ -374,7 +374,19 @@ var be_default = {
   "install.check-address": "Праверыць, што аддае гэты адрас цяпер",
   "install.address-matches": "Гэты адрас па-ранейшаму аддае кабіну, замацаваную выбарамі: усе {count} файлаў супадаюць.",
   "install.remove": "Выдаліць кабіну з гэтай прылады",
-  "install.address-changed": "Гэты адрас цяпер аддае змененую кабіну: {files}. Ваша ўсталяваная копія не змянілася, і адкрываецца менавіта яна; паведаміце назіральнікам."
+  "install.address-changed": "Гэты адрас цяпер аддае змененую кабіну: {files}. Ваша ўсталяваная копія не змянілася, і адкрываецца менавіта яна; паведаміце назіральнікам.",
+  "coercion.previous-label": "Ужо галасавалі з гэтым кодам? Код адсочвання вашага апошняга бюлетэня (неабавязкова)",
+  "coercion.previous-help": "Устаўце код адсочвання з квітанцыі вашага апошняга бюлетэня з гэтым кодам: тады новы бюлетэнь заменіць яго. Без яго ўсё роўна залічыцца найнавейшы бюлетэнь, але пры падліку будзе відаць, што вашыя бюлетэні звязаныя паміж сабой (але не чые яны).",
+  "coercion.previous-bad": "Код адсочвання — гэта 64 знакі: лічбы 0–9 і літары a–f, як у квітанцыі.",
+  "coercion.fake-title": "Калі вас прымушаюць галасаваць або аддаць код",
+  "coercion.fake-help": "Стварыце фальшывы код і аддайце яго або прагаласуйце ім у іх на вачах. Ён выглядае дакладна як сапраўдны і працуе ўсюды: гэтая кабіна яго прымае, скрыня дае квітанцыю, бюлетэнь з'яўляецца на дошцы. Але бюлетэні з ім не залічваюцца, і ніхто, акрамя вас, не можа даведацца, што код фальшывы. Потым, калі будзеце адны, прагаласуйце зноў сапраўдным кодам. Ніколі не кажыце, што код фальшывы.",
+  "coercion.fake-make": "Стварыць фальшывы код",
+  "coercion.fake-shown": "Фальшывы код: {code}. Запішыце яго, калі ён можа спатрэбіцца зноў: ён нідзе не захоўваецца.",
+  "done.coercion-keep": "Захавайце гэты код адсочвання, калі, магчыма, прагаласуеце зноў: увядзіце яго тут разам з вашым кодам, і новы бюлетэнь заменіць гэты. Па дошцы ніхто не ўбачыць, што вы галасавалі зноў.",
+  "done.coercion-revote": "Залічваецца апошні бюлетэнь, пададзены з вашым сапраўдным кодам. Бюлетэні з фальшывым кодам не залічваюцца і выглядаюць гэтак жа, як усе астатнія.",
+  "board.mixed": "У гэтым галасаванні ні па адным бюлетэні не відаць, ці ўлічваецца ён: улічваецца апошні бюлетэнь кожнага сапраўднага кода, і падлік гэта даказвае, не кажучы, які менавіта.",
+  "turnout.summary-ballots": "Бюлетэняў: {ballots}. Зарэгістравана: {credentials}. (У гэтым галасаванні па бюлетэнях не відаць, хто іх падаў, таму тыя, хто прагаласаваў, не лічацца.)",
+  "turnout.unknown": "не лічыцца"
 };
 
 // i18n/en.json
@@ -717,7 +729,19 @@ var en_default = {
   "install.check-address": "Check what this address serves now",
   "install.address-matches": "This address still serves the booth the election fixed: all {count} files match.",
   "install.remove": "Remove the booth from this device",
-  "install.address-changed": "This address now serves a changed booth: {files}. Your installed copy is unchanged and is the one that opens; tell the observers."
+  "install.address-changed": "This address now serves a changed booth: {files}. Your installed copy is unchanged and is the one that opens; tell the observers.",
+  "coercion.previous-label": "Voted before with this code? The tracking code of your last ballot (optional)",
+  "coercion.previous-help": "Paste the tracking code from the receipt of your last ballot cast with this code: your new ballot then replaces it. Without it your newest ballot still counts, but the count will show that your ballots belong together (not whose they are).",
+  "coercion.previous-bad": "A tracking code has 64 characters, digits 0–9 and letters a–f, as on the receipt.",
+  "coercion.fake-title": "If someone forces you to vote or to give them your code",
+  "coercion.fake-help": "Make a fake code and give it to them, or vote with it in front of them. It looks exactly like a real code and works everywhere: this booth takes it, the ballot box gives a receipt, the ballot appears on the board. But ballots cast with it are not counted, and nobody but you can tell that it is fake. Later, when you are alone, vote again with your real code. Never say that a code is fake.",
+  "coercion.fake-make": "Make a fake code",
+  "coercion.fake-shown": "A fake code: {code}. Write it down if you may need it again: it is not kept anywhere.",
+  "done.coercion-keep": "Keep this tracking code if you may vote again: give it here together with your code, and your new ballot replaces this one. Nobody can see on the board that you voted again.",
+  "done.coercion-revote": "The last ballot cast with your real code is the one that counts. Ballots cast with a fake code are not counted, and they look the same as every other ballot.",
+  "board.mixed": "In this election no single ballot shows whether it counts: the last ballot of each real code counts, and the count proves it without saying which.",
+  "turnout.summary-ballots": "Ballots: {ballots}. Registered: {credentials}. (In this election ballots do not show who cast them, so voters are not counted.)",
+  "turnout.unknown": "not counted"
 };
 
 // i18n/ru.json
@@ -1060,7 +1084,19 @@ var ru_default = {
   "install.check-address": "Проверить, что отдаёт этот адрес сейчас",
   "install.address-matches": "Этот адрес по-прежнему отдаёт кабину, закреплённую выборами: все {count} файлов совпадают.",
   "install.remove": "Удалить кабину с этого устройства",
-  "install.address-changed": "Этот адрес теперь отдаёт изменённую кабину: {files}. Ваша установленная копия не изменилась, и открывается именно она; сообщите наблюдателям."
+  "install.address-changed": "Этот адрес теперь отдаёт изменённую кабину: {files}. Ваша установленная копия не изменилась, и открывается именно она; сообщите наблюдателям.",
+  "coercion.previous-label": "Уже голосовали с этим кодом? Код отслеживания вашего последнего бюллетеня (необязательно)",
+  "coercion.previous-help": "Вставьте код отслеживания из квитанции вашего последнего бюллетеня с этим кодом: тогда новый бюллетень заменит его. Без него всё равно засчитается самый новый бюллетень, но при подсчёте будет видно, что ваши бюллетени связаны между собой (но не чьи они).",
+  "coercion.previous-bad": "Код отслеживания — это 64 знака: цифры 0–9 и буквы a–f, как в квитанции.",
+  "coercion.fake-title": "Если вас заставляют голосовать или отдать код",
+  "coercion.fake-help": "Создайте поддельный код и отдайте его или проголосуйте им у них на глазах. Он выглядит точно как настоящий и работает везде: эта кабина его принимает, урна выдаёт квитанцию, бюллетень появляется на доске. Но бюллетени с ним не засчитываются, и никто, кроме вас, не может узнать, что код поддельный. Потом, когда будете одни, проголосуйте снова настоящим кодом. Никогда не говорите, что код поддельный.",
+  "coercion.fake-make": "Создать поддельный код",
+  "coercion.fake-shown": "Поддельный код: {code}. Запишите его, если он может понадобиться снова: он нигде не хранится.",
+  "done.coercion-keep": "Сохраните этот код отслеживания, если, может быть, проголосуете снова: введите его здесь вместе с вашим кодом, и новый бюллетень заменит этот. По доске никто не увидит, что вы проголосовали снова.",
+  "done.coercion-revote": "Засчитывается последний бюллетень, поданный с вашим настоящим кодом. Бюллетени с поддельным кодом не засчитываются и выглядят так же, как все остальные.",
+  "board.mixed": "В этом голосовании ни по одному бюллетеню не видно, учитывается ли он: учитывается последний бюллетень каждого настоящего кода, и подсчёт это доказывает, не говоря, какой именно.",
+  "turnout.summary-ballots": "Бюллетеней: {ballots}. Зарегистрировано: {credentials}. (В этом голосовании по бюллетеням не видно, кто их подал, поэтому проголосовавшие не считаются.)",
+  "turnout.unknown": "не считается"
 };
 
 // src/ui.js

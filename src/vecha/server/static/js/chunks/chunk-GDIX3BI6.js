@@ -10,7 +10,7 @@ import {
   scalarFromHex,
   toHex,
   verifyKnowledge
-} from "./chunk-O6ZCZXJ7.js";
+} from "./chunk-XCBT4GHC.js";
 
 // src/package.js
 var ZERO_HASH = new Uint8Array(32);

@@ -3,11 +3,11 @@ import {
   Transcript,
   canonicalBytes,
   concat
-} from "./chunk-O6ZCZXJ7.js";
+} from "./chunk-XCBT4GHC.js";
 import {
   __commonJS,
   __toESM
-} from "./chunk-OBRWUZ3S.js";
+} from "./chunk-ICGT7XVU.js";
 
 // node_modules/jsqr/dist/jsQR.js
 var require_jsQR = __commonJS({

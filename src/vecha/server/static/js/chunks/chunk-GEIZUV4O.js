@@ -31,10 +31,10 @@ import {
   toHex,
   u32,
   x25519
-} from "./chunk-O6ZCZXJ7.js";
+} from "./chunk-XCBT4GHC.js";
 import {
   __require
-} from "./chunk-OBRWUZ3S.js";
+} from "./chunk-ICGT7XVU.js";
 
 // node_modules/@noble/ciphers/utils.js
 /*! noble-ciphers - MIT License (c) 2023 Paul Miller (paulmillr.com) */
@@ -4213,6 +4213,7 @@ export {
   reviewerKeyPair,
   openEvidence,
   fromBase64,
+  newCode,
   evidenceProblem,
   newPending,
   newRegistrationFile,

@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-OBRWUZ3S.js";
+} from "./chunk-ICGT7XVU.js";
 
 // src/chart.js
 function barChart(rows, label) {

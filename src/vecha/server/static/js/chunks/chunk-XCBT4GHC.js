@@ -655,6 +655,17 @@ function equalBytes(a, b) {
 function copyBytes2(bytes) {
   return Uint8Array.from(abytes2(bytes));
 }
+function asciiToBytes(ascii) {
+  if (typeof ascii !== "string")
+    throw new TypeError("ascii string expected, got " + typeof ascii);
+  return Uint8Array.from(ascii, (c, i) => {
+    const charCode = c.charCodeAt(0);
+    if (c.length !== 1 || charCode > 127) {
+      throw new RangeError(`string contains non-ASCII character "${ascii[i]}" with code ${charCode} at position ${i}`);
+    }
+    return charCode;
+  });
+}
 function isPosBig(n) {
   return typeof n === "bigint" && _0n <= n;
 }
@@ -2048,6 +2059,65 @@ function eddsa(Point2, cHash, eddsaOpts = {}) {
   });
 }
 
+// node_modules/@noble/curves/abstract/hash-to-curve.js
+function i2osp(value, length) {
+  asafenumber(value);
+  asafenumber(length);
+  if (length < 0 || length > 4)
+    throw new Error("invalid I2OSP length: " + length);
+  if (value < 0 || value > 2 ** (8 * length) - 1)
+    throw new Error("invalid I2OSP input: " + value);
+  const res = Array.from({ length }).fill(0);
+  for (let i = length - 1; i >= 0; i--) {
+    res[i] = value & 255;
+    value >>>= 8;
+  }
+  return new Uint8Array(res);
+}
+function strxor(a, b) {
+  const arr = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    arr[i] = a[i] ^ b[i];
+  }
+  return arr;
+}
+function normDST(DST) {
+  if (!isBytes2(DST) && typeof DST !== "string")
+    throw new Error("DST must be Uint8Array or ascii string");
+  const dst = typeof DST === "string" ? asciiToBytes(DST) : DST;
+  if (dst.length === 0)
+    throw new Error("DST must be non-empty");
+  return dst;
+}
+function expand_message_xmd(msg, DST, lenInBytes, H) {
+  abytes2(msg);
+  asafenumber(lenInBytes);
+  if (typeof H !== "function")
+    throw new Error("expand_message_xmd: expected hash function");
+  asafenumber(H.outputLen, "hash.outputLen");
+  asafenumber(H.blockLen, "hash.blockLen");
+  DST = normDST(DST);
+  if (DST.length > 255)
+    DST = H(concatBytes2(asciiToBytes("H2C-OVERSIZE-DST-"), DST));
+  const { outputLen: b_in_bytes, blockLen: r_in_bytes } = H;
+  const ell = Math.ceil(lenInBytes / b_in_bytes);
+  if (lenInBytes > 65535 || ell > 255)
+    throw new Error("expand_message_xmd: invalid lenInBytes");
+  const DST_prime = concatBytes2(DST, i2osp(DST.length, 1));
+  const Z_pad = new Uint8Array(r_in_bytes);
+  const l_i_b_str = i2osp(lenInBytes, 2);
+  const b = new Array(ell);
+  const b_0 = H(concatBytes2(Z_pad, msg, l_i_b_str, i2osp(0, 1), DST_prime));
+  b[0] = H(concatBytes2(b_0, i2osp(1, 1), DST_prime));
+  for (let i = 1; i < ell; i++) {
+    const args = [strxor(b_0, b[i - 1]), i2osp(i + 1, 1), DST_prime];
+    b[i] = H(concatBytes2(...args));
+  }
+  const pseudo_random_bytes = concatBytes2(...b);
+  return pseudo_random_bytes.slice(0, lenInBytes);
+}
+var _DST_scalar = "HashToScalar-";
+
 // node_modules/@noble/curves/abstract/montgomery.js
 /*! noble-curves - MIT License (c) 2022 Paul Miller (paulmillr.com) */
 var _0n5 = /* @__PURE__ */ BigInt(0);
@@ -2298,10 +2368,35 @@ var x25519 = /* @__PURE__ */ (() => {
   });
 })();
 var SQRT_M1 = ED25519_SQRT_M1;
+var SQRT_AD_MINUS_ONE = /* @__PURE__ */ BigInt("25063068953384623474111414158702152701244531502492656460079210482610430750235");
 var INVSQRT_A_MINUS_D = /* @__PURE__ */ BigInt("54469307008909316920995813868745141605393597292927456921205312896311721017578");
+var ONE_MINUS_D_SQ = /* @__PURE__ */ BigInt("1159843021668779879193775521855586647937357759715417654439879720876111806838");
+var D_MINUS_ONE_SQ = /* @__PURE__ */ BigInt("40440834346308536858101042469323190826248399146238708352240133220865137265952");
 var invertSqrt = (number) => uvRatio(_1n6, number);
 var MAX_255B = /* @__PURE__ */ BigInt("0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
 var bytes255ToNumberLE = (bytes) => Fp.create(bytesToNumberLE(bytes) & MAX_255B);
+function calcElligatorRistrettoMap(r0) {
+  const { d } = ed25519_CURVE;
+  const r = Fp.mul(Fp.mulN(SQRT_M1, r0), r0);
+  const Ns = Fp.mul(Fp.addN(r, _1n6), ONE_MINUS_D_SQ);
+  let c = BigInt(-1);
+  const D = Fp.mul(Fp.subN(c, Fp.mulN(d, r)), Fp.add(r, d));
+  let { isValid: Ns_D_is_sq, value: s } = uvRatio(Ns, D);
+  let s_ = Fp.mul(s, r0);
+  if (!Fp.isOdd(s_))
+    s_ = Fp.neg(s_);
+  if (!Ns_D_is_sq)
+    s = s_;
+  if (!Ns_D_is_sq)
+    c = r;
+  const Nt = Fp.sub(Fp.mulN(Fp.mulN(c, Fp.subN(r, _1n6)), D_MINUS_ONE_SQ), D);
+  const s2 = Fp.sqrN(s);
+  const W0 = Fp.mul(Fp.addN(s, s), D);
+  const W1 = Fp.mul(Nt, SQRT_AD_MINUS_ONE);
+  const W2 = Fp.sub(_1n6, s2);
+  const W3 = Fp.add(_1n6, s2);
+  return new ed25519_Point(Fp.mul(W0, W3), Fp.mul(W2, W1), Fp.mul(W1, W3), Fp.mul(W0, W2));
+}
 var _RistrettoPoint = class __RistrettoPoint extends PrimeEdwardsPoint {
   // Do NOT change syntax: the following gymnastics is done,
   // because typescript strips comments, which makes bundlers disable tree-shaking.
@@ -2417,6 +2512,50 @@ var ristretto255 = /* @__PURE__ */ (() => {
   Object.freeze(_RistrettoPoint);
   return Object.freeze({ Point: _RistrettoPoint });
 })();
+var ristretto255_hasher = /* @__PURE__ */ Object.freeze({
+  Point: _RistrettoPoint,
+  /**
+  * Spec: https://www.rfc-editor.org/rfc/rfc9380.html#name-hashing-to-ristretto255. Caveats:
+  * * There are no test vectors
+  * * encodeToCurve / mapToCurve is undefined
+  * * mapToCurve would be `calcElligatorRistrettoMap(scalars[0])`, not ristretto255_map!
+  * * hashToScalar is undefined too, so we just use OPRF implementation
+  * * We cannot re-use 'createHasher', because ristretto255_map is different algorithm/RFC
+    (os2ip -> bytes255ToNumberLE)
+  * * mapToCurve == calcElligatorRistrettoMap, hashToCurve == ristretto255_map
+  * * hashToScalar is undefined in RFC9380 for ristretto, so we use the OPRF
+    version here. Using `bytes255ToNumblerLE` will create a different result
+    if we use `bytes255ToNumberLE` as os2ip
+  * * current version is closest to spec.
+  */
+  hashToCurve(msg, options) {
+    const DST = options?.DST === void 0 ? "ristretto255_XMD:SHA-512_R255MAP_RO_" : options.DST;
+    const xmd = expand_message_xmd(msg, DST, 64, sha512);
+    return ristretto255_hasher.deriveToCurve(xmd);
+  },
+  hashToScalar(msg, options) {
+    const DST = options?.DST === void 0 ? _DST_scalar : options.DST;
+    const xmd = expand_message_xmd(msg, DST, 64, sha512);
+    return Fn.create(bytesToNumberLE(xmd));
+  },
+  /**
+   * HashToCurve-like construction based on RFC 9496 (Element Derivation).
+   * Converts 64 uniform random bytes into a curve point.
+   *
+   * WARNING: This represents an older hash-to-curve construction from before
+   * RFC 9380 was finalized.
+   * It was later reused as a component in the newer
+   * `hash_to_ristretto255` function defined in RFC 9380.
+   */
+  deriveToCurve(bytes) {
+    abytes(bytes, 64);
+    const r1 = bytes255ToNumberLE(bytes.subarray(0, 32));
+    const R1 = calcElligatorRistrettoMap(r1);
+    const r2 = bytes255ToNumberLE(bytes.subarray(32, 64));
+    const R2 = calcElligatorRistrettoMap(r2);
+    return new _RistrettoPoint(R1.add(R2));
+  }
+});
 
 // src/crypto.js
 var Point = ristretto255.Point;
@@ -2794,6 +2933,48 @@ function checkReceipt(ctx, ballot, receipt) {
     throw new ProofError("the receipt's signature does not verify under the board key");
   }
 }
+function credentialPointOf(typed, fingerprint) {
+  const code = normalizeCode(typed);
+  return ristretto255_hasher.deriveToCurve(new Transcript("coercion-credential").raw("election", fingerprint).text("code", code).digest());
+}
+function linkPoint(fingerprint, tracker) {
+  if (tracker.length !== 32) throw new EncodingError("a link names a 32-byte tracking code");
+  return ristretto255_hasher.deriveToCurve(new Transcript("link").raw("election", fingerprint).raw("tracker", tracker).digest());
+}
+function randomNonzeroScalar() {
+  for (; ; ) {
+    const r = randomScalar();
+    if (r !== 0n) return r;
+  }
+}
+function* coercionEncryptionSteps(ctx, code, selections, replaces = null) {
+  const { key, fingerprint: fp } = ctx;
+  const rC = randomNonzeroScalar();
+  const rP = randomNonzeroScalar();
+  const L = linkPoint(fp, replaces ?? randomBytes(32));
+  const C = { alpha: mul(BASE, rC), beta: credentialPointOf(code, fp).add(mul(key, rC)) };
+  const P = { alpha: mul(BASE, rP), beta: L.add(mul(key, rP)) };
+  const binding = concat(C.alpha.toBytes(), C.beta.toBytes());
+  const { answers, randomness } = yield* answerSteps(ctx, binding, selections);
+  const body = { election: toHex(fp), credential: ctJson(C), predecessor: ctJson(P), answers };
+  return { body, selections, randomness, secrets: { credential: rC, predecessor: rP } };
+}
+function signCoercionBallot(secrets, body) {
+  const context = signatureContext(body);
+  const proof = (r, ct, purpose) => {
+    const X = pointFromHex(ct.alpha, "alpha");
+    if (!X.equals(mul(BASE, r))) throw new ProofError("this ballot was made with other randomness");
+    const p = proveKnowledge(r, X, context, purpose);
+    return { challenge: scalarHex(p.challenge), response: scalarHex(p.response) };
+  };
+  return {
+    ...body,
+    signature: {
+      credential: proof(secrets.credential, body.credential, "ballot-credential"),
+      predecessor: proof(secrets.predecessor, body.predecessor, "ballot-predecessor")
+    }
+  };
+}
 
 export {
   fromNumH,
@@ -2836,6 +3017,7 @@ export {
   canonicalBytes,
   checkCharacter,
   CodeError,
+  normalizeCode,
   credentialFromCode,
   verifyKnowledge,
   optionsOf,
@@ -2845,5 +3027,7 @@ export {
   auditData,
   trackerOf,
   auditBallot,
-  checkReceipt
+  checkReceipt,
+  coercionEncryptionSteps,
+  signCoercionBallot
 };
