@@ -115,3 +115,14 @@ def test_any_change_or_another_election_is_refused() -> None:
     ):
         with pytest.raises(InvalidEncoding):
             CoercionBallot.from_json(broken)
+
+
+def test_chaff_is_a_valid_ballot_of_a_fresh_code_for_every_kind_of_question() -> None:
+    from vecha.election.coercion_ballot import make_chaff
+    from vecha.testing.records import WHOLE_BALLOT_DEFINITION
+
+    for definition in (WHOLE_BALLOT_DEFINITION, SMALL_DEFINITION):
+        ctx = ElectionContext(CTX.fingerprint, parse_definition({**definition, "mix": True}), CTX.public_key)
+        first, second = make_chaff(ctx), make_chaff(ctx)
+        verify_coercion_ballot(first, ctx)
+        assert first.credential != second.credential and first.tracker() != second.tracker()

@@ -100,6 +100,7 @@ def register(app: typer.Typer) -> None:
     group.command("receive")(receive)
     group.command("mix")(mix)
     group.command("filter")(filter_step)
+    group.command("chaff")(chaff)
     group.command("decrypt")(decrypt)
 
 
@@ -454,3 +455,31 @@ def filter_step(
         client.post_canonical(f"/elections/{election_id}/{_COUNT_PATHS[kind.value]}", canonical_bytes(payload))
     where = f"in {out}" if out is not None else "uploaded"
     console.print(f"trustee {s.index}: {count.step.describe()} of {len(count.current)} rows {where}")
+
+
+def chaff(
+    up_to: Annotated[
+        int, typer.Option("--up-to", min=1, max=100_000, help="cast a random number of chaff ballots, 0 to this")
+    ],
+    server: Annotated[str, typer.Option("--server", help="the ballot box (or a mirror) to cast them through")],
+    election_id: ElectionId = None,
+) -> None:
+    """A coercion-resistant election (docs/coercion.md §5.3): cast chaff ballots, each with a
+    fresh random code, while voting is open. They are never counted; they hide how many fake
+    codes voters used. The number is drawn here and shown only here: run it at random times
+    during the vote, from several trustees, so that nobody can tell chaff from fake codes."""
+    import secrets as random
+
+    from vecha.election.coercion_ballot import make_chaff
+    from vecha.record.package import load_package
+
+    client = Client(server)
+    eid = client.election_id(election_id)
+    ctx = load_package(client.get(f"/elections/{eid}/package"))
+    if not ctx.definition.coercion:
+        raise CliError("chaff is for a coercion-resistant election")
+    count = random.randbelow(up_to + 1)
+    with console.status(f"casting {count} chaff ballots"):
+        for _ in range(count):
+            client.post(f"/elections/{eid}/ballots", {"ballot": make_chaff(ctx).to_json(), "channel": "app"})
+    console.print(f"cast {count} chaff ballots (keep the number to yourself)")

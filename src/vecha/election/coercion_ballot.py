@@ -41,7 +41,7 @@ from vecha.election.coercion import credential_point, fresh_link, link_point
 from vecha.election.context import ElectionContext
 from vecha.errors import InvalidBallot, InvalidEncoding, InvalidProof, InvalidSignature
 
-__all__ = ["CoercionBallot", "MadeBallot", "make_coercion_ballot", "verify_coercion_ballot"]
+__all__ = ["CoercionBallot", "MadeBallot", "make_coercion_ballot", "make_chaff", "verify_coercion_ballot"]
 
 _KEYS = {"election", "credential", "predecessor", "answers", "signature"}
 
@@ -150,3 +150,20 @@ def verify_coercion_ballot(ballot: CoercionBallot, ctx: ElectionContext, body: b
                 f"the ballot's proof of its {purpose.split('-')[1]}'s randomness does not verify"
             ) from None
     verify_answers(ctx, ballot.binding, ballot.answers)
+
+
+def make_chaff(ctx: ElectionContext) -> CoercionBallot:
+    """A chaff ballot (docs/coercion.md §5.3): a fresh random code's, naming no ballot, with
+    the least answer each question allows. It is never decrypted (its code is on no roll
+    entry), so what it says does not matter; it blurs how many kept rows match no roll entry."""
+    from vecha.election.ballot import selections_from_labels
+    from vecha.election.credentials import new_code
+    from vecha.election.definition import GradedQuestion
+
+    labels = {
+        q.id: [o.label for o in q.option_list][: q.min]
+        for q in ctx.definition.questions
+        if not isinstance(q, GradedQuestion)
+    }
+    values = selections_from_labels(ctx.definition, labels)
+    return make_coercion_ballot(ctx, new_code(), [list(v) for v in values]).ballot
