@@ -374,6 +374,9 @@ def test_a_coercion_resistant_election_over_http_with_the_commands(tmp_path: Pat
             for j in (1, 2, 3)
         }  # fmt: skip
         assert main(filter_as[2]) == 1  # trustee 1 mixes first
+        # trustee 1's secret says it decrypted another tag-match column (of a forked board): it refuses this one
+        secret_1 = json.loads((tmp_path / "t1.secret.json").read_text())
+        (tmp_path / "t1.secret.json").write_text(json.dumps({**secret_1, "tag_decrypted": {"tag-match": "ab" * 32}}))
         steps = 0
         while True:
             e.board.refresh()
@@ -381,11 +384,13 @@ def test_a_coercion_resistant_election_over_http_with_the_commands(tmp_path: Pat
             assert count is not None
             if count.step is Step.COUNTED:
                 break
-            due = (
-                [j for j in (1, 3) if j not in count.shares]
-                if count.step.entry_type == "tag-decryption"
-                else [count.done + 1]
-            )
+            deciders = (2, 3) if count.step is Step.DECRYPT_MATCH else (1, 3)
+            if count.step.entry_type == "tag-decryption":
+                due = [j for j in deciders if j not in count.shares]
+            else:
+                due = [count.done + 1]
+            if count.step is Step.DECRYPT_MATCH and not count.shares:
+                assert main(filter_as[1]) == 1  # "already decrypted another tag-match column"
             assert main(filter_as[due[0]]) == 0, count.step
             steps += 1
         assert steps == 9 + 9 + 6  # mixes, raisings and tag decryptions (no fork: the re-vote named its ballot)

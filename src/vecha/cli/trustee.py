@@ -444,6 +444,15 @@ def filter_step(
         raise CliError("this secret does not belong to a trustee of this election")
     if count.step is Step.COUNTED:
         raise CliError("the rows that count are known: decrypt them with `vecha trustee decrypt`")
+    if count.step.entry_type == "tag-decryption" and s.index not in count.shares:
+        # one raised column per kind, ever: a second one would come from a forked board
+        kind, digest = count.step.kind, rows_digest(count.current)
+        if dict(s.tag_decrypted).get(kind, digest) != digest:
+            raise CliError(
+                f"this trustee already decrypted another {kind} column of this election; decrypting a second one "
+                "could link ballots (two boards of one election: the box forked its history)"
+            )
+        _replace_private(secret, s.with_tag_decrypted(kind, digest).to_json())  # kept before the shares leave
     with console.status(f"{count.step.describe()}: {len(count.current)} rows"):
         made = trustee_entry(count, s.index, ident, s.key_share)
     if made is None:

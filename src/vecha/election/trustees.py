@@ -19,6 +19,7 @@ joint key.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -181,9 +182,13 @@ class TrusteeSecret:
     identity: TrusteeIdentity
     key_share: Scalar | None = None  #: x_j, once the shares are received
     decrypted: bytes | None = None  #: the digest of the only tally this trustee ever decrypted (§7.3)
+    #: a coercion-resistant election (§7.6): per kind, the digest of the only raised column
+    #: this trustee decrypted (a second one would come from a forked board)
+    tag_decrypted: tuple[tuple[str, bytes], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        tags = {"tag_decrypted": {k: d.hex() for k, d in self.tag_decrypted}} if self.tag_decrypted else {}
+        return tags | {
             "version": 2,
             "index": self.index,
             "coefficients": [a.hex() for a in self.polynomial.coefficients],
@@ -197,7 +202,13 @@ class TrusteeSecret:
     @classmethod
     def from_json(cls, obj: Any) -> TrusteeSecret:
         keys = {"version", "index", "coefficients", "transport_secret", "transport_public", "identity_seed"}
-        o = _fields(obj, keys | {"key_share", "decrypted"}, "trustee secret")
+        keys |= {"key_share", "decrypted"} | (
+            {"tag_decrypted"} if isinstance(obj, dict) and "tag_decrypted" in obj else set()
+        )
+        o = _fields(obj, keys, "trustee secret")
+        tags = o.get("tag_decrypted", {})
+        if not isinstance(tags, dict) or not all(isinstance(k, str) for k in tags):
+            raise InvalidEncoding("trustee secret: tag_decrypted maps a kind to a digest")
         if o["version"] != 2:
             raise InvalidEncoding("trustee secret: made by another version of Vecha")
         if not isinstance(o["coefficients"], list) or not 1 <= len(o["coefficients"]) <= 100:
@@ -210,23 +221,18 @@ class TrusteeSecret:
             TrusteeIdentity(hex_bytes(o["identity_seed"], 32, "identity_seed")),
             None if o["key_share"] is None else scalar_from_hex(o["key_share"], "key_share"),
             None if o["decrypted"] is None else hex_bytes(o["decrypted"], 32, "decrypted"),
+            tuple(sorted((k, hex_bytes(d, 32, "tag_decrypted")) for k, d in tags.items())),
         )
 
     def with_key_share(self, x: Scalar) -> TrusteeSecret:
-        return TrusteeSecret(
-            self.index, self.polynomial, self.transport_secret, self.transport_public, self.identity, x, self.decrypted
-        )
+        return dataclasses.replace(self, key_share=x)
 
     def with_decrypted(self, digest: bytes) -> TrusteeSecret:
-        return TrusteeSecret(
-            self.index,
-            self.polynomial,
-            self.transport_secret,
-            self.transport_public,
-            self.identity,
-            self.key_share,
-            digest,
-        )
+        return dataclasses.replace(self, decrypted=digest)
+
+    def with_tag_decrypted(self, kind: str, digest: bytes) -> TrusteeSecret:
+        kept = dict(self.tag_decrypted) | {kind: digest}
+        return dataclasses.replace(self, tag_decrypted=tuple(sorted(kept.items())))
 
 
 def new_trustee(
