@@ -15,6 +15,9 @@ from hypothesis import strategies as st
 from vecha.crypto.canonical import parse_canonical
 from vecha.crypto.shuffle import ShuffleProof
 from vecha.election.ballot import Ballot
+from vecha.election.coercion import Raising, TagShares
+from vecha.election.coercion_ballot import CoercionBallot
+from vecha.election.coercion_roll import RollEntry
 from vecha.election.credentials import normalize_code
 from vecha.election.definition import parse_definition
 from vecha.election.mixing import Mix
@@ -66,6 +69,9 @@ def test_structured_parsers_only_raise_vecha_errors(value: Any) -> None:
         parse_ballots_file,
         lambda v: Mix.from_json(v, 2, 3),
         lambda v: ShuffleProof.from_json(v, 2, 3),
+        CoercionBallot.from_json,
+        lambda v: Raising.from_json(v, 2, 1),
+        lambda v: TagShares.from_json(v, 2),
     )
     for parser in parsers:
         _must_not_crash(parser, value)
@@ -176,6 +182,44 @@ def test_mutated_examples_never_crash(examples: dict[str, Any], kind: str) -> No
     # Entry.from_json checks the envelope only (the board's rules check payloads: see "package").
     expected = 1 if kind == "entry" else len(mutations) // 2 + 1
     assert rejected >= expected, f"{kind}: {rejected} of {len(mutations)} broken variants rejected"
+
+
+@pytest.fixture(scope="module")
+def coercion_examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A coercion-resistant election's parsers, each with a real example from its record."""
+    from vecha.testing.coercion import coercion_election, fresh_code, run_count
+
+    e = coercion_election(tmp_path_factory.mktemp("fuzz-coercion"), voters=2)
+    e.revote(e.voters[0], {"yesno": ["Yes"]})
+    e.vote(fresh_code(), {"yesno": ["No"]})
+    run_count(e)
+    entries = read_lines(e.record)
+    first = {
+        t: next(x["payload"] for x in entries if x["type"] == t)
+        for t in ("roll-entry", "ballot", "raising", "tag-decryption")
+    }
+    rules = e.board.ledger.registration()
+    rows = len(first["raising"]["ciphertexts"])
+    return {
+        "roll-entry": (lambda v: RollEntry.from_json(v, rules), first["roll-entry"]),
+        "coercion-ballot": (CoercionBallot.from_json, first["ballot"]["ballot"]),
+        "raising": (lambda v: Raising.from_json(v, rows, 1), first["raising"]),
+        "tag-decryption": (lambda v: TagShares.from_json(v, rows), first["tag-decryption"]),
+    }
+
+
+@pytest.mark.parametrize("kind", ["roll-entry", "coercion-ballot", "raising", "tag-decryption"])
+def test_mutated_coercion_examples_never_crash(coercion_examples: dict[str, Any], kind: str) -> None:
+    parser, example = coercion_examples[kind]
+    parser(example)
+    mutations = _mutations(example)
+    rejected = 0
+    for m in mutations:
+        try:
+            parser(m)
+        except VechaError:
+            rejected += 1
+    assert rejected >= len(mutations) // 2 + 1, f"{kind}: {rejected} of {len(mutations)} broken variants rejected"
 
 
 def test_backups_damaged_anywhere_are_refused_cleanly(tmp_path: Path) -> None:
