@@ -404,3 +404,42 @@ def test_a_coercion_resistant_election_over_http_with_the_commands(tmp_path: Pat
     result = json.loads((tmp_path / "record" / "result.json").read_text())
     assert result["questions"][0]["counts"] == {"Yes": 1, "No": 0}
     assert result["coercion"]["unmatched"] == 1 + chaff  # the fake code and the chaff, together
+
+
+def test_the_trustees_follow_the_board_and_count_together(tmp_path: Path) -> None:
+    """`vecha trustee filter --follow`: each trustee verifies the record once, then checks
+    each new entry as it comes and makes its own parts in turn; all three at once (the third
+    decryption of a step, beyond the threshold, is refused by the board and passed over).
+    The count completes and the record verifies."""
+    import json
+    import threading
+
+    from vecha.cli.main import main
+    from vecha.store.tokens import Role, create_token
+    from vecha.testing.live import LiveServer
+
+    e = coercion_election(tmp_path / "box", voters=2)
+    e.revote(e.voters[0], YES)
+    e.vote(fresh_code(), NO)
+    close_voting(e.board)
+    engine, eid = e.board.engine, e.board.election_id
+    codes: dict[int, int] = {}
+    with LiveServer(engine) as box:
+
+        def trustee(j: int) -> None:
+            (tmp_path / f"t{j}.identity.json").write_text(json.dumps(fixed_identities(3)[j - 1].to_json()))
+            (tmp_path / f"t{j}.secret.json").write_text(json.dumps(e.trustees[j - 1].to_json()))
+            token = create_token(engine, Role.TRUSTEE, f"t{j}", eid, trustee=j)
+            args = ["trustee", "filter", "--identity", str(tmp_path / f"t{j}.identity.json"), "--secret"]
+            args += [str(tmp_path / f"t{j}.secret.json"), "--server", box.url, "--id", eid, "--token", token]
+            codes[j] = main([*args, "--no-observers", "--follow"])
+
+        threads = [threading.Thread(target=trustee, args=(j,)) for j in (1, 2, 3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+    assert codes == {1: 0, 2: 0, 3: 0}
+    e.board.refresh()
+    count = e.board.ledger.coercion
+    assert count is not None and count.step is Step.COUNTED and count.matched == 1

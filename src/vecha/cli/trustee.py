@@ -14,7 +14,7 @@ from vecha.cli.boxes import RemoteElectionId as ElectionId
 from vecha.cli.boxes import RemoteServer as Server
 from vecha.cli.common import CliError, console, read_json, write_out
 from vecha.cli.observers import CheckpointFiles, ObserverUrls, gather_observed
-from vecha.client import Client
+from vecha.client import Client, ServerError
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.group import Point
 from vecha.election.identity import TrusteeIdentity
@@ -406,6 +406,14 @@ def filter_step(
             help="go on without comparing the board with anyone else's checkpoints (only if you watched it yourself)",
         ),
     ] = False,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow",
+            help="with --server: stay, checking every new entry, and make each of this trustee's parts as its "
+            "turn comes, until the rows that count are known (the record is verified once, not at every step)",
+        ),
+    ] = False,
     server: Server = None,
     election_id: ElectionId = None,
     token: Token = None,
@@ -414,13 +422,17 @@ def filter_step(
     history observers saw, then make this trustee's next part of the count — a mix, the
     raising of a tag column (to a fresh secret exponent, forgotten once proven), or its
     decryption shares of a raised column — whichever the count is at. Run it again until it
-    says the rows that count are known; then `vecha trustee decrypt`.
+    says the rows that count are known (or once, with --follow); then `vecha trustee decrypt`.
 
     With --server, the record is downloaded and verified here, and the entry uploaded."""
-    from vecha.record.coercion_count import Step, trustee_entry
+    import time
+
+    from vecha.record.coercion_count import Step
 
     if out is None and server is None:
         raise CliError("give --out (where to write the entry) or --server (to upload it)")
+    if follow and server is None:
+        raise CliError("--follow works with --server: it watches the board for the other trustees' entries")
     if not (checkpoint_files or observers or no_observers):
         raise CliError(
             "compare the board with checkpoints others saw before working on its ballots: give --observer URL "
@@ -433,8 +445,7 @@ def filter_step(
     definition = ledger.defined().definition
     if not definition.coercion:
         raise CliError("this election is not coercion-resistant: use `vecha trustee mix` and `decrypt`")
-    count = ledger.coercion
-    if count is None:
+    if ledger.coercion is None:
         raise CliError(f"the count starts after the close (phase {ledger.phase.name.lower()})")
     identities = definition.trustees.identity_keys()
     if ident.public not in identities or identities.index(ident.public) + 1 != s.index:
@@ -442,8 +453,64 @@ def filter_step(
     confirmations = ledger.voting().confirmations
     if s.key_share is None or confirmations[s.index - 1].verification_key != Point.base_mul(s.key_share):
         raise CliError("this secret does not belong to a trustee of this election")
-    if count.step is Step.COUNTED:
-        raise CliError("the rows that count are known: decrypt them with `vecha trustee decrypt`")
+    while True:
+        count = ledger.coercion
+        if count.step is Step.COUNTED:
+            if follow:
+                console.print(
+                    f"trustee {s.index}: the rows that count are known; decrypt them with `vecha trustee decrypt`"
+                )
+                return
+            raise CliError("the rows that count are known: decrypt them with `vecha trustee decrypt`")
+        made = _count_part(count, s, ident, secret)
+        if made is None and not follow:
+            raise CliError(f"the count waits for {count.step.describe()} by another trustee, not by trustee {s.index}")
+        if made is not None:
+            kind, payload = made
+            if out is not None:
+                write_out(out, payload)
+            where = f"in {out}" if out is not None else "uploaded"
+            if client is not None:
+                try:
+                    client.post_canonical(
+                        f"/elections/{election_id}/{_COUNT_PATHS[kind.value]}", canonical_bytes(payload)
+                    )
+                except ServerError as e:
+                    # following, another trustee may have completed this step first (t of n
+                    # decrypt): the board then refuses this entry, and the count goes on
+                    step = count.step
+                    if not (
+                        follow
+                        and e.status == 409
+                        and _catch_up(client, election_id or "", ledger)
+                        and ledger.coercion.step is not step
+                    ):
+                        raise
+                    where = "not needed (the step was complete)"
+            console.print(f"trustee {s.index}: {count.step.describe()} of {len(count.current)} rows {where}")
+            s = _secret(secret)  # a tag decryption's digest was kept in it
+        if not follow:
+            return
+        assert client is not None and election_id is not None
+        if not _catch_up(client, election_id, ledger):
+            time.sleep(2)
+
+
+def _catch_up(client: Client, election_id: str, ledger: Any) -> int:
+    """The board's new entries (this trustee's own among them), each checked as the verifier
+    checks it, applied to the verified ledger; returns how many."""
+    from vecha.record.entries import Entry
+
+    page = client.get(f"/elections/{election_id}/board", start=ledger.height, limit=20)
+    for raw in page["entries"]:
+        ledger.apply(Entry.from_json(raw))
+    return len(page["entries"])
+
+
+def _count_part(count: Any, s: TrusteeSecret, ident: TrusteeIdentity, secret: Path) -> Any:
+    """This trustee's entry for the step the count is at, or None if it is not its turn."""
+    from vecha.record.coercion_count import trustee_entry
+
     if count.step.entry_type == "tag-decryption" and s.index not in count.shares:
         # one raised column per kind, ever: a second one would come from a forked board
         kind, digest = count.step.kind, rows_digest(count.current)
@@ -453,17 +520,9 @@ def filter_step(
                 "could link ballots (two boards of one election: the box forked its history)"
             )
         _replace_private(secret, s.with_tag_decrypted(kind, digest).to_json())  # kept before the shares leave
+    assert s.key_share is not None
     with console.status(f"{count.step.describe()}: {len(count.current)} rows"):
-        made = trustee_entry(count, s.index, ident, s.key_share)
-    if made is None:
-        raise CliError(f"the count waits for {count.step.describe()} by another trustee, not by trustee {s.index}")
-    kind, payload = made
-    if out is not None:
-        write_out(out, payload)
-    if client is not None:
-        client.post_canonical(f"/elections/{election_id}/{_COUNT_PATHS[kind.value]}", canonical_bytes(payload))
-    where = f"in {out}" if out is not None else "uploaded"
-    console.print(f"trustee {s.index}: {count.step.describe()} of {len(count.current)} rows {where}")
+        return trustee_entry(count, s.index, ident, s.key_share)
 
 
 def chaff(
