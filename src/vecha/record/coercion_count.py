@@ -195,6 +195,7 @@ class CoercionCount:
     def _mixed(self, outputs: PackedRows) -> None:
         if self.step is Step.MIX_BALLOTS:
             self.mixed_ballots = outputs
+            self.ballots = PackedRows(b"", self.ballots.width)  # on the board; memory is for what follows
             group, self.link_column = tag_columns(outputs)
             self._go(Step.RAISE_GROUP, group)
         elif self.step is Step.MIX_KEPT:
@@ -332,6 +333,9 @@ class CoercionCount:
             row = self.mixed_ballots.row_bytes(j)
             rows += row[:64] + row[64 * CREDENTIAL_COLUMNS :]
         self._go(Step.MIX_KEPT, PackedRows(bytes(rows), self.mixed_ballots.width - CREDENTIAL_COLUMNS + 1))
+        # stage one is over: its rows and columns are on the board, not needed here any more
+        self.link_column = self.raised_group = self.raised_link = PackedRows(b"", 1)
+        self.group_tags = []
 
     def _count(self, counting: list[int]) -> None:
         self.matched = len(counting)
