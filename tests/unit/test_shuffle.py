@@ -174,7 +174,8 @@ def test_malformed_proofs_and_shapes_are_refused() -> None:
         shuffle(KEY, [inputs[0], inputs[1][:2]])
 
 
-def test_packed_rows_write_and_read_the_same_json_as_objects() -> None:
+@pytest.mark.parametrize("piece_rows", [1, 3, 4096])
+def test_packed_rows_write_and_read_the_same_json_as_objects(piece_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """The packed forms the board uses for large mixes (vecha.crypto.rows, record.packed_entries)
     say exactly what the objects say: the same canonical JSON, the same signed message, the
     same rows back."""
@@ -184,6 +185,10 @@ def test_packed_rows_write_and_read_the_same_json_as_objects() -> None:
     from vecha.election.mixing import make_mix, rows_to_json
 
     key = Point.base_mul(Scalar.random())
+    import vecha.crypto.rows
+
+    # written in pieces of one row, of 3 (the last piece short) and of all 4
+    monkeypatch.setattr(vecha.crypto.rows, "_PIECE_ROWS", piece_rows)
     rows = [tuple(encrypt(key, m, Scalar.random()) for m in (0, 1, 2)) for _ in range(4)]
     packed = PackedRows.of(rows, 3)
     assert list(packed) == rows and len(packed) == 4 and packed[-1] == rows[-1]

@@ -22,6 +22,7 @@ __all__ = ["Transcript", "DOMAIN_PREFIX"]
 
 DOMAIN_PREFIX = "vecha/v1/"
 _POINT_LENGTH = (32).to_bytes(8, "big")
+_CONCATENATE_BELOW = 1 << 12
 
 
 @functools.lru_cache(maxsize=256)
@@ -44,7 +45,11 @@ class Transcript:
         self._h.update(len(data).to_bytes(8, "big") + data)
 
     def raw(self, label: str, data: bytes) -> Transcript:
-        self._h.update(_label_frame(label) + len(data).to_bytes(8, "big") + data)
+        if len(data) > _CONCATENATE_BELOW:  # a board line of a large mix is not copied to be hashed
+            self._h.update(_label_frame(label) + len(data).to_bytes(8, "big"))
+            self._h.update(data)
+        else:  # one call: the common case is short, and a call costs more than the copy
+            self._h.update(_label_frame(label) + len(data).to_bytes(8, "big") + data)
         return self
 
     def text(self, label: str, value: str) -> Transcript:

@@ -163,7 +163,7 @@ class Raising:
         return b"".join(
             [
                 b'{"body":{"ciphertexts":',
-                self.outputs.canonical_json(),
+                *self.outputs.canonical_json_pieces(),
                 b',"key":"%b","kind":"%b","proof":' % (self.key.hex().encode(), self.kind.encode()),
                 canonical_bytes(_proof_json(self.proof)),
                 b',"trustee":%d},"election":"%b","type":"vecha/v2/raising"}'

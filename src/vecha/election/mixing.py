@@ -139,7 +139,7 @@ class Mix:
         return b"".join(
             [
                 b'{"body":{"ballots":',
-                self.ballots.canonical_json(),
+                *self.ballots.canonical_json_pieces(),
                 b',"mixer":%d,"proof":' % self.mixer,
                 canonical_bytes(self.proof.to_json()),
                 b'},"election":"',

@@ -21,7 +21,7 @@ from vecha.crypto.encoding import hex_bytes
 from vecha.election.ballot import Ballot, tracker_of_canonical
 from vecha.errors import InvalidBallot, InvalidEncoding, RecordError
 from vecha.record.checkpoint import Checkpoint
-from vecha.record.entries import RECORD_VERSION, Entry, EntryType, parse_entry_line
+from vecha.record.entries import RECORD_VERSION, Entry, EntryType, parse_entry
 
 __all__ = [
     "find_tracker",
@@ -148,10 +148,13 @@ def iter_board(directory: Path) -> Iterator[Entry]:
         while line := f.readline():
             if not line.endswith(b"\n"):
                 raise RecordError(f"entry {index}: the last line of {BOARD} is not terminated", index)
-            entry, _ = parse_entry_line(line, index)
-            # neither this line nor the entry is kept here while the caller works and the
-            # next line is read
+            # the line is let go of as soon as it is copied without its newline, and neither
+            # copy nor entry is kept here while the caller works and the next line is read:
+            # a mix's line is some 100 MB
+            raw = line[:-1]
             del line
+            entry = parse_entry(raw, index)
+            del raw
             yield entry
             del entry
             index += 1

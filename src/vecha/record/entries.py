@@ -24,7 +24,7 @@ from vecha.crypto.encoding import hex_bytes
 from vecha.crypto.transcript import Transcript
 from vecha.errors import InvalidEncoding, RecordError
 
-__all__ = ["EntryType", "Entry", "entry_hash", "GENESIS_PARENT", "parse_entry_line", "RECORD_VERSION"]
+__all__ = ["EntryType", "Entry", "entry_hash", "GENESIS_PARENT", "parse_entry", "RECORD_VERSION"]
 
 RECORD_VERSION = 2
 GENESIS_PARENT = bytes(32)
@@ -145,13 +145,12 @@ def entry_hash(parent: bytes, canonical_entry: bytes) -> bytes:
     return Transcript("board-entry").raw("parent", parent).raw("entry", canonical_entry).digest()[:32]
 
 
-def parse_entry_line(line: bytes, expected_index: int) -> tuple[Entry, bytes]:
-    """Decode one line of `board.jsonl`: canonical JSON of an entry. Returns (entry, its bytes)."""
-    raw = line.rstrip(b"\n")
+def parse_entry(raw: bytes, expected_index: int) -> Entry:
+    """Decode the canonical JSON of the entry expected at `expected_index`."""
     try:
         entry = Entry.from_canonical(raw)
     except InvalidEncoding as e:
         raise RecordError(f"entry {expected_index}: {e}", expected_index, InvalidEncoding) from None
     if entry.index != expected_index:
         raise RecordError(f"entry {expected_index}: its index says {entry.index}", expected_index)
-    return entry, raw
+    return entry
