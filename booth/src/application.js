@@ -7,7 +7,24 @@
 // saves; nothing is kept in the browser. No DOM and no network.
 
 import { blindMessage, finalizeSignature, registrarKey } from "./blind.js";
-import { ProofError, Transcript, canonicalBytes, checkCharacter, credentialFromCode, fromHex, toHex } from "./crypto.js";
+import {
+  BASE,
+  ProofError,
+  Transcript,
+  canonicalBytes,
+  checkCharacter,
+  concat,
+  credentialFromCode,
+  credentialPointOf,
+  fromHex,
+  mul,
+  pointFromHex,
+  proveKnowledge,
+  randomScalar,
+  scalarFromHex,
+  scalarHex,
+  toHex,
+} from "./crypto.js";
 import { sealEvidence } from "./seal.js";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -65,17 +82,65 @@ export function evidenceProblem(rules, fields, files) {
   return null;
 }
 
+/** §6.10: T("roll-entry", [("election", fp), ("alpha", α), ("beta", β)]): what a registrar
+ *  of a coercion-resistant election signs blindly, for R = (α, β) = E(S). */
+export const rollMessage = (fingerprint, alpha, beta) =>
+  new Transcript("roll-entry").raw("election", fingerprint).point("alpha", alpha).point("beta", beta).digest();
+
+function nonzeroScalar() {
+  for (;;) {
+    const r = randomScalar();
+    if (r !== 0n) return r;
+  }
+}
+
 /** The device's state: the code, and per registrar the prepared message, the blinded message
- *  and the inverse (spec §6.7), as the registration file holds them (`pending`). */
-export async function newPending(fingerprint, rules) {
+ *  and the inverse (spec §6.7), as the registration file holds them (`pending`). Given the
+ *  election's joint key (a coercion-resistant election), the registrars sign the roll entry's
+ *  R = (r·G, S + r·K) instead of a public credential; R and r go into the file, r only until
+ *  the roll entry is posted. */
+export async function newPending(fingerprint, rules, electionKey = null) {
   const code = newCode();
-  const message = credentialMessage(fingerprint, credentialFromCode(code, fingerprint).public);
+  let message;
+  let roll = null;
+  if (electionKey === null) {
+    message = credentialMessage(fingerprint, credentialFromCode(code, fingerprint).public);
+  } else {
+    const r = nonzeroScalar();
+    const alpha = mul(BASE, r);
+    const beta = credentialPointOf(code, fingerprint).add(mul(electionKey, r));
+    message = rollMessage(fingerprint, alpha, beta);
+    roll = { alpha: toHex(alpha.toBytes()), beta: toHex(beta.toBytes()), randomness: scalarHex(r) };
+  }
   const registrars = {};
   for (const r of rules.registrars) {
     const made = await blindMessage(await registrarKey(r.blind_key), message);
     registrars[r.id] = { prepared: made.prepared, inverse: made.inverse, blinded: made.blinded };
   }
-  return { code, fingerprint: toHex(fingerprint), registrars };
+  return { ...(roll ? { roll } : {}), code, fingerprint: toHex(fingerprint), registrars };
+}
+
+/** A coercion-resistant election's file whose roll entry is not posted yet: the entry to post
+ *  (spec §6.10: R, the proof of r bound to fp ‖ α ‖ β, the signatures by registrar id). */
+export function rollEntryOf(file, fingerprint) {
+  const roll = file.pending.roll;
+  if (!roll?.randomness) throw new ProofError("this registration file holds no roll entry to post");
+  const alpha = pointFromHex(roll.alpha, "roll.alpha", { nonidentity: true });
+  const beta = pointFromHex(roll.beta, "roll.beta");
+  const r = scalarFromHex(roll.randomness, "roll.randomness");
+  if (!alpha.equals(mul(BASE, r))) throw new ProofError("this registration file's roll entry is damaged");
+  const p = proveKnowledge(r, alpha, concat(fingerprint, alpha.toBytes(), beta.toBytes()), "roll-entry");
+  const signatures = Object.keys(file.signatures)
+    .sort()
+    .map((id) => file.signatures[id]);
+  return { credential: { alpha: roll.alpha, beta: roll.beta }, proof: { challenge: scalarHex(p.challenge), response: scalarHex(p.response) }, signatures };
+}
+
+/** The same file once its roll entry is on the board, without r: from then on nobody, the
+ *  voter included, can show which roll entry is theirs (docs/coercion.md §3). */
+export function withoutRollRandomness(file) {
+  const { randomness: _, ...roll } = file.pending.roll;
+  return { ...file, pending: { ...file.pending, roll } };
 }
 
 /** A new registration file (the format of `vecha register apply`); `box` may be null. */

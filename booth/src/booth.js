@@ -2,7 +2,7 @@
 // One page, so that the browser's history holds one address; every step is drawn from
 // `state`, so switching the language mid-way keeps the voter's choices.
 
-import { newCode, readRegistrationFile, signedCredential } from "./application.js";
+import { newCode, readRegistrationFile, rollEntryOf, signedCredential, withoutRollRandomness } from "./application.js";
 import * as v from "./crypto.js";
 import { framesOf, qrImage } from "./handoff.js";
 import { agrees, fingerprintText, replayPackage } from "./package.js";
@@ -35,6 +35,10 @@ const state = {
   history: null, // the ballots under the credential, as the box lists them after casting
   castError: null,
   busy: false,
+  // before voting opens, in a coercion-resistant election: the registration file put on the
+  // roll here, rewritten without its randomness for the voter to save
+  roll: null, // {file, saved} once posted
+  rollError: null,
 };
 
 const main = () => document.getElementById("main");
@@ -84,7 +88,77 @@ function render() {
 const heading = (key) => el("h2", { tabindex: "-1" }, t(key));
 
 function closedStep() {
-  return el("section", {}, heading("booth.title"), errorBox(t("booth.not-open", { phase: phaseText(state.info.phase) })));
+  const rollOpen = state.ctx?.definition?.coercion === true && state.info.phase === "keyed";
+  return el("section", {}, heading("booth.title"), errorBox(t("booth.not-open", { phase: phaseText(state.info.phase) })), rollOpen ? rollForm() : null);
+}
+
+// Before voting opens, in a coercion-resistant election: the registration file's roll entry
+// (the code encrypted, with the registrars' blind signatures) goes to the box from here, the
+// box's own page, through the voter's connection and with nothing that names the voter; the
+// file is then rewritten without the randomness that could show which entry is theirs.
+function rollForm() {
+  const open = async (event) => {
+    const chosen = event.target.files[0];
+    if (!chosen) return;
+    state.busy = true;
+    render();
+    try {
+      const file = readRegistrationFile(await chosen.text(), state.ctx.id, state.ctx.fingerprint);
+      const rules = state.ctx.definition.registration;
+      if (Object.keys(file.signatures).length < rules.required) throw new Error(t("code.file-unsigned", { required: rules.required }));
+      if (!file.pending.roll) throw new Error(t("roll.not-coercion"));
+      if (file.pending.roll.randomness) {
+        await api(`/elections/${encodeURIComponent(state.ctx.id)}/roll-entries`, rollEntryOf(file, state.ctx.fingerprint));
+        state.roll = { file: withoutRollRandomness(file), saved: false };
+      } else {
+        state.roll = { file, saved: true }; // posted before, and the file rewritten then
+      }
+      state.rollError = null;
+    } catch (e) {
+      state.rollError = e instanceof ApiError ? t("roll.refused", { message: e.message }) : t("code.bad-file", { message: e.message });
+    }
+    state.busy = false;
+    render();
+    document.getElementById(state.rollError ? "roll-file" : "roll-done")?.focus();
+  };
+  const save = () => {
+    const blob = new Blob([JSON.stringify(state.roll.file, null, 2)], { type: "application/json" });
+    const url = URL.createObjectURL(blob);
+    const link = el("a", { href: url, download: `vecha-registration-${state.ctx.id}.json` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    state.roll.saved = true;
+    render();
+    document.getElementById("roll-done")?.focus();
+  };
+  if (state.roll) {
+    return el(
+      "div",
+      { class: "roll" },
+      el("h3", {}, t("roll.title")),
+      el("p", { class: "ok", role: "status", id: "roll-done", tabindex: "-1" }, t(state.roll.saved ? "roll.saved" : "roll.posted")),
+      state.roll.saved ? null : el("div", { class: "actions" }, el("button", { type: "button", class: "primary", "data-action": "roll-save", onclick: save }, t("roll.save"))),
+    );
+  }
+  return el(
+    "div",
+    { class: "roll" },
+    el("h3", {}, t("roll.title")),
+    el("p", { id: "roll-help" }, t("roll.help")),
+    el("label", { for: "roll-file" }, t("code.file-label")),
+    el("input", {
+      id: "roll-file",
+      type: "file",
+      accept: "application/json,.json",
+      disabled: state.busy,
+      "aria-describedby": state.rollError ? "roll-help roll-error" : "roll-help",
+      onchange: open,
+    }),
+    state.busy ? el("p", { role: "status" }, t("roll.sending")) : null,
+    state.rollError ? el("p", { id: "roll-error", class: "error", role: "alert" }, state.rollError) : null,
+  );
 }
 
 // ---- step 1: the credential code ------------------------------------------------------
@@ -762,6 +836,12 @@ async function start() {
   try {
     state.info = await loadElection();
     if (state.info.phase !== "open") {
+      // a coercion-resistant election's box takes roll entries until voting opens (§6.10)
+      if (state.info.definition.coercion && state.info.phase === "keyed") {
+        const replayed = replayPackage(await api(`/elections/${encodeURIComponent(state.info.id)}/package`));
+        if (!agrees(replayed, state.info)) throw new Error(t("error.package-mismatch"));
+        state.ctx = replayed;
+      }
       state.step = "closed";
     } else {
       // The key, the fingerprint and the definition come from replaying the election package

@@ -9,7 +9,7 @@
 
 import * as a from "./application.js";
 import { toHex } from "./crypto.js";
-import { fingerprintText, replayDefinition } from "./package.js";
+import { fingerprintText, replayDefinition, replayPackage } from "./package.js";
 import { ApiError, api, el, electionId, errorBox, fill, local, startPage, t } from "./ui.js";
 
 const state = {
@@ -220,7 +220,7 @@ function showProgress(tries, expected) {
 async function send() {
   go("working");
   try {
-    if (!state.file) state.file = a.newRegistrationFile(state.ctx.id, await a.newPending(state.ctx.fingerprint, state.rules));
+    if (!state.file) state.file = a.newRegistrationFile(state.ctx.id, await a.newPending(state.ctx.fingerprint, state.rules, state.ctx.key ?? null));
     const body = a.applicationBody(state.ctx.fingerprint, state.rules, state.me.id, state.file.pending, state.evidence.fields, state.evidence.files);
     const puzzle = await api(`${base()}/puzzle`);
     const solved = await a.solvePuzzle(body, puzzle.seed, puzzle.bits, showProgress);
@@ -316,7 +316,7 @@ function fileStep() {
     ),
     el("h3", {}, t("register.registrars", { required: state.rules.required })),
     el("ul", {}, state.rules.registrars.map(registrarRow)),
-    ready ? el("p", { class: "ok", role: "status" }, t("register.ready")) : el("p", {}, t("register.next", { required: state.rules.required, have: signatures })),
+    ready ? el("p", { class: "ok", role: "status" }, t(state.ctx.definition.coercion ? "register.ready-roll" : "register.ready")) : el("p", {}, t("register.next", { required: state.rules.required, have: signatures })),
     el("div", { class: "actions" }, actions),
   );
 }
@@ -331,7 +331,11 @@ async function start() {
   try {
     if (!electionId) throw new ApiError(0, "no-election", t("error.no-election"));
     state.info = await api(`/registrar/${encodeURIComponent(electionId)}`);
-    state.ctx = replayDefinition(await api(`/registrar/${encodeURIComponent(electionId)}/package`));
+    const pkg = await api(`/registrar/${encodeURIComponent(electionId)}/package`);
+    state.ctx = replayDefinition(pkg);
+    // a coercion-resistant election: the registrars sign the credential encrypted under the
+    // joint key (a roll entry), so this registrar serves the package through the key
+    if (state.ctx.definition.coercion) state.ctx = replayPackage(pkg);
     // the fields and keys come from the replayed definition; what the registrar says must agree
     if (state.ctx.id !== state.info.election || toHex(state.ctx.fingerprint) !== state.info.fingerprint || !state.ctx.definition.registration) {
       throw new Error(t("error.package-mismatch"));

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
+import * as a from "../src/application.js";
 import * as v from "../src/crypto.js";
 
 const vectors = JSON.parse(readFileSync(new URL("../../tests/vectors/vecha-v2.json", import.meta.url)));
@@ -132,4 +133,29 @@ test("coercion resistance: credential and link points, a ballot made by the Pyth
   const made = v.encryptCoercionBallot(ctx, first.code, [[1, 0]]);
   v.verifyCoercionBallot(ctx, made.ballot);
   assert.throws(() => v.signCoercionBallot({ credential: 5n, predecessor: 6n }, made.body), v.ProofError);
+});
+
+test("coercion resistance: the roll message, and a roll entry made from a registration file", () => {
+  const m = vectors.coercion.roll_message;
+  assert.equal(v.toHex(a.rollMessage(fp, v.pointFromHex(m.alpha), v.pointFromHex(m.beta))), m.message);
+  const K = v.pointFromHex(vectors.coercion.ballot.K);
+  const code = vectors.coercion.credential_points[0].code;
+  const r = 12345n;
+  const alpha = v.mul(v.BASE, r);
+  const beta = v.credentialPointOf(code, fp).add(v.mul(K, r));
+  const roll = { alpha: v.pointHex(alpha), beta: v.pointHex(beta), randomness: v.scalarHex(r) };
+  const file = { pending: { roll, code }, signatures: { south: { registrar: "south" }, north: { registrar: "north" } } };
+  const entry = a.rollEntryOf(file, fp);
+  assert.deepEqual(entry.credential, { alpha: roll.alpha, beta: roll.beta });
+  assert.deepEqual(entry.signatures.map((s) => s.registrar), ["north", "south"]);
+  const proof = { challenge: v.scalarFromHex(entry.proof.challenge), response: v.scalarFromHex(entry.proof.response) };
+  v.verifyKnowledge(proof, alpha, v.concat(fp, alpha.toBytes(), beta.toBytes()), "roll-entry");
+  assert.throws(() => v.verifyKnowledge(proof, alpha, v.concat(fp, beta.toBytes(), alpha.toBytes()), "roll-entry"), v.ProofError);
+  // the file given back has no randomness, and no roll entry can be made from it any more
+  const after = a.withoutRollRandomness(file);
+  assert.deepEqual(after.pending.roll, { alpha: roll.alpha, beta: roll.beta });
+  assert.equal(file.pending.roll.randomness, roll.randomness); // the original is not changed
+  assert.throws(() => a.rollEntryOf(after, fp), v.ProofError);
+  // randomness that does not match α is refused before anything is posted
+  assert.throws(() => a.rollEntryOf({ ...file, pending: { ...file.pending, roll: { ...roll, randomness: v.scalarHex(r + 1n) } } }, fp), v.ProofError);
 });

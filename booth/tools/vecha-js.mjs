@@ -68,7 +68,8 @@ if (request.op === "encrypt") {
   answer = { blind_signature: await blindSignForTests(request.jwk, request.blinded) };
 } else if (request.op === "apply") {
   const fp = v.fromHex(request.fingerprint, 32);
-  const pending = request.pending ?? (await a.newPending(fp, request.rules));
+  const key = request.key ? v.pointFromHex(request.key, "key") : null; // a coercion-resistant election's
+  const pending = request.pending ?? (await a.newPending(fp, request.rules, key));
   const files = Object.fromEntries(Object.entries(request.files).map(([k, f]) => [k, { ...f, data: a.fromBase64(f.data) }]));
   const body = a.applicationBody(fp, request.rules, request.registrar, pending, request.fields, files);
   answer = { pending, application: await a.solvePuzzle(body, request.seed, request.bits) };
@@ -86,6 +87,12 @@ if (request.op === "encrypt") {
 } else if (request.op === "unblind") {
   try {
     answer = { ok: true, signature: await a.unblind(request.rules, request.registrar, request.pending, request.blind_signature) };
+  } catch (e) {
+    answer = { ok: false, error: e.message };
+  }
+} else if (request.op === "roll-entry") {
+  try {
+    answer = { ok: true, entry: a.rollEntryOf(request.file, v.fromHex(request.fingerprint, 32)), file: a.withoutRollRandomness(request.file) };
   } catch (e) {
     answer = { ok: false, error: e.message };
   }

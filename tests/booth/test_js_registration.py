@@ -15,16 +15,20 @@ from typing import Any
 
 import pytest
 
-from vecha.election.application import Evidence, ReviewerKey, SealedEvidence
+from vecha.crypto.group import Point
+from vecha.election.application import Evidence, PendingCredential, ReviewerKey, SealedEvidence
 from vecha.election.ballot import selections_from_labels
+from vecha.election.coercion import credential_point
 from vecha.election.credentials import Credential
 from vecha.election.eligibility import SignedCredential
 from vecha.election.trustees import local_ceremony
-from vecha.errors import RegistrationRefused
+from vecha.errors import ElectionError, RecordError, RegistrationRefused
 from vecha.record.package import make_package
 from vecha.registrar.service import PUZZLE_EPOCH_S
 from vecha.store.board import Board, open_store
+from vecha.store.coercion import register_roll_entry
 from vecha.store.organizer import open_voting, post_registrar_count, record_ceremony
+from vecha.testing.coercion import COERCION_DEFINITION, CoercionElection, fresh_code, run_count
 from vecha.testing.records import SMALL_DEFINITION, fixed_identities
 from vecha.testing.registration import make_registrars, open_registrars, with_registration
 
@@ -180,3 +184,98 @@ def test_evidence_sealed_by_python_opens_in_javascript(run_js: JsCall) -> None:
             }
         )
         assert answer == {"ok": False, "error": answer["error"]} and "does not open" in answer["error"]
+
+
+def test_a_browser_registration_puts_a_coercion_resistant_code_on_the_roll(run_js: JsCall, tmp_path: Path) -> None:
+    """A coercion-resistant election (spec §6.10): the registrars are set up only after the
+    ceremony and serve the package through the joint key; the page's JavaScript encrypts the
+    credential under it, the Python registrars blind-sign the roll message, the JavaScript
+    unblinds and makes the roll entry that the Python board takes, and gives back the file
+    without r. The code then votes with a JavaScript ballot and exactly that ballot counts."""
+    setups = make_registrars(["north", "south"])
+    definition = with_registration(COERCION_DEFINITION, setups, required=2, puzzle_bits=6)
+    rules = definition.registration
+    assert rules is not None
+    board = Board.create(open_store(str(tmp_path / "box.sqlite")), definition)
+    fp = board.ledger.fingerprint
+    with pytest.raises(ElectionError, match="after the key ceremony"):
+        open_registrars(tmp_path, board, setups)
+    identities = fixed_identities(definition.trustees.count)
+    trustees, anns, confs = local_ceremony(fp, definition.trustees.threshold, identities)
+    record_ceremony(board, anns, confs)
+    services = open_registrars(tmp_path, board, setups)
+    served = services[0].registrar.package
+    assert served == make_package(board.entries()) and served["entries"][-1]["type"] == "joint-key"
+    key = board.ledger.context().public_key
+    entry0 = served["entries"][0]["payload"]["definition"]
+    epoch = int(time.time()) // PUZZLE_EPOCH_S
+    file: dict[str, Any] = {"version": 2, "election": definition.id, "box": None, "applications": {}, "signatures": {}}
+    pending = None
+    for s in services:
+        rid = s.setup.key.registrar
+        request = {
+            "op": "apply",
+            "fingerprint": fp.hex(),
+            "rules": entry0["registration"],
+            "registrar": rid,
+            "fields": FIELDS,
+            "files": {},
+            "seed": s.registrar.puzzle_seed(epoch).hex(),
+            "bits": rules.puzzle_bits,
+            "key": key.hex(),
+        }
+        made = run_js({**request, "pending": pending} if pending else request)
+        pending = made["pending"]
+        code = s.registrar.apply(made["application"], epoch)
+        who = s.registrar.reviewer(s.tokens[0])
+        (item,) = s.registrar.pending(who)
+        opened = SealedEvidence.from_json(item["evidence"], 2, 10**8).open(fp, rid, 1, s.setup.reviewers[0], rules)
+        s.registrar.decide(who, code, True, "", opened.duplicate_values(rules))
+        blind = s.registrar.signature(code, pending["registrars"][rid]["blinded"])
+        done = run_js(
+            {
+                "op": "unblind",
+                "rules": entry0["registration"],
+                "registrar": rid,
+                "pending": pending,
+                "blind_signature": blind.hex(),
+            }
+        )
+        assert done["ok"], done
+        file["signatures"][rid] = done["signature"]
+    assert pending is not None
+    file["pending"] = pending
+    # the file as Python reads it: R encrypts the code's credential point under the joint key
+    device = PendingCredential.from_json(pending)
+    assert device.roll is not None and device.roll_randomness is not None
+    assert device.roll.beta - key * device.roll_randomness == credential_point(fp, pending["code"])
+    assert device.roll.alpha == Point.base_mul(device.roll_randomness)
+
+    # a roll entry whose proof is bound to another election is refused, and the board unchanged
+    height = board.ledger.height
+    stolen = run_js({"op": "roll-entry", "file": file, "fingerprint": (b"\x01" * 32).hex()})
+    with pytest.raises(RecordError, match="roll-entry proof does not verify"):
+        register_roll_entry(board, stolen["entry"])
+    assert board.ledger.height == height
+    posted = run_js({"op": "roll-entry", "file": file, "fingerprint": fp.hex()})
+    assert posted["ok"], posted
+    assert register_roll_entry(board, posted["entry"]) is True
+    assert register_roll_entry(board, posted["entry"]) is False  # on the roll already: nothing added
+    assert "randomness" not in posted["file"]["pending"]["roll"]
+    assert PendingCredential.from_json(posted["file"]["pending"]).roll_randomness is None
+    again = run_js({"op": "roll-entry", "file": posted["file"], "fingerprint": fp.hex()})
+    assert again["ok"] is False and "no roll entry" in again["error"]
+
+    for s in services:
+        post_registrar_count(board, s.registrar.close().to_json())
+    open_voting(board)
+    e = CoercionElection(tmp_path, board, list(trustees), setups, [], board.ledger.context())
+    info = booth_info_of(board)
+    real = run_js({"op": "coercion-encrypt", "info": info, "code": pending["code"], "selections": [[0, 1]]})
+    fake = run_js({"op": "coercion-encrypt", "info": info, "code": fresh_code(), "selections": [[1, 0]]})
+    for ballot in (real, fake):
+        board.cast(ballot["ballot"])
+    run_count(e)
+    result = board.ledger.result
+    assert result is not None and result["questions"][0]["counts"] == {"Yes": 0, "No": 1}
+    assert result["coercion"]["roll"] == 1 and result["coercion"]["unmatched"] == 1

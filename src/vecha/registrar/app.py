@@ -128,7 +128,9 @@ def info(reg: Reg) -> dict[str, Any]:
 @router.get("/package", tags=["public"])
 def package(reg: Reg) -> dict[str, Any]:
     """The election package's first entry (the definition, spec §8.7): what the registration
-    page replays for the fingerprint, the fields and the keys it seals and blinds to."""
+    page replays for the fingerprint, the fields and the keys it seals and blinds to. For a
+    coercion-resistant election, the package through the joint key, which the page
+    encrypts the credential under (a roll entry, §6.10)."""
     return reg.package
 
 

@@ -39,6 +39,7 @@ from vecha.election.application import (
 )
 from vecha.election.eligibility import RegistrarCount, RegistrarSpec, RegistrationRules, count_body
 from vecha.errors import ElectionError, InvalidEncoding, RegistrationRefused
+from vecha.record.entries import EntryType
 from vecha.record.package import setup_ledger
 from vecha.registrar.keys import RegistrarKey
 from vecha.registrar.schema import applications, audit, elections, evidence, reviewer_tokens, reviews
@@ -61,7 +62,17 @@ def setup_election(engine: Engine, package: Any, key: RegistrarKey) -> str:
     spec = rules.registrar(key.registrar)
     if spec.public_key != key.blind.public or spec.signing_key != key.signing_public.hex():
         raise ElectionError(f"this key file is not the one the definition names for registrar {key.registrar}")
-    first = {"version": package["version"], "entries": package["entries"][:1]}
+    if genesis.definition.coercion:
+        # its registration page encrypts the credential under the joint key (a roll entry,
+        # spec §6.10), so this registrar keeps and serves the package through the key
+        if ledger.keyed is None:
+            raise ElectionError(
+                f"election {genesis.election_id} is coercion-resistant: set its registrars up after the key ceremony"
+            )
+        through = next(i for i, e in enumerate(package["entries"]) if e["type"] == EntryType.JOINT_KEY.value)
+        first = {"version": package["version"], "entries": package["entries"][: through + 1]}
+    else:
+        first = {"version": package["version"], "entries": package["entries"][:1]}
     with writing(engine) as conn:
         row = conn.execute(select(elections.c.package).where(elections.c.id == genesis.election_id)).first()
         if row is not None:

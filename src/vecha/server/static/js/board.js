@@ -1,6 +1,6 @@
 import {
   trackerOf
-} from "./chunks/chunk-XCBT4GHC.js";
+} from "./chunks/chunk-TNUBWJYM.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-ICGT7XVU.js";
+} from "./chunks/chunk-CX5YTSRW.js";
 
 // src/board.js
 var PAGE = 50;

@@ -1,17 +1,19 @@
 import {
   newCode,
   readRegistrationFile,
-  signedCredential
-} from "./chunks/chunk-GEIZUV4O.js";
+  rollEntryOf,
+  signedCredential,
+  withoutRollRandomness
+} from "./chunks/chunk-CRRZH6JZ.js";
 import {
   agrees,
   fingerprintText,
   replayPackage
-} from "./chunks/chunk-GDIX3BI6.js";
+} from "./chunks/chunk-P5P2FDLJ.js";
 import {
   framesOf,
   qrImage
-} from "./chunks/chunk-MK6JPQSE.js";
+} from "./chunks/chunk-IKUZAPJC.js";
 import {
   CodeError,
   auditBallot,
@@ -27,7 +29,7 @@ import {
   signBallot,
   signCoercionBallot,
   trackerOf
-} from "./chunks/chunk-XCBT4GHC.js";
+} from "./chunks/chunk-TNUBWJYM.js";
 import {
   ApiError,
   api,
@@ -44,7 +46,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-ICGT7XVU.js";
+} from "./chunks/chunk-CX5YTSRW.js";
 
 // src/booth.js
 var STEPS = ["code", "questions", "review", "sealed", "done"];
@@ -79,7 +81,12 @@ var state = {
   history: null,
   // the ballots under the credential, as the box lists them after casting
   castError: null,
-  busy: false
+  busy: false,
+  // before voting opens, in a coercion-resistant election: the registration file put on the
+  // roll here, rewritten without its randomness for the voter to save
+  roll: null,
+  // {file, saved} once posted
+  rollError: null
 };
 var main = () => document.getElementById("main");
 var focusHeading = false;
@@ -125,7 +132,72 @@ function render() {
 }
 var heading = (key) => el("h2", { tabindex: "-1" }, t(key));
 function closedStep() {
-  return el("section", {}, heading("booth.title"), errorBox(t("booth.not-open", { phase: phaseText(state.info.phase) })));
+  const rollOpen = state.ctx?.definition?.coercion === true && state.info.phase === "keyed";
+  return el("section", {}, heading("booth.title"), errorBox(t("booth.not-open", { phase: phaseText(state.info.phase) })), rollOpen ? rollForm() : null);
+}
+function rollForm() {
+  const open = async (event) => {
+    const chosen = event.target.files[0];
+    if (!chosen) return;
+    state.busy = true;
+    render();
+    try {
+      const file = readRegistrationFile(await chosen.text(), state.ctx.id, state.ctx.fingerprint);
+      const rules = state.ctx.definition.registration;
+      if (Object.keys(file.signatures).length < rules.required) throw new Error(t("code.file-unsigned", { required: rules.required }));
+      if (!file.pending.roll) throw new Error(t("roll.not-coercion"));
+      if (file.pending.roll.randomness) {
+        await api(`/elections/${encodeURIComponent(state.ctx.id)}/roll-entries`, rollEntryOf(file, state.ctx.fingerprint));
+        state.roll = { file: withoutRollRandomness(file), saved: false };
+      } else {
+        state.roll = { file, saved: true };
+      }
+      state.rollError = null;
+    } catch (e) {
+      state.rollError = e instanceof ApiError ? t("roll.refused", { message: e.message }) : t("code.bad-file", { message: e.message });
+    }
+    state.busy = false;
+    render();
+    document.getElementById(state.rollError ? "roll-file" : "roll-done")?.focus();
+  };
+  const save = () => {
+    const blob = new Blob([JSON.stringify(state.roll.file, null, 2)], { type: "application/json" });
+    const url = URL.createObjectURL(blob);
+    const link = el("a", { href: url, download: `vecha-registration-${state.ctx.id}.json` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1e3);
+    state.roll.saved = true;
+    render();
+    document.getElementById("roll-done")?.focus();
+  };
+  if (state.roll) {
+    return el(
+      "div",
+      { class: "roll" },
+      el("h3", {}, t("roll.title")),
+      el("p", { class: "ok", role: "status", id: "roll-done", tabindex: "-1" }, t(state.roll.saved ? "roll.saved" : "roll.posted")),
+      state.roll.saved ? null : el("div", { class: "actions" }, el("button", { type: "button", class: "primary", "data-action": "roll-save", onclick: save }, t("roll.save")))
+    );
+  }
+  return el(
+    "div",
+    { class: "roll" },
+    el("h3", {}, t("roll.title")),
+    el("p", { id: "roll-help" }, t("roll.help")),
+    el("label", { for: "roll-file" }, t("code.file-label")),
+    el("input", {
+      id: "roll-file",
+      type: "file",
+      accept: "application/json,.json",
+      disabled: state.busy,
+      "aria-describedby": state.rollError ? "roll-help roll-error" : "roll-help",
+      onchange: open
+    }),
+    state.busy ? el("p", { role: "status" }, t("roll.sending")) : null,
+    state.rollError ? el("p", { id: "roll-error", class: "error", role: "alert" }, state.rollError) : null
+  );
 }
 function codeStep() {
   const input = el("input", {
@@ -728,6 +800,11 @@ async function start() {
   try {
     state.info = await loadElection();
     if (state.info.phase !== "open") {
+      if (state.info.definition.coercion && state.info.phase === "keyed") {
+        const replayed = replayPackage(await api(`/elections/${encodeURIComponent(state.info.id)}/package`));
+        if (!agrees(replayed, state.info)) throw new Error(t("error.package-mismatch"));
+        state.ctx = replayed;
+      }
       state.step = "closed";
     } else {
       const replayed = replayPackage(await api(`/elections/${encodeURIComponent(state.info.id)}/package`));

@@ -1,13 +1,13 @@
 import {
   readQr,
   submissionOf
-} from "./chunks/chunk-MK6JPQSE.js";
+} from "./chunks/chunk-IKUZAPJC.js";
 import {
   EncodingError,
   checkReceipt,
   electionContext,
   toHex
-} from "./chunks/chunk-XCBT4GHC.js";
+} from "./chunks/chunk-TNUBWJYM.js";
 import {
   ApiError,
   api,
@@ -18,7 +18,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-ICGT7XVU.js";
+} from "./chunks/chunk-CX5YTSRW.js";
 
 // src/handin.js
 var state = { info: null, error: null, frames: [], notice: null, receipt: null, busy: false };

@@ -1,11 +1,11 @@
 import {
   fingerprintText,
   replayDefinition
-} from "./chunks/chunk-GDIX3BI6.js";
+} from "./chunks/chunk-P5P2FDLJ.js";
 import {
   fromHex,
   toHex
-} from "./chunks/chunk-XCBT4GHC.js";
+} from "./chunks/chunk-TNUBWJYM.js";
 import {
   el,
   electionId,
@@ -14,7 +14,7 @@ import {
   pageUrl,
   startPage,
   t
-} from "./chunks/chunk-ICGT7XVU.js";
+} from "./chunks/chunk-CX5YTSRW.js";
 
 // src/pins.js
 var PinError = class extends Error {

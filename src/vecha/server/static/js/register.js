@@ -7,14 +7,15 @@ import {
   registrarOf,
   solvePuzzle,
   unblind
-} from "./chunks/chunk-GEIZUV4O.js";
+} from "./chunks/chunk-CRRZH6JZ.js";
 import {
   fingerprintText,
-  replayDefinition
-} from "./chunks/chunk-GDIX3BI6.js";
+  replayDefinition,
+  replayPackage
+} from "./chunks/chunk-P5P2FDLJ.js";
 import {
   toHex
-} from "./chunks/chunk-XCBT4GHC.js";
+} from "./chunks/chunk-TNUBWJYM.js";
 import {
   ApiError,
   api,
@@ -25,7 +26,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-ICGT7XVU.js";
+} from "./chunks/chunk-CX5YTSRW.js";
 
 // src/register.js
 var state = {
@@ -221,7 +222,7 @@ function showProgress(tries, expected) {
 async function send() {
   go("working");
   try {
-    if (!state.file) state.file = newRegistrationFile(state.ctx.id, await newPending(state.ctx.fingerprint, state.rules));
+    if (!state.file) state.file = newRegistrationFile(state.ctx.id, await newPending(state.ctx.fingerprint, state.rules, state.ctx.key ?? null));
     const body = applicationBody(state.ctx.fingerprint, state.rules, state.me.id, state.file.pending, state.evidence.fields, state.evidence.files);
     const puzzle = await api(`${base()}/puzzle`);
     const solved = await solvePuzzle(body, puzzle.seed, puzzle.bits, showProgress);
@@ -310,7 +311,7 @@ function fileStep() {
     ),
     el("h3", {}, t("register.registrars", { required: state.rules.required })),
     el("ul", {}, state.rules.registrars.map(registrarRow)),
-    ready ? el("p", { class: "ok", role: "status" }, t("register.ready")) : el("p", {}, t("register.next", { required: state.rules.required, have: signatures })),
+    ready ? el("p", { class: "ok", role: "status" }, t(state.ctx.definition.coercion ? "register.ready-roll" : "register.ready")) : el("p", {}, t("register.next", { required: state.rules.required, have: signatures })),
     el("div", { class: "actions" }, actions)
   );
 }
@@ -322,7 +323,9 @@ async function start() {
   try {
     if (!electionId) throw new ApiError(0, "no-election", t("error.no-election"));
     state.info = await api(`/registrar/${encodeURIComponent(electionId)}`);
-    state.ctx = replayDefinition(await api(`/registrar/${encodeURIComponent(electionId)}/package`));
+    const pkg = await api(`/registrar/${encodeURIComponent(electionId)}/package`);
+    state.ctx = replayDefinition(pkg);
+    if (state.ctx.definition.coercion) state.ctx = replayPackage(pkg);
     if (state.ctx.id !== state.info.election || toHex(state.ctx.fingerprint) !== state.info.fingerprint || !state.ctx.definition.registration) {
       throw new Error(t("error.package-mismatch"));
     }

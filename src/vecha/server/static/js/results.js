@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-7RACIIBC.js";
+} from "./chunks/chunk-BMUP775Y.js";
 import {
   api,
   candidateName,
@@ -13,7 +13,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-ICGT7XVU.js";
+} from "./chunks/chunk-CX5YTSRW.js";
 
 // src/results.js
 var state = { info: null, result: null, error: null, pending: false };

@@ -3,15 +3,15 @@ import {
   openEvidence,
   registrarOf,
   reviewerKeyPair
-} from "./chunks/chunk-GEIZUV4O.js";
+} from "./chunks/chunk-CRRZH6JZ.js";
 import {
   fingerprintText,
   replayDefinition
-} from "./chunks/chunk-GDIX3BI6.js";
+} from "./chunks/chunk-P5P2FDLJ.js";
 import {
   fromHex,
   toHex
-} from "./chunks/chunk-XCBT4GHC.js";
+} from "./chunks/chunk-TNUBWJYM.js";
 import {
   ApiError,
   api,
@@ -22,7 +22,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-ICGT7XVU.js";
+} from "./chunks/chunk-CX5YTSRW.js";
 
 // src/review.js
 var state = {

@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-7RACIIBC.js";
+} from "./chunks/chunk-BMUP775Y.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-ICGT7XVU.js";
+} from "./chunks/chunk-CX5YTSRW.js";
 
 // src/turnout.js
 var REFRESH_MS = 5e3;

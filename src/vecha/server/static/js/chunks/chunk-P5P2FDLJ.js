@@ -10,7 +10,7 @@ import {
   scalarFromHex,
   toHex,
   verifyKnowledge
-} from "./chunk-XCBT4GHC.js";
+} from "./chunk-TNUBWJYM.js";
 
 // src/package.js
 var ZERO_HASH = new Uint8Array(32);

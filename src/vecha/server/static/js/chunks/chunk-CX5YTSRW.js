@@ -242,6 +242,7 @@ var be_default = {
   "register.save": "Захаваць файл рэгістрацыі",
   "register.registrars": "Рэгістратары (патрэбна подпісаў: {required})",
   "register.ready": "Ваш код гатовы. Галасуйце ў кабіне для галасавання: адкрыйце там свой файл рэгістрацыі.",
+  "register.ready-roll": "Ваш код падпісаны дастатковай колькасцю рэгістратараў. Застаўся адзін крок, і яго трэба зрабіць да пачатку галасавання: адкрыйце кабіну для галасавання гэтых выбараў па адрасе урны і загрузіце там гэты файл. Ён унясе ваш код у спіс у зашыфраваным выглядзе, не паведамляючы, хто вы.",
   "register.next": "У вас {have} з {required} патрэбных подпісаў. Падайце заяўку іншым рэгістратарам на іх старонках рэгістрацыі з гэтым файлам і вярніцеся, каб даведацца пра рашэнні.",
   "register.apply-here": "Падаць заяўку тут з гэтым файлам",
   "register.check": "Даведацца пра рашэнне",
@@ -386,7 +387,15 @@ var be_default = {
   "done.coercion-revote": "Залічваецца апошні бюлетэнь, пададзены з вашым сапраўдным кодам. Бюлетэні з фальшывым кодам не залічваюцца і выглядаюць гэтак жа, як усе астатнія.",
   "board.mixed": "У гэтым галасаванні ні па адным бюлетэні не відаць, ці ўлічваецца ён: улічваецца апошні бюлетэнь кожнага сапраўднага кода, і падлік гэта даказвае, не кажучы, які менавіта.",
   "turnout.summary-ballots": "Бюлетэняў: {ballots}. Зарэгістравана: {credentials}. (У гэтым галасаванні па бюлетэнях не відаць, хто іх падаў, таму тыя, хто прагаласаваў, не лічацца.)",
-  "turnout.unknown": "не лічыцца"
+  "turnout.unknown": "не лічыцца",
+  "roll.title": "Унесці код у спіс",
+  "roll.help": "На гэтых выбарах ваш код улічваецца, толькі калі ён унесены ў спіс да пачатку галасавання. Загрузіце файл рэгістрацыі са старонкі рэгістрацыі: гэтая старонка адправіць урне ваш код у зашыфраваным выглядзе з подпісамі рэгістратараў і нічога, што казала б, хто вы. Потым захавайце новы файл, які яна дасць, і выдаліце стары.",
+  "roll.not-coercion": "гэты файл рэгістрацыі не для выбараў з падробленымі кодамі",
+  "roll.refused": "Урна не ўнесла гэты файл у спіс: {message}",
+  "roll.posted": "Ваш код у спісе. Цяпер захавайце новы файл рэгістрацыі і выдаліце стары: па старым можна даведацца, які запіс спісу ваш.",
+  "roll.saved": "Ваш код у спісе. Захоўвайце новы файл у тайне і вяртайцеся, калі адкрыецца галасаванне.",
+  "roll.save": "Захаваць новы файл рэгістрацыі",
+  "roll.sending": "Адпраўка запісу ў спіс…"
 };
 
 // i18n/en.json
@@ -597,6 +606,7 @@ var en_default = {
   "register.save": "Save the registration file",
   "register.registrars": "Registrars (signatures needed: {required})",
   "register.ready": "Your credential is ready. Vote in the voting booth: open your registration file there.",
+  "register.ready-roll": "Your code is signed by enough registrars. One step is left, and it must be done before voting opens: open this election's voting booth at the ballot box's address and load this file there. It puts your code on the roll, encrypted, without saying who you are.",
   "register.next": "You have {have} of the {required} signatures needed. Apply to the other registrars on their registration pages with this file, and come back to check the decisions.",
   "register.apply-here": "Apply here with this file",
   "register.check": "Check the decision",
@@ -741,7 +751,15 @@ var en_default = {
   "done.coercion-revote": "The last ballot cast with your real code is the one that counts. Ballots cast with a fake code are not counted, and they look the same as every other ballot.",
   "board.mixed": "In this election no single ballot shows whether it counts: the last ballot of each real code counts, and the count proves it without saying which.",
   "turnout.summary-ballots": "Ballots: {ballots}. Registered: {credentials}. (In this election ballots do not show who cast them, so voters are not counted.)",
-  "turnout.unknown": "not counted"
+  "turnout.unknown": "not counted",
+  "roll.title": "Put your code on the roll",
+  "roll.help": "In this election your code counts only if it is on the roll before voting opens. Load the registration file from the registration page: this page sends the ballot box your code encrypted, with the registrars' signatures, and nothing that says who you are. Then save the new file it gives you and delete the old one.",
+  "roll.not-coercion": "this registration file is not for an election with fake codes",
+  "roll.refused": "The ballot box did not put this file on the roll: {message}",
+  "roll.posted": "Your code is on the roll. Now save the new registration file and delete the old one: the old one could show which entry of the roll is yours.",
+  "roll.saved": "Your code is on the roll. Keep the new file private and come back when voting opens.",
+  "roll.save": "Save the new registration file",
+  "roll.sending": "Sending the roll entry…"
 };
 
 // i18n/ru.json
@@ -952,6 +970,7 @@ var ru_default = {
   "register.save": "Сохранить файл регистрации",
   "register.registrars": "Регистраторы (нужно подписей: {required})",
   "register.ready": "Ваш код готов. Голосуйте в кабине для голосования: откройте там свой файл регистрации.",
+  "register.ready-roll": "Ваш код подписан достаточным числом регистраторов. Остался один шаг, и его нужно сделать до начала голосования: откройте кабину для голосования этих выборов по адресу урны и загрузите там этот файл. Он внесёт ваш код в список в зашифрованном виде, не сообщая, кто вы.",
   "register.next": "У вас {have} из {required} нужных подписей. Подайте заявку другим регистраторам на их страницах регистрации с этим файлом и вернитесь, чтобы узнать решения.",
   "register.apply-here": "Подать заявку здесь с этим файлом",
   "register.check": "Узнать решение",
@@ -1096,7 +1115,15 @@ var ru_default = {
   "done.coercion-revote": "Засчитывается последний бюллетень, поданный с вашим настоящим кодом. Бюллетени с поддельным кодом не засчитываются и выглядят так же, как все остальные.",
   "board.mixed": "В этом голосовании ни по одному бюллетеню не видно, учитывается ли он: учитывается последний бюллетень каждого настоящего кода, и подсчёт это доказывает, не говоря, какой именно.",
   "turnout.summary-ballots": "Бюллетеней: {ballots}. Зарегистрировано: {credentials}. (В этом голосовании по бюллетеням не видно, кто их подал, поэтому проголосовавшие не считаются.)",
-  "turnout.unknown": "не считается"
+  "turnout.unknown": "не считается",
+  "roll.title": "Внести код в список",
+  "roll.help": "На этих выборах ваш код учитывается, только если он внесён в список до начала голосования. Загрузите файл регистрации со страницы регистрации: эта страница отправит урне ваш код в зашифрованном виде с подписями регистраторов и ничего, что говорило бы, кто вы. Затем сохраните новый файл, который она даст, и удалите старый.",
+  "roll.not-coercion": "этот файл регистрации не для выборов с поддельными кодами",
+  "roll.refused": "Урна не внесла этот файл в список: {message}",
+  "roll.posted": "Ваш код в списке. Теперь сохраните новый файл регистрации и удалите старый: по старому можно узнать, какая запись списка ваша.",
+  "roll.saved": "Ваш код в списке. Храните новый файл в тайне и возвращайтесь, когда откроется голосование.",
+  "roll.save": "Сохранить новый файл регистрации",
+  "roll.sending": "Отправка записи в список…"
 };
 
 // src/ui.js

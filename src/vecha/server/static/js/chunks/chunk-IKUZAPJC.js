@@ -3,11 +3,11 @@ import {
   Transcript,
   canonicalBytes,
   concat
-} from "./chunk-XCBT4GHC.js";
+} from "./chunk-TNUBWJYM.js";
 import {
   __commonJS,
   __toESM
-} from "./chunk-ICGT7XVU.js";
+} from "./chunk-CX5YTSRW.js";
 
 // node_modules/jsqr/dist/jsQR.js
 var require_jsQR = __commonJS({

@@ -1,4 +1,5 @@
 import {
+  BASE,
   ProofError,
   Transcript,
   abytes,
@@ -12,29 +13,37 @@ import {
   checkCharacter,
   checkOpts,
   clean,
+  concat,
   copyBytes,
   createHasher,
   credentialFromCode,
+  credentialPointOf,
   fromHex,
   fromNumH,
   fromNumL,
+  mul,
+  pointFromHex,
+  proveKnowledge,
   randomBytes,
+  randomScalar,
   rotr32H,
   rotr32L,
   rotrBH,
   rotrBL,
   rotrSH,
   rotrSL,
+  scalarFromHex,
+  scalarHex,
   sha512,
   swap32IfBE,
   swap8IfBE,
   toHex,
   u32,
   x25519
-} from "./chunk-XCBT4GHC.js";
+} from "./chunk-TNUBWJYM.js";
 import {
   __require
-} from "./chunk-ICGT7XVU.js";
+} from "./chunk-CX5YTSRW.js";
 
 // node_modules/@noble/ciphers/utils.js
 /*! noble-ciphers - MIT License (c) 2023 Paul Miller (paulmillr.com) */
@@ -1479,7 +1488,7 @@ var blake2b = /* @__PURE__ */ createHasher((opts) => new _BLAKE2b(opts));
 
 // src/seal.js
 var SEAL_OVERHEAD = 48;
-var concat = (a, b) => {
+var concat2 = (a, b) => {
   const out = new Uint8Array(a.length + b.length);
   out.set(a);
   out.set(b, a.length);
@@ -1502,7 +1511,7 @@ function boxKey(secret, publicKey) {
   hsalsa(SIGMA, words(shared), new Uint32Array(4), out);
   return wordBytes(out);
 }
-var sealNonce = (ephemeral, recipient) => blake2b(concat(ephemeral, recipient), { dkLen: 24 });
+var sealNonce = (ephemeral, recipient) => blake2b(concat2(ephemeral, recipient), { dkLen: 24 });
 function reviewerKeyPair(seed) {
   if (seed.length !== 32) throw new ProofError("a reviewer seed is 32 bytes");
   const secret = sha512(seed).slice(0, 32);
@@ -1512,7 +1521,7 @@ function sealTo(message, recipient) {
   const ephemeral = x25519.utils.randomSecretKey();
   const epk = x25519.getPublicKey(ephemeral);
   const box = xsalsa20poly1305(boxKey(ephemeral, recipient), sealNonce(epk, recipient)).encrypt(message);
-  return concat(epk, box);
+  return concat2(epk, box);
 }
 function openSealed(sealed, pair) {
   if (sealed.length < SEAL_OVERHEAD) throw new ProofError("a sealed box is at least 48 bytes");
@@ -4127,15 +4136,47 @@ function evidenceProblem(rules, fields, files) {
   }
   return null;
 }
-async function newPending(fingerprint, rules) {
+var rollMessage = (fingerprint, alpha, beta) => new Transcript("roll-entry").raw("election", fingerprint).point("alpha", alpha).point("beta", beta).digest();
+function nonzeroScalar() {
+  for (; ; ) {
+    const r = randomScalar();
+    if (r !== 0n) return r;
+  }
+}
+async function newPending(fingerprint, rules, electionKey = null) {
   const code = newCode();
-  const message = credentialMessage(fingerprint, credentialFromCode(code, fingerprint).public);
+  let message;
+  let roll = null;
+  if (electionKey === null) {
+    message = credentialMessage(fingerprint, credentialFromCode(code, fingerprint).public);
+  } else {
+    const r = nonzeroScalar();
+    const alpha = mul(BASE, r);
+    const beta = credentialPointOf(code, fingerprint).add(mul(electionKey, r));
+    message = rollMessage(fingerprint, alpha, beta);
+    roll = { alpha: toHex(alpha.toBytes()), beta: toHex(beta.toBytes()), randomness: scalarHex(r) };
+  }
   const registrars = {};
   for (const r of rules.registrars) {
     const made = await blindMessage(await registrarKey(r.blind_key), message);
     registrars[r.id] = { prepared: made.prepared, inverse: made.inverse, blinded: made.blinded };
   }
-  return { code, fingerprint: toHex(fingerprint), registrars };
+  return { ...roll ? { roll } : {}, code, fingerprint: toHex(fingerprint), registrars };
+}
+function rollEntryOf(file, fingerprint) {
+  const roll = file.pending.roll;
+  if (!roll?.randomness) throw new ProofError("this registration file holds no roll entry to post");
+  const alpha = pointFromHex(roll.alpha, "roll.alpha", { nonidentity: true });
+  const beta = pointFromHex(roll.beta, "roll.beta");
+  const r = scalarFromHex(roll.randomness, "roll.randomness");
+  if (!alpha.equals(mul(BASE, r))) throw new ProofError("this registration file's roll entry is damaged");
+  const p = proveKnowledge(r, alpha, concat(fingerprint, alpha.toBytes(), beta.toBytes()), "roll-entry");
+  const signatures = Object.keys(file.signatures).sort().map((id) => file.signatures[id]);
+  return { credential: { alpha: roll.alpha, beta: roll.beta }, proof: { challenge: scalarHex(p.challenge), response: scalarHex(p.response) }, signatures };
+}
+function withoutRollRandomness(file) {
+  const { randomness: _, ...roll } = file.pending.roll;
+  return { ...file, pending: { ...file.pending, roll } };
 }
 var newRegistrationFile = (election, pending, box = null) => ({ version: 2, election, box, pending, applications: {}, signatures: {} });
 function readRegistrationFile(text, election, fingerprint) {
@@ -4216,6 +4257,8 @@ export {
   newCode,
   evidenceProblem,
   newPending,
+  rollEntryOf,
+  withoutRollRandomness,
   newRegistrationFile,
   readRegistrationFile,
   registrarOf,

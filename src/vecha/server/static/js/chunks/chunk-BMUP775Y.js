@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-ICGT7XVU.js";
+} from "./chunk-CX5YTSRW.js";
 
 // src/chart.js
 function barChart(rows, label) {
