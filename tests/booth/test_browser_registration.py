@@ -24,6 +24,7 @@ from tests.booth.test_browser import BOB_NO, Watched
 from tests.booth.test_browser import browser as browser  # the module's Chromium fixture
 
 from vecha.cli.main import main
+from vecha.election.application import SealedEvidence
 from vecha.election.credentials import Credential
 from vecha.election.trustees import local_ceremony
 from vecha.record.entries import EntryType
@@ -31,9 +32,11 @@ from vecha.registrar.app import create_registrar_app
 from vecha.store.board import Board, open_store
 from vecha.store.organizer import open_voting, post_registrar_count, record_ceremony
 from vecha.testing.browser import BoothDriver, leftovers, tab_to
+from vecha.testing.coercion import COERCION_DEFINITION, CoercionElection, run_count
 from vecha.testing.live import LiveServer
 from vecha.testing.records import BOOTH_DEFINITION, fixed_identities
 from vecha.testing.registration import RegistrarService, make_registrars, open_registrars, with_registration
+from vecha.verify import verify_record
 
 pytestmark = pytest.mark.slow
 
@@ -314,3 +317,98 @@ def test_a_duplicate_is_flagged_refused_and_explained(browser: Browser, tmp_path
     for w in (applicant, reviewer):
         assert w.console_errors == []
         w.context.close()
+
+
+def test_register_in_the_browser_then_put_the_code_on_the_roll(browser: Browser, tmp_path: Path) -> None:
+    """A coercion-resistant election (spec §6.10). The registration page encrypts the new
+    code's credential under the joint key and has the registrar blind-sign that; once
+    approved it says one step is left. Before voting opens, the box's booth page takes the
+    file, posts its roll entry and gives the file back without r; the same file again
+    changes nothing. When voting opens, the booth votes with the new file, and the count
+    keeps that ballot. Neither the code nor r ever leaves the browser."""
+    setups = make_registrars(["bloc-a"])
+    definition = with_registration(COERCION_DEFINITION, setups, required=1, puzzle_bits=4)
+    board = Board.create(open_store(str(tmp_path / "box.sqlite")), definition)
+    fp = board.ledger.fingerprint
+    identities = fixed_identities(definition.trustees.count)
+    trustees, anns, confs = local_ceremony(fp, definition.trustees.threshold, identities)
+    record_ceremony(board, anns, confs)
+    [service] = open_registrars(tmp_path, board, setups)
+    eid = board.election_id
+    applicant = Watched(browser, accept_downloads=True)
+    page = applicant.page
+    with LiveServer(service.engine, app=create_registrar_app(service.engine, [service.setup.key])) as reg:
+        page.goto(f"{reg.url}/register.html?election={eid}&lang=en")
+        wait_step(page, "start")
+        page.click('[data-action="register-new"]')
+        wait_step(page, "form")
+        fill_form(page)
+        page.click('[data-action="register-send"]')
+        wait_step(page, "file")
+        save_file(page, tmp_path, "applied.json")
+        # the reviewer approves (on the review page in the other tests; here through its API)
+        who = service.registrar.reviewer(service.tokens[0])
+        (item,) = service.registrar.pending(who)
+        rules = definition.registration
+        assert rules is not None
+        sealed = SealedEvidence.from_json(item["evidence"], 2, 10**8)
+        opened = sealed.open(fp, "bloc-a", 1, service.setup.reviewers[0], rules)
+        service.registrar.decide(who, item["code"], True, "", opened.duplicate_values(rules))
+        page.click('[data-action="register-check"]')
+        page.wait_for_selector("main [role=status]:has-text('Approved')", timeout=TIMEOUT)
+        assert "One step is left" in page.inner_text("main")
+        applicant.no_axe_violations()
+        signed = save_file(page, tmp_path, "signed.json")
+        post_registrar_count(board, service.registrar.close().to_json())
+    before: dict[str, Any] = json.loads(signed.read_text())
+    code, randomness = before["pending"]["code"], before["pending"]["roll"]["randomness"]
+
+    with LiveServer(board.engine) as box:
+        page.goto(f"{box.url}/booth.html?election={eid}&lang=en")
+        wait_step(page, "closed")
+        assert "Put your code on the roll" in page.inner_text("main")
+        applicant.no_axe_violations()
+        open_file(page, "#roll-file", signed)
+        page.wait_for_selector("#roll-done:has-text('Your code is on the roll')", timeout=TIMEOUT)
+        applicant.no_axe_violations()
+        with page.expect_download() as download:
+            page.click('[data-action="roll-save"]')
+        rolled = tmp_path / "rolled.json"
+        download.value.save_as(rolled)
+        page.wait_for_selector("#roll-done:has-text('Keep the new file private')")
+        # the file loaded again (the new one, then the old one) adds nothing to the roll
+        for again in (rolled, signed):
+            page.goto(f"{box.url}/booth.html?election={eid}&lang=en")
+            wait_step(page, "closed")
+            open_file(page, "#roll-file", again)
+            page.wait_for_selector("#roll-done", timeout=TIMEOUT)
+    board.refresh()
+    assert [e.type for e in board.entries()].count(EntryType.ROLL_ENTRY) == 1
+    after: dict[str, Any] = json.loads(rolled.read_text())
+    assert "randomness" not in after["pending"]["roll"]
+    assert after["pending"]["roll"] == {k: v for k, v in before["pending"]["roll"].items() if k != "randomness"}
+    assert {k: v for k, v in after.items() if k != "pending"} == {k: v for k, v in before.items() if k != "pending"}
+
+    open_voting(board)
+    with LiveServer(board.engine) as box:
+        booth = BoothDriver(page, box.url, eid)
+        booth.open()
+        open_file(page, "#registration-file", rolled)
+        booth.choose([[0, 1]])
+        booth.review_and_encrypt()
+        booth.cast()
+        assert leftovers(page) == {k: 0 for k in leftovers(page)}
+    roll_posts = [r for r in applicant.sent if r.startswith("POST") and r.split("\n")[0].endswith("/roll-entries")]
+    assert len(roll_posts) == 2  # the old file posted twice: the second time, on the roll already
+    for request in applicant.sent:  # neither the code nor r went anywhere
+        assert code not in request and randomness not in request
+    assert applicant.console_errors == []
+    applicant.context.close()
+
+    board.refresh()
+    e = CoercionElection(tmp_path, board, list(trustees), setups, [], board.ledger.context())
+    run_count(e)
+    result = board.ledger.result
+    assert result is not None and result["questions"][0]["counts"] == {"Yes": 0, "No": 1}
+    assert result["coercion"]["roll"] == 1 and result["coercion"]["counted"] == 1
+    assert verify_record(e.record).ok
