@@ -193,6 +193,8 @@ def test_packed_rows_write_and_read_the_same_json_as_objects(piece_rows: int, mo
     packed = PackedRows.of(rows, 3)
     assert list(packed) == rows and len(packed) == 4 and packed[-1] == rows[-1]
     assert packed.canonical_json() == canonical_bytes(rows_to_json(rows))
+    for some in (packed, PackedRows.of(rows[:1], 3), PackedRows.of([], 3), PackedRows.of([r[:1] for r in rows], 1)):
+        assert some.canonical_json_length() == len(some.canonical_json()) == len(canonical_bytes(some.to_json()))
     assert PackedRows.from_json(rows_to_json(rows), 4, 3) == packed
     ident = TrusteeIdentity(bytes(32))
     mix = make_mix(bytes(32), key, ident, 1, packed)

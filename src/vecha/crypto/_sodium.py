@@ -180,17 +180,19 @@ def sign_seed_keypair(seed: bytes) -> tuple[bytes, bytes]:
     return bytes(_ffi.buffer(pk, 32)), bytes(_ffi.buffer(sk, 64))
 
 
-def sign_detached(message: bytes, secret: bytes) -> bytes:
+def sign_detached(message: bytes | bytearray, secret: bytes) -> bytes:
     _need(secret, SIGN_SECRET_BYTES, "signing key")
     sig = _ffi.new("unsigned char[64]")
-    _L.crypto_sign_detached(sig, _ffi.NULL, message, len(message), secret)  # type: ignore[attr-defined]
+    data = _ffi.from_buffer("unsigned char[]", message)  # bytes, or a large message built in a bytearray
+    _L.crypto_sign_detached(sig, _ffi.NULL, data, len(message), secret)  # type: ignore[attr-defined]
     return bytes(_ffi.buffer(sig, SIGNATURE_BYTES))
 
 
-def verify_detached(signature: bytes, message: bytes, public: bytes) -> bool:
+def verify_detached(signature: bytes, message: bytes | bytearray, public: bytes) -> bool:
     _need(signature, SIGNATURE_BYTES, "signature")
     _need(public, SIGN_PUBLIC_BYTES, "verification key")
-    rc = _L.crypto_sign_verify_detached(signature, message, len(message), public)  # type: ignore[attr-defined]
+    data = _ffi.from_buffer("unsigned char[]", message)  # bytes, or a large message built in a bytearray
+    rc = _L.crypto_sign_verify_detached(signature, data, len(message), public)  # type: ignore[attr-defined]
     return bool(rc == 0)
 
 

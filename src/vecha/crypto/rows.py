@@ -111,13 +111,28 @@ class PackedRows(Sequence[Row]):
         object per ciphertext): what a mix's signature covers."""
         return b"".join(self.canonical_json_pieces())
 
-    def canonical_json_pieces(self) -> list[bytes]:
-        """`canonical_json()` in pieces of some 4096 rows each, to be joined with whatever
-        else a message holds: a 100k-ballot mix's rows are written once, not hexed whole,
-        grown and copied again (some 300 MB at once, measured at 20k and scaled)."""
+    def canonical_json_length(self) -> int:
+        """len(canonical_json()), without writing it: per ciphertext
+        `{"alpha":"…","beta":"…"}` (150 bytes), commas between them and between rows,
+        brackets around each row and around all."""
+        rows, w = len(self), self.width
+        return 2 + rows * (150 * w + (w - 1) + 2) + max(rows - 1, 0)
+
+    def write_canonical_json(self, out: bytearray, at: int) -> int:
+        """Write canonical_json() into `out` from offset `at`, a piece of some 4096 rows at
+        a time; returns the offset after it. A 100k-ballot mix's signed message is so built
+        in one buffer of its exact size, not hexed whole, grown and copied again (some
+        300 MB at once at 100k, before)."""
+        for piece in self.canonical_json_pieces():
+            out[at : at + len(piece)] = piece
+            at += len(piece)
+        return at
+
+    def canonical_json_pieces(self) -> Iterator[bytes]:
+        """`canonical_json()` in pieces of some 4096 rows each, made one at a time."""
         d, w = self._data, self.width
         step = _CT * w * _PIECE_ROWS
-        pieces = [b"["]
+        yield b"["
         for begin in range(0, len(d), step):
             hexed = d[begin : begin + step].hex().encode("ascii")
             out = bytearray()
@@ -133,9 +148,8 @@ class PackedRows(Sequence[Row]):
                     out += hexed[k + 64 : k + 128]
                     out += b'"}'
                 out += b"]"
-            pieces.append(bytes(out))
-        pieces.append(b"]")
-        return pieces
+            yield bytes(out)
+        yield b"]"
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, PackedRows):

@@ -46,7 +46,7 @@ def verify_signed(public: bytes, signature: bytes, kind: str, fingerprint: bytes
     verify_signed_message(public, signature, signed_message(kind, fingerprint, body))
 
 
-def verify_signed_message(public: bytes, signature: bytes, message: bytes) -> None:
+def verify_signed_message(public: bytes, signature: bytes, message: bytes | bytearray) -> None:
     """`verify_signed` for a message already in `signed_message`'s form (a large one,
     assembled without building its object: a mix)."""
     if not _sodium.verify_detached(signature, message, public):
@@ -82,7 +82,7 @@ class TrusteeIdentity:
     def sign(self, kind: str, fingerprint: bytes, body: dict[str, Any]) -> bytes:
         return _sodium.sign_detached(signed_message(kind, fingerprint, body), self._keypair[1])
 
-    def sign_message(self, message: bytes) -> bytes:
+    def sign_message(self, message: bytes | bytearray) -> bytes:
         """Sign a message already in the form `signed_message` gives (a large one, assembled
         without building its object)."""
         return _sodium.sign_detached(message, self._keypair[1])
