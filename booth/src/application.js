@@ -125,9 +125,9 @@ export async function newPending(fingerprint, rules, electionKey = null) {
 export function rollEntryOf(file, fingerprint) {
   const roll = file.pending.roll;
   if (!roll?.randomness) throw new ProofError("this registration file holds no roll entry to post");
-  const alpha = pointFromHex(roll.alpha, "roll.alpha", { nonidentity: true });
-  const beta = pointFromHex(roll.beta, "roll.beta");
-  const r = scalarFromHex(roll.randomness, "roll.randomness");
+  const alpha = pointFromHex(roll.alpha, "the roll entry's alpha", { nonidentity: true });
+  const beta = pointFromHex(roll.beta, "the roll entry's beta");
+  const r = scalarFromHex(roll.randomness, "the roll entry's randomness");
   if (!alpha.equals(mul(BASE, r))) throw new ProofError("this registration file's roll entry is damaged");
   const p = proveKnowledge(r, alpha, concat(fingerprint, alpha.toBytes(), beta.toBytes()), "roll-entry");
   const signatures = Object.keys(file.signatures)

@@ -4,7 +4,7 @@ import {
   rollEntryOf,
   signedCredential,
   withoutRollRandomness
-} from "./chunks/chunk-CRRZH6JZ.js";
+} from "./chunks/chunk-4OERX33C.js";
 import {
   agrees,
   fingerprintText,

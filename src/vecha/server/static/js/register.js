@@ -7,7 +7,7 @@ import {
   registrarOf,
   solvePuzzle,
   unblind
-} from "./chunks/chunk-CRRZH6JZ.js";
+} from "./chunks/chunk-4OERX33C.js";
 import {
   fingerprintText,
   replayDefinition,

@@ -3,7 +3,7 @@ import {
   openEvidence,
   registrarOf,
   reviewerKeyPair
-} from "./chunks/chunk-CRRZH6JZ.js";
+} from "./chunks/chunk-4OERX33C.js";
 import {
   fingerprintText,
   replayDefinition
