@@ -19,6 +19,11 @@ from cffi import FFI
 
 from vecha.errors import BackendUnavailable
 
+try:  # the multi-scalar multiplication in C over libdecaf, where scripts/setup built it
+    from vecha.crypto import _msm  # type: ignore[attr-defined]
+except (ImportError, OSError):
+    _msm = None
+
 __all__ = [
     "Handle",
     "decode",
@@ -37,6 +42,8 @@ __all__ = [
     "Sum",
     "load",
     "available",
+    "msm_available",
+    "multi_mul",
 ]
 
 _POINT_BYTES = 256  #: sizeof(decaf_255_point_s): 4 field elements of 40 bytes, each padded to 64
@@ -265,3 +272,22 @@ def available() -> bool:
     except BackendUnavailable:
         return False
     return True
+
+
+def msm_available() -> bool:
+    """Whether the multi-scalar multiplication (`msm.c`, built by `_msm_build`) is here."""
+    return _msm is not None and available()
+
+
+def multi_mul(handles: list[Handle], scalars: bytes) -> Handle:
+    """Σ s_i·P_i for the points `handles` and the scalars end to end in `scalars` (32 bytes
+    each, little-endian), by Pippenger's bucket method. Variable time: public values only."""
+    if _msm is None:
+        raise BackendUnavailable("the multi-scalar multiplication is not built (scripts/setup builds it)")
+    if len(scalars) != 32 * len(handles):
+        raise ValueError("32 bytes of scalar per point")
+    addresses = _msm.ffi.new("uintptr_t[]", [int(_ffi.cast(_UINTPTR, h.ptr)) for h in handles])
+    h = Handle()
+    if _msm.lib.vecha_msm(int(_ffi.cast(_UINTPTR, h.ptr)), addresses, scalars, len(handles)) != 0:
+        raise MemoryError("the multi-scalar multiplication ran out of memory")
+    return h

@@ -32,6 +32,10 @@ __all__ = [
     "backend",
     "use_backend",
     "weighted_sum",
+    "public_weighted_sum",
+    "use_msm",
+    "msm_in_use",
+    "MSM_FROM",
 ]
 
 #: ℓ = 2^252 + 27742317777372353535851937790883648493, the order of ristretto255.
@@ -360,8 +364,21 @@ class PointSum:
         return self._point
 
 
+def public_weighted_sum(scalars: Sequence[Scalar], points: Sequence[Point]) -> Point:
+    """`weighted_sum` of public values (a verifier's): with libdecaf and its multi-scalar
+    multiplication built, from `MSM_FROM` terms on, in one Pippenger pass (`msm.c`), whose
+    time depends on the scalars; otherwise `weighted_sum`."""
+    if len(scalars) != len(points):
+        raise ValueError("as many scalars as points")
+    if _DECAF and _MSM and len(points) >= MSM_FROM:
+        handles = [p._decoded() for p in points]
+        return Point._computed(handle=_decaf.multi_mul(handles, b"".join(bytes(s) for s in scalars)))
+    return weighted_sum(scalars, points)
+
+
 def weighted_sum(scalars: Sequence[Scalar], points: Sequence[Point]) -> Point:
-    """Σ s_i·P_i, two terms per double-scalar multiplication (the identity for none)."""
+    """Σ s_i·P_i, two terms per double-scalar multiplication (the identity for none); as
+    fit for secret scalars as the multiplications are (a prover's nonces)."""
     if len(scalars) != len(points):
         raise ValueError("as many scalars as points")
     total, n = IDENTITY, len(points)
@@ -377,6 +394,25 @@ BACKENDS = ("libdecaf", "libsodium")
 
 #: whether libdecaf does the point arithmetic: by default wherever it is installed
 _DECAF = _decaf.available()
+
+#: whether `public_weighted_sum` uses the multi-scalar multiplication: wherever it is built
+_MSM = _decaf.msm_available()
+#: from this many terms on it is faster than double-scalar multiplications in pairs
+#: (`benchmarks/bench_msm.py`)
+MSM_FROM = 8
+
+
+def use_msm(on: bool) -> None:
+    """Let `public_weighted_sum` use the multi-scalar multiplication, or not (the pure path, to hold
+    one to the other and to measure both). Raises `BackendUnavailable` where it is not built."""
+    global _MSM
+    if on and not _decaf.msm_available():
+        raise BackendUnavailable("the multi-scalar multiplication is not built (scripts/setup builds it)")
+    _MSM = on
+
+
+def msm_in_use() -> bool:
+    return _DECAF and _MSM
 
 
 def backend() -> str:

@@ -38,7 +38,7 @@ from typing import Any
 
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.encoding import point_from_hex, scalar_from_hex
-from vecha.crypto.group import IDENTITY, ORDER, Point, Scalar, weighted_sum
+from vecha.crypto.group import IDENTITY, ORDER, Point, Scalar, public_weighted_sum, weighted_sum
 from vecha.crypto.rows import PackedRows, Row
 from vecha.crypto.transcript import Transcript
 from vecha.errors import InvalidEncoding, InvalidProof
@@ -550,8 +550,8 @@ def verify_shuffle(
         for x in u:
             u_product = u_product * x
         sum_c, sum_h = sum_c + _point_sum(commitments), sum_h + _point_sum(h)
-        c_tilde = c_tilde + weighted_sum(u, commitments)
-        h_weighted = h_weighted + weighted_sum(s_prime, h)
+        c_tilde = c_tilde + public_weighted_sum(u, commitments)
+        h_weighted = h_weighted + public_weighted_sum(s_prime, h)
         _add_column_sums(in_betas, in_alphas, inputs, a, u)
         _add_column_sums(out_betas, out_alphas, outputs, a, s_prime)
         for i in range(a, b):
@@ -583,12 +583,12 @@ def verify_shuffle(
 def _add_column_sums(
     betas: list[Point], alphas: list[Point], rows: Sequence[Row], start: int, weights: Sequence[Scalar]
 ) -> None:
-    """Add Σ_i w_i·β_{start+i,k} and Σ_i w_i·α_{start+i,k} to column k's sums."""
+    """Add Σ_i w_i·β_{start+i,k} and Σ_i w_i·α_{start+i,k} to column k's sums (public
+    weights: a verifier's, one multi-scalar multiplication per column and half)."""
     chunk = [rows[start + i] for i in range(len(weights))]
-    more_betas, more_alphas = _column_sums(chunk, weights, len(betas))
     for k in range(len(betas)):
-        betas[k] = betas[k] + more_betas[k]
-        alphas[k] = alphas[k] + more_alphas[k]
+        betas[k] = betas[k] + public_weighted_sum(weights, [row[k].beta for row in chunk])
+        alphas[k] = alphas[k] + public_weighted_sum(weights, [row[k].alpha for row in chunk])
 
 
 def _shares_an_alpha(inputs: Sequence[Row], outputs: Sequence[Row]) -> bool:

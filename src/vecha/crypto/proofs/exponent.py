@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from vecha.crypto.group import Point, Scalar, weighted_sum
+from vecha.crypto.group import Point, Scalar, public_weighted_sum
 from vecha.crypto.proofs.chaum_pedersen import EqualityProof, prove_equality, verify_equality
 from vecha.crypto.transcript import Transcript
 from vecha.errors import InvalidEncoding, InvalidProof
@@ -64,7 +64,8 @@ def _fold(seed: bytes, *lists: bytes) -> list[Point]:
         stop = min(start + _CHUNK, n)
         weights = [prefix.fork().number("index", j).challenge() for j in range(start, stop)]
         parts = [
-            weighted_sum(weights, [Point.trusted(d[32 * j : 32 * j + 32]) for j in range(start, stop)]) for d in lists
+            public_weighted_sum(weights, [Point.trusted(d[32 * j : 32 * j + 32]) for j in range(start, stop)])
+            for d in lists
         ]
         sums = parts if sums is None else [x + y for x, y in zip(sums, parts, strict=True)]
     assert sums is not None  # _seed refused an empty list
