@@ -43,6 +43,7 @@ from typing import Any
 
 from vecha.crypto.elgamal import encrypt
 from vecha.crypto.group import Point, Scalar
+from vecha.crypto.rows import PackedRows
 from vecha.election.definition import parse_definition
 from vecha.election.mixed_count import count_opened
 from vecha.election.mixing import Mix, decrypt_rows, make_mix, open_rows, verify_row_shares
@@ -158,6 +159,32 @@ def crypto_pipeline(ballots: int, cores: int) -> dict[str, Any]:
             ),
         },
         "elected": result["questions"][0]["elected"],
+        "peak_rss_mib": _peak_mib(),
+    }
+
+
+def one_mixer(ballots: int) -> dict[str, Any]:
+    """What one trustee's `vecha trustee mix` holds: the board's packed rows in, a shuffle,
+    its proof and signature out, in a process of its own (its peak memory is the mixer's)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        e = build_election(Path(tmp), definition=DEFINITION, votes=[], voters=1, stop_after=EntryType.OPEN)
+    fp, key = e.context.fingerprint, e.context.public_key
+    data = bytearray()
+    for _ in range(ballots):
+        for r in range(1, 6):
+            ct = encrypt(key, r, Scalar.random())
+            data += ct.alpha.encoding + ct.beta.encoding
+    inputs = PackedRows(bytes(data), 5)
+    del data
+    before = _peak_mib()
+    t = time.perf_counter()
+    mix = make_mix(fp, key, fixed_identities(1)[0], 1, inputs)
+    took = time.perf_counter() - t
+    assert len(mix.ballots) == ballots
+    return {
+        "ballots": ballots,
+        "shuffle_prove_sign_s": round(took, 1),
+        "peak_rss_mib_before_mixing": before,
         "peak_rss_mib": _peak_mib(),
     }
 
@@ -286,7 +313,14 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="make the record in this folder and keep it")
     parser.add_argument("--verify", type=Path, help="only verify the record made earlier with --keep in this folder")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "mixnet.json")
+    parser.add_argument("--one-mixer", type=int, help="only: one mixer's mix of this many ballots, its time and memory")
     args = parser.parse_args()
+    if args.one_mixer:
+        kept = json.loads(args.out.read_text()) if args.out.exists() else {}
+        kept["one_mixer"] = _in_child("one_mixer", args.one_mixer)
+        args.out.write_text(json.dumps(kept, indent=2) + "\n")
+        print(json.dumps(kept["one_mixer"], indent=2))
+        return
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     result = {
         "command": f"benchmarks/bench_mixnet.py --ballots {args.ballots} --record-ballots {args.record_ballots}"
