@@ -46,7 +46,7 @@ from vecha.crypto.group import Point, Scalar
 from vecha.crypto.rows import PackedRows
 from vecha.election.definition import parse_definition
 from vecha.election.mixed_count import count_opened
-from vecha.election.mixing import Mix, decrypt_rows, make_mix, open_rows, verify_row_shares
+from vecha.election.mixing import Mix, decrypt_rows, decrypt_rows_canonical, make_mix, open_rows, verify_row_shares
 from vecha.record.entries import EntryType
 from vecha.testing.records import SMALL_DEFINITION, build_election, fixed_identities, mix_and_publish
 
@@ -163,24 +163,49 @@ def crypto_pipeline(ballots: int, cores: int) -> dict[str, Any]:
     }
 
 
+def _random_rows(key: Point, ballots: int) -> PackedRows:
+    data = bytearray()
+    for _ in range(ballots):
+        for r in range(1, 6):
+            ct = encrypt(key, r, Scalar.random())
+            data += ct.alpha.encoding + ct.beta.encoding
+    return PackedRows(bytes(data), 5)
+
+
+def one_trustee(ballots: int) -> dict[str, Any]:
+    """What one trustee's `vecha trustee decrypt` holds for a mixed election: its shares of
+    every mixed ciphertext, with proofs, and the JSON body it posts, in a process of its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        e = build_election(Path(tmp), definition=DEFINITION, votes=[], voters=1, stop_after=EntryType.OPEN)
+    fp, key = e.context.fingerprint, e.context.public_key
+    rows = _random_rows(key, ballots)
+    before = _peak_mib()
+    t = time.perf_counter()
+    shares = decrypt_rows_canonical(fp, e.trustees[0], rows)  # as `vecha trustee decrypt` makes its body
+    body = b'{"election":"%b","shares":%b,"trustee":1}' % (fp.hex().encode(), shares)
+    took = time.perf_counter() - t
+    return {
+        "ballots": ballots,
+        "decrypt_and_encode_s": round(took, 1),
+        "body_mib": round(len(body) / 2**20, 1),
+        "peak_rss_mib_before_decrypting": before,
+        "peak_rss_mib": _peak_mib(),
+    }
+
+
 def one_mixer(ballots: int) -> dict[str, Any]:
     """What one trustee's `vecha trustee mix` holds: the board's packed rows in, a shuffle,
     its proof and signature out, in a process of its own (its peak memory is the mixer's)."""
     with tempfile.TemporaryDirectory() as tmp:
         e = build_election(Path(tmp), definition=DEFINITION, votes=[], voters=1, stop_after=EntryType.OPEN)
     fp, key = e.context.fingerprint, e.context.public_key
-    data = bytearray()
-    for _ in range(ballots):
-        for r in range(1, 6):
-            ct = encrypt(key, r, Scalar.random())
-            data += ct.alpha.encoding + ct.beta.encoding
-    inputs = PackedRows(bytes(data), 5)
-    del data
+    inputs = _random_rows(key, ballots)
     before = _peak_mib()
     t = time.perf_counter()
     mix = make_mix(fp, key, fixed_identities(1)[0], 1, inputs)
+    body = mix.canonical_json()  # what `vecha trustee mix` sends
     took = time.perf_counter() - t
-    assert len(mix.ballots) == ballots
+    assert len(mix.ballots) == ballots and body.startswith(b'{"ballots":')
     return {
         "ballots": ballots,
         "shuffle_prove_sign_s": round(took, 1),
@@ -314,12 +339,16 @@ def main() -> None:
     parser.add_argument("--verify", type=Path, help="only verify the record made earlier with --keep in this folder")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "mixnet.json")
     parser.add_argument("--one-mixer", type=int, help="only: one mixer's mix of this many ballots, its time and memory")
+    parser.add_argument("--one-trustee", type=int, help="only: one trustee's decryption of this many mixed ballots")
     args = parser.parse_args()
-    if args.one_mixer:
+    if args.one_mixer or args.one_trustee:
         kept = json.loads(args.out.read_text()) if args.out.exists() else {}
-        kept["one_mixer"] = _in_child("one_mixer", args.one_mixer)
+        if args.one_mixer:
+            kept["one_mixer"] = _in_child("one_mixer", args.one_mixer)
+        if args.one_trustee:
+            kept["one_trustee"] = _in_child("one_trustee", args.one_trustee)
         args.out.write_text(json.dumps(kept, indent=2) + "\n")
-        print(json.dumps(kept["one_mixer"], indent=2))
+        print(json.dumps({k: kept.get(k) for k in ("one_mixer", "one_trustee")}, indent=2))
         return
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     result = {

@@ -314,3 +314,99 @@ def test_a_large_mix_is_taken_as_canonical_bytes_and_anything_else_is_refused(
     assert e.board.ledger.mixes == 3
     stored = [x for x in e.board.entries() if x.type is EntryType.MIX]
     assert stored[0].canonical().count(honest) == 1  # the trustee's bytes are the entry's payload
+
+
+def test_large_decryptions_are_sent_and_taken_as_canonical_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mixed ballots' decryption over the size the box parses as any JSON (0 here, so that
+    a small election takes that path): `vecha trustee mix` and `vecha trustee decrypt` send
+    canonical JSON made without an object per ciphertext or share; the board reads the
+    shares packed. A body with spaces, one naming another trustee, one for another election
+    and one with a changed share are refused and the board is unchanged; the honest ones go
+    on, the result is published and the record verifies."""
+    import json
+
+    import httpx
+
+    from vecha.cli.main import main
+    from vecha.server import admin
+    from vecha.store.tokens import Role, create_token
+    from vecha.testing.live import LiveServer
+
+    monkeypatch.setattr(admin, "SMALL_MIX", 0)
+    e = build_election(tmp_path / "box", definition=MIXED, votes=VOTES, stop_after=EntryType.CLOSE)
+    engine, eid = e.board.engine, e.board.election_id
+    for j, ident in enumerate(fixed_identities(3), start=1):
+        (tmp_path / f"t{j}.identity.json").write_text(json.dumps(ident.to_json()))
+        (tmp_path / f"t{j}.secret.json").write_text(json.dumps(e.trustees[j - 1].to_json()))
+    tokens = {j: create_token(engine, Role.TRUSTEE, f"t{j}", eid, trustee=j) for j in (1, 2, 3)}
+    organizer = create_token(engine, Role.ORGANIZER, "organizer", eid)
+    with LiveServer(engine) as box:
+        remote = ["--server", box.url, "--id", eid]
+        for j in (1, 2, 3):
+            identity = str(tmp_path / f"t{j}.identity.json")
+            assert main(["trustee", "mix", "--identity", identity, *remote, "--token", tokens[j]]) == 0, j
+        # trustee 1's decryption, as a file first: canonical JSON, posted by hand in bad forms
+        secret1 = str(tmp_path / "t1.secret.json")
+        out = tmp_path / "d1.json"
+        e.board.refresh()
+        assert main(["export", "--out", str(tmp_path / "mixed"), *remote]) == 0
+        assert (
+            main(
+                [
+                    "trustee",
+                    "decrypt",
+                    "--secret",
+                    secret1,
+                    "--record",
+                    str(tmp_path / "mixed"),
+                    "--out",
+                    str(out),
+                    "--no-observers",
+                ]
+            )
+            == 0
+        )
+        honest = out.read_bytes()
+        assert (
+            json.loads(honest)["trustee"] == 1
+            and honest == json.dumps(json.loads(honest), sort_keys=True, separators=(",", ":")).encode()
+        )
+        url = f"{box.url}/api/v1/elections/{eid}/decryptions"
+
+        def post(body: bytes, trustee: int = 1) -> httpx.Response:
+            headers = {"Authorization": f"Bearer {tokens[trustee]}", "content-type": "application/json"}
+            return httpx.post(url, content=body, headers=headers, timeout=60)
+
+        def height() -> int:
+            page = httpx.get(f"{box.url}/api/v1/elections/{eid}/board", params={"limit": 1}).json()
+            count: int = page["height"]
+            return count
+
+        before = height()
+        changed = json.loads(honest)
+        changed["shares"][0][0]["share"] = changed["shares"][0][1]["share"]
+        other = json.loads(honest)
+        other["election"] = "00" * 32
+        canonical = lambda obj: json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()  # noqa: E731
+        for body, trustee, statuses in (
+            (json.dumps(json.loads(honest), sort_keys=True).encode(), 1, (409, 422)),  # spaces: not canonical
+            (honest, 3, (403,)),  # trustee 3 sending trustee 1's
+            (canonical(other), 1, (422,)),
+            (canonical(changed), 1, (409, 422)),  # its proof no longer verifies
+            (honest + b',"zz":1}', 1, (409, 422)),
+        ):
+            r = post(body, trustee)
+            assert r.status_code in statuses, (statuses, r.status_code, r.text)
+            assert height() == before
+        assert post(honest).status_code == 200 and height() == before + 1
+        secret3 = str(tmp_path / "t3.secret.json")
+        assert main(["trustee", "decrypt", "--secret", secret3, *remote, "--token", tokens[3], "--no-observers"]) == 0
+        assert main(["combine", *remote, "--token", organizer]) == 0
+        assert main(["export", "--out", str(tmp_path / "record"), *remote]) == 0
+    kinds = [x.type for x in e.board.entries()]
+    assert kinds.count(EntryType.MIX_DECRYPTION) == 2
+    assert verify_record(tmp_path / "record").ok
+    result = json.loads((tmp_path / "record" / "result.json").read_text())
+    assert result["mixed"] == {"ballots": 3, "invalid": 0} and result["counted"] == 3

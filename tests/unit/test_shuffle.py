@@ -199,6 +199,7 @@ def test_packed_rows_write_and_read_the_same_json_as_objects(piece_rows: int, mo
     ident = TrusteeIdentity(bytes(32))
     mix = make_mix(bytes(32), key, ident, 1, packed)
     assert mix.signed_message(bytes(32)) == signed_message("mix", bytes(32), mix.body())
+    assert mix.canonical_json() == canonical_bytes(mix.to_json())
     with pytest.raises(InvalidEncoding):
         PackedRows.from_json(rows_to_json(rows), 4, 2)
 

@@ -18,7 +18,7 @@ from vecha.client import Client, ServerError
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.group import Point
 from vecha.election.identity import TrusteeIdentity
-from vecha.election.mixing import decrypt_rows, rows_digest
+from vecha.election.mixing import decrypt_rows_canonical, rows_digest
 from vecha.election.trustees import (
     SealedShare,
     TrusteeAnnouncement,
@@ -89,6 +89,16 @@ class _Election:
         for a in anns:  # names a trustee whose proof or identity signature fails
             a.verify(self.fingerprint, self.threshold, self.identities)
         return anns
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """A large entry written as the canonical JSON it was made as (a valid JSON file)."""
+    try:
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True)
+        path.write_bytes(data)
+    except OSError as e:
+        raise CliError(f"cannot write {path}: {e}") from None
 
 
 def register(app: typer.Typer) -> None:
@@ -304,11 +314,11 @@ def mix(
     if not inputs:
         raise CliError("no ballot was counted: there is nothing to mix")
     with console.status(f"mixing {len(inputs)} ballots and proving it"):
-        made = make_mix(ledger.fingerprint, ledger.context().public_key, ident, index, inputs).to_json()
+        made = make_mix(ledger.fingerprint, ledger.context().public_key, ident, index, inputs).canonical_json()
     if out is not None:
-        write_out(out, made)
+        _write_bytes(out, made)
     if client is not None:
-        client.post_canonical(f"/elections/{election_id}/mixes", canonical_bytes(made))
+        client.post_canonical(f"/elections/{election_id}/mixes", made)
     where = f"in {out}" if out is not None else "uploaded"
     console.print(f"trustee {index}: mix of {len(inputs)} ballots {where}")
 
@@ -369,21 +379,29 @@ def decrypt(
     if s.decrypted is None:  # kept before the decryption leaves this machine
         _replace_private(secret, s.with_decrypted(digest).to_json())
     if mixed:
-        shares = decrypt_rows(ledger.fingerprint, s, ledger.mixed)
+        # written as canonical JSON share by share, and sent as those bytes: the mixed ballots
+        # of a large election are half a million shares, some 1 GB as objects (spec §7.5)
+        shares = decrypt_rows_canonical(ledger.fingerprint, s, ledger.mixed)
+        body = b'{"election":"%b","shares":%b,"trustee":%d}' % (ledger.fingerprint.hex().encode(), shares, s.index)
+        del shares
         what = f"{len(ledger.mixed)} mixed ballots"
+        if out is not None:
+            _write_bytes(out, body)
+        if client is not None:
+            client.post_canonical(f"/elections/{election_id}/decryptions", body)
     else:
         assert ledger.tally is not None
-        shares = partial_decrypt(ledger.fingerprint, s, ledger.tally.aggregate)
+        tally_shares = partial_decrypt(ledger.fingerprint, s, ledger.tally.aggregate)
         what = f"{ledger.tally.counted} counted ballots"
-    decryption = {
-        "election": ledger.fingerprint.hex(),
-        "trustee": s.index,
-        "shares": [[x.to_json() for x in row] for row in shares],
-    }
-    if out is not None:
-        write_out(out, decryption)
-    if client is not None:
-        client.post(f"/elections/{election_id}/decryptions", decryption)
+        decryption = {
+            "election": ledger.fingerprint.hex(),
+            "trustee": s.index,
+            "shares": [[x.to_json() for x in row] for row in tally_shares],
+        }
+        if out is not None:
+            write_out(out, decryption)
+        if client is not None:
+            client.post(f"/elections/{election_id}/decryptions", decryption)
     where = f"in {out}" if out is not None else "uploaded"
     console.print(f"trustee {s.index}: partial decryption of {what} {where}")
 

@@ -9,6 +9,7 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from vecha.election.definition import parse_definition
@@ -173,17 +174,52 @@ def tally(s: StateDep, org: Organizer) -> dict[str, Any]:
     return entry
 
 
-@router.post("/elections/{election_id}/decryptions")
-def post_decryption(s: StateDep, who: Trustee, decryption: PartialDecryption) -> Message:
+_DECRYPTION_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "description": "{election, shares, trustee} (spec §7.3, §7.5)"}
+            }
+        },
+    }
+}
+#: the head of a large decryption's canonical JSON: its election, then its shares
+_LARGE_DECRYPTION = re.compile(rb'\{"election":"([0-9a-f]{64})",(?="shares":\[)')
+
+
+@router.post("/elections/{election_id}/decryptions", openapi_extra=_DECRYPTION_BODY)
+async def post_decryption(request: Request, s: StateDep, who: Trustee) -> Message:
     """This trustee's partial decryption of the tally (or, in a mixed election, of the
-    mixed ballots), with its proofs (checked before it goes on the board)."""
+    mixed ballots), with its proofs (checked before it goes on the board). One larger than
+    1 MiB (the mixed ballots of a large election) is sent as canonical JSON, as a large mix
+    is, and the board reads its shares packed."""
     board, index, grant = who
-    if decryption.trustee != index:
-        raise ApiError(403, "forbidden", f"you are trustee {index}, not trustee {decryption.trustee}")
-    if decryption.election != board.ledger.fingerprint.hex():
+    body = await request.body()
+    payload: list[list[dict[str, Any]]] | bytes  # the shares, or a large payload's bytes
+    if len(body) <= SMALL_MIX:
+        try:
+            decryption = PartialDecryption.model_validate_json(body)
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(x) for x in first["loc"]) or "body"
+            raise ApiError(422, "invalid-encoding", f"{where}: {first['msg']}") from None
+        trustee, election = decryption.trustee, decryption.election
+        payload = decryption.shares
+    else:
+        head, tail = _LARGE_DECRYPTION.match(body), _TRUSTEE_LAST.search(body)
+        if head is None or tail is None:
+            raise ApiError(
+                422, "invalid-encoding", "a decryption larger than 1 MiB is sent as canonical JSON (spec §2.5)"
+            )
+        trustee, election = int(tail.group(1)), head.group(1).decode()
+        payload = b"{" + body[head.end() :]  # {"shares":…,"trustee":N}: the entry's payload, byte for byte
+    if trustee != index:
+        raise ApiError(403, "forbidden", f"you are trustee {index}, not trustee {trustee}")
+    if election != board.ledger.fingerprint.hex():
         raise ApiError(422, "wrong-election", "this decryption is for another election")
-    steps.add_decryption(board, index, decryption.shares)
-    return _done(s, board, grant, "decryption", f"trustee {index}")
+    await run_in_threadpool(steps.add_decryption, board, index, payload)
+    return await run_in_threadpool(_done, s, board, grant, "decryption", f"trustee {index}")
 
 
 #: a mix body up to this size is parsed as any JSON; a larger one must be canonical JSON,

@@ -147,6 +147,16 @@ def _decryption_type(board: Board) -> EntryType:
 
 
 def add_decryption(board: Board, trustee: int, shares: Any) -> None:
+    """Put trustee `trustee`'s decryption on the board: its shares, or the whole payload as
+    canonical JSON bytes (a large one, read packed), which must then name that trustee."""
+    if isinstance(shares, bytes):
+
+        def sent_by(entry: Entry) -> None:
+            if entry.payload.get("trustee") != trustee:
+                raise InvalidEncoding(f"the decryption does not name trustee {trustee}, who sent it")
+
+        board.append(_decryption_type(board), shares, entry_check=sent_by)
+        return
     board.append(_decryption_type(board), {"trustee": trustee, "shares": shares})
 
 
