@@ -218,6 +218,11 @@ def test_a_mixed_election_over_http_with_the_trustees_commands(tmp_path: Path) -
             ]
             assert main(args) == 0, j
         assert main(["trustee", "mix", "--identity", str(tmp_path / "t1.identity.json"), *remote]) == 1  # done
+        decryptions = f"{box.url}/api/v1/elections/{eid}/decryptions"
+        bad_json = httpx.post(decryptions, content=b"{not json", headers=as_first)
+        assert (bad_json.status_code, bad_json.json()["error"]) == (400, "malformed-json")
+        bad_field = httpx.post(decryptions, json={"election": "zz", "trustee": 1, "shares": []}, headers=as_first)
+        assert (bad_field.status_code, bad_field.json()["error"]) == (422, "invalid-request")
         for j in (1, 3):
             args = [
                 "trustee",
@@ -401,6 +406,7 @@ def test_large_decryptions_are_sent_and_taken_as_canonical_bytes(
             assert r.status_code in statuses, (statuses, r.status_code, r.text)
             assert height() == before
         assert post(honest).status_code == 200 and height() == before + 1
+        assert post(honest).status_code in (409, 422) and height() == before + 1  # the same one again
         secret3 = str(tmp_path / "t3.secret.json")
         assert main(["trustee", "decrypt", "--secret", secret3, *remote, "--token", tokens[3], "--no-observers"]) == 0
         assert main(["combine", *remote, "--token", organizer]) == 0

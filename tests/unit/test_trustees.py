@@ -22,6 +22,7 @@ from vecha.election.trustees import (
     local_ceremony,
     new_trustee,
     partial_decrypt,
+    partial_decrypt_canonical,
     receive_shares,
     verify_partial,
 )
@@ -144,3 +145,25 @@ def test_forged_decryption_share_is_rejected() -> None:
         verify_partial(FP, 1, confs[0].verification_key, agg, forged)
     with pytest.raises(InvalidProof):  # another trustee's key does not fit these shares
         verify_partial(FP, 2, confs[1].verification_key, agg, shares)
+
+
+def test_shares_written_as_canonical_json_are_the_shares() -> None:
+    """`partial_decrypt_canonical` writes what `partial_decrypt` gives, as canonical JSON:
+    the same share points, proofs that verify for the same rows and purpose, canonical bytes."""
+    import json
+
+    from vecha.crypto.canonical import canonical_bytes
+    from vecha.election.trustees import DecryptionShare
+
+    secrets, anns, confs = ceremony()
+    key = check_ceremony(FP, 2, KEYS, anns, confs)
+    rows = [tuple(encrypt(key, m, Scalar.random()) for m in (0, 1, 2)) for _ in range(3)]
+    text = partial_decrypt_canonical(FP, secrets[0], rows, "mix-decryption")
+    parsed = json.loads(text)
+    assert canonical_bytes(parsed) == text
+    shares = [[DecryptionShare.from_json(x, "share") for x in row] for row in parsed]
+    objects = partial_decrypt(FP, secrets[0], rows, purpose="mix-decryption")
+    assert [[x.share for x in row] for row in shares] == [[x.share for x in row] for row in objects]
+    verify_partial(FP, 1, confs[0].verification_key, rows, shares, purpose="mix-decryption")
+    with pytest.raises(InvalidProof):  # bound to its purpose, as the shares of objects are
+        verify_partial(FP, 1, confs[0].verification_key, rows, shares)

@@ -91,16 +91,6 @@ class _Election:
         return anns
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    """A large entry written as the canonical JSON it was made as (a valid JSON file)."""
-    try:
-        if path.parent and not path.parent.exists():
-            path.parent.mkdir(parents=True)
-        path.write_bytes(data)
-    except OSError as e:
-        raise CliError(f"cannot write {path}: {e}") from None
-
-
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Trustee steps: key ceremony and partial decryption.", no_args_is_help=True)
     app.add_typer(group, name="trustee")
@@ -316,7 +306,7 @@ def mix(
     with console.status(f"mixing {len(inputs)} ballots and proving it"):
         made = make_mix(ledger.fingerprint, ledger.context().public_key, ident, index, inputs).canonical_json()
     if out is not None:
-        _write_bytes(out, made)
+        write_out(out, made)
     if client is not None:
         client.post_canonical(f"/elections/{election_id}/mixes", made)
     where = f"in {out}" if out is not None else "uploaded"
@@ -386,7 +376,7 @@ def decrypt(
         del shares
         what = f"{len(ledger.mixed)} mixed ballots"
         if out is not None:
-            _write_bytes(out, body)
+            write_out(out, body)
         if client is not None:
             client.post_canonical(f"/elections/{election_id}/decryptions", body)
     else:

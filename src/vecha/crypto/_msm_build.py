@@ -1,7 +1,7 @@
 """Build `vecha.crypto._msm`, the multi-scalar multiplication in C over libdecaf (`msm.c`),
 next to this file: `python -m vecha.crypto._msm_build` (the set-up script runs it where
-libdecaf's headers are installed: Debian's `libdecaf-dev`). Without it, `weighted_sum`
-takes the pure path, two terms per double-scalar multiplication."""
+libdecaf's headers are installed: Debian's `libdecaf-dev`). Without it,
+`public_weighted_sum` takes the pure path, two terms per double-scalar multiplication."""
 
 from __future__ import annotations
 

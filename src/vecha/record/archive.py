@@ -47,13 +47,20 @@ RESULT = "result.json"
 
 
 def write_json(path: Path, value: Any) -> None:
-    """Write readable JSON atomically (temporary file, fsync, rename)."""
+    """Write readable JSON atomically (temporary file, fsync, rename); a value given as bytes
+    is its JSON already (a large entry's canonical JSON, made without objects), written as is."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(value, f, ensure_ascii=False, indent=2, sort_keys=True)
-        f.write("\n")
-        f.flush()
-        os.fsync(f.fileno())
+    if isinstance(value, bytes):
+        with open(tmp, "wb") as raw:
+            raw.write(value)
+            raw.flush()
+            os.fsync(raw.fileno())
+    else:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(value, f, ensure_ascii=False, indent=2, sort_keys=True)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
     os.replace(tmp, path)
 
 

@@ -9,6 +9,7 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -200,10 +201,8 @@ async def post_decryption(request: Request, s: StateDep, who: Trustee) -> Messag
     if len(body) <= SMALL_MIX:
         try:
             decryption = PartialDecryption.model_validate_json(body)
-        except ValidationError as e:
-            first = e.errors()[0]
-            where = ".".join(str(x) for x in first["loc"]) or "body"
-            raise ApiError(422, "invalid-encoding", f"{where}: {first['msg']}") from None
+        except ValidationError as e:  # answered as any request body the app validates
+            raise RequestValidationError(e.errors()) from None
         trustee, election = decryption.trustee, decryption.election
         payload = decryption.shares
     else:
