@@ -6,7 +6,7 @@ import { newCode, readRegistrationFile, rollEntryOf, signedCredential, withoutRo
 import * as v from "./crypto.js";
 import { framesOf, qrImage } from "./handoff.js";
 import { agrees, fingerprintText, replayPackage } from "./package.js";
-import { ApiError, api, candidateName, el, fill, errorBox, gradeName, listName, loadElection, local, optionName, pageUrl, phaseText, startPage, t } from "./ui.js";
+import { ApiError, api, candidateName, el, fill, errorBox, gradeName, listName, loadElection, local, optionName, pageUrl, phaseText, saveJsonFile, startPage, t } from "./ui.js";
 
 const STEPS = ["code", "questions", "review", "sealed", "done"];
 
@@ -122,13 +122,7 @@ function rollForm() {
     document.getElementById(state.rollError ? "roll-file" : "roll-done")?.focus();
   };
   const save = () => {
-    const blob = new Blob([JSON.stringify(state.roll.file, null, 2)], { type: "application/json" });
-    const url = URL.createObjectURL(blob);
-    const link = el("a", { href: url, download: `vecha-registration-${state.ctx.id}.json` });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    saveJsonFile(`vecha-registration-${state.ctx.id}.json`, state.roll.file);
     state.roll.saved = true;
     render();
     document.getElementById("roll-done")?.focus();

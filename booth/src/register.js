@@ -10,7 +10,7 @@
 import * as a from "./application.js";
 import { toHex } from "./crypto.js";
 import { fingerprintText, replayDefinition, replayPackage } from "./package.js";
-import { ApiError, api, el, electionId, errorBox, fill, local, startPage, t } from "./ui.js";
+import { ApiError, api, el, electionId, errorBox, fill, local, saveJsonFile, startPage, t } from "./ui.js";
 
 const state = {
   step: "loading", // loading | error | start | form | working | file
@@ -246,13 +246,7 @@ function refusal(e) {
 // ---- the registration file: decisions, signatures, saving ----------------------------
 
 function saveFile() {
-  const blob = new Blob([JSON.stringify(state.file, null, 2)], { type: "application/json" });
-  const url = URL.createObjectURL(blob);
-  const link = el("a", { href: url, download: `vecha-registration-${state.ctx.id}.json` });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveJsonFile(`vecha-registration-${state.ctx.id}.json`, state.file);
   state.unsaved = false;
   state.notice = { kind: "status", text: t("register.saved") };
   render();

@@ -195,6 +195,17 @@ export function renderFrame(active) {
 }
 
 /** Show an error in the page's main area, announced to screen readers. */
+/** Offer `value` to the browser as a JSON file to save (nothing is kept in the page). */
+export function saveJsonFile(name, value) {
+  const blob = new Blob([JSON.stringify(value, null, 2)], { type: "application/json" });
+  const url = URL.createObjectURL(blob);
+  const link = el("a", { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
 export function errorBox(message) {
   return el("p", { class: "error", role: "alert" }, message);
 }

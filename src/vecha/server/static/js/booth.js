@@ -4,7 +4,7 @@ import {
   rollEntryOf,
   signedCredential,
   withoutRollRandomness
-} from "./chunks/chunk-4OERX33C.js";
+} from "./chunks/chunk-VWPFEGSV.js";
 import {
   agrees,
   fingerprintText,
@@ -13,7 +13,7 @@ import {
 import {
   framesOf,
   qrImage
-} from "./chunks/chunk-IKUZAPJC.js";
+} from "./chunks/chunk-WWOCWRVN.js";
 import {
   CodeError,
   auditBallot,
@@ -44,9 +44,10 @@ import {
   optionName,
   pageUrl,
   phaseText,
+  saveJsonFile,
   startPage,
   t
-} from "./chunks/chunk-CX5YTSRW.js";
+} from "./chunks/chunk-PEI32QKA.js";
 
 // src/booth.js
 var STEPS = ["code", "questions", "review", "sealed", "done"];
@@ -161,13 +162,7 @@ function rollForm() {
     document.getElementById(state.rollError ? "roll-file" : "roll-done")?.focus();
   };
   const save = () => {
-    const blob = new Blob([JSON.stringify(state.roll.file, null, 2)], { type: "application/json" });
-    const url = URL.createObjectURL(blob);
-    const link = el("a", { href: url, download: `vecha-registration-${state.ctx.id}.json` });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1e3);
+    saveJsonFile(`vecha-registration-${state.ctx.id}.json`, state.roll.file);
     state.roll.saved = true;
     render();
     document.getElementById("roll-done")?.focus();

@@ -1,7 +1,7 @@
 import {
   readQr,
   submissionOf
-} from "./chunks/chunk-IKUZAPJC.js";
+} from "./chunks/chunk-WWOCWRVN.js";
 import {
   EncodingError,
   checkReceipt,
@@ -18,7 +18,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-CX5YTSRW.js";
+} from "./chunks/chunk-PEI32QKA.js";
 
 // src/handin.js
 var state = { info: null, error: null, frames: [], notice: null, receipt: null, busy: false };

@@ -8,7 +8,7 @@ import {
   phaseText,
   startPage,
   t
-} from "./chunks/chunk-CX5YTSRW.js";
+} from "./chunks/chunk-PEI32QKA.js";
 
 // src/index.js
 var elections = null;

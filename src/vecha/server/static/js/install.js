@@ -14,7 +14,7 @@ import {
   pageUrl,
   startPage,
   t
-} from "./chunks/chunk-CX5YTSRW.js";
+} from "./chunks/chunk-PEI32QKA.js";
 
 // src/pins.js
 var PinError = class extends Error {

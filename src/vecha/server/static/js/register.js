@@ -7,7 +7,7 @@ import {
   registrarOf,
   solvePuzzle,
   unblind
-} from "./chunks/chunk-4OERX33C.js";
+} from "./chunks/chunk-VWPFEGSV.js";
 import {
   fingerprintText,
   replayDefinition,
@@ -24,9 +24,10 @@ import {
   errorBox,
   fill,
   local,
+  saveJsonFile,
   startPage,
   t
-} from "./chunks/chunk-CX5YTSRW.js";
+} from "./chunks/chunk-PEI32QKA.js";
 
 // src/register.js
 var state = {
@@ -244,13 +245,7 @@ function refusal(e) {
   return known ? t(known) : t("register.refused", { message: e.message });
 }
 function saveFile() {
-  const blob = new Blob([JSON.stringify(state.file, null, 2)], { type: "application/json" });
-  const url = URL.createObjectURL(blob);
-  const link = el("a", { href: url, download: `vecha-registration-${state.ctx.id}.json` });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1e3);
+  saveJsonFile(`vecha-registration-${state.ctx.id}.json`, state.file);
   state.unsaved = false;
   state.notice = { kind: "status", text: t("register.saved") };
   render();

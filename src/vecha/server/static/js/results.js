@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-BMUP775Y.js";
+} from "./chunks/chunk-7ZMQEPB7.js";
 import {
   api,
   candidateName,
@@ -13,7 +13,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-CX5YTSRW.js";
+} from "./chunks/chunk-PEI32QKA.js";
 
 // src/results.js
 var state = { info: null, result: null, error: null, pending: false };

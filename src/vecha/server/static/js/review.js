@@ -3,7 +3,7 @@ import {
   openEvidence,
   registrarOf,
   reviewerKeyPair
-} from "./chunks/chunk-4OERX33C.js";
+} from "./chunks/chunk-VWPFEGSV.js";
 import {
   fingerprintText,
   replayDefinition
@@ -22,7 +22,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-CX5YTSRW.js";
+} from "./chunks/chunk-PEI32QKA.js";
 
 // src/review.js
 var state = {

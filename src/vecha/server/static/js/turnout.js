@@ -1,6 +1,6 @@
 import {
   barChart
-} from "./chunks/chunk-BMUP775Y.js";
+} from "./chunks/chunk-7ZMQEPB7.js";
 import {
   api,
   el,
@@ -10,7 +10,7 @@ import {
   local,
   startPage,
   t
-} from "./chunks/chunk-CX5YTSRW.js";
+} from "./chunks/chunk-PEI32QKA.js";
 
 // src/turnout.js
 var REFRESH_MS = 5e3;

@@ -43,7 +43,7 @@ import {
 } from "./chunk-TNUBWJYM.js";
 import {
   __require
-} from "./chunk-CX5YTSRW.js";
+} from "./chunk-PEI32QKA.js";
 
 // node_modules/@noble/ciphers/utils.js
 /*! noble-ciphers - MIT License (c) 2023 Paul Miller (paulmillr.com) */

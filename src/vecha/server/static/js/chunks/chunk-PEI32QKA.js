@@ -1277,6 +1277,15 @@ function renderFrame(active) {
   document.documentElement.lang = language;
   drawMirrorStatus();
 }
+function saveJsonFile(name, value) {
+  const blob = new Blob([JSON.stringify(value, null, 2)], { type: "application/json" });
+  const url = URL.createObjectURL(blob);
+  const link = el("a", { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1e3);
+}
 function errorBox(message) {
   return el("p", { class: "error", role: "alert" }, message);
 }
@@ -1343,6 +1352,7 @@ export {
   pageUrl,
   ApiError,
   api,
+  saveJsonFile,
   errorBox,
   startPage,
   loadElection,

@@ -1,6 +1,6 @@
 import {
   el
-} from "./chunk-CX5YTSRW.js";
+} from "./chunk-PEI32QKA.js";
 
 // src/chart.js
 function barChart(rows, label) {

@@ -7,7 +7,7 @@ import {
 import {
   __commonJS,
   __toESM
-} from "./chunk-CX5YTSRW.js";
+} from "./chunk-PEI32QKA.js";
 
 // node_modules/jsqr/dist/jsQR.js
 var require_jsQR = __commonJS({
