@@ -23,6 +23,7 @@ import {
   randomScalar,
   scalarFromHex,
   scalarHex,
+  schnorrJson,
   toHex,
 } from "./crypto.js";
 import { sealEvidence } from "./seal.js";
@@ -133,7 +134,7 @@ export function rollEntryOf(file, fingerprint) {
   const signatures = Object.keys(file.signatures)
     .sort()
     .map((id) => file.signatures[id]);
-  return { credential: { alpha: roll.alpha, beta: roll.beta }, proof: { challenge: scalarHex(p.challenge), response: scalarHex(p.response) }, signatures };
+  return { credential: { alpha: roll.alpha, beta: roll.beta }, proof: schnorrJson(p), signatures };
 }
 
 /** The same file once its roll entry is on the board, without r: from then on nobody, the

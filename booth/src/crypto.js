@@ -277,15 +277,28 @@ function schnorrChallenge(purpose, context, X, A) {
   return new Transcript(purpose).raw("context", context).point("X", X).point("A", A).challenge();
 }
 
+/** §4.1: the proof (A, r) carries its commitment. */
 export function proveKnowledge(secret, X, context, purpose) {
   const w = randomScalar();
-  const c = schnorrChallenge(purpose, context, X, mul(BASE, w));
-  return { challenge: c, response: mod(w + c * secret) };
+  const A = mul(BASE, w);
+  return { commitment: A, response: mod(w + schnorrChallenge(purpose, context, X, A) * secret) };
 }
 
 export function verifyKnowledge(proof, X, context, purpose) {
-  const A = mulPublic(BASE, proof.response).subtract(mulPublic(X, proof.challenge));
-  if (schnorrChallenge(purpose, context, X, A) !== proof.challenge) throw new ProofError(`${purpose} proof does not verify`);
+  const c = schnorrChallenge(purpose, context, X, proof.commitment);
+  if (!mulPublic(BASE, proof.response).subtract(mulPublic(X, c)).equals(proof.commitment)) {
+    throw new ProofError(`${purpose} proof does not verify`);
+  }
+}
+
+/** A Schnorr proof in JSON, `{commitment, response}`, and back. */
+export const schnorrJson = (p) => ({ commitment: pointHex(p.commitment), response: scalarHex(p.response) });
+
+export function schnorrFromJson(obj, what = "proof") {
+  if (obj === null || typeof obj !== "object" || Object.keys(obj).sort().join() !== "commitment,response") {
+    throw new EncodingError(`${what}: expected {commitment, response}`);
+  }
+  return { commitment: pointFromHex(obj.commitment, `${what}.commitment`), response: scalarFromHex(obj.response, `${what}.response`) };
 }
 
 function rangeChallenge(purpose, context, key, ct, lo, hi, commitments) {
@@ -323,22 +336,22 @@ export function proveRange(key, ct, value, r, lo, hi, context, purpose) {
   const challenge = rangeChallenge(purpose, context, key, ct, lo, hi, commitments);
   const cTrue = mod(challenge - simulatedSum);
   branches[value - lo] = [cTrue, mod(w + cTrue * r)];
-  return branches;
+  // each branch carries its commitments: [A_v, B_v, c_v, r_v]
+  return branches.map(([c, resp], k) => [commitments[2 * k], commitments[2 * k + 1], c, resp]);
 }
 
 export function verifyRange(branches, key, ct, lo, hi, context, purpose) {
   if (branches.length !== hi - lo + 1) throw new ProofError(`${purpose} proof has the wrong number of branches`);
-  const commitments = [];
-  let total = 0n;
-  branches.forEach(([c, r], i) => {
-    const shifted = ct.beta.subtract(smallMultiple(lo + i));
-    commitments.push(mulPublic(BASE, r).subtract(mulPublic(ct.alpha, c)));
-    commitments.push(mulPublic(key, r).subtract(mulPublic(shifted, c)));
-    total += c;
-  });
+  const commitments = branches.flatMap(([A, B]) => [A, B]);
+  const total = branches.reduce((acc, [, , c]) => acc + c, 0n);
   if (rangeChallenge(purpose, context, key, ct, lo, hi, commitments) !== mod(total)) {
     throw new ProofError(`${purpose} proof does not verify`);
   }
+  branches.forEach(([A, B, c, r], i) => {
+    const shifted = ct.beta.subtract(smallMultiple(lo + i));
+    const okA = mulPublic(BASE, r).subtract(mulPublic(ct.alpha, c)).equals(A);
+    if (!okA || !mulPublic(key, r).subtract(mulPublic(shifted, c)).equals(B)) throw new ProofError(`${purpose} proof does not verify`);
+  });
 }
 
 // ---- the election (§6.1, §6.2) --------------------------------------------------------
@@ -377,7 +390,7 @@ export function electionContext(info) {
 // coercion-resistant election, the 64 bytes α ‖ β of its encryption C (§6.10)
 const choiceContext = (fp, binding, q, o) => concat(fp, binding, u32be(q), u32be(o));
 const overallContext = (fp, binding, q) => concat(fp, binding, u32be(q));
-const proofJson = (branches) => branches.map(([c, r]) => [scalarHex(c), scalarHex(r)]);
+const proofJson = (branches) => branches.map(([A, B, c, r]) => [pointHex(A), pointHex(B), scalarHex(c), scalarHex(r)]);
 const ctJson = (ct) => ({ alpha: pointHex(ct.alpha), beta: pointHex(ct.beta) });
 
 /** §6.2: the largest value one ciphertext of the question holds (a mark, a rank, a grade). */
@@ -473,7 +486,7 @@ export function signBallot(credential, body) {
   const S = pointFromHex(body.credential, "credential");
   if (!S.equals(credential.public)) throw new ProofError("this ballot was made for another credential");
   const sig = proveKnowledge(credential.secret, S, signatureContext(body), "ballot-signature");
-  return { ...body, signature: { challenge: scalarHex(sig.challenge), response: scalarHex(sig.response) } };
+  return { ...body, signature: schnorrJson(sig) };
 }
 
 /** The same, all at once, and signed (tests and tools; the booth signs only on cast). */
@@ -488,7 +501,7 @@ export function encryptBallot(ctx, credential, selections) {
 /** §6.6: what the booth reveals when its voter audits a ballot: the unsigned body, the marks
  * and the randomness, checkable by any implementation (`vecha audit`). */
 export function auditData(ctx, made) {
-  return { version: 2, election: ctx.id, ballot: made.body, selections: made.selections, randomness: made.randomness };
+  return { version: 3, election: ctx.id, ballot: made.body, selections: made.selections, randomness: made.randomness };
 }
 
 function signatureContext(body) {
@@ -502,11 +515,12 @@ export function trackerOf(ballot) {
   return toHex(new Transcript("tracker").raw("body", canonicalBytes(body)).digest().slice(0, 32));
 }
 
-function decodeProof(pairs, what) {
-  if (!Array.isArray(pairs)) throw new EncodingError(`${what}: expected a list of pairs`);
-  return pairs.map((pair, i) => {
-    if (!Array.isArray(pair) || pair.length !== 2) throw new EncodingError(`${what}[${i}]: expected a pair`);
-    return [scalarFromHex(pair[0], `${what}[${i}][0]`), scalarFromHex(pair[1], `${what}[${i}][1]`)];
+function decodeProof(branches, what) {
+  if (!Array.isArray(branches)) throw new EncodingError(`${what}: expected a list of branches`);
+  return branches.map((b, i) => {
+    if (!Array.isArray(b) || b.length !== 4) throw new EncodingError(`${what}[${i}]: expected [A, B, challenge, response]`);
+    const at = (k) => `${what}[${i}][${k}]`;
+    return [pointFromHex(b[0], at(0)), pointFromHex(b[1], at(1)), scalarFromHex(b[2], at(2)), scalarFromHex(b[3], at(3))];
   });
 }
 
@@ -539,8 +553,7 @@ export function verifyBallot(ctx, ballot) {
   const S = pointFromHex(ballot.credential, "credential", { nonidentity: true });
   verifyAnswers(ctx, S.toBytes(), ballot.answers);
   const { signature, ...body } = ballot;
-  const sig = { challenge: scalarFromHex(signature.challenge), response: scalarFromHex(signature.response) };
-  verifyKnowledge(sig, S, signatureContext(body), "ballot-signature");
+  verifyKnowledge(schnorrFromJson(signature, "signature"), S, signatureContext(body), "ballot-signature");
 }
 
 // ---- auditing (§6.6) and receipts (§6.5) ----------------------------------------------
@@ -620,8 +633,7 @@ export function signCoercionBallot(secrets, body) {
   const proof = (r, ct, purpose) => {
     const X = pointFromHex(ct.alpha, "alpha");
     if (!X.equals(mul(BASE, r))) throw new ProofError("this ballot was made with other randomness");
-    const p = proveKnowledge(r, X, context, purpose);
-    return { challenge: scalarHex(p.challenge), response: scalarHex(p.response) };
+    return schnorrJson(proveKnowledge(r, X, context, purpose));
   };
   return {
     ...body,
@@ -650,8 +662,7 @@ export function verifyCoercionBallot(ctx, ballot) {
   const { signature, ...body } = ballot;
   const context = signatureContext(body);
   for (const [name, X] of [["credential", C.alpha], ["predecessor", P.alpha]]) {
-    const s = signature[name];
-    verifyKnowledge({ challenge: scalarFromHex(s.challenge), response: scalarFromHex(s.response) }, X, context, `ballot-${name}`);
+    verifyKnowledge(schnorrFromJson(signature[name], `signature.${name}`), X, context, `ballot-${name}`);
   }
   verifyAnswers(ctx, concat(C.alpha.toBytes(), C.beta.toBytes()), ballot.answers);
 }

@@ -7,7 +7,7 @@
 
 import { ed25519 } from "@noble/curves/ed25519.js";
 
-import { IDENTITY, ProofError, Transcript, canonicalBytes, fromHex, mulPublic, pointFromHex, scalarFromHex, toHex, verifyKnowledge } from "./crypto.js";
+import { IDENTITY, ProofError, Transcript, canonicalBytes, fromHex, mulPublic, pointFromHex, schnorrFromJson, toHex, verifyKnowledge } from "./crypto.js";
 
 const ZERO_HASH = new Uint8Array(32);
 const ENTRY_KEYS = ["election", "index", "parent", "payload", "time", "type", "version"];
@@ -36,10 +36,6 @@ function checkSigned(kind, fp, message, identity, index, who) {
   if (!ed25519.verify(fromHex(signature, 64, "signature"), signed, identity)) {
     fail(index, `${who}'s ${kind} is not signed by its identity key`);
   }
-}
-
-function proofOf(obj) {
-  return { challenge: scalarFromHex(obj.challenge, "challenge"), response: scalarFromHex(obj.response, "response") };
 }
 
 /** Σ_k j^k·C_k: f(j)·G from the commitments. */
@@ -73,8 +69,8 @@ function boothPins(booth, index) {
  * boardKey, pins} (pins: the booth's files, path → hex SHA-256, or null). Throws a ProofError naming the entry that breaks a rule.
  */
 export function replayPackage(pkg, { definitionOnly = false } = {}) {
-  if (!sameKeys(pkg, ["version", "entries"]) || pkg.version !== 2 || !Array.isArray(pkg.entries) || !pkg.entries.length) {
-    throw new ProofError("not an election package (version 2)");
+  if (!sameKeys(pkg, ["version", "entries"]) || pkg.version !== 3 || !Array.isArray(pkg.entries) || !pkg.entries.length) {
+    throw new ProofError("not an election package (version 3)");
   }
   let parent = ZERO_HASH;
   let fp = null;
@@ -85,7 +81,7 @@ export function replayPackage(pkg, { definitionOnly = false } = {}) {
   let key = null;
   let pins = null;
   pkg.entries.forEach((entry, i) => {
-    if (!sameKeys(entry, ENTRY_KEYS) || entry.version !== 2 || entry.index !== i) fail(i, "not an entry at this index");
+    if (!sameKeys(entry, ENTRY_KEYS) || entry.version !== 3 || entry.index !== i) fail(i, "not an entry at this index");
     if (entry.parent !== toHex(parent)) fail(i, "broken hash link");
     const hash = new Transcript("board-entry").raw("parent", parent).raw("entry", canonicalBytes(entry)).digest().slice(0, 32);
     const p = entry.payload;
@@ -107,7 +103,7 @@ export function replayPackage(pkg, { definitionOnly = false } = {}) {
       const transport = fromHex(p.transport_key, 32, "transport_key");
       const commitments = p.commitments.map((c) => pointFromHex(c, "commitment", { nonidentity: true }));
       if (commitments.length !== definition.trustees.threshold) fail(i, `trustee ${j}: wrong number of commitments`);
-      verifyKnowledge(proofOf(p.proof), commitments[0], concat(fp, u32be(j), transport), "trustee-key");
+      verifyKnowledge(schnorrFromJson(p.proof), commitments[0], concat(fp, u32be(j), transport), "trustee-key");
       checkSigned("trustee-announcement", fp, p, identities[j - 1], i, `trustee ${j}`);
       announcements.push({ json: p, commitments });
     } else if (entry.type === "trustee-confirmation") {
@@ -122,7 +118,7 @@ export function replayPackage(pkg, { definitionOnly = false } = {}) {
       for (const [k, c] of confirmations.entries()) {
         const j = k + 1;
         if (c.json.announcements !== toHex(digest)) fail(i, `trustee ${j} confirmed other announcements`);
-        verifyKnowledge(proofOf(c.json.proof), c.X, concat(fp, u32be(j), digest), "trustee-share");
+        verifyKnowledge(schnorrFromJson(c.json.proof), c.X, concat(fp, u32be(j), digest), "trustee-share");
         checkSigned("trustee-confirmation", fp, c.json, identities[j - 1], i, `trustee ${j}`);
         const expected = announcements.reduce((acc, a) => acc.add(evaluate(a.commitments, j)), IDENTITY);
         if (!expected.equals(c.X)) fail(i, `trustee ${j}'s verification key does not match the commitments`);
@@ -142,7 +138,7 @@ export function replayPackage(pkg, { definitionOnly = false } = {}) {
 
 /** The first entry alone, as a registrar serves it: {id, definition, fingerprint, boardKey}. */
 export function replayDefinition(pkg) {
-  if (!Array.isArray(pkg?.entries)) throw new ProofError("not an election package (version 2)");
+  if (!Array.isArray(pkg?.entries)) throw new ProofError("not an election package (version 3)");
   return replayPackage({ ...pkg, entries: pkg.entries.slice(0, 1) }, { definitionOnly: true });
 }
 

@@ -39,7 +39,7 @@ export async function fetchPins(fetcher, election, fingerprint) {
   } catch (e) {
     throw new PinError("no-election", `entry 0 of election ${election} could not be fetched: ${e.message}`);
   }
-  const replayed = replayDefinition({ version: 2, entries: (page.entries ?? []).slice(0, 1) });
+  const replayed = replayDefinition({ version: 3, entries: (page.entries ?? []).slice(0, 1) });
   if (toHex(replayed.fingerprint) !== fingerprint || replayed.id !== election) {
     throw new PinError("fingerprint", "this address serves another election than the fingerprint you were given");
   }

@@ -1,4 +1,4 @@
-// The booth's cryptography against the spec's test vectors (tests/vectors/vecha-v2.json),
+// The booth's cryptography against the spec's test vectors (tests/vectors/vecha-v3.json),
 // the same file the Python core is tested against.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -7,7 +7,7 @@ import { test } from "node:test";
 import * as a from "../src/application.js";
 import * as v from "../src/crypto.js";
 
-const vectors = JSON.parse(readFileSync(new URL("../../tests/vectors/vecha-v2.json", import.meta.url)));
+const vectors = JSON.parse(readFileSync(new URL("../../tests/vectors/vecha-v3.json", import.meta.url)));
 const fp = v.fromHex(vectors.fingerprint, 32);
 
 function transcriptOf(purpose, items) {
@@ -42,20 +42,22 @@ test("the credential messages name what is wrong", () => {
   assert.throws(() => v.normalizeCode("7QKD-2M9X-G4TB-HN0C-U"), { key: "code.bad-characters", detail: "U" });
 });
 
-test("Schnorr and range proofs verify; a changed challenge does not", () => {
+test("Schnorr and range proofs verify; a changed response or commitment does not", () => {
   const s = vectors.schnorr;
-  const proof = { challenge: v.scalarFromHex(s.challenge), response: v.scalarFromHex(s.response) };
+  const proof = v.schnorrFromJson({ commitment: s.commitment, response: s.response });
+  assert.deepEqual(v.schnorrJson(proof), { commitment: s.commitment, response: s.response });
   const X = v.pointFromHex(s.X);
-  v.verifyKnowledge(proof, X, v.fromHex(s.context, s.context.length / 2), s.purpose);
-  assert.throws(
-    () => v.verifyKnowledge({ ...proof, challenge: proof.challenge + 1n }, X, v.fromHex(s.context, s.context.length / 2), s.purpose),
-    v.ProofError,
-  );
+  const context = v.fromHex(s.context, s.context.length / 2);
+  v.verifyKnowledge(proof, X, context, s.purpose);
+  assert.throws(() => v.verifyKnowledge({ ...proof, response: proof.response + 1n }, X, context, s.purpose), v.ProofError);
+  assert.throws(() => v.verifyKnowledge({ ...proof, commitment: proof.commitment.add(v.BASE) }, X, context, s.purpose), v.ProofError);
+  const tampered = vectors.negative.tampered.schnorr;
+  assert.throws(() => v.verifyKnowledge(v.schnorrFromJson({ commitment: tampered.commitment, response: tampered.response }), X, context, s.purpose), v.ProofError);
   for (const r of vectors.range_proofs) {
     const ct = { alpha: v.pointFromHex(r.alpha), beta: v.pointFromHex(r.beta) };
     const key = v.pointFromHex(r.K);
     const ctx = v.fromHex(r.context, r.context.length / 2);
-    const branches = r.proof.map(([c, z]) => [v.scalarFromHex(c), v.scalarFromHex(z)]);
+    const branches = r.proof.map(([A, B, c, z]) => [v.pointFromHex(A), v.pointFromHex(B), v.scalarFromHex(c), v.scalarFromHex(z)]);
     v.verifyRange(branches, key, ct, r.lo, r.hi, ctx, r.purpose);
     // the vector's randomness and message re-encrypt to its ciphertext
     const again = v.encrypt(key, r.message, v.scalarFromHex(r.randomness));
@@ -148,7 +150,7 @@ test("coercion resistance: the roll message, and a roll entry made from a regist
   const entry = a.rollEntryOf(file, fp);
   assert.deepEqual(entry.credential, { alpha: roll.alpha, beta: roll.beta });
   assert.deepEqual(entry.signatures.map((s) => s.registrar), ["north", "south"]);
-  const proof = { challenge: v.scalarFromHex(entry.proof.challenge), response: v.scalarFromHex(entry.proof.response) };
+  const proof = v.schnorrFromJson(entry.proof);
   v.verifyKnowledge(proof, alpha, v.concat(fp, alpha.toBytes(), beta.toBytes()), "roll-entry");
   assert.throws(() => v.verifyKnowledge(proof, alpha, v.concat(fp, beta.toBytes(), alpha.toBytes()), "roll-entry"), v.ProofError);
   // the file given back has no randomness, and no roll entry can be made from it any more

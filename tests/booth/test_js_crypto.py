@@ -123,7 +123,7 @@ def test_the_booth_replays_the_election_package(
     answer = run_js({"op": "replay", "package": pinned_package})
     assert answer["ok"] is True and answer["fingerprint"] == pinned.context.fingerprint.hex(), answer
     assert answer["pins"] == pinned_package["entries"][0]["payload"]["booth"]["files"] and answer["pins"]
-    first = {"version": 2, "entries": pinned_package["entries"][:1]}
+    first = {"version": 3, "entries": pinned_package["entries"][:1]}
     assert run_js({"op": "replay", "package": first, "definitionOnly": True})["pins"] == answer["pins"]
     for path, pin in (("../etc/passwd", "00" * 32), ("js/x.js", "AB" * 32)):
         unsafe = json.loads(json.dumps(first))
@@ -135,7 +135,7 @@ def test_the_booth_replays_the_election_package(
     swapped["entries"][1]["payload"]["transport_key"] = "11" * 32
     rekeyed = json.loads(json.dumps(package))
     rekeyed["entries"][-1]["payload"]["public_key"] = package["entries"][1]["payload"]["commitments"][0]
-    short = {"version": 2, "entries": package["entries"][:4]}
+    short = {"version": 3, "entries": package["entries"][:4]}
     for bad, why in ((swapped, "trustee-key"), (rekeyed, "broken hash link|joint key"), (short, "stops before")):
         answer = run_js({"op": "replay", "package": bad})
         assert answer["ok"] is False and re.search(why, answer["error"]), (why, answer)

@@ -71,7 +71,7 @@ def test_a_line_that_is_not_canonical_is_not_read_packed() -> None:
         "payload": {"ballots": [[ct] * 7] * 80, "mixer": 1, "proof": {}, "signature": "00" * 64},
         "time": "2026-01-01T00:00:00Z",
         "type": "mix",
-        "version": 2,
+        "version": 3,
     }
     canonical = json.dumps(entry, separators=(",", ":"), sort_keys=True).encode()
     assert packed_entry(canonical) is not None
@@ -104,7 +104,7 @@ def test_a_mixs_proof_is_cut_out_of_its_line_exactly(large: Any) -> None:
         "payload": {"ballots": [[ct]], "mixer": 1, "proof": {"real": [1, 2]}, "signature": "ab" * 64},
         "time": "2026-01-01T00:00:00Z",
         "type": "mix",
-        "version": 2,
+        "version": 3,
     }
     line = canonical_bytes(tricky)
     assert Entry.from_canonical(line).mix_proof_bytes() == b'{"real":[1,2]}'

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vecha.crypto import Point, Scalar, encrypt
+from vecha.crypto import GENERATOR, Point, Scalar, encrypt
+from vecha.crypto.batch import Batch
 from vecha.crypto.proofs import (
+    Branch,
     EqualityProof,
     RangeProof,
     SchnorrProof,
+    batch_knowledge,
+    batch_range,
     prove_equality,
     prove_knowledge,
     prove_range,
@@ -30,8 +36,8 @@ def test_schnorr(x: Scalar, delta: Scalar) -> None:
     proof = prove_knowledge(x, public, CONTEXT)
     verify_knowledge(proof, public, CONTEXT)
     for bad, pub, ctx in [
-        (SchnorrProof(proof.challenge + delta, proof.response), public, CONTEXT),
-        (SchnorrProof(proof.challenge, proof.response + delta), public, CONTEXT),
+        (SchnorrProof(proof.commitment + Point.base_mul(delta), proof.response), public, CONTEXT),
+        (SchnorrProof(proof.commitment, proof.response + delta), public, CONTEXT),
         (proof, public + Point.base_mul(delta), CONTEXT),
         (proof, public, CONTEXT + b"!"),
     ]:
@@ -69,15 +75,88 @@ def test_range_proofs(x: Scalar, r: Scalar, data: st.DataObject) -> None:
     proof = prove_range(key, ct, m, r, lo, hi, CONTEXT)
     verify_range(proof, key, ct, lo, hi, CONTEXT)
     i = data.draw(st.integers(0, len(proof.branches) - 1))
-    c_i, r_i = proof.branches[i]
     tweaked = list(proof.branches)
-    tweaked[i] = (c_i, r_i + Scalar(1)) if data.draw(st.booleans()) else (c_i + Scalar(1), r_i)
+    tweaked[i] = _tweaked(tweaked[i], data.draw(st.sampled_from(["a", "b", "challenge", "response"])))
     with pytest.raises(InvalidProof):
         verify_range(RangeProof(tuple(tweaked)), key, ct, lo, hi, CONTEXT)
+    batch = Batch()  # the hash holds for a changed response: only the equations catch it
+    try:
+        batch_range(batch, RangeProof(tuple(tweaked)), key, ct, lo, hi, CONTEXT)
+    except InvalidProof:
+        pass
+    else:
+        assert not batch.holds()
     with pytest.raises(InvalidProof):
         verify_range(proof, key, encrypt(key, m, r + Scalar(1)), lo, hi, CONTEXT)
     with pytest.raises(InvalidProof):
         verify_range(proof, key, ct, lo, hi + 1, CONTEXT)
+
+
+def _tweaked(branch: Branch, part: str) -> Branch:
+    if part in ("a", "b"):
+        return replace(branch, **{part: getattr(branch, part) + GENERATOR})
+    return replace(branch, **{part: getattr(branch, part) + Scalar(1)})
+
+
+@settings(max_examples=25, deadline=None)
+@given(nonzero_scalars(), st.data())
+def test_a_batch_accepts_exactly_what_the_proofs_one_by_one_accept(x: Scalar, data: st.DataObject) -> None:
+    """Schnorr and range proofs, some tampered in any part, in one batch: it holds iff every
+    proof in it verifies alone; and bisection over single-proof batches finds the same
+    failing proofs."""
+    key = Point.base_mul(x)
+    items = []
+    for _ in range(data.draw(st.integers(1, 6))):
+        m = data.draw(st.integers(0, 2))
+        r = Scalar.random()
+        ct = encrypt(key, m, r)
+        proof = prove_range(key, ct, m, r, 0, 2, CONTEXT)
+        if data.draw(st.booleans()):
+            s = Scalar.random()
+            items.append(("schnorr", prove_knowledge(s, Point.base_mul(s), CONTEXT), Point.base_mul(s)))
+        if data.draw(st.integers(0, 3)) == 0:  # tamper with one proof in four
+            i = data.draw(st.integers(0, 2))
+            tweaked = list(proof.branches)
+            tweaked[i] = _tweaked(tweaked[i], data.draw(st.sampled_from(["a", "b", "challenge", "response"])))
+            proof = RangeProof(tuple(tweaked))
+        items.append(("range", proof, ct))
+
+    def alone(item: tuple) -> bool:
+        kind, proof, what = item
+        try:
+            if kind == "schnorr":
+                verify_knowledge(proof, what, CONTEXT)
+            else:
+                verify_range(proof, key, what, 0, 2, CONTEXT)
+        except InvalidProof:
+            return False
+        return True
+
+    def batched(item: tuple, batch: Batch) -> bool:
+        kind, proof, what = item
+        try:
+            if kind == "schnorr":
+                batch_knowledge(batch, proof, what, CONTEXT)
+            else:
+                batch_range(batch, proof, key, what, 0, 2, CONTEXT)
+        except InvalidProof:  # its hash fails: refused before the batch
+            return False
+        return True
+
+    batches = [Batch() for _ in items]
+    hashed = [batched(item, batch) for item, batch in zip(items, batches, strict=True)]
+    together = all(hashed) and Batch.all_hold(batches)
+    assert together == all(alone(item) for item in items)
+    for item, ok, batch in zip(items, hashed, batches, strict=True):
+        assert (ok and batch.holds()) == alone(item)
+
+
+def test_a_batch_of_nothing_holds_and_a_false_equation_fails_whatever_its_weight() -> None:
+    assert Batch().holds()
+    for _ in range(20):
+        batch = Batch()
+        batch.term(GENERATOR, batch.weight())  # z·G ≠ 0 for every weight 0 < z < 2^128 < ℓ
+        assert not batch.holds()
 
 
 def test_range_proof_cannot_be_made_for_a_value_outside_the_range() -> None:

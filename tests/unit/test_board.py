@@ -168,7 +168,7 @@ def test_bulk_import_is_all_or_nothing(live: tuple[Board, list[str]]) -> None:
     board, codes = live
     good = [(_ballot(board, codes[k]), "app") for k in range(3)]
     bad = _ballot(board, codes[3])
-    bad["signature"]["response"] = bad["signature"]["challenge"]  # a signature that does not verify
+    bad["signature"]["response"] = bad["answers"][0]["proofs"][0][0][3]  # a signature that does not verify
     before = (board.ledger.height, board.ledger.head)
     with pytest.raises(InvalidProof):
         board.cast_many([*good, (bad, "web")])

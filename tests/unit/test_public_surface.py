@@ -43,8 +43,13 @@ EXPECTED = {
         "prove_equality",
         "verify_equality",
         "RangeProof",
+        "Branch",
         "prove_range",
         "verify_range",
+        "batch_knowledge",
+        "batch_range",
+        "schnorr_to_json",
+        "schnorr_from_json",
     },
     "vecha.election.seats": {
         "Allocation",

@@ -125,7 +125,7 @@ def test_confirmation_signature_and_digest_are_checked() -> None:
 
 def test_forged_key_proof_or_verification_key_is_named() -> None:
     _, anns, confs = ceremony()
-    bad = replace(anns[2], proof=SchnorrProof(anns[2].proof.challenge, anns[2].proof.response + Scalar(1)))
+    bad = replace(anns[2], proof=SchnorrProof(anns[2].proof.commitment, anns[2].proof.response + Scalar(1)))
     with pytest.raises(InvalidProof, match="trustee 3"):
         check_ceremony(FP, 2, KEYS, [anns[0], anns[1], bad], confs)
     wrong = replace(confs[1], verification_key=Point.base_mul(Scalar.random()))

@@ -1,4 +1,4 @@
-"""Generate `vecha-v2.json`, the test vectors of docs/spec.md (§11).
+"""Generate `vecha-v3.json`, the test vectors of docs/spec.md (§11).
 
 Run from the repository root: `.venv/bin/python tests/vectors/generate.py`. Deterministic
 values are recomputed by the tests; proofs (randomized) are verified by them; negative
@@ -27,7 +27,7 @@ from vecha.record.entries import GENESIS_PARENT, Entry, EntryType
 from vecha.record.receipt import Receipt, receipt_message
 from vecha.testing.records import trustees_of
 
-OUT = Path(__file__).with_name("vecha-v2.json")
+OUT = Path(__file__).with_name("vecha-v3.json")
 
 
 def s(n: int) -> Scalar:
@@ -88,7 +88,7 @@ def main() -> None:
         "purpose": "trustee-key",
         "context": (fp + (1).to_bytes(4, "big")).hex(),
         "X": X.hex(),
-        "challenge": schnorr.challenge.hex(),
+        "commitment": schnorr.commitment.hex(),
         "response": schnorr.response.hex(),
     }
     H = Point.base_mul(s(987654321))
@@ -118,7 +118,7 @@ def main() -> None:
                 "beta": ct.beta.hex(),
                 "message": m,
                 "randomness": s(r).hex(),
-                "proof": [[c.hex(), rr.hex()] for c, rr in p.branches],
+                "proof": [[b.a.hex(), b.b.hex(), b.challenge.hex(), b.response.hex()] for b in p.branches],
             }
         )
     v["range_proofs"] = ranges

@@ -2,13 +2,14 @@
 
 It re-derives, for a real record: the hash chain (§8.1), the fingerprint (§8.2), a voter's
 public credential (§6.3), every ballot's tracking code (§6.5), signature (§4.1, §6.4) and
-0-or-1 proofs (§4.3). If the code drifts from the spec, this test notices.
+0-or-1 proofs (§4.3), each on its own and all as one batch (§4.7). If the code drifts from the spec, this test notices.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 
 import pytest
 
@@ -85,14 +86,17 @@ def test_independent_checks(built: BuiltElection) -> None:
 
     ballots = [e["payload"]["ballot"] for e in entries if e["type"] == "ballot"]
     assert ballots
+    equations: list[list[tuple[int, bytes]]] = []  # Σ s·P = 0 each, for the batch below (§4.7)
     for ballot in ballots:
         S = bytes.fromhex(ballot["credential"])
         assert ballot["credential"] in listed and ballot["election"] == fp.hex()
         body = {k: v for k, v in ballot.items() if k != "signature"}
         ctx = T("ballot-body", [("body", canonical(body))])
-        c, r = (int.from_bytes(bytes.fromhex(ballot["signature"][k]), "little") for k in ("challenge", "response"))
-        A = sub(base(r), mul(c, S))
-        assert hs("ballot-signature", [("context", ctx), ("X", S), ("A", A)]) == c
+        A = bytes.fromhex(ballot["signature"]["commitment"])
+        r = int.from_bytes(bytes.fromhex(ballot["signature"]["response"]), "little")
+        c = hs("ballot-signature", [("context", ctx), ("X", S), ("A", A)])
+        assert base(r) == add(A, mul(c, S))
+        equations.append([(1, A), (c, S), (-r, B)])
         tracker = T("tracker", [("ballot", canonical(ballot))])[:32].hex()
         assert len(tracker) == 64
         for q, answer in enumerate(ballot["answers"]):
@@ -101,10 +105,13 @@ def test_independent_checks(built: BuiltElection) -> None:
                 context = fp + S + q.to_bytes(4, "big") + o.to_bytes(4, "big")
                 commitments: list[bytes] = []
                 total = 0
-                for v, (cv_hex, rv_hex) in enumerate(proof):
+                for v, (a_hex, b_hex, cv_hex, rv_hex) in enumerate(proof):
+                    a_v, b_v = bytes.fromhex(a_hex), bytes.fromhex(b_hex)
                     cv, rv = (int.from_bytes(bytes.fromhex(x), "little") for x in (cv_hex, rv_hex))
                     shifted = sub(beta, base(v))
-                    commitments += [sub(base(rv), mul(cv, alpha)), sub(mul(rv, K), mul(cv, shifted))]
+                    assert a_v == sub(base(rv), mul(cv, alpha)) and b_v == sub(mul(rv, K), mul(cv, shifted))
+                    equations += [[(1, a_v), (cv, alpha), (-rv, B)], [(1, b_v), (cv, beta), (-cv * v, B), (-rv, K)]]
+                    commitments += [a_v, b_v]
                     total += cv
                 items = [
                     ("context", context),
@@ -117,6 +124,19 @@ def test_independent_checks(built: BuiltElection) -> None:
                 ]
                 items += [("commitments", p) for p in commitments]
                 assert hs("ballot-choice", items) == total % L
+
+    def weighted(weights: list[int]) -> bytes:
+        total = bytes(32)
+        for z, equation in zip(weights, equations, strict=True):
+            for k, p in equation:
+                total = add(total, mul(z * k, p))
+        return total
+
+    # the batch of §4.7: random 128-bit weights, the sum is the identity; one term off breaks it
+    weights = [secrets.randbits(128) | 1 for _ in equations]
+    assert weighted(weights) == bytes(32)
+    equations[len(equations) // 2][-1] = (equations[len(equations) // 2][-1][0] + 1, K)
+    assert weighted(weights) != bytes(32)
     assert base(1) == B
 
 
@@ -142,7 +162,7 @@ def test_registration_from_the_spec_alone() -> None:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-    r = json.loads((Path(__file__).parent / "vecha-v2.json").read_text(encoding="utf-8"))["registration"]
+    r = json.loads((Path(__file__).parent / "vecha-v3.json").read_text(encoding="utf-8"))["registration"]
     fp, S = bytes.fromhex(r["fingerprint"]), bytes.fromhex(r["credential"])
     message = T("registered-credential", [("election", fp), ("credential", S)])
     assert message.hex() == r["message"]
@@ -182,7 +202,7 @@ def test_shuffle_from_the_spec_alone() -> None:
     the changed proof fails."""
     from pathlib import Path
 
-    V = json.loads((Path(__file__).parent / "vecha-v2.json").read_text(encoding="utf-8"))  # noqa: N806
+    V = json.loads((Path(__file__).parent / "vecha-v3.json").read_text(encoding="utf-8"))  # noqa: N806
     x, fp = V["shuffle"], bytes.fromhex(V["fingerprint"])
     K, ctx = bytes.fromhex(x["key"]), bytes.fromhex(x["context"])  # noqa: N806
     ins = [[(bytes.fromhex(c["alpha"]), bytes.fromhex(c["beta"])) for c in row] for row in x["inputs"]]

@@ -9,9 +9,20 @@ from typing import Any
 import pytest
 
 from vecha.crypto import Ciphertext, Point, Scalar, Transcript, small_dlog
+from vecha.crypto.batch import Batch
 from vecha.crypto.canonical import canonical_bytes, parse_canonical
 from vecha.crypto.encoding import point_from_hex, scalar_from_hex
-from vecha.crypto.proofs import EqualityProof, RangeProof, SchnorrProof, verify_equality, verify_knowledge, verify_range
+from vecha.crypto.proofs import (
+    Branch,
+    EqualityProof,
+    RangeProof,
+    SchnorrProof,
+    batch_knowledge,
+    batch_range,
+    verify_equality,
+    verify_knowledge,
+    verify_range,
+)
 from vecha.crypto.threshold import joint_key, lagrange_at_zero, verification_key
 from vecha.election.ballot import Ballot, verify_ballot, verify_ballot_proofs
 from vecha.election.context import ElectionContext
@@ -24,7 +35,7 @@ from vecha.record.checkpoint import BoardKey, Checkpoint
 from vecha.record.entries import Entry, entry_hash
 from vecha.record.receipt import Receipt, receipt_message
 
-V: dict[str, Any] = json.loads((Path(__file__).parent / "vecha-v2.json").read_text(encoding="utf-8"))
+V: dict[str, Any] = json.loads((Path(__file__).parent / "vecha-v3.json").read_text(encoding="utf-8"))
 FP = bytes.fromhex(V["fingerprint"])
 
 
@@ -64,14 +75,27 @@ def _pair(obj: dict[str, str]) -> tuple[Scalar, Scalar]:
     return scalar_from_hex(obj["challenge"], "c"), scalar_from_hex(obj["response"], "r")
 
 
+def _schnorr(obj: dict[str, str]) -> SchnorrProof:
+    return SchnorrProof(point_from_hex(obj["commitment"], "A"), scalar_from_hex(obj["response"], "r"))
+
+
+def _range(branches: list[list[str]]) -> RangeProof:
+    return RangeProof(
+        tuple(
+            Branch(point_from_hex(a, "A"), point_from_hex(b, "B"), scalar_from_hex(c, "c"), scalar_from_hex(r, "r"))
+            for a, b, c, r in branches
+        )
+    )
+
+
 def test_schnorr_and_chaum_pedersen() -> None:
     s = V["schnorr"]
-    proof = SchnorrProof(*_pair(s))
+    proof = _schnorr(s)
     X = point_from_hex(s["X"], "X")
     verify_knowledge(proof, X, bytes.fromhex(s["context"]), purpose=s["purpose"])
     with pytest.raises(InvalidProof):
         verify_knowledge(
-            SchnorrProof(proof.challenge, proof.response + Scalar(1)),
+            SchnorrProof(proof.commitment, proof.response + Scalar(1)),
             X,
             bytes.fromhex(s["context"]),
             purpose=s["purpose"],
@@ -89,10 +113,31 @@ def test_range_proofs() -> None:
         K = point_from_hex(r["K"], "K")
         ct = Ciphertext(point_from_hex(r["alpha"], "a"), point_from_hex(r["beta"], "b"))
         assert Point.base_mul(scalar_from_hex(r["randomness"], "r")) == ct.alpha
-        proof = RangeProof(tuple((scalar_from_hex(c, "c"), scalar_from_hex(x, "r")) for c, x in r["proof"]))
+        proof = _range(r["proof"])
         verify_range(proof, K, ct, r["lo"], r["hi"], bytes.fromhex(r["context"]), purpose=r["purpose"])
         with pytest.raises(InvalidProof):
             verify_range(proof, K, ct, r["lo"], r["hi"], bytes.fromhex(r["context"]), purpose="ballot-choice")
+
+
+def _vector_batch(tampered: bool) -> Batch:
+    """The Schnorr vector and every range vector as one batch (§4.7); `tampered`: the
+    negative Schnorr vector (response + 1) in place of the Schnorr one."""
+    batch = Batch()
+    s = V["negative"]["tampered"]["schnorr"] if tampered else V["schnorr"]
+    batch_knowledge(batch, _schnorr(s), point_from_hex(s["X"], "X"), bytes.fromhex(s["context"]), s["purpose"])
+    for r in V["range_proofs"]:
+        ct = Ciphertext(point_from_hex(r["alpha"], "a"), point_from_hex(r["beta"], "b"))
+        K = point_from_hex(r["K"], "K")
+        batch_range(batch, _range(r["proof"]), K, ct, r["lo"], r["hi"], bytes.fromhex(r["context"]), r["purpose"])
+    return batch
+
+
+def test_the_vectors_hold_as_one_batch_and_a_tampered_one_breaks_it() -> None:
+    # 1 + (2 + 2 + 3) branches × 2: fifteen equations, each weighted at random
+    good = _vector_batch(tampered=False)
+    assert good.equations == 15 and good.holds()
+    bad = _vector_batch(tampered=True)  # its hash still matches: only the equation fails
+    assert bad.equations == 15 and not bad.holds()
 
 
 def test_ballot_and_tracker() -> None:
@@ -151,11 +196,9 @@ def test_tampered_proofs_and_broken_link_are_rejected() -> None:
     t = V["negative"]["tampered"]
     s = t["schnorr"]
     with pytest.raises(InvalidProof):
-        verify_knowledge(
-            SchnorrProof(*_pair(s)), point_from_hex(s["X"], "X"), bytes.fromhex(s["context"]), purpose=s["purpose"]
-        )
+        verify_knowledge(_schnorr(s), point_from_hex(s["X"], "X"), bytes.fromhex(s["context"]), purpose=s["purpose"])
     r = t["range_proof"]
-    proof = RangeProof(tuple((scalar_from_hex(c, "c"), scalar_from_hex(x, "r")) for c, x in r["proof"]))
+    proof = _range(r["proof"])
     ct = Ciphertext(point_from_hex(r["alpha"], "a"), point_from_hex(r["beta"], "b"))
     with pytest.raises(InvalidProof):
         verify_range(

@@ -36,6 +36,7 @@ __all__ = [
     "use_msm",
     "msm_in_use",
     "MSM_FROM",
+    "public_integer_sum",
 ]
 
 #: ℓ = 2^252 + 27742317777372353535851937790883648493, the order of ristretto255.
@@ -374,6 +375,18 @@ def public_weighted_sum(scalars: Sequence[Scalar], points: Sequence[Point]) -> P
         handles = [p._decoded() for p in points]
         return Point._computed(handle=_decaf.multi_mul(handles, b"".join(bytes(s) for s in scalars)))
     return weighted_sum(scalars, points)
+
+
+def public_integer_sum(scalars: Sequence[int], points: Sequence[Point]) -> Point:
+    """`public_weighted_sum` for scalars given as Python integers (any, reduced here): a batch
+    of proofs (`vecha.crypto.batch`) has thousands, and makes no `Scalar` for each."""
+    if len(scalars) != len(points):
+        raise ValueError("as many scalars as points")
+    if _DECAF and _MSM and len(points) >= MSM_FROM:
+        handles = [p._decoded() for p in points]
+        data = b"".join((s % ORDER).to_bytes(32, "little") for s in scalars)
+        return Point._computed(handle=_decaf.multi_mul(handles, data))
+    return weighted_sum([Scalar(s % ORDER) for s in scalars], points)
 
 
 def weighted_sum(scalars: Sequence[Scalar], points: Sequence[Point]) -> Point:

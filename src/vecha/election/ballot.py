@@ -10,20 +10,33 @@ election or under another credential.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from vecha.crypto.batch import Batch, check_each
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.elgamal import Ciphertext, add_all, encrypt
 from vecha.crypto.encoding import hex_bytes, point_from_hex, scalar_from_hex
-from vecha.crypto.group import Point, Scalar
-from vecha.crypto.proofs import RangeProof, SchnorrProof, prove_knowledge, prove_range, verify_knowledge, verify_range
+from vecha.crypto.group import IDENTITY, Point, Scalar
+from vecha.crypto.proofs import (
+    Branch,
+    RangeProof,
+    SchnorrProof,
+    batch_knowledge,
+    batch_range,
+    prove_knowledge,
+    prove_range,
+    schnorr_from_json,
+    schnorr_to_json,
+    verify_knowledge,
+    verify_range,
+)
 from vecha.crypto.transcript import Transcript
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import Credential
 from vecha.election.definition import Definition, GradedQuestion, ListQuestion, Question, RankedQuestion
-from vecha.errors import InvalidBallot, InvalidEncoding, InvalidProof, InvalidSignature
+from vecha.errors import InvalidBallot, InvalidEncoding, InvalidProof, InvalidSignature, VechaError
 
 __all__ = [
     "Answer",
@@ -34,6 +47,9 @@ __all__ = [
     "audit_data",
     "encrypt_ballot",
     "verify_ballot",
+    "verify_ballots",
+    "batch_ballot",
+    "batch_answers",
     "verify_ballot_proofs",
     "sign_ballot",
     "verify_signature",
@@ -113,18 +129,6 @@ def answers_from_json(obj: object) -> tuple[Answer, ...]:
     if not isinstance(obj, list) or not obj or len(obj) > 64:
         raise InvalidEncoding("ballot.answers: expected a non-empty list")
     return tuple(answer_from_json(a, f"ballot.answers[{i}]") for i, a in enumerate(obj))
-
-
-def schnorr_to_json(proof: SchnorrProof) -> dict[str, str]:
-    return {"challenge": proof.challenge.hex(), "response": proof.response.hex()}
-
-
-def schnorr_from_json(obj: object, what: str) -> SchnorrProof:
-    """`{"challenge", "response"}`, both canonical scalars."""
-    o = _obj(obj, {"challenge", "response"}, what)
-    return SchnorrProof(
-        scalar_from_hex(o["challenge"], f"{what}.challenge"), scalar_from_hex(o["response"], f"{what}.response")
-    )
 
 
 def ciphertext_from_json(obj: object, what: str, nonidentity_alpha: bool = False) -> Ciphertext:
@@ -220,17 +224,26 @@ def _obj(obj: object, keys: set[str], what: str) -> dict[str, Any]:
 
 
 def _proof_json(p: RangeProof) -> list[list[str]]:
-    return [[c.hex(), r.hex()] for c, r in p.branches]
+    return [[b.a.hex(), b.b.hex(), b.challenge.hex(), b.response.hex()] for b in p.branches]
 
 
 def _proof_from_json(obj: object, what: str) -> RangeProof:
+    """`[[A, B, challenge, response], …]`: 1 to 1025 branches, two valid points and two
+    canonical scalars each."""
     if not isinstance(obj, list) or not 1 <= len(obj) <= 1025:
-        raise InvalidEncoding(f"{what}: expected a list of [challenge, response] pairs")
+        raise InvalidEncoding(f"{what}: expected a list of [A, B, challenge, response] branches")
     branches = []
-    for i, pair in enumerate(obj):
-        if not isinstance(pair, list) or len(pair) != 2:
-            raise InvalidEncoding(f"{what}[{i}]: expected [challenge, response]")
-        branches.append((scalar_from_hex(pair[0], f"{what}[{i}][0]"), scalar_from_hex(pair[1], f"{what}[{i}][1]")))
+    for i, item in enumerate(obj):
+        if not isinstance(item, list) or len(item) != 4:
+            raise InvalidEncoding(f"{what}[{i}]: expected [A, B, challenge, response]")
+        branches.append(
+            Branch(
+                point_from_hex(item[0], f"{what}[{i}][0]"),
+                point_from_hex(item[1], f"{what}[{i}][1]"),
+                scalar_from_hex(item[2], f"{what}[{i}][2]"),
+                scalar_from_hex(item[3], f"{what}[{i}][3]"),
+            )
+        )
     return RangeProof(tuple(branches))
 
 
@@ -386,7 +399,7 @@ def encrypt_answers(
 def sign_ballot(fingerprint: bytes, credential: Credential, answers: tuple[Answer, ...]) -> Ballot:
     """The ballot with these answers, signed with the credential (spec §6.4)."""
     S = credential.public
-    unsigned = Ballot(fingerprint, S, answers, SchnorrProof(Scalar(0), Scalar(0)))
+    unsigned = Ballot(fingerprint, S, answers, SchnorrProof(IDENTITY, Scalar(0)))
     signature = prove_knowledge(
         credential.secret, S, signature_context(canonical_bytes(unsigned.body_json())), purpose="ballot-signature"
     )
@@ -424,11 +437,40 @@ def verify_signature(ballot: Ballot, canonical: bytes | None = None) -> None:
 
 
 def verify_ballot(ballot: Ballot, ctx: ElectionContext, canonical: bytes | None = None) -> None:
-    """Every check on a ballot except whether its credential is listed (that needs the board).
-    `canonical`: as for `verify_signature`."""
+    """Every check on a ballot except whether its credential is listed (that needs the board),
+    each proof on its own. `canonical`: as for `verify_signature`."""
     check_ballot_shape(ballot, ctx)
     verify_signature(ballot, canonical)
     verify_ballot_proofs(ballot, ctx)
+
+
+def verify_ballots(
+    ballots: Sequence[tuple[Ballot, bytes | None]], ctx: ElectionContext, batched: bool = True
+) -> list[tuple[int, VechaError]]:
+    """Check many ballots (each with its canonical JSON or None, as for `verify_ballot`);
+    return the position and error of each that fails, in order: the same ballots and the
+    same errors as `verify_ballot` one by one.
+
+    Batched (§4.7), the equations of all their proofs are checked as one batch, and a failing
+    batch is bisected down to the ballots that fail (`check_each`)."""
+    return check_each(
+        ballots,
+        lambda item: verify_ballot(item[0], ctx, item[1]),
+        lambda batch, item: batch_ballot(batch, item[0], ctx, item[1]),
+        batched,
+    )
+
+
+def batch_ballot(batch: Batch, ballot: Ballot, ctx: ElectionContext, canonical: bytes | None = None) -> None:
+    """Check the ballot's shape and its proofs' hashes, raising the first failure, and add
+    the equations of its signature and proofs to `batch`."""
+    check_ballot_shape(ballot, ctx)
+    body = canonical_bytes(ballot.body_json()) if canonical is None else body_of_canonical(canonical)
+    try:
+        batch_knowledge(batch, ballot.signature, ballot.credential, signature_context(body), "ballot-signature")
+    except InvalidProof:
+        raise InvalidSignature("the ballot's credential signature does not verify") from None
+    batch_answers(batch, ctx, ballot.credential.encoding, ballot.answers)
 
 
 def verify_ballot_proofs(ballot: Ballot | BallotBody, ctx: ElectionContext) -> None:
@@ -437,26 +479,51 @@ def verify_ballot_proofs(ballot: Ballot | BallotBody, ctx: ElectionContext) -> N
     verify_answers(ctx, ballot.credential.encoding, ballot.answers)
 
 
-def verify_answers(ctx: ElectionContext, binding: bytes, answers: Sequence[Answer]) -> None:
-    """The proofs of `answers`, bound to `binding` (§6.4, §6.10)."""
-    key, fp = ctx.public_key, ctx.fingerprint
+def _answer_proofs(
+    ctx: ElectionContext, binding: bytes, answers: Sequence[Answer]
+) -> Iterator[tuple[RangeProof, Ciphertext, int, int, bytes, str, str]]:
+    """Every range proof of `answers`, with what it is checked against: the ciphertext, the
+    range, the context, the purpose and what to say when it fails."""
+    fp = ctx.fingerprint
     for qi, (q, a) in enumerate(zip(ctx.definition.questions, answers, strict=True)):
         for oi, (ct, proof) in enumerate(zip(a.choices, a.proofs, strict=True)):
-            try:
-                verify_range(
-                    proof, key, ct, 0, q.value_max, choice_context(fp, binding, qi, oi), purpose="ballot-choice"
-                )
-            except InvalidProof:
-                raise InvalidProof(
-                    f"question {q.id}, option {oi}: the proof that it encrypts 0…{q.value_max} does not verify"
-                ) from None
-        lo, hi = q.sum_range
-        try:
-            verify_range(
-                a.overall, key, add_all(a.choices), lo, hi, overall_context(fp, binding, qi), purpose="ballot-overall"
+            yield (
+                proof,
+                ct,
+                0,
+                q.value_max,
+                choice_context(fp, binding, qi, oi),
+                "ballot-choice",
+                f"question {q.id}, option {oi}: the proof that it encrypts 0…{q.value_max} does not verify",
             )
+        lo, hi = q.sum_range
+        yield (
+            a.overall,
+            add_all(a.choices),
+            lo,
+            hi,
+            overall_context(fp, binding, qi),
+            "ballot-overall",
+            f"question {q.id}: the proof that the values add up to {lo}…{hi} fails",
+        )
+
+
+def verify_answers(ctx: ElectionContext, binding: bytes, answers: Sequence[Answer]) -> None:
+    """The proofs of `answers`, bound to `binding` (§6.4, §6.10), one by one."""
+    for proof, ct, lo, hi, context, purpose, failure in _answer_proofs(ctx, binding, answers):
+        try:
+            verify_range(proof, ctx.public_key, ct, lo, hi, context, purpose=purpose)
         except InvalidProof:
-            raise InvalidProof(f"question {q.id}: the proof that the values add up to {lo}…{hi} fails") from None
+            raise InvalidProof(failure) from None
+
+
+def batch_answers(batch: Batch, ctx: ElectionContext, binding: bytes, answers: Sequence[Answer]) -> None:
+    """`verify_answers`, with the hashes checked here and the equations added to `batch`."""
+    for proof, ct, lo, hi, context, purpose, failure in _answer_proofs(ctx, binding, answers):
+        try:
+            batch_range(batch, proof, ctx.public_key, ct, lo, hi, context, purpose=purpose)
+        except InvalidProof:
+            raise InvalidProof(failure) from None
 
 
 def audit_ballot(
@@ -473,7 +540,7 @@ def audit_data(ctx: ElectionContext, made: EncryptedBallot) -> dict[str, Any]:
     """What a device reveals when its voter audits a ballot (spec §6.6): the body, never
     signed, the marks and the randomness of every ciphertext."""
     return {
-        "version": 2,
+        "version": 3,
         "election": ctx.definition.id,
         "ballot": made.ballot.body_json(),
         "selections": [list(s) for s in made.selections],
@@ -489,8 +556,8 @@ def check_audit(ctx: ElectionContext, data: object) -> tuple[BallotBody, Selecti
     randomness is out must never be castable, and a booth that signed it before the voter
     chose is not to be trusted."""
     o = _obj(data, {"version", "election", "ballot", "selections", "randomness"}, "audit data")
-    if o["version"] != 2 or o["election"] != ctx.definition.id:
-        raise InvalidBallot(f"the audit data is not for election {ctx.definition.id} (version 2)")
+    if o["version"] != 3 or o["election"] != ctx.definition.id:
+        raise InvalidBallot(f"the audit data is not for election {ctx.definition.id} (version 3)")
     if isinstance(o["ballot"], dict) and "signature" in o["ballot"]:
         raise InvalidBallot(
             "the audit data holds a signed ballot: anyone who has it could cast it; the device that made it "

@@ -18,15 +18,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from vecha.crypto.batch import Batch, check_each
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.encoding import hex_bytes
-from vecha.crypto.group import Point, Scalar
-from vecha.crypto.proofs import SchnorrProof, prove_knowledge, verify_knowledge
+from vecha.crypto.group import IDENTITY, Point, Scalar
+from vecha.crypto.proofs import SchnorrProof, batch_knowledge, prove_knowledge, verify_knowledge
 from vecha.election.ballot import (
     Answer,
     Selections,
     answers_from_json,
+    batch_answers,
     check_answers_shape,
     check_selections,
     ciphertext_from_json,
@@ -39,9 +41,17 @@ from vecha.election.ballot import (
 )
 from vecha.election.coercion import credential_point, fresh_link, link_point
 from vecha.election.context import ElectionContext
-from vecha.errors import InvalidBallot, InvalidEncoding, InvalidProof, InvalidSignature
+from vecha.errors import InvalidBallot, InvalidEncoding, InvalidProof, InvalidSignature, VechaError
 
-__all__ = ["CoercionBallot", "MadeBallot", "make_coercion_ballot", "make_chaff", "verify_coercion_ballot"]
+__all__ = [
+    "CoercionBallot",
+    "MadeBallot",
+    "make_coercion_ballot",
+    "make_chaff",
+    "verify_coercion_ballot",
+    "verify_coercion_ballots",
+    "batch_coercion_ballot",
+]
 
 _KEYS = {"election", "credential", "predecessor", "answers", "signature"}
 
@@ -122,7 +132,7 @@ def make_coercion_ballot(
     p = Ciphertext(Point.base_mul(r_p), predecessor_point + key * r_p)
     binding = c.alpha.encoding + c.beta.encoding
     answers, randomness = encrypt_answers(ctx, binding, sels)
-    unsigned = CoercionBallot(fp, c, p, answers, (SchnorrProof(Scalar(0), Scalar(0)),) * 2)
+    unsigned = CoercionBallot(fp, c, p, answers, (SchnorrProof(IDENTITY, Scalar(0)),) * 2)
     signed = signature_context(canonical_bytes(unsigned.body_json()))
     signature = (
         prove_knowledge(r_c, c.alpha, signed, purpose="ballot-credential"),
@@ -150,6 +160,33 @@ def verify_coercion_ballot(ballot: CoercionBallot, ctx: ElectionContext, body: b
                 f"the ballot's proof of its {purpose.split('-')[1]}'s randomness does not verify"
             ) from None
     verify_answers(ctx, ballot.binding, ballot.answers)
+
+
+def batch_coercion_ballot(
+    batch: Batch, ballot: CoercionBallot, ctx: ElectionContext, body: bytes | None = None
+) -> None:
+    """`verify_coercion_ballot` with the proofs' equations added to `batch` (§4.7): raises
+    what fails before them (the election, the shape, a hash)."""
+    if ballot.fingerprint != ctx.fingerprint:
+        raise InvalidBallot("the ballot is for another election")
+    check_answers_shape(ballot.answers, ctx)
+    signed = signature_context(canonical_bytes(ballot.body_json()) if body is None else body)
+    batch_knowledge(batch, ballot.signature[0], ballot.credential.alpha, signed, "ballot-credential")
+    batch_knowledge(batch, ballot.signature[1], ballot.predecessor.alpha, signed, "ballot-predecessor")
+    batch_answers(batch, ctx, ballot.binding, ballot.answers)
+
+
+def verify_coercion_ballots(
+    ballots: Sequence[tuple[CoercionBallot, bytes | None]], ctx: ElectionContext, batched: bool = True
+) -> list[tuple[int, VechaError]]:
+    """`verify_ballots` for the ballots of a coercion-resistant election (each with its body's
+    canonical JSON or None)."""
+    return check_each(
+        ballots,
+        lambda item: verify_coercion_ballot(item[0], ctx, item[1]),
+        lambda batch, item: batch_coercion_ballot(batch, item[0], ctx, item[1]),
+        batched,
+    )
 
 
 def make_chaff(ctx: ElectionContext) -> CoercionBallot:

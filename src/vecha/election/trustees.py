@@ -35,6 +35,8 @@ from vecha.crypto.proofs import (
     SchnorrProof,
     prove_equality,
     prove_knowledge,
+    schnorr_from_json,
+    schnorr_to_json,
     verify_equality,
     verify_knowledge,
 )
@@ -72,11 +74,11 @@ def decryption_context(fingerprint: bytes, index: int, question: int, option: in
     return fingerprint + index.to_bytes(4, "big") + question.to_bytes(4, "big") + option.to_bytes(4, "big")
 
 
-def _schnorr_json(p: SchnorrProof | EqualityProof) -> dict[str, str]:
+def _equality_json(p: EqualityProof) -> dict[str, str]:
     return {"challenge": p.challenge.hex(), "response": p.response.hex()}
 
 
-def _schnorr_from(obj: Any, what: str) -> tuple[Scalar, Scalar]:
+def _equality_from(obj: Any, what: str) -> tuple[Scalar, Scalar]:
     if not isinstance(obj, dict) or set(obj) != {"challenge", "response"}:
         raise InvalidEncoding(f"{what}: expected challenge and response")
     return scalar_from_hex(obj["challenge"], f"{what}.challenge"), scalar_from_hex(obj["response"], f"{what}.response")
@@ -113,7 +115,7 @@ class TrusteeAnnouncement:
             "index": self.index,
             "transport_key": self.transport_key.hex(),
             "commitments": [c.hex() for c in self.commitments],
-            "proof": _schnorr_json(self.proof),
+            "proof": schnorr_to_json(self.proof),
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -133,7 +135,7 @@ class TrusteeAnnouncement:
             tuple(
                 point_from_hex(c, f"trustee.commitments[{k}]", nonidentity=True) for k, c in enumerate(o["commitments"])
             ),
-            SchnorrProof(*_schnorr_from(o["proof"], "trustee.proof")),
+            schnorr_from_json(o["proof"], "trustee.proof"),
             hex_bytes(o["signature"], 64, "trustee.signature"),
         )
 
@@ -321,7 +323,7 @@ class TrusteeConfirmation:
             "index": self.index,
             "verification_key": self.verification_key.hex(),
             "announcements": self.announcements.hex(),
-            "proof": _schnorr_json(self.proof),
+            "proof": schnorr_to_json(self.proof),
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -335,7 +337,7 @@ class TrusteeConfirmation:
             _index(o["index"], "index"),
             point_from_hex(o["verification_key"], "verification_key", nonidentity=True),
             hex_bytes(o["announcements"], 32, "announcements"),
-            SchnorrProof(*_schnorr_from(o["proof"], "confirmation.proof")),
+            schnorr_from_json(o["proof"], "confirmation.proof"),
             hex_bytes(o["signature"], 64, "signature"),
         )
 
@@ -471,12 +473,12 @@ class DecryptionShare:
     proof: EqualityProof
 
     def to_json(self) -> dict[str, Any]:
-        return {"share": self.share.hex(), **_schnorr_json(self.proof)}
+        return {"share": self.share.hex(), **_equality_json(self.proof)}
 
     @classmethod
     def from_json(cls, obj: Any, what: str) -> DecryptionShare:
         o = _fields(obj, {"share", "challenge", "response"}, what)
-        c, r = _schnorr_from({"challenge": o["challenge"], "response": o["response"]}, what)
+        c, r = _equality_from({"challenge": o["challenge"], "response": o["response"]}, what)
         return cls(point_from_hex(o["share"], f"{what}.share"), EqualityProof(c, r))
 
 

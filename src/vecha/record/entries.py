@@ -1,7 +1,7 @@
 """Board entries and their hash chain (spec §8.1).
 
 An entry is a JSON object with exactly the keys
-``version`` (1), ``election`` (the election id), ``index`` (0, 1, 2, …), ``parent`` (hex of
+``version`` (3), ``election`` (the election id), ``index`` (0, 1, 2, …), ``parent`` (hex of
 the previous entry's hash; 64 zeros for entry 0), ``time`` (UTC, ``YYYY-MM-DDTHH:MM:SSZ``),
 ``type`` and ``payload``. Its hash is
 
@@ -26,7 +26,7 @@ from vecha.errors import InvalidEncoding, RecordError
 
 __all__ = ["EntryType", "Entry", "entry_hash", "GENESIS_PARENT", "parse_entry", "RECORD_VERSION"]
 
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 GENESIS_PARENT = bytes(32)
 _TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")  #: ASCII digits, whole string
 _BALLOT_START = b'"payload":{"ballot":'

@@ -579,7 +579,9 @@ class Ledger:
             raise InvalidEncoding("ballot: expected an object")
         if hex_bytes(raw.get("election"), 32, "ballot.election") != self.fingerprint:
             raise InvalidBallot("the ballot is for another election")
-        credential = hex_bytes(raw.get("credential"), 32, "ballot.credential")
+        # decoded as `Ballot.from_json` decodes it, so that a ballot checked later (in a batch,
+        # on a worker) is refused for the same reason as one checked here
+        credential = point_from_hex(raw.get("credential"), "ballot.credential", nonidentity=True).encoding
         if credential not in self.book.credentials:
             raise InvalidBallot("the ballot's credential is not on the credential list")
         if tracker in self.book.trackers:

@@ -1,7 +1,7 @@
 """The election package (spec §8.7): what trustees and voters need, checked like a record.
 
 It is the board's first entries, from the definition through the joint key, as
-``{"version": 2, "entries": [entry, …]}``. Whoever loads it re-runs the board rules over
+``{"version": 3, "entries": [entry, …]}``. Whoever loads it re-runs the board rules over
 those entries, so the fingerprint and the joint key it yields are the ones on the board.
 """
 
@@ -30,7 +30,7 @@ def make_package(entries: Iterable[Entry]) -> dict[str, Any]:
 def setup_ledger(package: Any) -> Ledger:
     """Replay a package (or any prefix of the board given as a list of entry objects)."""
     if not isinstance(package, dict) or set(package) != {"version", "entries"} or package["version"] != RECORD_VERSION:
-        raise RecordError("not an election package (expected version 2 and entries)")
+        raise RecordError("not an election package (expected version 3 and entries)")
     if not isinstance(package["entries"], list) or not package["entries"]:
         raise RecordError("the election package has no entries")
     ledger = Ledger()

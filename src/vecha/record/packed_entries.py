@@ -24,13 +24,18 @@ from vecha.crypto.group import Point
 from vecha.crypto.rows import PackedRows
 from vecha.crypto.shuffle import PROOF_SHAPE
 from vecha.errors import InvalidEncoding
+from vecha.record.entries import RECORD_VERSION
 
 __all__ = ["PackedPoints", "PackedShares", "packed_entry"]
 
 _HEX = rb"[0-9a-f]{64}"
 _CT = rb'\{"alpha":"' + _HEX + rb'","beta":"' + _HEX + rb'"\}'
 _SHARE = rb'\{"challenge":"' + _HEX + rb'","response":"' + _HEX + rb'","share":"' + _HEX + rb'"\}'
-_TAIL = re.compile(rb',"time":"[0-9TZ:-]{20}","type":"(mix|mix-decryption|raising|tag-decryption)","version":2\}\Z')
+_TAIL = re.compile(
+    rb',"time":"[0-9TZ:-]{20}","type":"(mix|mix-decryption|raising|tag-decryption)","version":'
+    + str(RECORD_VERSION).encode()
+    + rb"\}\Z"
+)
 _MIX_START, _MIX_END = b'"payload":{"ballots":', b',"mixer":'
 _RAISING_START, _RAISING_END = b'"payload":{"ciphertexts":', b',"key":"'
 _POINTS_START, _POINTS_END = b',"shares":', b',"trustee":'

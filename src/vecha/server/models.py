@@ -48,8 +48,8 @@ class CiphertextBody(TypedDict):
     beta: Hex32
 
 
-ProofPair = Annotated[list[Hex32], Field(min_length=2, max_length=2)]
-RangeProofBody = Annotated[list[ProofPair], Field(min_length=1, max_length=1025)]
+ProofBranch = Annotated[list[Hex32], Field(min_length=4, max_length=4)]  #: [A, B, challenge, response]
+RangeProofBody = Annotated[list[ProofBranch], Field(min_length=1, max_length=1025)]
 
 
 @with_config(_STRICT)
@@ -61,7 +61,7 @@ class AnswerBody(TypedDict):
 
 @with_config(_STRICT)
 class SignatureBody(TypedDict):
-    challenge: Hex32
+    commitment: Hex32
     response: Hex32
 
 

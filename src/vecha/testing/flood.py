@@ -10,7 +10,7 @@ import random
 import statistics
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -29,7 +29,9 @@ def forged_ballot(ctx: ElectionContext, credential: Credential, valid: dict[str,
     broken: it fails only at the last, costliest check — what a malicious voter would send."""
     ballot = Ballot.from_json(valid)
     first = ballot.answers[0]
-    broken = RangeProof(tuple((c + Scalar(1), r) for c, r in first.proofs[0].branches))
+    # a changed response: the hash still matches (the commitments are the proof's own), the
+    # equations do not
+    broken = RangeProof(tuple(replace(b, response=b.response + Scalar(1)) for b in first.proofs[0].branches))
     answers = (Answer(first.choices, (broken, *first.proofs[1:]), first.overall), *ballot.answers[1:])
     return sign_ballot(ctx.fingerprint, credential, answers).to_json()
 

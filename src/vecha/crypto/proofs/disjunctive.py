@@ -9,26 +9,38 @@ A_v = r_v·G − c_v·α, B_v = r_v·K − c_v·(β − v·G) (computed from the
 `_simulated`).
 The challenge is c = H_purpose(context, K, α, β, lo, hi, A_lo, B_lo, …, A_hi, B_hi); the true
 branch takes c_m = c − Σ_{v≠m} c_v and r_m = w + c_m·r.
-The proof is the list ((c_lo, r_lo), …, (c_hi, r_hi)); the verifier recomputes every
-(A_v, B_v) as in the simulation and checks Σ c_v = c.
+The proof is the list ((A_lo, B_lo, c_lo, r_lo), …, (A_hi, B_hi, c_hi, r_hi)): it carries
+its commitments, so that the verifier checks Σ c_v = c by hashing them, and then the linear
+equations A_v = r_v·G − c_v·α and B_v = r_v·K − c_v·(β − v·G), one proof at a time or in a
+batch with other proofs' (§4.7).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vecha.crypto.batch import Batch
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.group import Point, Scalar
 from vecha.crypto.transcript import Transcript
 from vecha.errors import InvalidProof
 
-__all__ = ["RangeProof", "prove_range", "verify_range"]
+__all__ = ["RangeProof", "Branch", "prove_range", "verify_range", "batch_range"]
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """One value v of the range: the commitments (A_v, B_v), the challenge c_v, the response r_v."""
+
+    a: Point
+    b: Point
+    challenge: Scalar
+    response: Scalar
 
 
 @dataclass(frozen=True, slots=True)
 class RangeProof:
-    #: ((c_lo, r_lo), …, (c_hi, r_hi)), one pair per value of the range
-    branches: tuple[tuple[Scalar, Scalar], ...]
+    branches: tuple[Branch, ...]  #: one per value of the range, lo first
 
 
 def _challenge(
@@ -96,20 +108,68 @@ def prove_range(
     c_true = c
     for c_v, _ in simulated.values():
         c_true = c_true - c_v
-    branches = tuple((c_true, w + c_true * randomness) if v == value else simulated[v] for v in range(lo, hi + 1))
-    return RangeProof(branches)
+    scalars = [(c_true, w + c_true * randomness) if v == value else simulated[v] for v in range(lo, hi + 1)]
+    return RangeProof(
+        tuple(Branch(commitments[2 * k], commitments[2 * k + 1], c_v, r_v) for k, (c_v, r_v) in enumerate(scalars))
+    )
+
+
+def _shape(proof: RangeProof, lo: int, hi: int, purpose: str) -> None:
+    if len(proof.branches) != hi - lo + 1:
+        raise InvalidProof(f"{purpose} proof has {len(proof.branches)} branches, expected {hi - lo + 1}")
+
+
+def _hashed(proof: RangeProof, key: Point, ct: Ciphertext, lo: int, hi: int, context: bytes, purpose: str) -> None:
+    """The check by hashing: Σ c_v = c over the proof's own commitments."""
+    commitments = [p for branch in proof.branches for p in (branch.a, branch.b)]
+    total = 0
+    for branch in proof.branches:
+        total += branch.challenge.value
+    if _challenge(purpose, context, key, ct, lo, hi, commitments) != Scalar.of(total):
+        raise InvalidProof(f"{purpose} proof does not verify")
 
 
 def verify_range(
     proof: RangeProof, key: Point, ct: Ciphertext, lo: int, hi: int, context: bytes, purpose: str = "range"
 ) -> None:
-    """Raise `InvalidProof` unless `ct` is proven to encrypt a value in [lo, hi]."""
-    if len(proof.branches) != hi - lo + 1:
-        raise InvalidProof(f"{purpose} proof has {len(proof.branches)} branches, expected {hi - lo + 1}")
-    commitments: list[Point] = []
-    total = Scalar(0)
-    for v, (c_v, r_v) in zip(range(lo, hi + 1), proof.branches, strict=True):
-        commitments += list(_recomputed(key, ct, v, c_v, r_v))
-        total = total + c_v
-    if _challenge(purpose, context, key, ct, lo, hi, commitments) != total:
-        raise InvalidProof(f"{purpose} proof does not verify")
+    """Raise `InvalidProof` unless `ct` is proven to encrypt a value in [lo, hi]: the hash,
+    then each branch's two equations on its own."""
+    _shape(proof, lo, hi, purpose)
+    _hashed(proof, key, ct, lo, hi, context, purpose)
+    for v, branch in zip(range(lo, hi + 1), proof.branches, strict=True):
+        a, b = _recomputed(key, ct, v, branch.challenge, branch.response)
+        if a != branch.a or b != branch.b:
+            raise InvalidProof(f"{purpose} proof does not verify")
+
+
+def batch_range(
+    batch: Batch,
+    proof: RangeProof,
+    key: Point,
+    ct: Ciphertext,
+    lo: int,
+    hi: int,
+    context: bytes,
+    purpose: str = "range",
+) -> None:
+    """Check the hash now (raising `InvalidProof`) and add the branches' equations to
+    `batch`, each with its own weight:
+    z·(A_v + c_v·α − r_v·G) = 0 and z'·(B_v + c_v·β − (c_v·v)·G − r_v·K) = 0."""
+    _shape(proof, lo, hi, purpose)
+    _hashed(proof, key, ct, lo, hi, context, purpose)
+    on_alpha = on_beta = on_key = on_base = 0
+    for v, branch in zip(range(lo, hi + 1), proof.branches, strict=True):
+        c, r = branch.challenge.value, branch.response.value
+        z, z2 = batch.weight(), batch.weight()
+        batch.term(branch.a, z)
+        batch.term(branch.b, z2)
+        on_alpha += z * c
+        on_beta += z2 * c
+        on_key -= z2 * r
+        on_base -= z * r + z2 * c * v
+        batch.count()
+        batch.count()
+    batch.merged(ct.alpha, on_alpha)
+    batch.merged(ct.beta, on_beta)
+    batch.merged(key, on_key)
+    batch.base(on_base)

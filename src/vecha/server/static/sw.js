@@ -2349,8 +2349,16 @@
     return new Transcript(purpose).raw("context", context).point("X", X).point("A", A).challenge();
   }
   function verifyKnowledge(proof, X, context, purpose) {
-    const A = mulPublic(BASE, proof.response).subtract(mulPublic(X, proof.challenge));
-    if (schnorrChallenge(purpose, context, X, A) !== proof.challenge) throw new ProofError(`${purpose} proof does not verify`);
+    const c = schnorrChallenge(purpose, context, X, proof.commitment);
+    if (!mulPublic(BASE, proof.response).subtract(mulPublic(X, c)).equals(proof.commitment)) {
+      throw new ProofError(`${purpose} proof does not verify`);
+    }
+  }
+  function schnorrFromJson(obj, what = "proof") {
+    if (obj === null || typeof obj !== "object" || Object.keys(obj).sort().join() !== "commitment,response") {
+      throw new EncodingError(`${what}: expected {commitment, response}`);
+    }
+    return { commitment: pointFromHex(obj.commitment, `${what}.commitment`), response: scalarFromHex(obj.response, `${what}.response`) };
   }
 
   // src/package.js
@@ -2377,9 +2385,6 @@
       fail(index, `${who}'s ${kind} is not signed by its identity key`);
     }
   }
-  function proofOf(obj) {
-    return { challenge: scalarFromHex(obj.challenge, "challenge"), response: scalarFromHex(obj.response, "response") };
-  }
   function evaluate(commitments, j) {
     let acc = IDENTITY;
     let power = 1n;
@@ -2402,8 +2407,8 @@
     return files;
   }
   function replayPackage(pkg, { definitionOnly = false } = {}) {
-    if (!sameKeys(pkg, ["version", "entries"]) || pkg.version !== 2 || !Array.isArray(pkg.entries) || !pkg.entries.length) {
-      throw new ProofError("not an election package (version 2)");
+    if (!sameKeys(pkg, ["version", "entries"]) || pkg.version !== 3 || !Array.isArray(pkg.entries) || !pkg.entries.length) {
+      throw new ProofError("not an election package (version 3)");
     }
     let parent = ZERO_HASH;
     let fp = null;
@@ -2414,7 +2419,7 @@
     let key = null;
     let pins2 = null;
     pkg.entries.forEach((entry, i) => {
-      if (!sameKeys(entry, ENTRY_KEYS) || entry.version !== 2 || entry.index !== i) fail(i, "not an entry at this index");
+      if (!sameKeys(entry, ENTRY_KEYS) || entry.version !== 3 || entry.index !== i) fail(i, "not an entry at this index");
       if (entry.parent !== toHex(parent)) fail(i, "broken hash link");
       const hash = new Transcript("board-entry").raw("parent", parent).raw("entry", canonicalBytes(entry)).digest().slice(0, 32);
       const p = entry.payload;
@@ -2436,7 +2441,7 @@
         const transport = fromHex(p.transport_key, 32, "transport_key");
         const commitments = p.commitments.map((c) => pointFromHex(c, "commitment", { nonidentity: true }));
         if (commitments.length !== definition.trustees.threshold) fail(i, `trustee ${j}: wrong number of commitments`);
-        verifyKnowledge(proofOf(p.proof), commitments[0], concat(fp, u32be(j), transport), "trustee-key");
+        verifyKnowledge(schnorrFromJson(p.proof), commitments[0], concat(fp, u32be(j), transport), "trustee-key");
         checkSigned("trustee-announcement", fp, p, identities[j - 1], i, `trustee ${j}`);
         announcements.push({ json: p, commitments });
       } else if (entry.type === "trustee-confirmation") {
@@ -2451,7 +2456,7 @@
         for (const [k, c] of confirmations.entries()) {
           const j = k + 1;
           if (c.json.announcements !== toHex(digest)) fail(i, `trustee ${j} confirmed other announcements`);
-          verifyKnowledge(proofOf(c.json.proof), c.X, concat(fp, u32be(j), digest), "trustee-share");
+          verifyKnowledge(schnorrFromJson(c.json.proof), c.X, concat(fp, u32be(j), digest), "trustee-share");
           checkSigned("trustee-confirmation", fp, c.json, identities[j - 1], i, `trustee ${j}`);
           const expected = announcements.reduce((acc, a) => acc.add(evaluate(a.commitments, j)), IDENTITY);
           if (!expected.equals(c.X)) fail(i, `trustee ${j}'s verification key does not match the commitments`);
@@ -2469,7 +2474,7 @@
     return { id: definition.id, definition, fingerprint: fp, key, boardKey, pins: pins2 };
   }
   function replayDefinition(pkg) {
-    if (!Array.isArray(pkg?.entries)) throw new ProofError("not an election package (version 2)");
+    if (!Array.isArray(pkg?.entries)) throw new ProofError("not an election package (version 3)");
     return replayPackage({ ...pkg, entries: pkg.entries.slice(0, 1) }, { definitionOnly: true });
   }
 
@@ -2495,7 +2500,7 @@
     } catch (e) {
       throw new PinError("no-election", `entry 0 of election ${election2} could not be fetched: ${e.message}`);
     }
-    const replayed = replayDefinition({ version: 2, entries: (page.entries ?? []).slice(0, 1) });
+    const replayed = replayDefinition({ version: 3, entries: (page.entries ?? []).slice(0, 1) });
     if (toHex(replayed.fingerprint) !== fingerprint2 || replayed.id !== election2) {
       throw new PinError("fingerprint", "this address serves another election than the fingerprint you were given");
     }

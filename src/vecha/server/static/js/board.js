@@ -1,6 +1,6 @@
 import {
   trackerOf
-} from "./chunks/chunk-TNUBWJYM.js";
+} from "./chunks/chunk-OPJSJMZP.js";
 import {
   api,
   el,

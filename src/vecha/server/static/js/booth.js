@@ -4,16 +4,16 @@ import {
   rollEntryOf,
   signedCredential,
   withoutRollRandomness
-} from "./chunks/chunk-VWPFEGSV.js";
+} from "./chunks/chunk-LHTZKS5O.js";
 import {
   agrees,
   fingerprintText,
   replayPackage
-} from "./chunks/chunk-P5P2FDLJ.js";
+} from "./chunks/chunk-KMKYPYSB.js";
 import {
   framesOf,
   qrImage
-} from "./chunks/chunk-WWOCWRVN.js";
+} from "./chunks/chunk-WN3ZKNZ4.js";
 import {
   CodeError,
   auditBallot,
@@ -29,7 +29,7 @@ import {
   signBallot,
   signCoercionBallot,
   trackerOf
-} from "./chunks/chunk-TNUBWJYM.js";
+} from "./chunks/chunk-OPJSJMZP.js";
 import {
   ApiError,
   api,

@@ -1,13 +1,13 @@
 import {
   readQr,
   submissionOf
-} from "./chunks/chunk-WWOCWRVN.js";
+} from "./chunks/chunk-WN3ZKNZ4.js";
 import {
   EncodingError,
   checkReceipt,
   electionContext,
   toHex
-} from "./chunks/chunk-TNUBWJYM.js";
+} from "./chunks/chunk-OPJSJMZP.js";
 import {
   ApiError,
   api,

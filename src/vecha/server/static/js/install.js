@@ -1,11 +1,11 @@
 import {
   fingerprintText,
   replayDefinition
-} from "./chunks/chunk-P5P2FDLJ.js";
+} from "./chunks/chunk-KMKYPYSB.js";
 import {
   fromHex,
   toHex
-} from "./chunks/chunk-TNUBWJYM.js";
+} from "./chunks/chunk-OPJSJMZP.js";
 import {
   el,
   electionId,
@@ -39,7 +39,7 @@ async function fetchPins(fetcher, election, fingerprint) {
   } catch (e) {
     throw new PinError("no-election", `entry 0 of election ${election} could not be fetched: ${e.message}`);
   }
-  const replayed = replayDefinition({ version: 2, entries: (page.entries ?? []).slice(0, 1) });
+  const replayed = replayDefinition({ version: 3, entries: (page.entries ?? []).slice(0, 1) });
   if (toHex(replayed.fingerprint) !== fingerprint || replayed.id !== election) {
     throw new PinError("fingerprint", "this address serves another election than the fingerprint you were given");
   }

@@ -7,15 +7,15 @@ import {
   registrarOf,
   solvePuzzle,
   unblind
-} from "./chunks/chunk-VWPFEGSV.js";
+} from "./chunks/chunk-LHTZKS5O.js";
 import {
   fingerprintText,
   replayDefinition,
   replayPackage
-} from "./chunks/chunk-P5P2FDLJ.js";
+} from "./chunks/chunk-KMKYPYSB.js";
 import {
   toHex
-} from "./chunks/chunk-TNUBWJYM.js";
+} from "./chunks/chunk-OPJSJMZP.js";
 import {
   ApiError,
   api,

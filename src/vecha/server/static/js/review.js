@@ -3,15 +3,15 @@ import {
   openEvidence,
   registrarOf,
   reviewerKeyPair
-} from "./chunks/chunk-VWPFEGSV.js";
+} from "./chunks/chunk-LHTZKS5O.js";
 import {
   fingerprintText,
   replayDefinition
-} from "./chunks/chunk-P5P2FDLJ.js";
+} from "./chunks/chunk-KMKYPYSB.js";
 import {
   fromHex,
   toHex
-} from "./chunks/chunk-TNUBWJYM.js";
+} from "./chunks/chunk-OPJSJMZP.js";
 import {
   ApiError,
   api,

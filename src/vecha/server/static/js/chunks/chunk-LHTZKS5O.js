@@ -34,13 +34,14 @@ import {
   rotrSL,
   scalarFromHex,
   scalarHex,
+  schnorrJson,
   sha512,
   swap32IfBE,
   swap8IfBE,
   toHex,
   u32,
   x25519
-} from "./chunk-TNUBWJYM.js";
+} from "./chunk-OPJSJMZP.js";
 import {
   __require
 } from "./chunk-PEI32QKA.js";
@@ -4172,7 +4173,7 @@ function rollEntryOf(file, fingerprint) {
   if (!alpha.equals(mul(BASE, r))) throw new ProofError("this registration file's roll entry is damaged");
   const p = proveKnowledge(r, alpha, concat(fingerprint, alpha.toBytes(), beta.toBytes()), "roll-entry");
   const signatures = Object.keys(file.signatures).sort().map((id) => file.signatures[id]);
-  return { credential: { alpha: roll.alpha, beta: roll.beta }, proof: { challenge: scalarHex(p.challenge), response: scalarHex(p.response) }, signatures };
+  return { credential: { alpha: roll.alpha, beta: roll.beta }, proof: schnorrJson(p), signatures };
 }
 function withoutRollRandomness(file) {
   const { randomness: _, ...roll } = file.pending.roll;

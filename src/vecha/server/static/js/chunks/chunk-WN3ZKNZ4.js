@@ -3,7 +3,7 @@ import {
   Transcript,
   canonicalBytes,
   concat
-} from "./chunk-TNUBWJYM.js";
+} from "./chunk-OPJSJMZP.js";
 import {
   __commonJS,
   __toESM

@@ -7,10 +7,10 @@ import {
   fromHex,
   mulPublic,
   pointFromHex,
-  scalarFromHex,
+  schnorrFromJson,
   toHex,
   verifyKnowledge
-} from "./chunk-TNUBWJYM.js";
+} from "./chunk-OPJSJMZP.js";
 
 // src/package.js
 var ZERO_HASH = new Uint8Array(32);
@@ -37,9 +37,6 @@ function checkSigned(kind, fp, message, identity, index, who) {
     fail(index, `${who}'s ${kind} is not signed by its identity key`);
   }
 }
-function proofOf(obj) {
-  return { challenge: scalarFromHex(obj.challenge, "challenge"), response: scalarFromHex(obj.response, "response") };
-}
 function evaluate(commitments, j) {
   let acc = IDENTITY;
   let power = 1n;
@@ -62,8 +59,8 @@ function boothPins(booth, index) {
   return files;
 }
 function replayPackage(pkg, { definitionOnly = false } = {}) {
-  if (!sameKeys(pkg, ["version", "entries"]) || pkg.version !== 2 || !Array.isArray(pkg.entries) || !pkg.entries.length) {
-    throw new ProofError("not an election package (version 2)");
+  if (!sameKeys(pkg, ["version", "entries"]) || pkg.version !== 3 || !Array.isArray(pkg.entries) || !pkg.entries.length) {
+    throw new ProofError("not an election package (version 3)");
   }
   let parent = ZERO_HASH;
   let fp = null;
@@ -74,7 +71,7 @@ function replayPackage(pkg, { definitionOnly = false } = {}) {
   let key = null;
   let pins = null;
   pkg.entries.forEach((entry, i) => {
-    if (!sameKeys(entry, ENTRY_KEYS) || entry.version !== 2 || entry.index !== i) fail(i, "not an entry at this index");
+    if (!sameKeys(entry, ENTRY_KEYS) || entry.version !== 3 || entry.index !== i) fail(i, "not an entry at this index");
     if (entry.parent !== toHex(parent)) fail(i, "broken hash link");
     const hash = new Transcript("board-entry").raw("parent", parent).raw("entry", canonicalBytes(entry)).digest().slice(0, 32);
     const p = entry.payload;
@@ -96,7 +93,7 @@ function replayPackage(pkg, { definitionOnly = false } = {}) {
       const transport = fromHex(p.transport_key, 32, "transport_key");
       const commitments = p.commitments.map((c) => pointFromHex(c, "commitment", { nonidentity: true }));
       if (commitments.length !== definition.trustees.threshold) fail(i, `trustee ${j}: wrong number of commitments`);
-      verifyKnowledge(proofOf(p.proof), commitments[0], concat(fp, u32be(j), transport), "trustee-key");
+      verifyKnowledge(schnorrFromJson(p.proof), commitments[0], concat(fp, u32be(j), transport), "trustee-key");
       checkSigned("trustee-announcement", fp, p, identities[j - 1], i, `trustee ${j}`);
       announcements.push({ json: p, commitments });
     } else if (entry.type === "trustee-confirmation") {
@@ -111,7 +108,7 @@ function replayPackage(pkg, { definitionOnly = false } = {}) {
       for (const [k, c] of confirmations.entries()) {
         const j = k + 1;
         if (c.json.announcements !== toHex(digest)) fail(i, `trustee ${j} confirmed other announcements`);
-        verifyKnowledge(proofOf(c.json.proof), c.X, concat(fp, u32be(j), digest), "trustee-share");
+        verifyKnowledge(schnorrFromJson(c.json.proof), c.X, concat(fp, u32be(j), digest), "trustee-share");
         checkSigned("trustee-confirmation", fp, c.json, identities[j - 1], i, `trustee ${j}`);
         const expected = announcements.reduce((acc, a) => acc.add(evaluate(a.commitments, j)), IDENTITY);
         if (!expected.equals(c.X)) fail(i, `trustee ${j}'s verification key does not match the commitments`);
@@ -129,7 +126,7 @@ function replayPackage(pkg, { definitionOnly = false } = {}) {
   return { id: definition.id, definition, fingerprint: fp, key, boardKey, pins };
 }
 function replayDefinition(pkg) {
-  if (!Array.isArray(pkg?.entries)) throw new ProofError("not an election package (version 2)");
+  if (!Array.isArray(pkg?.entries)) throw new ProofError("not an election package (version 3)");
   return replayPackage({ ...pkg, entries: pkg.entries.slice(0, 1) }, { definitionOnly: true });
 }
 var fingerprintText = (fp) => toHex(fp).slice(0, 32).match(/.{4}/g).join(" ");

@@ -2766,12 +2766,21 @@ function schnorrChallenge(purpose, context, X, A) {
 }
 function proveKnowledge(secret, X, context, purpose) {
   const w = randomScalar();
-  const c = schnorrChallenge(purpose, context, X, mul(BASE, w));
-  return { challenge: c, response: mod2(w + c * secret) };
+  const A = mul(BASE, w);
+  return { commitment: A, response: mod2(w + schnorrChallenge(purpose, context, X, A) * secret) };
 }
 function verifyKnowledge(proof, X, context, purpose) {
-  const A = mulPublic(BASE, proof.response).subtract(mulPublic(X, proof.challenge));
-  if (schnorrChallenge(purpose, context, X, A) !== proof.challenge) throw new ProofError(`${purpose} proof does not verify`);
+  const c = schnorrChallenge(purpose, context, X, proof.commitment);
+  if (!mulPublic(BASE, proof.response).subtract(mulPublic(X, c)).equals(proof.commitment)) {
+    throw new ProofError(`${purpose} proof does not verify`);
+  }
+}
+var schnorrJson = (p) => ({ commitment: pointHex(p.commitment), response: scalarHex(p.response) });
+function schnorrFromJson(obj, what = "proof") {
+  if (obj === null || typeof obj !== "object" || Object.keys(obj).sort().join() !== "commitment,response") {
+    throw new EncodingError(`${what}: expected {commitment, response}`);
+  }
+  return { commitment: pointFromHex(obj.commitment, `${what}.commitment`), response: scalarFromHex(obj.response, `${what}.response`) };
 }
 function rangeChallenge(purpose, context, key, ct, lo, hi, commitments) {
   return new Transcript(purpose).raw("context", context).point("K", key).point("alpha", ct.alpha).point("beta", ct.beta).number("lo", lo).number("hi", hi).points("commitments", commitments).challenge();
@@ -2797,7 +2806,7 @@ function proveRange(key, ct, value, r, lo, hi, context, purpose) {
   const challenge = rangeChallenge(purpose, context, key, ct, lo, hi, commitments);
   const cTrue = mod2(challenge - simulatedSum);
   branches[value - lo] = [cTrue, mod2(w + cTrue * r)];
-  return branches;
+  return branches.map(([c, resp], k) => [commitments[2 * k], commitments[2 * k + 1], c, resp]);
 }
 function optionsOf(question) {
   if (question.kind === "choice") return question.options.map((label) => ({ label, text: question.option_text?.[label] ?? null }));
@@ -2824,7 +2833,7 @@ function electionContext(info) {
 }
 var choiceContext = (fp, binding, q, o) => concat(fp, binding, u32be(q), u32be(o));
 var overallContext = (fp, binding, q) => concat(fp, binding, u32be(q));
-var proofJson = (branches) => branches.map(([c, r]) => [scalarHex(c), scalarHex(r)]);
+var proofJson = (branches) => branches.map(([A, B, c, r]) => [pointHex(A), pointHex(B), scalarHex(c), scalarHex(r)]);
 var ctJson = (ct) => ({ alpha: pointHex(ct.alpha), beta: pointHex(ct.beta) });
 function valueMax(q) {
   if (q.kind === "ranked") return q.max;
@@ -2900,10 +2909,10 @@ function signBallot(credential, body) {
   const S = pointFromHex(body.credential, "credential");
   if (!S.equals(credential.public)) throw new ProofError("this ballot was made for another credential");
   const sig = proveKnowledge(credential.secret, S, signatureContext(body), "ballot-signature");
-  return { ...body, signature: { challenge: scalarHex(sig.challenge), response: scalarHex(sig.response) } };
+  return { ...body, signature: schnorrJson(sig) };
 }
 function auditData(ctx, made) {
-  return { version: 2, election: ctx.id, ballot: made.body, selections: made.selections, randomness: made.randomness };
+  return { version: 3, election: ctx.id, ballot: made.body, selections: made.selections, randomness: made.randomness };
 }
 function signatureContext(body) {
   return new Transcript("ballot-body").raw("body", canonicalBytes(body)).digest();
@@ -2964,8 +2973,7 @@ function signCoercionBallot(secrets, body) {
   const proof = (r, ct, purpose) => {
     const X = pointFromHex(ct.alpha, "alpha");
     if (!X.equals(mul(BASE, r))) throw new ProofError("this ballot was made with other randomness");
-    const p = proveKnowledge(r, X, context, purpose);
-    return { challenge: scalarHex(p.challenge), response: scalarHex(p.response) };
+    return schnorrJson(proveKnowledge(r, X, context, purpose));
   };
   return {
     ...body,
@@ -3025,6 +3033,8 @@ export {
   credentialFromCode,
   proveKnowledge,
   verifyKnowledge,
+  schnorrJson,
+  schnorrFromJson,
   optionsOf,
   electionContext,
   encryptionSteps,
