@@ -116,7 +116,7 @@ def rejection_costs(tmp: Path, ballots: list[dict[str, Any]], codes: list[str], 
     bad_point = json.loads(json.dumps(valid))
     bad_point["answers"][0]["choices"][0]["alpha"] = "ff" * 32
     bad_sig = json.loads(json.dumps(valid))
-    bad_sig["signature"]["response"] = bad_sig["signature"]["challenge"]
+    bad_sig["signature"]["response"] = bad_sig["answers"][0]["proofs"][0][0][3]  # a valid scalar, the wrong one
     costs: dict[str, Any] = {}
     app = Asgi(create_app(engine, settings))
 

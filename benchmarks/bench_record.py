@@ -9,7 +9,9 @@ record with 1 and with 2 worker processes (each run in its own process; the peak
 and its workers together is sampled), and the tally (the homomorphic sum of the counted ballots) over the store, with 1
 and 2 worker processes. `--verify-workers 2` leaves out the one-process verification (an hour
 at a million ballots). `--keep DIR --reuse` measures again the store and record that an
-earlier `--keep DIR` run left there, instead of generating them (34 minutes at a million).
+earlier `--keep DIR` run left there, instead of generating them (34 minutes at a million);
+`--generate-only` stops once they are made. `--batch batched|per-proof|both`: how
+`vecha verify` checks the ballots' proofs (spec §4.7; default batched).
 Writes JSON (default benchmarks/results/record-<N>.json).
 """
 
@@ -63,17 +65,22 @@ def _tree_rss_mib(pid: int) -> float:
     return total / 1024
 
 
-def _verify(record: Path, workers: int) -> dict[str, Any]:
+def _verify(record: Path, workers: int, batched: bool = True) -> dict[str, Any]:
     """`vecha verify` in a fresh process; its time, and the peak of the memory that it and its
     workers hold together, sampled every 0.2 s. (getrusage's maxrss will not do: on Linux a
     child process starts with its parent's peak, here the generator's.)"""
     code = (
         "import json, sys, time; from pathlib import Path; from vecha.verify import verify_record; "
-        "t = time.perf_counter(); r = verify_record(Path(sys.argv[1]), workers=int(sys.argv[2])); "
+        "t = time.perf_counter(); "
+        "r = verify_record(Path(sys.argv[1]), workers=int(sys.argv[2]), batched=sys.argv[3] == 'batched'); "
         "print(json.dumps({'ok': r.ok, 'seconds': time.perf_counter() - t}))"
     )
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        child = subprocess.Popen([sys.executable, "-c", code, str(record), str(workers)], stdout=out, stderr=err)
+        child = subprocess.Popen(
+            [sys.executable, "-c", code, str(record), str(workers), "batched" if batched else "per-proof"],
+            stdout=out,
+            stderr=err,
+        )
         peak = 0.0
         while child.poll() is None:
             peak = max(peak, _tree_rss_mib(child.pid))
@@ -93,7 +100,13 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="measure the store and record already in --keep")
     parser.add_argument("--verify-workers", default="1,2", help="the worker counts to verify with")
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--batch", default="batched", choices=["batched", "per-proof", "both"], help="how `vecha verify` checks proofs"
+    )
+    parser.add_argument("--generate-only", action="store_true", help="make the store and record in --keep, no more")
     args = parser.parse_args()
+    if args.generate_only and not args.keep:
+        parser.error("--generate-only needs --keep DIR")
     if args.reuse and not (args.keep and (args.keep / "final-record").is_dir()):
         parser.error("--reuse needs --keep DIR with the store and record of an earlier run")
     verify_workers = [int(w) for w in args.verify_workers.split(",")]
@@ -137,11 +150,20 @@ def main() -> None:
             assert result["counted"] == n
         assert board.ledger.tallied().aggregate == total
         size_mib = sum(f.stat().st_size for f in record.iterdir()) / 2**20
-        verify = {f"workers_{w}": _verify(record, w) for w in verify_workers}
+        if args.generate_only:
+            print(json.dumps({"generate_s": generated_s, "record_mib": round(size_mib, 1), "tally_s": tally_s}))
+            return
+        modes = {"batched": [True], "per-proof": [False], "both": [True, False]}[args.batch]
+        verify = {
+            f"workers_{w}" + ("" if batched else "_per_proof"): _verify(record, w, batched)
+            for w in verify_workers
+            for batched in modes
+        }
     figures = {
         "command": f"benchmarks/bench_record.py --ballots {n}"
         + (f" --verify-workers {args.verify_workers}" if args.verify_workers != "1,2" else "")
-        + (" --keep DIR --reuse" if args.reuse else ""),
+        + (" --keep DIR --reuse" if args.reuse else "")
+        + (f" --batch {args.batch}" if args.batch != "batched" else ""),
         "backend": BACKEND_NAME,
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
         "ballots": n,
@@ -149,7 +171,9 @@ def main() -> None:
         "generate_s": None if generated_s is None else round(generated_s, 1),
         "tally_s": tally_s,
         "verify": verify,
-        "verify_and_tally_2_workers_s": round(verify["workers_2"]["seconds"] + tally_s["workers_2"], 1),
+        "verify_and_tally_2_workers_s": round(
+            verify[next(k for k in verify if k.startswith("workers_2"))]["seconds"] + tally_s["workers_2"], 1
+        ),
         "generator_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -126,14 +126,8 @@ def _load_wrk(url: str, election: str, ballots: list[dict[str, Any]], clients: i
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--ballots", type=int, default=2000)
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--db", help="a database URL (default: a SQLite file in a temporary directory)")
-    parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx")
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "server.json")
-    args = parser.parse_args()
+def _run(args: argparse.Namespace, mode: str) -> dict[str, Any]:
+    """A fresh election, its ballots encrypted, a fresh `vecha serve` (batched or not), the load."""
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or str(Path(tmp) / "box.sqlite")
         built = build_election(
@@ -146,6 +140,8 @@ def main() -> None:
         ballots = parts[0] + parts[1]
         port = _free_port()
         command = [sys.executable, "-c", "from vecha.cli.main import run; run()", "serve", "--db", db]
+        if mode == "per-proof":
+            command.append("--no-batch")
         server = subprocess.Popen([*command, "--port", str(port)], stdout=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -156,15 +152,33 @@ def main() -> None:
                 except httpx.HTTPError:
                     time.sleep(0.1)
             if args.client == "wrk":
-                figures = _load_wrk(url, str(DEFINITION["id"]), ballots, args.clients, Path(tmp))
-            else:
-                figures = asyncio.run(_load(url, DEFINITION["id"], ballots, args.clients))  # type: ignore[arg-type]
+                return _load_wrk(url, str(DEFINITION["id"]), ballots, args.clients, Path(tmp))
+            return asyncio.run(_load(url, DEFINITION["id"], ballots, args.clients))  # type: ignore[arg-type,no-any-return]
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ballots", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--db", help="a database URL (default: a SQLite file in a temporary directory)")
+    parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "server.json")
+    parser.add_argument(
+        "--batch",
+        default="both",
+        choices=["batched", "per-proof", "both"],
+        help="how the box's workers check waiting ballots (spec §4.7): both runs one after the other",
+    )
+    args = parser.parse_args()
+    modes = {"batched": ["batched"], "per-proof": ["per-proof"], "both": ["batched", "per-proof"]}[args.batch]
+    runs = {mode: _run(args, mode) for mode in modes}
+    figures = runs[modes[0]] if len(modes) == 1 else {"batched": runs["batched"], "per_proof": runs["per-proof"]}
     results = {
         "command": f"benchmarks/bench_server.py --ballots {args.ballots} --clients {args.clients}"
-        f" --client {args.client}" + (" --db URL" if args.db else ""),
+        f" --client {args.client} --batch {args.batch}" + (" --db URL" if args.db else ""),
         "store": "postgresql" if args.db and args.db.startswith("postgres") else "sqlite",
         "backend": BACKEND_NAME,
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},

@@ -44,7 +44,7 @@ def test_forged_proof_is_reported_at_its_entry(built: BuiltElection, tmp_path: P
 
     def change(objs: list[dict[str, Any]]) -> None:
         entry = _ballots(objs)[1]
-        entry["payload"]["ballot"]["answers"][0]["proofs"][2][1][1] = Scalar.random().hex()
+        entry["payload"]["ballot"]["answers"][0]["proofs"][2][1][3] = Scalar.random().hex()
         where.append(entry["index"])
         # and, later on the board, a structural problem too: the tally miscounts
         [t for t in objs if t["type"] == "tally"][0]["payload"]["counted"] = 99

@@ -49,7 +49,7 @@ def resigned_json(api: Api, voter: int, ballot: dict[str, Any]) -> dict[str, Any
     body = {k: v for k, v in ballot.items() if k != "signature"}
     digest = Transcript("ballot-body").raw("body", canonical_bytes(body)).digest()
     proof = prove_knowledge(cred.secret, cred.public, digest, purpose="ballot-signature")
-    return {**body, "signature": {"challenge": proof.challenge.hex(), "response": proof.response.hex()}}
+    return {**body, "signature": {"commitment": proof.commitment.hex(), "response": proof.response.hex()}}
 
 
 def test_receipt_idempotence_and_revote(api: Api) -> None:
@@ -131,7 +131,7 @@ def _bad_inputs(api: Api, tmp_path: Path) -> list[tuple[str, Any, int, str]]:
         ("invalid point", {"ballot": resigned_json(api, 1, _with(good, _break_point))}, 422, "invalid-encoding"),
         (
             "non-canonical scalar",
-            {"ballot": _with(good, lambda b: b["signature"].update(challenge=non_canonical))},
+            {"ballot": _with(good, lambda b: b["signature"].update(response=non_canonical))},
             422,
             "invalid-encoding",
         ),

@@ -99,6 +99,13 @@ def verify(
     ] = None,
     checkpoint_files: CheckpointFiles = None,
     observers: ObserverUrls = None,
+    batch: Annotated[
+        bool,
+        typer.Option(
+            help="check the ballots' proofs in batches (§4.7 of the spec); --no-batch checks each proof alone "
+            "(slower, same outcome)"
+        ),
+    ] = True,
 ) -> None:
     """Re-check everything in an election record, trusting nothing but its files (and, if
     given, that it is the history whose checkpoints an observer or a mirror kept).
@@ -124,7 +131,9 @@ def verify(
             workers = workers or sum(client.nthreads().values())
         with progress_bar(not (quiet or as_json)) as step:
             observed = gather_observed(checkpoint_files, observers, _record_election(record) if observers else None)
-            report = verify_record(record, progress=step, workers=workers, executor=executor, observed=observed)
+            report = verify_record(
+                record, progress=step, workers=workers, executor=executor, observed=observed, batched=batch
+            )
     if as_json:
         console.print_json(json.dumps(report.to_json(), ensure_ascii=False))
         if not report.ok:

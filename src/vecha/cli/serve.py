@@ -57,6 +57,10 @@ def serve(
         bool,
         typer.Option(help="a single onion service: faster, hides the voters but not where this server runs"),
     ] = False,
+    batch: Annotated[
+        bool,
+        typer.Option(help="check the ballots that wait for a worker as one batch (--no-batch: one ballot per task)"),
+    ] = True,
 ) -> None:
     """Run the ballot box and bulletin board over HTTP (every election in the store).
 
@@ -72,7 +76,7 @@ def serve(
 
     verify_workers = default_workers() if workers is None else workers
     limits = LimitSettings(ballots_per_second=ballots_per_second, credential_per_minute=credential_per_minute)
-    settings = ServerSettings(max_body=max_body, verify_workers=verify_workers, limits=limits)
+    settings = ServerSettings(max_body=max_body, verify_workers=verify_workers, verify_batch=batch, limits=limits)
     app = create_app(engine, settings)
     _more_descriptors()
     config = uvicorn_config(app, settings, host=host, port=port, log_level="warning")
@@ -105,6 +109,10 @@ def mirror(
         bool,
         typer.Option(help="a single onion service: faster, hides the voters but not where this server runs"),
     ] = False,
+    batch: Annotated[
+        bool,
+        typer.Option(help="check the ballots that wait for a worker as one batch (--no-batch: one ballot per task)"),
+    ] = True,
 ) -> None:
     """Follow a ballot box's board, check every entry and checkpoint as it arrives, and serve
     the public pages, the booth and the read-only API from here; ballots cast here are relayed

@@ -28,7 +28,7 @@ __all__ = ["ServerSettings", "ServerState", "Boards", "state", "board_of", "gran
 
 @dataclass(frozen=True)
 class ServerSettings:
-    max_body: int = 1 << 20  #: bytes; a 245-option ballot is about 150 kB
+    max_body: int = 1 << 20  #: bytes; a 245-option ballot is about 290 kB
     #: bytes, for a trustee's mix or decryption of mixed ballots (a request with a token):
     #: 10,000 ballots of 11 options are about 15 MB as a mix, 45 MB as shares
     max_trustee_body: int = 512 << 20
@@ -36,6 +36,8 @@ class ServerSettings:
     stream_keepalive: float = 15.0
     stream_refresh: float = 5.0  #: seconds between an idle stream's looks at the store
     verify_workers: int = 0  #: processes for ballot proofs; 0: in the request's thread
+    #: whether the ballots that wait for a worker are checked as one batch (spec §4.7)
+    verify_batch: bool = True
     limits: LimitSettings = field(default_factory=LimitSettings)
     header_timeout: float = 10.0  #: seconds for a request's head, from connect (or the last response)
     body_timeout: float = 60.0  #: seconds for a request's whole body (a 1 MiB body on a slow link)
@@ -89,7 +91,7 @@ class ServerState:
     def __post_init__(self) -> None:
         self.boards = Boards(self.engine)
         self.records = RecordCache(self.settings.record_cache, self.settings.record_builds)
-        self.verifier = BallotVerifier(self.settings.verify_workers)
+        self.verifier = BallotVerifier(self.settings.verify_workers, self.settings.verify_batch)
         self.limits = Limits(self.settings.limits)
 
 

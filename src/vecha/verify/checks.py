@@ -51,14 +51,17 @@ def verify_record(
     workers: int | None = None,
     executor: Executor | None = None,
     observed: Observed = (),
+    batched: bool = True,
 ) -> Report:
     """Run every check; the report names the first that fails. `workers`: processes for the
     ballot proofs and the tally (default: one per available core); or `executor`, any
     concurrent.futures executor (a Dask cluster's) with `workers` workers. `observed`:
-    checkpoints kept by observers or mirrors; the record must be the history they saw."""
+    checkpoints kept by observers or mirrors; the record must be the history they saw.
+    `batched`: the ballots' proofs are checked in batches (§4.7), or else one by one; the
+    outcome and the error reported are the same."""
     report = Report()
     try:
-        _Verification(directory, report, progress, workers, executor, observed).run()
+        _Verification(directory, report, progress, workers, executor, observed, batched).run()
     except CheckFailed as f:
         report.error = f
     return report
@@ -88,8 +91,10 @@ class _Verification:
         workers: int | None,
         executor: Executor | None,
         observed: Observed = (),
+        batched: bool = True,
     ) -> None:
         self.directory = directory
+        self.batched = batched
         self.observed = observed
         self.report = report
         self.progress: Progress = progress or (lambda stage, done, total: None)
@@ -147,6 +152,8 @@ class _Verification:
         ledger = self.ledger
         if self.distributed or (self.workers.count > 1 and header.entries >= PARALLEL_FROM):
             ledger.defer_ballot_proofs = self._defer
+        elif self.batched:  # in batches, here: chunks are checked as they fill
+            ledger.defer_ballot_proofs = self._defer_here
         if self.workers.count > 1 and not self.distributed:
             ledger.defer_mix_checks = self._defer_mix
         try:
@@ -197,7 +204,12 @@ class _Verification:
 
     def _defer(self, index: int, ballot: bytes) -> None:
         if self.pool is None:
-            self.pool = BallotProofPool(self.ledger.context(), self.workers)
+            self.pool = BallotProofPool(self.ledger.context(), self.workers, self.batched)
+        self.pool.submit(index, ballot)
+
+    def _defer_here(self, index: int, ballot: bytes) -> None:
+        if self.pool is None:
+            self.pool = BallotProofPool(self.ledger.context(), Workers(1), self.batched)
         self.pool.submit(index, ballot)
 
     def header(self, header: RecordHeader) -> None:

@@ -13,9 +13,10 @@ import json
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
+from typing import Any
 
-from vecha.election.ballot import Ballot, body_of_canonical, verify_ballot
-from vecha.election.coercion_ballot import CoercionBallot, verify_coercion_ballot
+from vecha.election.ballot import Ballot, body_of_canonical, verify_ballots
+from vecha.election.coercion_ballot import CoercionBallot, verify_coercion_ballots
 from vecha.election.context import ElectionContext
 from vecha.election.counting import Aggregate, AggregateSum, aggregate_from_json, aggregate_to_json
 from vecha.errors import VechaError
@@ -23,33 +24,45 @@ from vecha.workers import Job, Workers, context_of, job_of
 
 __all__ = ["BallotProofPool", "Failure", "check_chunk", "sum_chunk", "sum_counted"]
 
-CHUNK = 32  #: ballots per proof-checking task
+CHUNK = 128  #: ballots per proof-checking task: one batch (§4.7)
 SUM_CHUNK = 500  #: ballots per summing task (decoding only: much cheaper per ballot)
 #: a ballot that failed in a worker: (board index, the kind of error, its message)
 Failure = tuple[int, type[VechaError], str]
 
 
-def check_chunk(job: Job, chunk: list[tuple[int, bytes]]) -> tuple[list[Failure], list[list[dict[str, str]]]]:
+def check_chunk(
+    job: Job, chunk: list[tuple[int, bytes]], batched: bool = True
+) -> tuple[list[Failure], list[list[dict[str, str]]]]:
     """Decode and check every ballot (given as its canonical JSON, by board index: the bytes
     must be canonical, as in a checked record, since the signed body is cut out of them); returns
     the failures, and the sum of the ballots' ciphertexts (they are decoded anyway: adding
-    them here saves the tally a pass over the ballots that count)."""
+    them here saves the tally a pass over the ballots that count). `batched`: the chunk's
+    proofs are checked as one batch (§4.7), or else one by one; the failures are the same."""
     ctx = context_of(job)
-    failures = []
+    failures: list[Failure] = []
     acc = AggregateSum(ctx.definition)
     coercion = ctx.definition.coercion  # its ballots are not added up: they are all mixed
+    decoded: list[tuple[int, Any, bytes]] = []
     for index, raw in chunk:
         try:
-            if coercion:
-                verify_coercion_ballot(CoercionBallot.from_json(json.loads(raw)), ctx, body_of_canonical(raw))
-                continue
-            ballot = Ballot.from_json(json.loads(raw))
-            verify_ballot(ballot, ctx, canonical=raw)
+            ballot = (CoercionBallot if coercion else Ballot).from_json(json.loads(raw))
         except VechaError as e:
             failures.append((index, type(e), str(e)))
             continue
-        acc.add_ballot(ballot)
-    return failures, aggregate_to_json(acc.total())
+        decoded.append((index, ballot, raw))
+    if coercion:
+        items = [(ballot, body_of_canonical(raw)) for _, ballot, raw in decoded]
+        failed = verify_coercion_ballots(items, ctx, batched)
+    else:
+        failed = verify_ballots([(ballot, raw) for _, ballot, raw in decoded], ctx, batched)
+    for position, error in failed:
+        failures.append((decoded[position][0], type(error), str(error)))
+    if not coercion:
+        bad = {position for position, _ in failed}
+        for position, (_, ballot, _) in enumerate(decoded):
+            if position not in bad:
+                acc.add_ballot(ballot)
+    return sorted(failures, key=lambda f: f[0]), aggregate_to_json(acc.total())
 
 
 def sum_chunk(job: Job, lines: list[bytes]) -> list[list[dict[str, str]]]:
@@ -109,8 +122,9 @@ class BallotProofPool:
     """Collects ballots, checks them in chunks on `workers`, reports failures by board index.
     At most two chunks per worker are in flight, which bounds memory."""
 
-    def __init__(self, context: ElectionContext, workers: Workers) -> None:
+    def __init__(self, context: ElectionContext, workers: Workers, batched: bool = True) -> None:
         self.workers = workers
+        self.batched = batched
         self._definition = context.definition
         self._job = job_of(context)
         self._chunk: list[tuple[int, bytes]] = []
@@ -135,7 +149,7 @@ class BallotProofPool:
 
     def _flush(self) -> None:
         if self._chunk:
-            self._in_flight.append(self.workers.executor.submit(check_chunk, self._job, self._chunk))
+            self._in_flight.append(self.workers.executor.submit(check_chunk, self._job, self._chunk, self.batched))
             self._chunk = []
         while len(self._in_flight) > 2 * self.workers.count:
             self._collect()

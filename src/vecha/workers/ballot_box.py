@@ -6,6 +6,12 @@ interpreter lock; processes use every core. A worker keeps the context of each e
 has seen (keyed by everything it depends on), so a request only carries the ballot. With
 `workers=0` the checks run in the calling thread (tests, tiny deployments).
 
+Under load the ballots that wait for a worker are checked together, as one batch (spec
+§4.7): a worker that becomes free takes every ballot of an election waiting for it (up to
+`MAX_BATCH`). A ballot that arrives while a worker is free is sent at once, alone: batching
+never makes a ballot wait for others. Each ballot still gets its own answer, the same one
+as if it had been checked alone.
+
 A failed check raises its own error (`InvalidEncoding`, `InvalidBallot` for the shape,
 `InvalidSignature`, `InvalidProof`), from the worker to the caller; this module and the
 ones it names are all that a worker imports.
@@ -13,15 +19,22 @@ ones it names are all that a worker imports.
 
 from __future__ import annotations
 
+import functools
+import threading
+from collections import deque
+from concurrent.futures import Future
 from typing import Any
 
-from vecha.election.ballot import Ballot, verify_ballot
-from vecha.election.coercion_ballot import CoercionBallot, verify_coercion_ballot
+from vecha.election.ballot import Ballot, verify_ballot, verify_ballots
+from vecha.election.coercion_ballot import CoercionBallot, verify_coercion_ballot, verify_coercion_ballots
 from vecha.election.context import ElectionContext
+from vecha.errors import VechaError
 from vecha.workers.jobs import Job, context_of, job_of
 from vecha.workers.pool import process_pool
 
-__all__ = ["BallotVerifier", "check_submitted"]
+__all__ = ["BallotVerifier", "check_submitted", "check_submitted_batch", "MAX_BATCH"]
+
+MAX_BATCH = 64  #: ballots a worker takes at once, at most (a batch's answers wait for all of it)
 
 
 def check_submitted(job: Job, ballot: dict[str, Any]) -> None:
@@ -37,11 +50,47 @@ def _check(ballot: dict[str, Any], ctx: ElectionContext) -> None:
         verify_ballot(Ballot.from_json(ballot), ctx)
 
 
+def check_submitted_batch(job: Job, ballots: list[dict[str, Any]]) -> list[VechaError | None]:
+    """`check_submitted` for several ballots, their proofs as one batch: for each ballot, in
+    order, the error it would raise alone, or None."""
+    ctx = context_of(job)
+    errors: list[VechaError | None] = [None] * len(ballots)
+    decoded: list[tuple[int, Any]] = []
+    kind = CoercionBallot if ctx.definition.coercion else Ballot
+    for i, raw in enumerate(ballots):
+        try:
+            decoded.append((i, kind.from_json(raw)))
+        except VechaError as e:
+            errors[i] = e
+    items = [(ballot, None) for _, ballot in decoded]
+    failed = verify_coercion_ballots(items, ctx) if ctx.definition.coercion else verify_ballots(items, ctx)
+    for position, error in failed:
+        errors[decoded[position][0]] = error
+    return errors
+
+
+class _Waiting:
+    __slots__ = ("job", "raw", "answer")
+
+    def __init__(self, job: Job, raw: dict[str, Any]) -> None:
+        self.job, self.raw = job, raw
+        self.answer: Future[None] = Future()
+
+
 class BallotVerifier:
-    def __init__(self, workers: int) -> None:
+    """`check` a ballot: here (`workers=0`), or on one of `workers` processes, batched under
+    load unless `batched` is false (then one ballot per task, as before batches)."""
+
+    def __init__(self, workers: int, batched: bool = True) -> None:
         self.workers = workers
+        self.batched = batched
         self._pool = process_pool(workers) if workers > 0 else None
         self._jobs: dict[tuple[bytes, bytes], Job] = {}
+        # re-entrant: a task that is done already runs its callback (which locks) at once
+        self._lock = threading.RLock()
+        self._waiting: deque[_Waiting] = deque()
+        self._busy = 0  #: tasks on the workers now
+        self.batches: deque[int] = deque(maxlen=4096)  #: the sizes of the last tasks sent (the benchmark's)
 
     def check(self, raw: dict[str, Any], ctx: ElectionContext) -> None:
         """Every check of the ballot that needs no board, in a worker process or here;
@@ -53,8 +102,56 @@ class BallotVerifier:
         job = self._jobs.get(key)
         if job is None:
             job = self._jobs[key] = job_of(ctx)
-        return self._pool.submit(check_submitted, job, raw).result()
+        if not self.batched:
+            return self._pool.submit(check_submitted, job, raw).result()
+        waiting = _Waiting(job, raw)
+        with self._lock:
+            self._waiting.append(waiting)
+            self._dispatch()
+        return waiting.answer.result()
+
+    def _dispatch(self) -> None:
+        """Send waiting ballots while a worker is free: each task takes the first waiting
+        ballot and every other one of its election, up to `MAX_BATCH`. Holds the lock."""
+        assert self._pool is not None
+        while self._waiting and self._busy < self.workers:
+            job = self._waiting[0].job
+            taken: list[_Waiting] = []
+            kept: deque[_Waiting] = deque()
+            while self._waiting:
+                w = self._waiting.popleft()
+                (taken if w.job == job and len(taken) < MAX_BATCH else kept).append(w)
+            self._waiting = kept
+            self._busy += 1
+            self.batches.append(len(taken))
+            task: Future[Any]
+            if len(taken) == 1:
+                task = self._pool.submit(check_submitted, job, taken[0].raw)
+            else:
+                task = self._pool.submit(check_submitted_batch, job, [w.raw for w in taken])
+            task.add_done_callback(functools.partial(self._answer, taken=taken))
+
+    def _answer(self, done: Future[Any], *, taken: list[_Waiting]) -> None:
+        try:
+            result = done.result()
+        except BaseException as e:  # the lone ballot's own error, or the worker's failure
+            for w in taken:
+                w.answer.set_exception(e)
+        else:
+            errors = result if isinstance(result, list) else [None]
+            for w, error in zip(taken, errors, strict=True):
+                if error is None:
+                    w.answer.set_result(None)
+                else:
+                    w.answer.set_exception(error)
+        with self._lock:
+            self._busy -= 1
+            self._dispatch()
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+        with self._lock:
+            for w in self._waiting:  # nobody will check them now: their requests fail
+                w.answer.set_exception(RuntimeError("the ballot box is shutting down"))
+            self._waiting.clear()

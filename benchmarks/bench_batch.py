@@ -1,0 +1,96 @@
+"""Verify 11-option ballots one proof at a time and in batches (spec §4.7), side by side.
+
+    .venv/bin/python benchmarks/bench_batch.py [--ballots 4096] [--repeat 3] [--out FILE]
+
+The ballot is the record benchmark's (one list question, 11 lists: eleven 0-or-1 proofs, one
+overall proof and the signature). For each batch size (1, 16, 256, 4096 by default) the same
+ballots are checked by `verify_ballots`, batched and not, both from decoded ballots and from
+their JSON (decoding included: the commitments are points to decode too). Times are per
+ballot, the best of `--repeat` runs, on one core. Writes benchmarks/results/batch.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from eleven_lists import definition, encrypt_ballots
+
+from vecha.crypto import Point, Scalar
+from vecha.crypto.canonical import canonical_bytes
+from vecha.crypto.group import backend, msm_in_use
+from vecha.election.ballot import Ballot, verify_ballots
+from vecha.election.context import ElectionContext
+from vecha.election.credentials import new_code
+from vecha.election.definition import parse_definition
+
+
+def _per_ballot(run: Any, items: list[Any], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        run(items)
+        best = min(best, time.perf_counter() - t)
+    return best / len(items) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ballots", type=int, default=4096)
+    parser.add_argument("--sizes", default="1,16,256,4096")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "batch.json")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    ctx = ElectionContext(os.urandom(32), parse_definition(definition("batch")), Point.base_mul(Scalar.random()))
+    codes = [new_code() for _ in range(args.ballots)]
+    cores = os.cpu_count() or 1
+    with ProcessPoolExecutor(cores) as pool:  # encrypting is not what is measured
+        step = -(-len(codes) // cores)
+        jobs = [(ctx, codes[i : i + step], i) for i in range(0, len(codes), step)]
+        ballots_json = [b for part in pool.map(encrypt_ballots, jobs) for b in part]
+    raw = [canonical_bytes(b) for b in ballots_json]
+    decoded = [(Ballot.from_json(b), r) for b, r in zip(ballots_json, raw, strict=True)]
+    assert not verify_ballots(decoded, ctx, batched=True) and not verify_ballots(decoded, ctx, batched=False)
+
+    def checked(batched: bool, size: int, from_json: bool) -> Any:
+        def run(items: list[Any]) -> None:
+            for start in range(0, len(items), size):
+                part = items[start : start + size]
+                if from_json:
+                    part = [(Ballot.from_json(json.loads(r)), r) for r in part]
+                if verify_ballots(part, ctx, batched=batched):
+                    raise AssertionError("an honest ballot failed")
+
+        return run
+
+    rows = []
+    for size in sizes:
+        n = max(size, min(len(decoded), 512))  # at least one whole batch; small sizes over 512 ballots
+        n -= n % size
+        row: dict[str, Any] = {"batch_size": size, "ballots": n}
+        for name, batched in (("per_proof", False), ("batched", True)):
+            row[f"{name}_ms"] = round(_per_ballot(checked(batched, size, False), decoded[:n], args.repeat), 3)
+            row[f"{name}_with_decoding_ms"] = round(_per_ballot(checked(batched, size, True), raw[:n], args.repeat), 3)
+        row["speedup"] = round(row["per_proof_ms"] / row["batched_ms"], 2)
+        rows.append(row)
+        print(json.dumps(row))
+    results = {
+        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
+        "backend": backend(),
+        "multi_scalar_multiplication": msm_in_use(),
+        "ballot": {"options": 11, "json_bytes": len(raw[0])},
+        "rows": rows,
+    }
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
