@@ -57,3 +57,22 @@ def test_an_encoding_with_bit_255_set_is_not_canonical() -> None:
         Point.from_bytes(valid[:31] + bytes([valid[31] | 0x80]))
     with pytest.raises(InvalidEncoding):
         Point.from_bytes(bytes(31) + b"\xbb")
+
+
+def test_many_points_decode_as_each_does_and_one_bad_encoding_refuses_all() -> None:
+    """`Point.many_from_bytes` (one call into C with libdecaf) gives the points `Point` gives
+    one by one; any invalid, non-canonical or short input gives None, never a point."""
+    import os
+
+    from vecha.crypto.group import IDENTITY, Point, Scalar
+
+    good = [Point.base_mul(Scalar.random()).encoding for _ in range(9)] + [IDENTITY.encoding]
+    many = Point.many_from_bytes(b"".join(good))
+    assert many is not None and [p.encoding for p in many] == good
+    assert [p + p for p in many] == [Point(e) + Point(e) for e in good]  # the handles are the points
+    assert Point.many_from_bytes(b"") == []
+    for bad in (b"\xff" * 32, (2**255 - 19).to_bytes(32, "little"), bytes([1]) + bytes(31)):
+        for at in (0, 5, 10):
+            assert Point.many_from_bytes(b"".join([*good[:at], bad, *good[at:]])) is None
+    assert Point.many_from_bytes(b"".join(good)[:-1]) is None
+    assert Point.many_from_bytes(os.urandom(32) * 0) == []

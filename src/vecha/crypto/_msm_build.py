@@ -16,7 +16,11 @@ HEADERS = Path("/usr/include/decaf")  #: where Debian's libdecaf-dev puts <decaf
 
 def builder() -> FFI:
     ffi = FFI()
-    ffi.cdef("int vecha_msm(uintptr_t out, const uintptr_t *points, const uint8_t *scalars, size_t n);")
+    ffi.cdef(
+        "int vecha_msm(uintptr_t out, const uintptr_t *points, const uint8_t *scalars, size_t n);\n"
+        "long vecha_decode_many(uintptr_t out, const uint8_t *encodings, size_t n);\n"
+        "size_t vecha_point_size(void);"
+    )
     ffi.set_source(
         "vecha.crypto._msm",
         (HERE / "msm.c").read_text(),

@@ -214,6 +214,23 @@ class Point:
         return cls(data)
 
     @classmethod
+    def many_from_bytes(cls, data: bytes) -> list[Point] | None:
+        """The points whose encodings lie end to end in `data` (32 bytes each; identity
+        allowed), or None if any is not a valid encoding (the caller then decodes them one by
+        one, for the error naming the one). With libdecaf, decoded in one call."""
+        if len(data) % 32:
+            return None
+        if _DECAF:
+            handles = _decaf.decode_many(data)
+            if handles is None:
+                return None
+            return [cls._computed(data[32 * i : 32 * i + 32], h) for i, h in enumerate(handles)]
+        encodings = [data[32 * i : 32 * i + 32] for i in range(len(data) // 32)]
+        if not all(_sodium.is_valid_point(e) for e in encodings):
+            return None
+        return [cls._computed(e) for e in encodings]
+
+    @classmethod
     def from_bytes_nonidentity(cls, data: bytes) -> Point:
         """Decode a point where the identity would weaken a key or a proof."""
         p = cls.from_bytes(data)
