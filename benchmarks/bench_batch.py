@@ -1,12 +1,15 @@
 """Verify 11-option ballots one proof at a time and in batches (spec §4.7), side by side.
 
-    .venv/bin/python benchmarks/bench_batch.py [--ballots 4096] [--repeat 3] [--out FILE]
+    .venv/bin/python benchmarks/bench_batch.py [--ballots 4096] [--repeat 3] [--against REV] [--out FILE]
 
 The ballot is the record benchmark's (one list question, 11 lists: eleven 0-or-1 proofs, one
 overall proof and the signature). For each batch size (1, 16, 256, 4096 by default) the same
 ballots are checked by `verify_ballots`, batched and not, both from decoded ballots and from
 their JSON (decoding included: the commitments are points to decode too). Times are per
-ballot, the best of `--repeat` runs, on one core. Writes benchmarks/results/batch.json.
+ballot, the best of `--repeat` runs, on one core. `--against REV`: also time, in the same run,
+the per-proof verification of an earlier commit of Vecha (a git worktree of REV, with this
+checkout's built multi-scalar module), on its own ballots of the same shape: the record format
+before proofs carried their commitments, for one. Writes benchmarks/results/batch.json.
 """
 
 from __future__ import annotations
@@ -15,6 +18,10 @@ import argparse
 import json
 import os
 import platform
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -40,12 +47,67 @@ def _per_ballot(run: Any, items: list[Any], repeat: int) -> float:
     return best / len(items) * 1000
 
 
+_AGAINST = """
+import json, os, sys, time
+from eleven_lists import definition, encrypt_ballots
+from vecha.crypto import Point, Scalar
+from vecha.crypto.canonical import canonical_bytes
+from vecha.election.ballot import Ballot, verify_ballot
+from vecha.election.context import ElectionContext
+from vecha.election.credentials import new_code
+from vecha.election.definition import parse_definition
+n, repeat = int(sys.argv[1]), int(sys.argv[2])
+ctx = ElectionContext(os.urandom(32), parse_definition(definition("b")), Point.base_mul(Scalar.random()))
+raws = [canonical_bytes(b) for b in encrypt_ballots((ctx, [new_code() for _ in range(n)], 0))]
+decoded = [Ballot.from_json(json.loads(r)) for r in raws]
+alone = with_decoding = float("inf")
+for _ in range(repeat):
+    t = time.perf_counter()
+    for b, r in zip(decoded, raws):
+        verify_ballot(b, ctx, r)
+    alone = min(alone, time.perf_counter() - t)
+    t = time.perf_counter()
+    for r in raws:
+        verify_ballot(Ballot.from_json(json.loads(r)), ctx, r)
+    with_decoding = min(with_decoding, time.perf_counter() - t)
+print(json.dumps({"ballots": n, "per_proof_ms": round(alone / n * 1000, 3),
+                  "per_proof_with_decoding_ms": round(with_decoding / n * 1000, 3), "json_bytes": len(raws[0])}))
+"""
+
+
+def _against(rev: str, n: int, repeat: int) -> dict[str, Any]:
+    """Vecha at `rev`, in a worktree of its own, timing its own verification."""
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(
+            ["git", "-C", str(root), "worktree", "add", "--detach", str(tree), rev], check=True, capture_output=True
+        )
+        try:
+            for built in (root / "src/vecha/crypto").glob("_msm*.so"):
+                shutil.copy(built, tree / "src/vecha/crypto" / built.name)
+            env = {**os.environ, "PYTHONPATH": f"{tree / 'src'}{os.pathsep}{tree / 'benchmarks'}"}
+            run = subprocess.run(
+                [sys.executable, "-c", _AGAINST, str(n), str(repeat)],
+                env=env,
+                cwd=tree,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+        finally:
+            subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(tree)], check=True)
+    commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", rev], capture_output=True, text=True)
+    return {"commit": commit.stdout.strip(), **json.loads(run.stdout.strip().splitlines()[-1])}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ballots", type=int, default=4096)
     parser.add_argument("--sizes", default="1,16,256,4096")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "batch.json")
+    parser.add_argument("--against", help="an earlier commit whose per-proof verification is timed too")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -82,12 +144,16 @@ def main() -> None:
         row["speedup"] = round(row["per_proof_ms"] / row["batched_ms"], 2)
         rows.append(row)
         print(json.dumps(row))
+    earlier = _against(args.against, 512, args.repeat) if args.against else None
+    if earlier is not None:
+        print(json.dumps(earlier))
     results = {
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
         "backend": backend(),
         "multi_scalar_multiplication": msm_in_use(),
         "ballot": {"options": 11, "json_bytes": len(raw[0])},
         "rows": rows,
+        "earlier_commit_per_proof": earlier,
     }
     args.out.write_text(json.dumps(results, indent=2) + "\n")
 
