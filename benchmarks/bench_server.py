@@ -126,6 +126,23 @@ def _load_wrk(url: str, election: str, ballots: list[dict[str, Any]], clients: i
     }
 
 
+def _batch_sizes(metrics: str) -> dict[str, Any]:
+    """The box's tasks of proof checking, from its metrics: how many, and the ballots in them."""
+    values = {}
+    for line in metrics.splitlines():
+        if line.startswith("vecha_ballot_batch_size_"):
+            name, value = line.rsplit(" ", 1)
+            values[name] = float(value)
+    tasks, ballots = values.get("vecha_ballot_batch_size_count", 0.0), values.get("vecha_ballot_batch_size_sum", 0.0)
+    alone = values.get('vecha_ballot_batch_size_bucket{le="1.0"}', 0.0)
+    return {
+        "tasks": int(tasks),
+        "ballots": int(ballots),
+        "mean_ballots_per_task": round(ballots / tasks, 2) if tasks else None,
+        "ballots_checked_alone": int(alone),
+    }
+
+
 def _run(args: argparse.Namespace, mode: str) -> dict[str, Any]:
     """A fresh election, its ballots encrypted, a fresh `vecha serve` (batched or not), the load."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -152,8 +169,10 @@ def _run(args: argparse.Namespace, mode: str) -> dict[str, Any]:
                 except httpx.HTTPError:
                     time.sleep(0.1)
             if args.client == "wrk":
-                return _load_wrk(url, str(DEFINITION["id"]), ballots, args.clients, Path(tmp))
-            return asyncio.run(_load(url, DEFINITION["id"], ballots, args.clients))  # type: ignore[arg-type,no-any-return]
+                figures = _load_wrk(url, str(DEFINITION["id"]), ballots, args.clients, Path(tmp))
+            else:
+                figures = asyncio.run(_load(url, DEFINITION["id"], ballots, args.clients))  # type: ignore[arg-type]
+            return {**figures, "proof_tasks": _batch_sizes(httpx.get(url + "/metrics").text)}
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)

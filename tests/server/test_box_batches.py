@@ -52,7 +52,8 @@ def test_waiting_ballots_are_batched_and_each_gets_its_own_answer(tmp_path: Path
             ballots.append(good)
             expected.append(None)
 
-    verifier = BallotVerifier(1)
+    told: list[int] = []  # what the metrics are told: the size of every task
+    verifier = BallotVerifier(1, on_task=told.append)
     try:
         verifier.check(ballots[0], ctx)  # the worker is free: sent at once, alone
         assert list(verifier.batches) == [1]
@@ -72,4 +73,5 @@ def test_waiting_ballots_are_batched_and_each_gets_its_own_answer(tmp_path: Path
     finally:
         verifier.close()
     assert answers == expected
+    assert told == [1, *sizes]
     assert sum(sizes) == VOTERS and max(sizes) > 1, sizes  # one worker, 24 at once: some waited together

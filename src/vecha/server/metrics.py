@@ -10,6 +10,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 __all__ = ["Metrics"]
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64)
 
 
 class Metrics:
@@ -38,6 +39,13 @@ class Metrics:
             "HTTP request latency by route and status",
             ["method", "route", "status"],
             buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+
+        self.batch_size = Histogram(
+            "vecha_ballot_batch_size",
+            "Ballots a proof worker checked together, in one batch (spec §4.7)",
+            buckets=_BATCH_BUCKETS,
             registry=self.registry,
         )
 

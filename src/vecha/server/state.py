@@ -91,7 +91,9 @@ class ServerState:
     def __post_init__(self) -> None:
         self.boards = Boards(self.engine)
         self.records = RecordCache(self.settings.record_cache, self.settings.record_builds)
-        self.verifier = BallotVerifier(self.settings.verify_workers, self.settings.verify_batch)
+        self.verifier = BallotVerifier(
+            self.settings.verify_workers, self.settings.verify_batch, on_task=self.metrics.batch_size.observe
+        )
         self.limits = Limits(self.settings.limits)
 
 

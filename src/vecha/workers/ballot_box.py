@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
@@ -81,9 +82,11 @@ class BallotVerifier:
     """`check` a ballot: here (`workers=0`), or on one of `workers` processes, batched under
     load unless `batched` is false (then one ballot per task, as before batches)."""
 
-    def __init__(self, workers: int, batched: bool = True) -> None:
+    def __init__(self, workers: int, batched: bool = True, on_task: Callable[[int], object] | None = None) -> None:
+        """`on_task`: told the number of ballots of every task sent to a worker (the metrics)."""
         self.workers = workers
         self.batched = batched
+        self._on_task = on_task
         self._pool = process_pool(workers) if workers > 0 else None
         self._jobs: dict[tuple[bytes, bytes], Job] = {}
         # re-entrant: a task that is done already runs its callback (which locks) at once
@@ -103,6 +106,8 @@ class BallotVerifier:
         if job is None:
             job = self._jobs[key] = job_of(ctx)
         if not self.batched:
+            if self._on_task is not None:
+                self._on_task(1)
             return self._pool.submit(check_submitted, job, raw).result()
         waiting = _Waiting(job, raw)
         with self._lock:
@@ -124,6 +129,8 @@ class BallotVerifier:
             self._waiting = kept
             self._busy += 1
             self.batches.append(len(taken))
+            if self._on_task is not None:
+                self._on_task(len(taken))
             task: Future[Any]
             if len(taken) == 1:
                 task = self._pool.submit(check_submitted, job, taken[0].raw)
