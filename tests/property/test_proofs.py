@@ -201,3 +201,37 @@ def test_shuffle(messages: list[list[int]], secret: Scalar, data: st.DataObject)
     changed = [*outputs[:i], tuple(row), *outputs[i + 1 :]]
     with pytest.raises(InvalidProof):
         verify_shuffle(CONTEXT, key, b"mix", inputs, changed, proof)
+
+
+class _Unweighted(Batch):
+    """A batch that adds its equations as they are: what a batch without weights would do."""
+
+    @staticmethod
+    def weight() -> int:
+        return 1
+
+
+def test_errors_that_cancel_out_do_not_pass_a_batch() -> None:
+    """The attack on a batch: two proofs whose hashes hold and whose equations are off by
+    opposite amounts (a response moved up by δ in one, down by δ in the other). Added with
+    equal weights the errors cancel and the forged pair would pass; with the batch's random
+    weights it does not."""
+    key = Point.base_mul(Scalar.random_nonzero())
+    delta = Scalar.random_nonzero()
+    forged = []
+    for shift in (delta, -delta):
+        r = Scalar.random()
+        ct = encrypt(key, 1, r)
+        proof = prove_range(key, ct, 1, r, 0, 1, CONTEXT)
+        first = proof.branches[0]
+        forged.append((RangeProof((replace(first, response=first.response + shift), proof.branches[1])), ct))
+
+    naive = _Unweighted()
+    for proof, ct in forged:
+        batch_range(naive, proof, key, ct, 0, 1, CONTEXT)
+    assert naive.holds()  # the attack works against equal weights
+    for _ in range(10):
+        batch = Batch()
+        for proof, ct in forged:
+            batch_range(batch, proof, key, ct, 0, 1, CONTEXT)
+        assert not batch.holds()
