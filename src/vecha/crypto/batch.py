@@ -11,9 +11,9 @@ ciphertext's terms are merged first. If every equation holds, so does the sum. I
 not, its value E is a point other than the identity, and for any choice of the other weights
 at most one z of the 2^128 makes the sum the identity (the group has prime order): a false
 equation passes with probability at most 2^−128. The weights come from the operating
-system's generator when the batch is checked, so a prover cannot choose its proofs after
-them. The batch says only whether every equation holds; which proof fails is found by
-checking parts of the batch again (`vecha.election.ballot.verify_ballots`).
+system's generator as the equations are added, after the proofs are made, so a prover cannot
+choose its proofs after them. The batch says only whether every equation holds; which proof
+fails is found by checking parts of the batch again (`check_each`).
 
 The weights multiply the commitments alone (128-bit scalars: half the additions in the
 multi-scalar multiplication, whose empty digits cost nothing); the other scalars are full.
@@ -31,6 +31,7 @@ from vecha.errors import VechaError
 __all__ = ["Batch", "WEIGHT_BITS", "check_each"]
 
 WEIGHT_BITS = 128  #: the size of each equation's random weight
+_WEIGHTS = (1 << WEIGHT_BITS) - 1  #: how many weights there are to draw from
 
 
 class Batch:
@@ -49,8 +50,8 @@ class Batch:
 
     @staticmethod
     def weight() -> int:
-        """A fresh random weight, 1 ≤ z < 2^128 (a zero weight would drop its equation)."""
-        return secrets.randbits(WEIGHT_BITS) | 1
+        """A fresh random weight, uniform in 1 ≤ z < 2^128 (a zero weight would drop its equation)."""
+        return secrets.randbelow(_WEIGHTS) + 1
 
     def base(self, s: int) -> None:
         """Add s·G."""
