@@ -15,6 +15,7 @@ from vecha.crypto.proofs import (
     EqualityProof,
     RangeProof,
     SchnorrProof,
+    batch_equality,
     batch_knowledge,
     batch_range,
     prove_equality,
@@ -55,8 +56,9 @@ def test_chaum_pedersen(x: Scalar, h: Scalar, delta: Scalar) -> None:
     verify_equality(proof, base, pub, y, CONTEXT)
     shift = Point.base_mul(delta)
     for bad, b, p, yy in [
-        (EqualityProof(proof.challenge + delta, proof.response), base, pub, y),
-        (EqualityProof(proof.challenge, proof.response + delta), base, pub, y),
+        (EqualityProof(proof.a + Point.base_mul(delta), proof.b, proof.response), base, pub, y),
+        (EqualityProof(proof.a, proof.b + Point.base_mul(delta), proof.response), base, pub, y),
+        (EqualityProof(proof.a, proof.b, proof.response + delta), base, pub, y),
         (proof, base + shift, pub, y),
         (proof, base, pub + shift, y),
         (proof, base, pub, y + shift),
@@ -235,3 +237,31 @@ def test_errors_that_cancel_out_do_not_pass_a_batch() -> None:
         for proof, ct in forged:
             batch_range(batch, proof, key, ct, 0, 1, CONTEXT)
         assert not batch.holds()
+
+
+@settings(max_examples=25, deadline=None)
+@given(nonzero_scalars(), nonzero_scalars(), st.sampled_from(["none", "a", "b", "response", "statement"]))
+def test_a_chaum_pedersen_batch_agrees_with_the_proof_alone(x: Scalar, h: Scalar, part: str) -> None:
+    base = Point.base_mul(h)
+    pub, y = Point.base_mul(x), base * x
+    proof = prove_equality(x, base, pub, y, CONTEXT)
+    if part in ("a", "b"):
+        proof = replace(proof, **{part: getattr(proof, part) + GENERATOR})
+    elif part == "response":
+        proof = replace(proof, response=proof.response + Scalar(1))
+    elif part == "statement":
+        y = y + GENERATOR
+    try:
+        verify_equality(proof, base, pub, y, CONTEXT)
+        alone = True
+    except InvalidProof:
+        alone = False
+    batch = Batch()
+    batch_equality(batch, proof, base, pub, y, CONTEXT)
+    other = Batch()  # beside an honest proof of another statement
+    z = Scalar.random_nonzero()
+    batch_equality(
+        other, prove_equality(z, base, Point.base_mul(z), base * z, CONTEXT), base, Point.base_mul(z), base * z, CONTEXT
+    )
+    assert batch.holds() == alone == (part == "none")
+    assert Batch.all_hold([batch, other]) == alone

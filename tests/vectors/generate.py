@@ -99,7 +99,8 @@ def main() -> None:
         "H": H.hex(),
         "X": X.hex(),
         "Y": (H * x).hex(),
-        "challenge": cp.challenge.hex(),
+        "a": cp.a.hex(),
+        "b": cp.b.hex(),
         "response": cp.response.hex(),
     }
     K = Point.base_mul(s(42))

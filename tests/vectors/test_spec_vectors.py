@@ -71,10 +71,6 @@ def test_credentials() -> None:
             normalize_code(typo)
 
 
-def _pair(obj: dict[str, str]) -> tuple[Scalar, Scalar]:
-    return scalar_from_hex(obj["challenge"], "c"), scalar_from_hex(obj["response"], "r")
-
-
 def _schnorr(obj: dict[str, str]) -> SchnorrProof:
     return SchnorrProof(point_from_hex(obj["commitment"], "A"), scalar_from_hex(obj["response"], "r"))
 
@@ -102,7 +98,7 @@ def test_schnorr_and_chaum_pedersen() -> None:
         )
     cp = V["chaum_pedersen"]
     pts = [point_from_hex(cp[k], k) for k in ("H", "X", "Y")]
-    eq = EqualityProof(*_pair(cp))
+    eq = EqualityProof(point_from_hex(cp["a"], "A"), point_from_hex(cp["b"], "B"), scalar_from_hex(cp["response"], "r"))
     verify_equality(eq, *pts, bytes.fromhex(cp["context"]), purpose=cp["purpose"])
     with pytest.raises(InvalidProof):
         verify_equality(eq, pts[0], pts[1], pts[0], bytes.fromhex(cp["context"]), purpose=cp["purpose"])

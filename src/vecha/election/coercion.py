@@ -20,9 +20,9 @@ from typing import Any
 
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.elgamal import Ciphertext
-from vecha.crypto.encoding import hex_bytes, point_from_hex, scalar_from_hex
+from vecha.crypto.encoding import hex_bytes, point_from_hex
 from vecha.crypto.group import IDENTITY, Point, Scalar, weighted_sum
-from vecha.crypto.proofs.chaum_pedersen import EqualityProof
+from vecha.crypto.proofs.chaum_pedersen import EQUALITY_KEYS, EqualityProof, equality_from_json, equality_to_json
 from vecha.crypto.proofs.exponent import prove_exponent_packed, raise_packed, verify_exponent_packed
 from vecha.crypto.rows import PackedRows
 from vecha.crypto.threshold import lagrange_at_zero
@@ -120,15 +120,13 @@ def _decryption_context(fingerprint: bytes, trustee: int, kind: str) -> bytes:
 
 
 def _proof_json(proof: EqualityProof) -> dict[str, str]:
-    return {"challenge": proof.challenge.hex(), "response": proof.response.hex()}
+    return equality_to_json(proof)
 
 
 def _proof_from(obj: Any) -> EqualityProof:
-    if not isinstance(obj, dict) or set(obj) != {"challenge", "response"}:
-        raise InvalidEncoding("proof: {challenge, response}")
-    return EqualityProof(
-        scalar_from_hex(obj["challenge"], "proof.challenge"), scalar_from_hex(obj["response"], "proof.response")
-    )
+    if not isinstance(obj, dict) or set(obj) != set(EQUALITY_KEYS):
+        raise InvalidEncoding(f"proof: {{{', '.join(EQUALITY_KEYS)}}}")
+    return equality_from_json(obj, "proof")
 
 
 def _kind(value: Any, kinds: tuple[str, ...]) -> str:

@@ -19,11 +19,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from vecha.crypto.batch import Batch
 from vecha.crypto.canonical import CanonicalText, canonical_bytes
 from vecha.crypto.dlog import small_dlog
 from vecha.crypto.encoding import hex_bytes
 from vecha.crypto.group import Point, Scalar
-from vecha.crypto.proofs import EqualityProof
+from vecha.crypto.proofs import EqualityProof, batch_equality
 from vecha.crypto.rows import PackedRows, Row, packed
 from vecha.crypto.shuffle import ShuffleProof, proof_from_canonical, prove_shuffle, shuffle, verify_shuffle
 from vecha.crypto.threshold import lagrange_at_zero
@@ -32,6 +33,7 @@ from vecha.election.identity import TrusteeIdentity, verify_signed_message
 from vecha.election.trustees import (
     DecryptionShare,
     TrusteeSecret,
+    decryption_context,
     partial_decrypt,
     partial_decrypt_canonical,
     verify_partial,
@@ -61,6 +63,7 @@ __all__ = [
 #: ciphertexts in one mix entry (ballots × ciphertexts per ballot): about 130 MB of JSON
 MAX_MIX_CIPHERTEXTS = 1_000_000
 MIX_DECRYPTION = "mix-decryption"
+_BATCH_ROWS = 256  #: rows of a trustee's shares checked as one batch (§4.7)
 
 
 def mix_context(fingerprint: bytes, mixer: int, stage: int = 0) -> bytes:
@@ -308,10 +311,13 @@ def read_row_shares(
     verification_key: Point | None,
     rows: Sequence[Row],
     obj: Any,
+    batched: bool = True,
 ) -> MixedShares:
     """Parse trustee `trustee`'s shares of the mixed `rows` (§7.5 step 3) row by row,
-    checking each share's proof unless `verification_key` is None (a trusted replay); only
-    one row of parsed shares is held at a time."""
+    checking each share's proof unless `verification_key` is None (a trusted replay): with
+    `batched`, `_BATCH_ROWS` rows at a time as one batch (§4.7), and those rows share by
+    share only if it fails, to name the first wrong share; one by one otherwise. At most one
+    batch of rows of parsed shares is held at a time."""
     width = rows.width if isinstance(rows, PackedRows) else (len(rows[0]) if rows else 0)
     packed_in = obj if hasattr(obj, "data") and hasattr(obj, "width") and hasattr(obj, "rows") else None
     count = packed_in.rows if packed_in is not None else (len(obj) if isinstance(obj, list) else -1)
@@ -321,32 +327,57 @@ def read_row_shares(
         raise InvalidEncoding(f"mix decryption: {width} shares per mixed ballot")
     points = bytearray()
     t = Transcript("mix-shares").number("trustee", trustee)
+    batch, held = Batch(), []
+
+    def settle() -> None:
+        nonlocal batch
+        if held and not batch.holds():
+            for at, row_shares in held:
+                verify_partial(
+                    fingerprint, trustee, verification_key, [rows[at]], [row_shares], MIX_DECRYPTION, at, False
+                )
+        batch = Batch()
+        held.clear()
+
     for b in range(count):
         if packed_in is not None:
-            shares = [_share_of(packed_in.data, (b * width + k) * 96, f"shares[{b}][{k}]") for k in range(width)]
+            shares = [_share_of(packed_in.data, (b * width + k) * 128, f"shares[{b}][{k}]") for k in range(width)]
         else:
             raw = obj[b]
             if not isinstance(raw, list) or len(raw) != width:
                 raise InvalidEncoding(f"mix decryption: {width} shares per mixed ballot")
             shares = [DecryptionShare.from_json(x, f"shares[{b}][{k}]") for k, x in enumerate(raw)]
-        if verification_key is not None:
-            verify_partial(fingerprint, trustee, verification_key, [rows[b]], [shares], purpose=MIX_DECRYPTION, first=b)
+        if verification_key is not None and not batched:
+            verify_partial(fingerprint, trustee, verification_key, [rows[b]], [shares], MIX_DECRYPTION, b, False)
+        elif verification_key is not None:
+            for k, (ct, x) in enumerate(zip(rows[b], shares, strict=True)):
+                context = decryption_context(fingerprint, trustee, b, k)
+                batch_equality(batch, x.proof, ct.alpha, verification_key, x.share, context, MIX_DECRYPTION)
+            held.append((b, shares))
+            if len(held) >= _BATCH_ROWS:
+                settle()
         for x in shares:
             points += x.share.encoding
-            t.point("share", x.share).scalar("challenge", x.proof.challenge).scalar("response", x.proof.response)
+            _digest_share(t, x)
+    settle()
     return MixedShares(trustee, bytes(points), t.digest()[:32])
 
 
+def _digest_share(t: Transcript, x: DecryptionShare) -> None:
+    t.point("share", x.share).point("a", x.proof.a).point("b", x.proof.b).scalar("response", x.proof.response)
+
+
 def _share_of(data: bytes, at: int, what: str) -> DecryptionShare:
-    """One share of packed shares (challenge ‖ response ‖ D): the scalars canonical, D a point."""
+    """One share of packed shares (A ‖ B ‖ response ‖ D): three points, a canonical scalar."""
     try:
-        c, r = Scalar.from_canonical_bytes(data[at : at + 32]), Scalar.from_canonical_bytes(data[at + 32 : at + 64])
+        r = Scalar.from_canonical_bytes(data[at + 64 : at + 96])
     except InvalidEncoding as e:
-        raise InvalidEncoding(f"{what}: {e}") from None
-    d = data[at + 64 : at + 96]
-    if not Point.is_valid(d):
-        raise InvalidEncoding(f"{what}.share: invalid ristretto255 point encoding")
-    return DecryptionShare(Point.trusted(d), EqualityProof(c, r))
+        raise InvalidEncoding(f"{what}.response: {e}") from None
+    points = Point.many_from_bytes(data[at : at + 64] + data[at + 96 : at + 128])
+    if points is None:
+        raise InvalidEncoding(f"{what}: invalid ristretto255 point encoding")
+    a, b, d = points
+    return DecryptionShare(d, EqualityProof(a, b, r))
 
 
 def shares_digest(trustee: int, obj: Any) -> bytes:
@@ -359,9 +390,7 @@ def shares_digest(trustee: int, obj: Any) -> bytes:
         if not isinstance(raw, list):
             raise InvalidEncoding("mix decryption: a row of shares is a list")
         for k, x in enumerate(raw):
-            share = DecryptionShare.from_json(x, f"shares[{b}][{k}]")
-            t.point("share", share.share).scalar("challenge", share.proof.challenge)
-            t.scalar("response", share.proof.response)
+            _digest_share(t, DecryptionShare.from_json(x, f"shares[{b}][{k}]"))
     return t.digest()[:32]
 
 

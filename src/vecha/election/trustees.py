@@ -26,13 +26,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from vecha.crypto import _sodium
+from vecha.crypto.batch import Batch
 from vecha.crypto.canonical import canonical_bytes
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.encoding import hex_bytes, point_from_hex, scalar_from_hex
 from vecha.crypto.group import Point, Scalar
 from vecha.crypto.proofs import (
+    EQUALITY_KEYS,
     EqualityProof,
     SchnorrProof,
+    batch_equality,
+    equality_from_json,
+    equality_to_json,
     prove_equality,
     prove_knowledge,
     schnorr_from_json,
@@ -72,16 +77,6 @@ def trustee_context(fingerprint: bytes, index: int) -> bytes:
 
 def decryption_context(fingerprint: bytes, index: int, question: int, option: int) -> bytes:
     return fingerprint + index.to_bytes(4, "big") + question.to_bytes(4, "big") + option.to_bytes(4, "big")
-
-
-def _equality_json(p: EqualityProof) -> dict[str, str]:
-    return {"challenge": p.challenge.hex(), "response": p.response.hex()}
-
-
-def _equality_from(obj: Any, what: str) -> tuple[Scalar, Scalar]:
-    if not isinstance(obj, dict) or set(obj) != {"challenge", "response"}:
-        raise InvalidEncoding(f"{what}: expected challenge and response")
-    return scalar_from_hex(obj["challenge"], f"{what}.challenge"), scalar_from_hex(obj["response"], f"{what}.response")
 
 
 def _fields(obj: Any, keys: set[str], what: str) -> dict[str, Any]:
@@ -473,13 +468,13 @@ class DecryptionShare:
     proof: EqualityProof
 
     def to_json(self) -> dict[str, Any]:
-        return {"share": self.share.hex(), **_equality_json(self.proof)}
+        return {"share": self.share.hex(), **equality_to_json(self.proof)}
 
     @classmethod
     def from_json(cls, obj: Any, what: str) -> DecryptionShare:
-        o = _fields(obj, {"share", "challenge", "response"}, what)
-        c, r = _equality_from({"challenge": o["challenge"], "response": o["response"]}, what)
-        return cls(point_from_hex(o["share"], f"{what}.share"), EqualityProof(c, r))
+        """`{"a", "b", "response", "share"}`: the proof's members beside the share (§7.3)."""
+        o = _fields(obj, {"share", *EQUALITY_KEYS}, what)
+        return cls(point_from_hex(o["share"], f"{what}.share"), equality_from_json(o, what))
 
 
 def tally_digest(counted: int, aggregate: Sequence[Sequence[Ciphertext]]) -> bytes:
@@ -536,8 +531,9 @@ def partial_decrypt_canonical(
         for oi, ct in enumerate(row):
             s = _share(fingerprint, secret.index, x, X, ct, qi, oi, purpose)
             out += b"," if oi else b""
-            out += b'{"challenge":"%b","response":"%b","share":"%b"}' % (
-                s.proof.challenge.hex().encode(),
+            out += b'{"a":"%b","b":"%b","response":"%b","share":"%b"}' % (
+                s.proof.a.hex().encode(),
+                s.proof.b.hex().encode(),
                 s.proof.response.hex().encode(),
                 s.share.hex().encode(),
             )
@@ -554,12 +550,22 @@ def verify_partial(
     shares: Sequence[Sequence[DecryptionShare]],
     purpose: str = "decryption",
     first: int = 0,
+    batched: bool = True,
 ) -> None:
     """Every share's proof; `first`: the index of `aggregate`'s first row (a part of the
-    mixed ballots checked on its own)."""
+    mixed ballots checked on its own). `batched`: all of them as one batch (§4.7), and one
+    by one only if it fails, to name the first share that does; else one by one."""
     what = "the tally's" if purpose == "decryption" else "the mixed ballots'"
     if len(shares) != len(aggregate) or any(len(a) != len(s) for a, s in zip(aggregate, shares, strict=True)):
         raise ElectionError(f"trustee {index}: decryption shares do not match {what} shape")
+    if batched:
+        batch = Batch()
+        for qi, (row, srow) in enumerate(zip(aggregate, shares, strict=True), start=first):
+            for oi, (ct, s) in enumerate(zip(row, srow, strict=True)):
+                context = decryption_context(fingerprint, index, qi, oi)
+                batch_equality(batch, s.proof, ct.alpha, verification_key_j, s.share, context, purpose)
+        if batch.holds():
+            return
     for qi, (row, srow) in enumerate(zip(aggregate, shares, strict=True), start=first):
         for oi, (ct, s) in enumerate(zip(row, srow, strict=True)):
             try:

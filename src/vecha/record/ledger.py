@@ -162,6 +162,9 @@ class Ledger:
     (never a half-built value)."""
 
     check_proofs: bool = True
+    #: whether the decryption shares' proofs are checked in batches (§4.7; the ballots' are
+    #: checked where `defer_ballot_proofs` sends them); False: one by one (`--no-batch`)
+    batched: bool = True
     #: if set, a ballot is not decoded here, nor its signature and proofs checked: only what
     #: the board's order decides (phase, election, listed credential, replay); the ballot is
     #: handed over as (board index, its canonical JSON) to be decoded and checked elsewhere,
@@ -765,9 +768,10 @@ class Ledger:
         fp, given = keyed.genesis.fingerprint, entry.payload["shares"]
         if key is not None and self.defer_mix_checks is not None:
             shares = read_row_shares(fp, j, None, self.mixed, given)  # the shape and encodings here
-            self.defer_mix_checks(entry.index, functools.partial(read_row_shares, fp, j, key, self.mixed, given))
+            check = functools.partial(read_row_shares, fp, j, key, self.mixed, given, self.batched)
+            self.defer_mix_checks(entry.index, check)
         else:
-            shares = read_row_shares(fp, j, key, self.mixed, given)
+            shares = read_row_shares(fp, j, key, self.mixed, given, self.batched)
         self.mix_decryptions[j] = shares
         self.phase = Phase.DECRYPTING
 
@@ -828,9 +832,8 @@ class Ledger:
             for qi, row in enumerate(rows)
         ]
         if self.check_proofs:
-            verify_partial(
-                keyed.genesis.fingerprint, j, keyed.confirmations[j - 1].verification_key, tally.aggregate, shares
-            )
+            key = keyed.confirmations[j - 1].verification_key
+            verify_partial(keyed.genesis.fingerprint, j, key, tally.aggregate, shares, batched=self.batched)
         self.decryptions[j] = shares
         self.phase = Phase.DECRYPTING
 

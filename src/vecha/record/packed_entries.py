@@ -5,7 +5,7 @@ A mix of 100k ballots of 5 ciphertexts is one board line of about 90 MB; parsed 
 would be some 1.3 KB of Python objects per ciphertext, over a gigabyte at once. Its large
 arrays have a fixed shape in canonical JSON, so they are read here straight into packed
 bytes: `{"alpha":"<64 hex>","beta":"<64 hex>"}` per ciphertext, in rows of one width, and
-`{"challenge":"…","response":"…","share":"…"}` per share. The rest of the entry goes through
+`{"a":"…","b":"…","response":"…","share":"…"}` per share. The rest of the entry goes through
 the strict canonical parser with the array cut out, so the line as a whole is accepted only
 if it is canonical JSON. Anything that does not have exactly this shape is left to the
 ordinary parser (which then reports what is wrong): this is a faster reading of the same
@@ -30,7 +30,7 @@ __all__ = ["PackedPoints", "PackedShares", "packed_entry"]
 
 _HEX = rb"[0-9a-f]{64}"
 _CT = rb'\{"alpha":"' + _HEX + rb'","beta":"' + _HEX + rb'"\}'
-_SHARE = rb'\{"challenge":"' + _HEX + rb'","response":"' + _HEX + rb'","share":"' + _HEX + rb'"\}'
+_SHARE = rb'\{"a":"' + _HEX + rb'","b":"' + _HEX + rb'","response":"' + _HEX + rb'","share":"' + _HEX + rb'"\}'
 _TAIL = re.compile(
     rb',"time":"[0-9TZ:-]{20}","type":"(mix|mix-decryption|raising|tag-decryption)","version":'
     + str(RECORD_VERSION).encode()
@@ -59,7 +59,8 @@ class PackedPoints:
 @dataclass(frozen=True)
 class PackedShares:
     """A trustee's shares of the mixed ballots as read from the board: per share, the
-    challenge, the response and the share point (32 bytes each, 96 in all), row by row."""
+    proof's commitments A and B, its response and the share point (32 bytes each, 128 in
+    all), row by row."""
 
     data: bytes
     rows: int
@@ -87,9 +88,9 @@ def _width(raw: bytes, begin: int, key: bytes) -> int:
 
 #: in canonical JSON an item has a fixed length and its hex digits fixed offsets:
 #: {"alpha":"…","beta":"…"} is 150 bytes (α at 10, β at 84);
-#: {"challenge":"…","response":"…","share":"…"} is 233 (c at 14, r at 92, D at 167)
+#: {"a":"…","b":"…","response":"…","share":"…"} is 296 (A at 6, B at 77, r at 155, D at 230)
 _CT_LAYOUT = (150, (10, 84))
-_SHARE_LAYOUT = (233, (14, 92, 167))
+_SHARE_LAYOUT = (296, (6, 77, 155, 230))
 
 
 def _unpack(raw: bytes, begin: int, rows: int, width: int, layout: tuple[int, tuple[int, ...]]) -> bytes:
@@ -137,7 +138,7 @@ def packed_entry(raw: bytes) -> dict[str, Any] | None:
     if span is None:
         return None
     begin, stop = span
-    width = _width(raw, begin, b'{"alpha"' if mix else b'{"challenge"')
+    width = _width(raw, begin, b'{"alpha"' if mix else b'{"a"')
     if width < 1 or not _rows_regex(_CT if mix else _SHARE, width).fullmatch(raw, begin, stop):
         return None
     proof = _proof_span(raw, stop) if member == b"ballots" and mix else None

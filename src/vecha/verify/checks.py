@@ -150,6 +150,7 @@ class _Verification:
 
     def board(self, header: RecordHeader, checkpoint_heights: set[int]) -> None:
         ledger = self.ledger
+        ledger.batched = self.batched
         if self.distributed or (self.workers.count > 1 and header.entries >= PARALLEL_FROM):
             ledger.defer_ballot_proofs = self._defer
         elif self.batched:  # in batches, here: chunks are checked as they fill
