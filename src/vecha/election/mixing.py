@@ -327,11 +327,12 @@ def read_row_shares(
         raise InvalidEncoding(f"mix decryption: {width} shares per mixed ballot")
     points = bytearray()
     t = Transcript("mix-shares").number("trustee", trustee)
-    batch, held = Batch(), []
+    batch = Batch()
+    held: list[tuple[int, list[DecryptionShare]]] = []
 
     def settle() -> None:
         nonlocal batch
-        if held and not batch.holds():
+        if held and verification_key is not None and not batch.holds():
             for at, row_shares in held:
                 verify_partial(
                     fingerprint, trustee, verification_key, [rows[at]], [row_shares], MIX_DECRYPTION, at, False
