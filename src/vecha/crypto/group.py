@@ -386,12 +386,7 @@ def public_weighted_sum(scalars: Sequence[Scalar], points: Sequence[Point]) -> P
     """`weighted_sum` of public values (a verifier's): with libdecaf and its multi-scalar
     multiplication built, from `MSM_FROM` terms on, in one Pippenger pass (`msm.c`), whose
     time depends on the scalars; otherwise `weighted_sum`."""
-    if len(scalars) != len(points):
-        raise ValueError("as many scalars as points")
-    if _DECAF and _MSM and len(points) >= MSM_FROM:
-        handles = [p._decoded() for p in points]
-        return Point._computed(handle=_decaf.multi_mul(handles, b"".join(bytes(s) for s in scalars)))
-    return weighted_sum(scalars, points)
+    return public_integer_sum([s.value for s in scalars], points)
 
 
 def public_integer_sum(scalars: Sequence[int], points: Sequence[Point]) -> Point:

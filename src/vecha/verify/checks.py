@@ -8,6 +8,7 @@ Memory is bounded by the number of credentials, never by the size of the ballots
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -154,7 +155,7 @@ class _Verification:
         if self.distributed or (self.workers.count > 1 and header.entries >= PARALLEL_FROM):
             ledger.defer_ballot_proofs = self._defer
         elif self.batched:  # in batches, here: chunks are checked as they fill
-            ledger.defer_ballot_proofs = self._defer_here
+            ledger.defer_ballot_proofs = functools.partial(self._defer, here=True)
         if self.workers.count > 1 and not self.distributed:
             ledger.defer_mix_checks = self._defer_mix
         try:
@@ -203,14 +204,10 @@ class _Verification:
         # takes them nor held twice by the worker while it unpickles them
         self.mix_checks.append((index, self.workers.executor.submit(spill_arguments(check, self.spill_directory))))
 
-    def _defer(self, index: int, ballot: bytes) -> None:
+    def _defer(self, index: int, ballot: bytes, here: bool = False) -> None:
+        """Hand a ballot to the pool: on the workers, or `here` (one inline worker)."""
         if self.pool is None:
-            self.pool = BallotProofPool(self.ledger.context(), self.workers, self.batched)
-        self.pool.submit(index, ballot)
-
-    def _defer_here(self, index: int, ballot: bytes) -> None:
-        if self.pool is None:
-            self.pool = BallotProofPool(self.ledger.context(), Workers(1), self.batched)
+            self.pool = BallotProofPool(self.ledger.context(), Workers(1) if here else self.workers, self.batched)
         self.pool.submit(index, ballot)
 
     def header(self, header: RecordHeader) -> None:
