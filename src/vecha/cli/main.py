@@ -114,7 +114,9 @@ def verify(
     import json
 
     from vecha.verify import verify_record
+    from vecha.workers.pool import collect_rarely
 
+    collect_rarely()  # this process decodes ballots too (all of them, with one worker)
     if record.is_file():
         _verify_equivocation(record, as_json)
         return

@@ -45,6 +45,11 @@ __all__ = [
     "msm_available",
     "multi_mul",
     "decode_many",
+    "Block",
+    "decode_block",
+    "sum_into",
+    "encode_at",
+    "multi_mul_at",
 ]
 
 _POINT_BYTES = 256  #: sizeof(decaf_255_point_s): 4 field elements of 40 bytes, each padded to 64
@@ -160,11 +165,55 @@ def decode_many(data: bytes) -> list[Handle] | None:
     if _msm is None or n == 0:
         single = [decode(data[32 * i : 32 * i + 32]) for i in range(n)]
         return None if any(h is None for h in single) else single  # type: ignore[return-value]
-    buffer = _ffi.new(_CHARS, n * _POINT_BYTES + _ALIGN)
-    base = (int(_ffi.cast(_UINTPTR, buffer)) + _ALIGN - 1) & ~(_ALIGN - 1)
-    if _msm.lib.vecha_decode_many(base, data, n) != -1:
+    block = decode_block(data)
+    if block is None:
         return None
-    return [Handle._view(buffer, base + i * _POINT_BYTES) for i in range(n)]
+    return [Handle._view(block.buffer, block.base + i * _POINT_BYTES) for i in range(n)]
+
+
+class Block:
+    """Points decoded end to end in one buffer, known by their addresses: no `Handle` per
+    point (a verifier reading a chunk of ballots straight from their bytes). `spare` slots
+    after the decoded ones are left for points computed into the block."""
+
+    __slots__ = ("buffer", "base", "size")
+
+    def __init__(self, size: int) -> None:
+        self.buffer = _ffi.new(_CHARS, size * _POINT_BYTES + _ALIGN)
+        self.base = (int(_ffi.cast(_UINTPTR, self.buffer)) + _ALIGN - 1) & ~(_ALIGN - 1)
+        self.size = size
+
+    def address(self, i: int) -> int:
+        return self.base + i * _POINT_BYTES
+
+    def handle(self, i: int) -> Handle:
+        """Point i as a handle (which keeps the whole block alive)."""
+        return Handle._view(self.buffer, self.base + i * _POINT_BYTES)
+
+
+def decode_block(data: bytes, spare: int = 0) -> Block | None:
+    """The points encoded end to end in `data` (identity allowed), decoded in one call, with
+    `spare` more slots; None if any is not a canonical encoding (or the module is not built)."""
+    n = len(data) // 32
+    if _msm is None or len(data) % 32:
+        return None
+    block = Block(n + spare)
+    if n and _msm.lib.vecha_decode_many(block.base, data, n) != -1:
+        return None
+    return block
+
+
+def sum_into(out: int, addresses: list[int]) -> None:
+    """Write at `out` the sum of the points at `addresses` (one call into C)."""
+    if _msm is None:
+        raise BackendUnavailable("the multi-scalar multiplication is not built (scripts/setup builds it)")
+    _msm.lib.vecha_sum(out, _msm.ffi.new("uintptr_t[]", addresses), len(addresses))
+
+
+def encode_at(address: int) -> bytes:
+    out = _ffi.new(_BYTES32)
+    _lib().decaf_255_point_encode(out, _ffi.cast(_POINT_PTR, address))  # type: ignore[attr-defined]
+    return bytes(_ffi.buffer(out))
 
 
 def encode(h: Handle) -> bytes:
@@ -310,12 +359,17 @@ def msm_available() -> bool:
 def multi_mul(handles: list[Handle], scalars: bytes) -> Handle:
     """Σ s_i·P_i for the points `handles` and the scalars end to end in `scalars` (32 bytes
     each, little-endian), by Pippenger's bucket method. Variable time: public values only."""
+    return multi_mul_at([h.address for h in handles], scalars)
+
+
+def multi_mul_at(addresses: list[int], scalars: bytes) -> Handle:
+    """`multi_mul` for points given by their addresses (handles' or a `Block`'s, which the
+    caller keeps alive)."""
     if _msm is None:
         raise BackendUnavailable("the multi-scalar multiplication is not built (scripts/setup builds it)")
-    if len(scalars) != 32 * len(handles):
+    if len(scalars) != 32 * len(addresses):
         raise ValueError("32 bytes of scalar per point")
-    addresses = _msm.ffi.new("uintptr_t[]", [h.address for h in handles])
     h = Handle()
-    if _msm.lib.vecha_msm(int(_ffi.cast(_UINTPTR, h.ptr)), addresses, scalars, len(handles)) != 0:
+    if _msm.lib.vecha_msm(h.address, _msm.ffi.new("uintptr_t[]", addresses), scalars, len(addresses)) != 0:
         raise MemoryError("the multi-scalar multiplication ran out of memory")
     return h

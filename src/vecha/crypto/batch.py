@@ -21,10 +21,12 @@ multi-scalar multiplication, whose empty digits cost nothing); the other scalars
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from vecha.crypto import bulk
 from vecha.crypto.group import GENERATOR, IDENTITY, Point, public_integer_sum
 from vecha.errors import VechaError
 
@@ -39,19 +41,31 @@ class Batch:
     integers, reduced when checked) times points; the generator's coefficients are summed
     into one, and so are those of each point given as `merged`, by identity."""
 
-    __slots__ = ("_base", "_merged", "_points", "_scalars", "equations")
+    __slots__ = ("_at", "_at_scalars", "_base", "_blocks", "_merged", "_points", "_scalars", "equations")
 
     def __init__(self) -> None:
         self._base = 0
         self._merged: dict[int, tuple[Point, int]] = {}
         self._points: list[Point] = []
         self._scalars: list[int] = []
+        self._at: list[int] = []  #: addresses of points in the blocks of `_blocks`
+        self._at_scalars: list[int] = []
+        self._blocks: list[bulk.PointBlock] = []
         self.equations = 0  #: how many equations were added
 
     @staticmethod
     def weight() -> int:
         """A fresh random weight, uniform in 1 ≤ z < 2^128 (a zero weight would drop its equation)."""
         return secrets.randbelow(_WEIGHTS) + 1
+
+    @staticmethod
+    def weights(n: int) -> list[int]:
+        """n fresh weights as `weight` draws them, from one read of the system's generator:
+        16 bytes each, uniform in 0 ≤ z < 2^128, a zero drawn again (so uniform in
+        1 ≤ z < 2^128)."""
+        data = os.urandom(16 * n)
+        out = [int.from_bytes(data[16 * i : 16 * i + 16], "little") for i in range(n)]
+        return [z or Batch.weight() for z in out]
 
     def base(self, s: int) -> None:
         """Add s·G."""
@@ -61,6 +75,15 @@ class Batch:
         """Add s·P, for a point that appears in this batch once (a commitment)."""
         self._points.append(p)
         self._scalars.append(s)
+
+    def keep(self, block: bulk.PointBlock) -> None:
+        """Hold `block` alive as long as this batch, for the points added from it by address."""
+        self._blocks.append(block)
+
+    def term_at(self, address: int, s: int) -> None:
+        """`term` for a point in a block this batch keeps (`keep`), given by its address."""
+        self._at.append(address)
+        self._at_scalars.append(s)
 
     def merged(self, p: Point, s: int) -> None:
         """Add s·P, for a point that appears in several equations (the key, a ciphertext's
@@ -86,10 +109,14 @@ class Batch:
         merged: dict[int, tuple[Point, int]] = {}
         points: list[Point] = [GENERATOR]
         scalars: list[int] = [0]
+        at: list[int] = []
+        at_scalars: list[int] = []
         for batch in batches:
             base += batch._base
             points += batch._points
             scalars += batch._scalars
+            at += batch._at
+            at_scalars += batch._at_scalars
             for key, (p, s) in batch._merged.items():
                 held = merged.get(key)
                 merged[key] = (p, s if held is None else held[1] + s)
@@ -97,6 +124,8 @@ class Batch:
         for p, s in merged.values():
             points.append(p)
             scalars.append(s)
+        if at:  # only made where points are held in bulk (`vecha.crypto.bulk`)
+            return bulk.sum_is_identity(scalars, points, at_scalars, at)
         return public_integer_sum(scalars, points) == IDENTITY
 
 

@@ -19,6 +19,7 @@ from vecha.election.ballot import Ballot, body_of_canonical, verify_ballots
 from vecha.election.coercion_ballot import CoercionBallot, verify_coercion_ballots
 from vecha.election.context import ElectionContext
 from vecha.election.counting import Aggregate, AggregateSum, aggregate_from_json, aggregate_to_json
+from vecha.election.packed_ballots import check_ballot_lines
 from vecha.errors import VechaError
 from vecha.workers import Job, Workers, context_of, job_of
 
@@ -42,6 +43,13 @@ def check_chunk(
     failures: list[Failure] = []
     acc = AggregateSum(ctx.definition)
     coercion = ctx.definition.coercion  # its ballots are not added up: they are all mixed
+    if batched:  # straight from the bytes, where the ballots' shape allows (`packed_ballots`)
+        read = check_ballot_lines([raw for _, raw in chunk], ctx)
+        if read is not None:
+            failed_lines, sums = read
+            acc.add_aggregate(sums)
+            failures = [(chunk[i][0], type(e), str(e)) for i, e in failed_lines]
+            return failures, aggregate_to_json(acc.total())
     decoded: list[tuple[int, Any, bytes]] = []
     for index, raw in chunk:
         try:

@@ -25,7 +25,7 @@ from vecha.crypto.group import Point, Scalar
 from vecha.crypto.transcript import Transcript
 from vecha.errors import InvalidProof
 
-__all__ = ["RangeProof", "Branch", "prove_range", "verify_range", "batch_range"]
+__all__ = ["RangeProof", "Branch", "prove_range", "verify_range", "batch_range", "range_challenge"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +46,32 @@ class RangeProof:
 def _challenge(
     purpose: str, context: bytes, key: Point, ct: Ciphertext, lo: int, hi: int, commitments: list[Point]
 ) -> Scalar:
+    return range_challenge(
+        purpose,
+        context,
+        key.encoding,
+        ct.alpha.encoding,
+        ct.beta.encoding,
+        lo,
+        hi,
+        b"".join(p.encoding for p in commitments),
+    )
+
+
+def range_challenge(
+    purpose: str, context: bytes, key: bytes, alpha: bytes, beta: bytes, lo: int, hi: int, commitments: bytes
+) -> Scalar:
+    """The challenge c (§4.3) from the encodings of the key, α, β and the commitments (end to
+    end: A_lo, B_lo, …): for a reader that holds no `Point` for them (`vecha.election.packed_ballots`)."""
     return (
         Transcript(purpose)
         .raw("context", context)
-        .point("K", key)
-        .point("alpha", ct.alpha)
-        .point("beta", ct.beta)
+        .raw("K", key)
+        .raw("alpha", alpha)
+        .raw("beta", beta)
         .number("lo", lo)
         .number("hi", hi)
-        .points("commitments", commitments)
+        .packed_points("commitments", commitments)
         .challenge()
     )
 

@@ -25,6 +25,7 @@ __all__ = [
     "prove_knowledge",
     "verify_knowledge",
     "batch_knowledge",
+    "knowledge_challenge",
     "schnorr_to_json",
     "schnorr_from_json",
 ]
@@ -37,7 +38,13 @@ class SchnorrProof:
 
 
 def _challenge(purpose: str, context: bytes, public: Point, commitment: Point) -> Scalar:
-    return Transcript(purpose).raw("context", context).point("X", public).point("A", commitment).challenge()
+    return knowledge_challenge(purpose, context, public.encoding, commitment.encoding)
+
+
+def knowledge_challenge(purpose: str, context: bytes, public: bytes, commitment: bytes) -> Scalar:
+    """The challenge c (§4.1) from the encodings of X and A (for a reader that holds no
+    `Point` for them)."""
+    return Transcript(purpose).raw("context", context).raw("X", public).raw("A", commitment).challenge()
 
 
 def prove_knowledge(secret: Scalar, public: Point, context: bytes, purpose: str = "schnorr") -> SchnorrProof:
