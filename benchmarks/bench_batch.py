@@ -5,7 +5,8 @@
 The ballot is the record benchmark's (one list question, 11 lists: eleven 0-or-1 proofs, one
 overall proof and the signature). For each batch size (1, 16, 256, 4096 by default) the same
 ballots are checked by `verify_ballots`, batched and not, both from decoded ballots and from
-their JSON (decoding included: the commitments are points to decode too). Times are per
+their JSON (decoding included: the commitments are points to decode too), and batched as
+the verifier does it, straight from the bytes (`packed_ballots`). Times are per
 ballot, the best of `--repeat` runs, on one core. `--against REV`: also time, in the same run,
 the per-proof verification of an earlier commit of Vecha (a git worktree of REV, with this
 checkout's built multi-scalar module), on its own ballots of the same shape: the record format
@@ -38,6 +39,8 @@ from vecha.election.ballot import Ballot, verify_ballots
 from vecha.election.context import ElectionContext
 from vecha.election.credentials import new_code
 from vecha.election.definition import parse_definition
+from vecha.election.packed_ballots import check_ballot_lines
+from vecha.workers.pool import collect_rarely
 
 
 def _per_ballot(run: Any, items: list[Any], repeat: int) -> float:
@@ -112,6 +115,7 @@ def main() -> None:
     parser.add_argument("--against", help="an earlier commit whose per-proof verification is timed too")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    collect_rarely()  # as the verifier and its workers do
 
     ctx = ElectionContext(os.urandom(32), parse_definition(definition("batch")), Point.base_mul(Scalar.random()))
     codes = [new_code() for _ in range(args.ballots)]
@@ -135,6 +139,15 @@ def main() -> None:
 
         return run
 
+    def from_bytes(size: int) -> Any:
+        def run(items: list[bytes]) -> None:
+            for start in range(0, len(items), size):
+                read = check_ballot_lines(items[start : start + size], ctx)
+                if read is None or read[0]:
+                    raise AssertionError("the ballots were not read, or an honest ballot failed")
+
+        return run
+
     rows = []
     for size in sizes:
         n = max(size, min(len(decoded), 512))  # at least one whole batch; small sizes over 512 ballots
@@ -143,6 +156,8 @@ def main() -> None:
         for name, batched in (("per_proof", False), ("batched", True)):
             row[f"{name}_ms"] = round(_per_ballot(checked(batched, size, False), decoded[:n], args.repeat), 3)
             row[f"{name}_with_decoding_ms"] = round(_per_ballot(checked(batched, size, True), raw[:n], args.repeat), 3)
+        # the verifier's own path: the ballots read straight from their bytes (`packed_ballots`)
+        row["batched_from_bytes_ms"] = round(_per_ballot(from_bytes(size), raw[:n], args.repeat), 3)
         row["speedup"] = round(row["per_proof_ms"] / row["batched_ms"], 2)
         rows.append(row)
         print(json.dumps(row))

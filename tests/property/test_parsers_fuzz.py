@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from vecha.crypto.canonical import parse_canonical
@@ -247,3 +247,25 @@ def test_backups_damaged_anywhere_are_refused_cleanly(tmp_path: Path) -> None:
         restored += 1
         assert Board(target, built.board.election_id).ledger.head == built.board.ledger.head
     assert restored < len(variants) // 10, f"{restored} of {len(variants)} damaged backups were restored"
+
+
+@settings(max_examples=400)
+@given(st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z"))
+@example("2024-02-29T23:59:59Z")
+@example("2026-02-29T12:00:00Z")
+@example("2026-12-07T12:00:60Z")
+@example("2026-12-07T24:00:00Z")
+@example("0000-01-01T00:00:00Z")
+def test_an_entry_time_is_accepted_as_strptime_accepts_it(text: str) -> None:
+    """An entry's time is checked by building the date from its digits; `strptime` (the
+    check it replaced, slower) accepts exactly the same strings of this shape."""
+    from datetime import datetime
+
+    from vecha.record.entries import _valid_time
+
+    try:
+        datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+        expected = True
+    except ValueError:
+        expected = False
+    assert _valid_time(text) is expected

@@ -10,6 +10,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -23,8 +24,10 @@ from vecha.election.context import ElectionContext
 from vecha.election.counting import aggregate_ballots
 from vecha.election.credentials import Credential, new_code
 from vecha.election.definition import parse_definition
-from vecha.election.packed_ballots import check_ballot_lines, layout_of, read_ballot
+from vecha.election.packed_ballots import check_ballot_lines, layout_of, read_ballot, sum_ballots
 from vecha.errors import VechaError
+from vecha.record.entries import Entry, EntryType
+from vecha.record.packed_entries import PackedBallot
 from vecha.testing.records import SMALL_DEFINITION, WHOLE_BALLOT_DEFINITION
 
 pytestmark = pytest.mark.skipif(not msm_in_use(), reason="points are held in bulk only with libdecaf and msm.c")
@@ -186,3 +189,69 @@ def test_without_points_in_bulk_the_caller_decodes() -> None:
 
     coercion = with_registration(COERCION_DEFINITION, make_registrars(["r1", "r2"]), required=2)
     assert coercion.coercion and layout_of(coercion) is None
+
+
+def test_the_tally_reads_the_choices_alone_and_leaves_the_rest(election: tuple[ElectionContext, list[bytes]]) -> None:
+    """`sum_ballots` (checked ballots, the tally): the sum of the choices of those it reads,
+    and the positions of those it does not (another shape, an invalid point), for the
+    ordinary path to add or refuse."""
+    ctx, lines = election
+    start, end = next(_values(lines[0]))  # the first choice's α
+    invalid = lines[0][:start] + b"ff" * 32 + lines[0][end:]
+    reshaped = lines[1].replace(b'"choices":[', b'"choices": [', 1)
+    found = sum_ballots([lines[0], invalid, reshaped, lines[1]], ctx.definition)
+    assert found is not None
+    sums, rest = found
+    assert rest == [1, 2]
+    assert sums == aggregate_ballots(ctx.definition, [Ballot.from_json(json.loads(line)) for line in lines[:2]])
+
+
+def _entry_line(ballot: bytes, channel: str = "web", time: str = "2026-12-07T10:00:00Z") -> bytes:
+    entry = Entry("e", 7, bytes(32), time, EntryType.BALLOT, {"ballot": json.loads(ballot), "channel": channel})
+    return entry.canonical()
+
+
+def test_a_ballot_entry_read_packed_is_the_entry_read_whole(election: tuple[ElectionContext, list[bytes]]) -> None:
+    """A verifier reads a ballot entry with the election's layout: the same entry (fields,
+    hash, the ballot's bytes, credential and election), only its ballot left as bytes."""
+    ctx, lines = election
+    layout = layout_of(ctx.definition)
+    assert layout is not None
+    line = _entry_line(lines[0])
+    packed, whole = Entry.from_canonical(line, layout), Entry.from_canonical(line)
+    ballot = packed.payload["ballot"]
+    assert isinstance(ballot, PackedBallot) and ballot.value() == whole.payload["ballot"]
+    assert (ballot.credential, ballot.election) == (whole.payload["ballot"]["credential"], ctx.fingerprint.hex())
+    assert packed.hash() == whole.hash() and packed.ballot_bytes() == whole.ballot_bytes() == lines[0]
+    assert packed.payload["channel"] == "web" and replace(packed, payload=whole.payload) == whole
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda line: line.replace(b'"channel":"web"', b'"channel": "web"'),  # the envelope not canonical
+        lambda line: line.replace(b'"index":7', b'"index":07'),
+        lambda line: line.replace(b'"time":"2026-12-07T10:00:00Z"', b'"time":"2026-02-30T10:00:00Z"'),
+        lambda line: line.replace(b'"version":3', b'"version":2'),
+        lambda line: line.replace(b'"choices":[', b'"choices": [', 1),  # the ballot not canonical
+        lambda line: line.replace(b'"alpha"', b'"blphb"', 1),
+    ],
+)
+def test_a_changed_ballot_entry_is_refused_as_it_is_read_whole(
+    election: tuple[ElectionContext, list[bytes]], change: Any
+) -> None:
+    ctx, lines = election
+    layout = layout_of(ctx.definition)
+    bad = change(_entry_line(lines[0]))
+    try:
+        whole: Entry | VechaError = Entry.from_canonical(bad)
+    except VechaError as e:
+        whole = e
+    try:
+        packed: Entry | VechaError = Entry.from_canonical(bad, layout)
+    except VechaError as e:
+        packed = e
+    if isinstance(whole, VechaError):
+        assert isinstance(packed, VechaError) and (type(packed), str(packed)) == (type(whole), str(whole))
+    else:  # a ballot of another shape is left to the ordinary reading, and read as it reads it
+        assert packed == whole and not isinstance(packed.payload["ballot"], PackedBallot)

@@ -76,14 +76,12 @@ class Batch:
         self._points.append(p)
         self._scalars.append(s)
 
-    def keep(self, block: bulk.PointBlock) -> None:
-        """Hold `block` alive as long as this batch, for the points added from it by address."""
+    def terms_at(self, block: bulk.PointBlock, addresses: list[int], scalars: list[int]) -> None:
+        """`term` for each of these points of `block`, given by their addresses (the batch
+        keeps the block alive)."""
         self._blocks.append(block)
-
-    def term_at(self, address: int, s: int) -> None:
-        """`term` for a point in a block this batch keeps (`keep`), given by its address."""
-        self._at.append(address)
-        self._at_scalars.append(s)
+        self._at += addresses
+        self._at_scalars += scalars
 
     def merged(self, p: Point, s: int) -> None:
         """Add s·P, for a point that appears in several equations (the key, a ciphertext's

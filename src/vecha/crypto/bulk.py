@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from vecha.crypto import _decaf, group
 from vecha.crypto.group import ORDER, Point
 
-__all__ = ["PointBlock", "available", "decode", "sum_is_identity"]
+__all__ = ["POINT_SIZE", "PointBlock", "available", "decode", "sum_is_identity"]
+
+POINT_SIZE = _decaf._POINT_BYTES  #: from one point's address to the next one's in a block
 
 
 def available() -> bool:
@@ -33,9 +35,14 @@ class PointBlock:
     def __init__(self, block: _decaf.Block) -> None:
         self._block = block
 
+    @property
+    def base(self) -> int:
+        """Where point 0 lies; point i lies at base + i·POINT_SIZE (valid while this block is
+        alive: keep it with the address)."""
+        return self._block.base
+
     def address(self, i: int) -> int:
-        """Where point i lies (valid while this block is alive: keep it with the address)."""
-        return self._block.base + i * _decaf._POINT_BYTES
+        return self._block.base + i * POINT_SIZE
 
     def point(self, i: int) -> Point:
         """Point i as a `Point` (which keeps the block alive)."""

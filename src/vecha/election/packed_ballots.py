@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import binascii
 import json
-import re
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,10 +44,13 @@ from vecha.election.counting import Aggregate
 from vecha.election.definition import Definition
 from vecha.errors import InvalidBallot, VechaError
 
-__all__ = ["Layout", "layout_of", "check_ballot_lines"]
+__all__ = ["Layout", "layout_of", "read_ballot", "check_ballot_lines", "sum_ballots"]
 
-_HEX = rb'"[0-9a-f]{64}"'
-_VALUE = re.compile(rb'"([0-9a-f]{64})"')  #: in a ballot of the layout, exactly its values
+_VALUE = b"0" * 64  #: a value's place in the template
+#: hex digits to "0", every other byte unchanged: a line and the template agree under it iff
+#: they have the same bytes except that each place that holds a hex digit in one holds one in
+#: the other
+_MASK = bytes.maketrans(b"0123456789abcdef", b"0" * 16)
 
 
 @dataclass(frozen=True)
@@ -57,71 +60,85 @@ class _Question:
     lo: int  #: the overall proof is over lo…hi
     hi: int
 
+    @property
+    def branches(self) -> int:
+        """The branches of the question's proofs: the overall one's, then each choice's."""
+        return (self.hi - self.lo + 1) + self.options * (self.value_max + 1)
 
-@dataclass(frozen=True)
+
 class Layout:
-    """The canonical JSON of every ballot of one election, but for its values (§6.1): keys
-    sorted, no spaces, every value 64 lowercase hex digits. In document order the values are,
-    per answer, its choices (α, β each), its overall proof's branches, then each choice's
+    """The canonical JSON of every ballot of one election (§6.1), its values left as places:
+    keys sorted, no spaces, every value 64 lowercase hex digits. In document order the values
+    are, per answer, its choices (α, β each), its overall proof's branches, then each choice's
     proof's branches (A, B, c, r each); then the credential, the election, the signature's
-    commitment and response."""
+    commitment and response. A line has this layout iff it has the template's length, agrees
+    with it under `_MASK`, and has the template's bytes wherever the template has a hex digit
+    outside a value (the letters of "alpha", "beta", "proofs"…): then every value is at its
+    place and is 64 lowercase hex digits, and the line is canonical JSON."""
 
-    pattern: re.Pattern[bytes]
-    questions: tuple[_Question, ...]
-    points: tuple[int, ...]  #: the values that are points, in document order: a block's slots
-    values: int
-    equations: int  #: how many equations a ballot adds to a batch (one weight each)
+    def __init__(self, definition: Definition) -> None:
+        parts: list[bytes] = []
+        places: list[tuple[int, str]] = []  # (offset, "p" point, "s" scalar or "e" election)
+        at = 0
+
+        def put(text: bytes, *kinds: str) -> None:
+            """`text`, whose values (`_VALUE`, in order) are of these kinds."""
+            nonlocal at
+            for kind, piece in zip(kinds, text.split(_VALUE)[:-1], strict=True):
+                places.append((at + len(piece), kind))  # the piece ends with the value's opening quote
+                at += len(piece) + 64
+            at += len(text.split(_VALUE)[-1])
+            parts.append(text)
+
+        v = b'"' + _VALUE + b'"'
+        branch = b"[" + b",".join([v] * 4) + b"]"
+        questions = []
+        put(b'{"answers":[')
+        for qi, q in enumerate(definition.questions):
+            question = _Question(len(q.option_list), q.value_max, *q.sum_range)
+            questions.append(question)
+            put(b"," if qi else b"")
+            put(b'{"choices":[')
+            for o in range(question.options):
+                put((b"," if o else b"") + b'{"alpha":' + v + b',"beta":' + v + b"}", "c", "c")
+            put(b'],"overall":[')
+            for k in range(question.hi - question.lo + 1):
+                put((b"," if k else b"") + branch, "p", "p", "s", "s")
+            put(b'],"proofs":[')
+            for o in range(question.options):
+                put((b"," if o else b"") + b"[")
+                for k in range(question.value_max + 1):
+                    put((b"," if k else b"") + branch, "p", "p", "s", "s")
+                put(b"]")
+            put(b"]}")
+        put(b'],"credential":' + v + b',"election":' + v, "p", "e")
+        put(b',"signature":{"commitment":' + v + b',"response":' + v + b"}}", "p", "s")
+        template = b"".join(parts)
+        inside: set[int] = set()
+        for offset, _ in places:
+            inside.update(range(offset, offset + 64))
+        letters = [i for i, byte in enumerate(template) if i not in inside and chr(byte) in "0123456789abcdef"]
+        self.length = len(template)
+        self.masked = template.translate(_MASK)
+        self._letters = operator.itemgetter(*letters)
+        self.letters = self._letters(template)
+        self.point_hex = operator.itemgetter(*[slice(o, o + 64) for o, kind in places if kind in "cp"])
+        self.choice_hex = operator.itemgetter(*[slice(o, o + 64) for o, kind in places if kind == "c"])
+        self.scalar_hex = operator.itemgetter(*[slice(o, o + 64) for o, kind in places if kind == "s"])
+        self.election = next(slice(o, o + 64) for o, kind in places if kind == "e")
+        self.credential = slice(self.election.start - 78, self.election.start - 14)  # ',"election":"' between
+        self.questions = tuple(questions)
+        self.points = sum(1 for _, kind in places if kind in "cp")
+        self.scalars = sum(1 for _, kind in places if kind == "s")
+        self.equations = 1 + 2 * sum(q.branches for q in questions)
+
+    def fits(self, line: bytes) -> bool:
+        return len(line) == self.length and line.translate(_MASK) == self.masked and self._letters(line) == self.letters
 
     @property
     def spare(self) -> int:
         """Slots after the decoded points, for each question's Σα and Σβ."""
         return 2 * len(self.questions)
-
-
-def _layout(definition: Definition) -> Layout:
-    branch = b"\\[" + b",".join([_HEX] * 4) + b"\\]"
-
-    def proof(branches: int) -> bytes:
-        return b"\\[" + b",".join([branch] * branches) + b"\\]"
-
-    answers: list[bytes] = []
-    questions: list[_Question] = []
-    points: list[int] = []
-    v, equations = 0, 1
-    for q in definition.questions:
-        n, (lo, hi) = len(q.option_list), q.sum_range
-        questions.append(_Question(n, q.value_max, lo, hi))
-        choice = b'\\{"alpha":' + _HEX + b',"beta":' + _HEX + b"\\}"
-        answers.append(
-            b'\\{"choices":\\['
-            + b",".join([choice] * n)
-            + b'\\],"overall":'
-            + proof(hi - lo + 1)
-            + b',"proofs":\\['
-            + b",".join([proof(q.value_max + 1)] * n)
-            + b"\\]\\}"
-        )
-        points += range(v, v + 2 * n)  # α, β of each choice
-        v += 2 * n
-        for _ in range((hi - lo + 1) + n * (q.value_max + 1)):  # A, B, c, r of each branch
-            points += (v, v + 1)
-            v += 4
-        equations += 2 * ((hi - lo + 1) + n * (q.value_max + 1))
-    points += (v, v + 2)  # the credential, then (after the election) the signature's commitment
-    pattern = re.compile(
-        b'\\{"answers":\\['
-        + b",".join(answers)
-        + b'\\],"credential":'
-        + _HEX
-        + b',"election":'
-        + _HEX
-        + b',"signature":\\{"commitment":'
-        + _HEX
-        + b',"response":'
-        + _HEX
-        + b"\\}\\}"
-    )
-    return Layout(pattern, tuple(questions), tuple(points), v + 4, equations)
 
 
 _LAYOUTS: dict[int, tuple[Definition, Layout]] = {}
@@ -136,7 +153,7 @@ def layout_of(definition: Definition) -> Layout | None:
     if held is None or held[0] is not definition:
         if len(_LAYOUTS) > 64:
             _LAYOUTS.clear()
-        held = _LAYOUTS[id(definition)] = (definition, _layout(definition))
+        held = _LAYOUTS[id(definition)] = (definition, Layout(definition))
     return held[1]
 
 
@@ -144,112 +161,88 @@ class _Unread(VechaError):
     """The ballot is not read here (the ordinary path says why)."""
 
 
-def _scalar(data: bytes, i: int) -> int:
-    s = int.from_bytes(data[32 * i : 32 * i + 32], "little")
-    if s >= ORDER:
-        raise _Unread("a scalar is not canonical")
-    return s
-
-
 def read_ballot(batch: Batch, raw: bytes, ctx: ElectionContext, layout: Layout) -> bulk.PointBlock:
     """Add the equations of a ballot given as its canonical JSON to `batch`, its hashes
     checked here, as `batch_ballot` does; returns the block of its points (its choices
     first in each answer, for the tally). Raises a `VechaError` for any ballot it does not
     read, which the ordinary path must then check."""
-    if layout.pattern.fullmatch(raw) is None:
+    if not layout.fits(raw):
         raise _Unread("not of this election's ballot shape")
-    data = binascii.unhexlify(b"".join(_VALUE.findall(raw)))
-    values = layout.values
-    credential = data[32 * (values - 4) : 32 * (values - 3)]
-    if data[32 * (values - 3) : 32 * (values - 2)] != ctx.fingerprint or not any(credential):
-        raise _Unread("another election, or the identity as the credential")
-    block = bulk.decode(b"".join([data[32 * i : 32 * i + 32] for i in layout.points]), layout.spare)
+    if binascii.unhexlify(raw[layout.election]) != ctx.fingerprint:
+        raise _Unread("another election")
+    points = binascii.unhexlify(b"".join(layout.point_hex(raw)))
+    scalar_bytes = binascii.unhexlify(b"".join(layout.scalar_hex(raw)))
+    scalars = [int.from_bytes(scalar_bytes[k : k + 32], "little") for k in range(0, len(scalar_bytes), 32)]
+    if max(scalars) >= ORDER:
+        raise _Unread("a scalar is not canonical")
+    credential = points[-64:-32]
+    if not any(credential):
+        raise _Unread("the identity as the credential")
+    block = bulk.decode(points, layout.spare)
     if block is None:
         raise _Unread("a point is not valid")
     weights = Batch.weights(layout.equations)
     fp, key = ctx.fingerprint, ctx.public_key
-    key_bytes = key.encoding
+    key_bytes, base, size = key.encoding, block.base, bulk.POINT_SIZE
+    addresses: list[int] = []
+    coefficients: list[int] = []
     on_key = on_base = 0
-    w = v = slot = 0  # the next weight, value and block slot
-    spare = len(layout.points)
+    w = s = slot = 0  # the next weight, scalar and block slot
+    spare = layout.points
 
-    def range_proof(
-        first: int,
-        first_slot: int,
-        lo: int,
-        hi: int,
-        ct: tuple[int, int],
-        ct_bytes: bytes,
-        context: bytes,
-        purpose: str,
-    ) -> None:
-        """As `batch_range`: the proof whose branches are the values from `first` on (their
-        commitments the block's slots from `first_slot` on), for the ciphertext at the
-        addresses `ct`, encoded `ct_bytes`."""
-        nonlocal on_key, on_base, w
+    def range_proof(lo: int, hi: int, ct: tuple[int, int], ct_bytes: bytes, context: bytes, purpose: str) -> None:
+        """As `batch_range`, for the proof whose commitments are at the block's next slots
+        and whose scalars are next, over the ciphertext at the slots `ct`, encoded `ct_bytes`."""
+        nonlocal on_key, on_base, w, s, slot
         branches = hi - lo + 1
-        commitments = b"".join([data[32 * (first + 4 * k) : 32 * (first + 4 * k + 2)] for k in range(branches)])
-        cs = [_scalar(data, first + 4 * k + 2) for k in range(branches)]
+        commitments = points[32 * slot : 32 * (slot + 2 * branches)]
+        cs = scalars[s : s + 2 * branches : 2]
         c = range_challenge(purpose, context, key_bytes, ct_bytes[:32], ct_bytes[32:], lo, hi, commitments)
         if c.value != sum(cs) % ORDER:
             raise _Unread("a proof's hash does not verify")
         on_alpha = on_beta = 0
         for k in range(branches):
-            ck, rk = cs[k], _scalar(data, first + 4 * k + 3)
+            ck, rk = cs[k], scalars[s + 2 * k + 1]
             z, z2 = weights[w], weights[w + 1]
             w += 2
-            batch.term_at(block.address(first_slot + 2 * k), z)
-            batch.term_at(block.address(first_slot + 2 * k + 1), z2)
+            addresses.append(base + size * (slot + 2 * k))
+            addresses.append(base + size * (slot + 2 * k + 1))
+            coefficients.append(z)
+            coefficients.append(z2)
             on_alpha += z * ck
             on_beta += z2 * ck
             on_key -= z2 * rk
             on_base -= z * rk + z2 * ck * (lo + k)
-        batch.term_at(ct[0], on_alpha)
-        batch.term_at(ct[1], on_beta)
+        addresses.append(base + size * ct[0])
+        addresses.append(base + size * ct[1])
+        coefficients.append(on_alpha)
+        coefficients.append(on_beta)
+        s += 2 * branches
+        slot += 2 * branches
 
     for qi, q in enumerate(layout.questions):
-        choices, choice_slot = v, slot
-        v += 2 * q.options
+        choices = slot
         slot += 2 * q.options
-        block.put_sum(spare, [block.address(choice_slot + 2 * o) for o in range(q.options)])
-        block.put_sum(spare + 1, [block.address(choice_slot + 2 * o + 1) for o in range(q.options)])
-        range_proof(
-            v,
-            slot,
-            q.lo,
-            q.hi,
-            (block.address(spare), block.address(spare + 1)),
-            block.encoding(spare) + block.encoding(spare + 1),
-            overall_context(fp, credential, qi),
-            "ballot-overall",
-        )
-        v += 4 * (q.hi - q.lo + 1)
-        slot += 2 * (q.hi - q.lo + 1)
+        block.put_sum(spare, [base + size * (choices + 2 * o) for o in range(q.options)])
+        block.put_sum(spare + 1, [base + size * (choices + 2 * o + 1) for o in range(q.options)])
+        sum_bytes = block.encoding(spare) + block.encoding(spare + 1)
+        range_proof(q.lo, q.hi, (spare, spare + 1), sum_bytes, overall_context(fp, credential, qi), "ballot-overall")
         spare += 2
         for o in range(q.options):
-            range_proof(
-                v,
-                slot,
-                0,
-                q.value_max,
-                (block.address(choice_slot + 2 * o), block.address(choice_slot + 2 * o + 1)),
-                data[32 * (choices + 2 * o) : 32 * (choices + 2 * o + 2)],
-                choice_context(fp, credential, qi, o),
-                "ballot-choice",
-            )
-            v += 4 * (q.value_max + 1)
-            slot += 2 * (q.value_max + 1)
+            at = choices + 2 * o
+            ct_bytes = points[32 * at : 32 * (at + 2)]
+            range_proof(0, q.value_max, (at, at + 1), ct_bytes, choice_context(fp, credential, qi, o), "ballot-choice")
     # the credential's signature on the body: z·(A + c·S − r·G) = 0
-    commitment = data[32 * (values - 2) : 32 * (values - 1)]
-    c = knowledge_challenge("ballot-signature", signature_context(body_of_canonical(raw)), credential, commitment)
-    r = _scalar(data, values - 1)
+    c = knowledge_challenge(
+        "ballot-signature", signature_context(body_of_canonical(raw)), credential, points[-32:]
+    ).value
     z = weights[w]
-    batch.term_at(block.address(slot + 1), z)
-    batch.term_at(block.address(slot), z * c.value)
-    on_base -= z * r
+    addresses += (base + size * (slot + 1), base + size * slot)
+    coefficients += (z, z * c)
+    on_base -= z * scalars[s]
+    batch.terms_at(block, addresses, coefficients)
     batch.merged(key, on_key)
     batch.base(on_base)
-    batch.keep(block)
     batch.equations += layout.equations
     return block
 
@@ -282,8 +275,29 @@ def check_ballot_lines(
     return failed, _sums(layout, [block for i, block in blocks.items() if i not in bad])
 
 
-def _sums(layout: Layout, blocks: list[bulk.PointBlock]) -> Aggregate:
-    """Option by option, the sum of the ciphertexts in these ballots' blocks."""
+def sum_ballots(ballots: Sequence[bytes], definition: Definition) -> tuple[Aggregate, list[int]] | None:
+    """The option-by-option sum of the ciphertexts of ballots given as canonical JSON whose
+    proofs are already checked (the tally of a closed board, §7.2), and the positions of
+    those it did not read (another shape, an invalid point), which the caller adds the
+    ordinary way (`AggregateSum.add_ballot_json`, which says what is wrong). Only the
+    choices are decoded, each ballot's in one call. None where ballots cannot be read this
+    way here."""
+    layout = layout_of(definition)
+    if layout is None or not bulk.available():
+        return None
+    blocks, rest = [], []
+    for i, ballot in enumerate(ballots):
+        block = bulk.decode(binascii.unhexlify(b"".join(layout.choice_hex(ballot)))) if layout.fits(ballot) else None
+        if block is None:
+            rest.append(i)
+        else:
+            blocks.append(block)
+    return _sums(layout, blocks, whole=False), rest
+
+
+def _sums(layout: Layout, blocks: list[bulk.PointBlock], whole: bool = True) -> Aggregate:
+    """Option by option, the sum of the ciphertexts in these ballots' blocks: blocks of all
+    their points (`whole`, as `read_ballot` makes them), or of their choices alone."""
     rows, slot = [], 0
     out = bulk.decode(b"", 2 * sum(q.options for q in layout.questions))
     assert out is not None  # checked available by the caller
@@ -296,5 +310,5 @@ def _sums(layout: Layout, blocks: list[bulk.PointBlock]) -> Aggregate:
             row.append(Ciphertext(out.point(k), out.point(k + 1)))
             k += 2
         rows.append(tuple(row))
-        slot += 2 * q.options + 2 * ((q.hi - q.lo + 1) + q.options * (q.value_max + 1))
+        slot += 2 * q.options + (2 * q.branches if whole else 0)
     return tuple(rows)

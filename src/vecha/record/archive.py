@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from vecha.crypto.encoding import hex_bytes
 from vecha.election.ballot import Ballot, tracker_of_canonical
+from vecha.election.packed_ballots import Layout
 from vecha.errors import InvalidBallot, InvalidEncoding, RecordError
 from vecha.record.checkpoint import Checkpoint
 from vecha.record.entries import RECORD_VERSION, Entry, EntryType, parse_entry
@@ -144,7 +145,9 @@ def read_header(directory: Path) -> RecordHeader:
     return RecordHeader(read_json_file(directory / HEADER, HEADER))
 
 
-def iter_board(directory: Path) -> Iterator[Entry]:
+def iter_board(directory: Path, layout: Callable[[], Layout | None] | None = None) -> Iterator[Entry]:
+    """The board's entries in order. `layout`: asked before each line, the election's ballot
+    layout once it is known, with which ballots are read packed (a verifier's reading)."""
     path = directory / BOARD
     if not path.exists():
         raise RecordError(f"{BOARD} is missing")
@@ -160,7 +163,7 @@ def iter_board(directory: Path) -> Iterator[Entry]:
             # a mix's line is some 100 MB
             raw = line[:-1]
             del line
-            entry = parse_entry(raw, index)
+            entry = parse_entry(raw, index, layout() if layout is not None else None)
             del raw
             yield entry
             del entry

@@ -17,12 +17,15 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vecha.crypto.canonical import CanonicalText, canonical_bytes, parse_canonical
 from vecha.crypto.encoding import hex_bytes
 from vecha.crypto.transcript import Transcript
 from vecha.errors import InvalidEncoding, RecordError
+
+if TYPE_CHECKING:
+    from vecha.election.packed_ballots import Layout
 
 __all__ = ["EntryType", "Entry", "entry_hash", "GENESIS_PARENT", "parse_entry", "RECORD_VERSION"]
 
@@ -58,8 +61,8 @@ def _valid_time(text: str) -> bool:
     """`YYYY-MM-DDTHH:MM:SSZ` in ASCII digits, nothing after it, and a real date and time."""
     if not _TIME.fullmatch(text):
         return False
-    try:
-        datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+    try:  # what strptime would accept of these digits (seconds 60 and 61 included: it refuses them too)
+        datetime(int(text[:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]), int(text[14:16]), int(text[17:19]))
     except ValueError:
         return False
     return True
@@ -92,12 +95,16 @@ class Entry:
         return self.raw if self.raw is not None else canonical_bytes(self.to_json())
 
     @classmethod
-    def from_canonical(cls, raw: bytes) -> Entry:
+    def from_canonical(cls, raw: bytes, layout: Layout | None = None) -> Entry:
         """Decode an entry that must be in canonical form (a line of a record, a row of the store).
-        A large mix or decryption of the mixed ballots is read packed (`packed_entries`)."""
-        from vecha.record.packed_entries import packed_entry
+        A large mix or decryption of the mixed ballots is read packed (`packed_entries`), and,
+        given the election's ballot layout, so is a ballot (a `PackedBallot`: a verifier's
+        reading)."""
+        from vecha.record.packed_entries import packed_ballot_entry, packed_entry
 
-        packed = packed_entry(raw)
+        packed = packed_ballot_entry(raw, layout) if layout is not None else None
+        if packed is None:
+            packed = packed_entry(raw)
         entry = cls.from_json(packed if packed is not None else parse_canonical(raw))
         return replace(entry, raw=raw)
 
@@ -107,8 +114,7 @@ class Entry:
         and C is one of a few fixed words, so B ends where the last `,"channel":"` begins)."""
         if self.raw is None:
             return canonical_bytes(self.payload["ballot"])
-        start = self.raw.index(_BALLOT_START) + len(_BALLOT_START)
-        return self.raw[start : self.raw.rindex(_CHANNEL_START)]
+        return ballot_of_line(self.raw)
 
     def mix_proof_bytes(self) -> bytes:
         """For a mix entry: the canonical JSON of its proof. A large mix read packed holds it
@@ -141,14 +147,22 @@ class Entry:
         return cls(obj["election"], index, hex_bytes(obj["parent"], 32, "parent"), obj["time"], kind, obj["payload"])
 
 
+def ballot_of_line(line: bytes) -> bytes:
+    """The canonical JSON of the ballot in a ballot entry's canonical JSON (a line of a
+    checked record), cut out of it (`Entry.ballot_bytes`)."""
+    start = line.index(_BALLOT_START) + len(_BALLOT_START)
+    return line[start : line.rindex(_CHANNEL_START)]
+
+
 def entry_hash(parent: bytes, canonical_entry: bytes) -> bytes:
     return Transcript("board-entry").raw("parent", parent).raw("entry", canonical_entry).digest()[:32]
 
 
-def parse_entry(raw: bytes, expected_index: int) -> Entry:
-    """Decode the canonical JSON of the entry expected at `expected_index`."""
+def parse_entry(raw: bytes, expected_index: int, layout: Layout | None = None) -> Entry:
+    """Decode the canonical JSON of the entry expected at `expected_index` (a ballot packed,
+    given the election's ballot layout)."""
     try:
-        entry = Entry.from_canonical(raw)
+        entry = Entry.from_canonical(raw, layout)
     except InvalidEncoding as e:
         raise RecordError(f"entry {expected_index}: {e}", expected_index, InvalidEncoding) from None
     if entry.index != expected_index:

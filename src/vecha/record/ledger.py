@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-from vecha.crypto.canonical import canonical_bytes
+from vecha.crypto.canonical import CanonicalText, canonical_bytes
 from vecha.crypto.encoding import hex_bytes, point_from_hex
 from vecha.crypto.rows import PackedRows
 from vecha.election.ballot import (
@@ -61,6 +61,7 @@ from vecha.election.trustees import (
 from vecha.errors import ElectionError, InvalidBallot, InvalidEncoding, InvalidProof, RecordError, VechaError
 from vecha.record.coercion_count import CoercionCount, Step
 from vecha.record.entries import GENESIS_PARENT, RECORD_VERSION, Entry, EntryType
+from vecha.record.packed_entries import PackedBallot
 
 __all__ = ["Phase", "Ledger", "Genesis", "Keyed", "Tally", "BallotBook", "CREDENTIALS_PER_ENTRY", "CHANNELS"]
 
@@ -578,13 +579,19 @@ class Ledger:
         a listed credential is a valid point (the list was checked)."""
         if self.phase is not Phase.OPEN:
             raise ElectionError("the election is not open for voting")
-        if not isinstance(raw, dict):
+        election: object
+        credential_hex: object
+        if isinstance(raw, PackedBallot):  # read with the election's layout: its two values are at hand
+            election, credential_hex = raw.election, raw.credential
+        elif isinstance(raw, dict):
+            election, credential_hex = raw.get("election"), raw.get("credential")
+        else:
             raise InvalidEncoding("ballot: expected an object")
-        if hex_bytes(raw.get("election"), 32, "ballot.election") != self.fingerprint:
+        if hex_bytes(election, 32, "ballot.election") != self.fingerprint:
             raise InvalidBallot("the ballot is for another election")
         # decoded as `Ballot.from_json` decodes it, so that a ballot checked later (in a batch,
         # on a worker) is refused for the same reason as one checked here
-        credential = point_from_hex(raw.get("credential"), "ballot.credential", nonidentity=True).encoding
+        credential = point_from_hex(credential_hex, "ballot.credential", nonidentity=True).encoding
         if credential not in self.book.credentials:
             raise InvalidBallot("the ballot's credential is not on the credential list")
         if tracker in self.book.trackers:
@@ -603,14 +610,14 @@ class Ledger:
             raise InvalidEncoding(f"channel must be one of the definition's {list(channels)}")
         if self.defined().definition.coercion:
             tracker = checked[1] if checked is not None else self._check_coercion_entry(entry)
-            self.book.cast(entry.index, tracker, self._coercion_row(entry.payload["ballot"], tracker))
+            self.book.cast(entry.index, tracker, self._coercion_row(_ballot_json(entry), tracker))
             return
         credential, tracker = checked if checked is not None else self._check_ballot_entry(entry)
-        row = row_of_ballot_json(entry.payload["ballot"]) if self.defined().definition.mix else None
+        row = row_of_ballot_json(_ballot_json(entry)) if self.defined().definition.mix else None
         self.book.count(entry.index, tracker, credential, row)
 
     def _check_coercion_entry(self, entry: Entry) -> str:
-        raw = entry.payload["ballot"]
+        raw = _ballot_json(entry)
         if not self.check_proofs:
             return tracker_of_json(raw)
         tracker = tracker_of_canonical(entry.ballot_bytes())
@@ -624,13 +631,14 @@ class Ledger:
     def _check_ballot_entry(self, entry: Entry) -> tuple[bytes, str]:
         raw = entry.payload["ballot"]
         if not self.check_proofs:  # a trusted board (the box's own store): no need to decode the ballot
+            raw = _ballot_json(entry)
             return hex_bytes(raw["credential"], 32, "credential"), tracker_of_json(raw)
         tracker = tracker_of_canonical(entry.ballot_bytes())
         if self.defer_ballot_proofs is not None:
             credential = self.check_ballot_json(raw, tracker)
             self.defer_ballot_proofs(entry.index, entry.ballot_bytes())
             return credential, tracker
-        ballot = Ballot.from_json(raw)
+        ballot = Ballot.from_json(_ballot_json(entry))
         return ballot.credential.encoding, self.check_ballot(ballot, tracker=tracker)
 
     def _on_close(self, entry: Entry) -> None:
@@ -676,7 +684,7 @@ class Ledger:
         done = 0
         for entry in entries:
             if entry.type is EntryType.BALLOT and entry.index in counted:
-                acc.add_ballot(Ballot.from_json(entry.payload["ballot"]))
+                acc.add_ballot(Ballot.from_json(_ballot_json(entry)))
                 done += 1
                 if progress is not None:
                     progress(done, len(counted))
@@ -885,3 +893,10 @@ def _booth_pins(value: Any) -> dict[str, str]:
             raise InvalidEncoding(f"booth pin {path!r}: a relative path of letters, digits, '.', '_' and '-'")
         hex_bytes(digest, 32, f"booth pin {path}")
     return dict(files)
+
+
+def _ballot_json(entry: Entry) -> Any:
+    """A ballot entry's ballot as JSON: parsed here if it was read packed (`PackedBallot`),
+    where more than its credential and election is needed."""
+    ballot = entry.payload["ballot"]
+    return ballot.value() if isinstance(ballot, CanonicalText) else ballot

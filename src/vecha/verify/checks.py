@@ -16,8 +16,10 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from pathlib import Path
 
+from vecha.crypto import bulk
 from vecha.crypto.canonical import canonical_bytes
 from vecha.election.counting import Aggregate
+from vecha.election.packed_ballots import Layout, layout_of
 from vecha.errors import Check, CheckFailed, RecordError, VechaError
 from vecha.record.archive import (
     RESULT,
@@ -149,6 +151,14 @@ class _Verification:
         self.summarize(len(checkpoints))
         return self.ledger
 
+    def _layout(self) -> Layout | None:
+        """The election's ballot layout once the board defines it, so that ballots are read
+        packed (`packed_ballot_entry`), where their proofs are checked from their bytes."""
+        genesis = self.ledger.genesis
+        if genesis is None or not self.batched or not bulk.available():
+            return None
+        return layout_of(genesis.definition)
+
     def board(self, header: RecordHeader, checkpoint_heights: set[int]) -> None:
         ledger = self.ledger
         ledger.batched = self.batched
@@ -159,7 +169,7 @@ class _Verification:
         if self.workers.count > 1 and not self.distributed:
             ledger.defer_mix_checks = self._defer_mix
         try:
-            for entry in iter_board(self.directory):
+            for entry in iter_board(self.directory, self._layout):
                 digest = ledger.apply(entry)
                 if ledger.height in checkpoint_heights:
                     self.heads[ledger.height] = digest

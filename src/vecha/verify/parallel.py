@@ -19,8 +19,9 @@ from vecha.election.ballot import Ballot, body_of_canonical, verify_ballots
 from vecha.election.coercion_ballot import CoercionBallot, verify_coercion_ballots
 from vecha.election.context import ElectionContext
 from vecha.election.counting import Aggregate, AggregateSum, aggregate_from_json, aggregate_to_json
-from vecha.election.packed_ballots import check_ballot_lines
+from vecha.election.packed_ballots import check_ballot_lines, sum_ballots
 from vecha.errors import VechaError
+from vecha.record.entries import ballot_of_line
 from vecha.workers import Job, Workers, context_of, job_of
 
 __all__ = ["BallotProofPool", "Failure", "check_chunk", "sum_chunk", "sum_counted"]
@@ -78,6 +79,11 @@ def sum_chunk(job: Job, lines: list[bytes]) -> list[list[dict[str, str]]]:
     already checked by the board's rules): only the ciphertexts are decoded."""
     ctx = context_of(job)
     acc = AggregateSum(ctx.definition)
+    read = sum_ballots([ballot_of_line(line) for line in lines], ctx.definition)
+    if read is not None:  # straight from the bytes (`packed_ballots`); any left over, the ordinary way
+        sums, rest = read
+        acc.add_aggregate(sums)
+        lines = [lines[i] for i in rest]
     for line in lines:
         acc.add_ballot_json(json.loads(line)["payload"]["ballot"])
     return aggregate_to_json(acc.total())

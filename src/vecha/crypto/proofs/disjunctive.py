@@ -65,12 +65,16 @@ def range_challenge(
     end: A_lo, B_lo, …): for a reader that holds no `Point` for them (`vecha.election.packed_ballots`)."""
     return (
         Transcript(purpose)
-        .raw("context", context)
-        .raw("K", key)
-        .raw("alpha", alpha)
-        .raw("beta", beta)
-        .number("lo", lo)
-        .number("hi", hi)
+        .raws(
+            (
+                ("context", context),
+                ("K", key),
+                ("alpha", alpha),
+                ("beta", beta),
+                ("lo", lo.to_bytes(8, "big")),  # `number`: 8 bytes big-endian
+                ("hi", hi.to_bytes(8, "big")),
+            )
+        )
         .packed_points("commitments", commitments)
         .challenge()
     )
