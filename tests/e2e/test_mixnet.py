@@ -416,3 +416,57 @@ def test_large_decryptions_are_sent_and_taken_as_canonical_bytes(
     assert verify_record(tmp_path / "record").ok
     result = json.loads((tmp_path / "record" / "result.json").read_text())
     assert result["mixed"] == {"ballots": 3, "invalid": 0} and result["counted"] == 3
+
+
+def test_combine_takes_canonical_decryption_files_as_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`vecha combine FILE…` on a mixed election's decryption files (canonical JSON, as
+    `vecha trustee decrypt` writes them) never parses their shares: each goes on the board as
+    its payload's bytes, read packed. A decryption already on the board given again is taken
+    as there; another one for that trustee is refused, and nothing is written; a file with
+    a changed share is refused the same way. The result is published and the record verifies."""
+    import json
+
+    from vecha.cli import boxes
+    from vecha.cli.main import main
+    from vecha.election.mixing import decrypt_rows_canonical
+    from vecha.store import organizer
+
+    e = build_election(tmp_path / "box", definition=MIXED, votes=VOTES, stop_after=EntryType.MIX)
+    board, fp = e.board, e.board.ledger.fingerprint
+
+    def file_of(j: int, secret_of: int | None = None) -> Path:
+        shares = decrypt_rows_canonical(fp, e.trustees[(secret_of or j) - 1], board.ledger.mixed)
+        path = tmp_path / f"d{j}-{secret_of}.json"
+        path.write_bytes(b'{"election":"%b","shares":%b,"trustee":%d}\n' % (fp.hex().encode(), shares, j))
+        return path
+
+    parsed: list[object] = []
+    real_loads = json.loads
+    monkeypatch.setattr(boxes, "read_json", lambda *a: parsed.append(a) or real_loads(Path(a[0]).read_text()))
+    first, third = file_of(1), file_of(3)  # each decryption's proofs are fresh: made once
+    read = boxes.read_decryption_file(first)
+    assert isinstance(read["shares"], bytes) and read["trustee"] == 1 and read["election"] == fp.hex()
+    # trustee 1 uploaded already (as through the box's route); then the organizer combines from files
+    organizer.add_decryption(board, 1, read["shares"])
+    height = board.ledger.height
+    db = str(tmp_path / "box" / "box.sqlite")
+    board.engine.dispose()
+    forged = file_of(1, secret_of=2)  # trustee 2's shares under trustee 1's name
+    assert main(["combine", str(forged), str(third), "--db", db]) == 1
+    assert "trustee 1 already decrypted, with other shares" in capsys.readouterr().err
+    changed = tmp_path / "changed.json"
+    text = third.read_bytes()
+    at = text.index(b'"share":"') + len(b'"share":"')
+    changed.write_bytes(text[:at] + (b"1" if text[at : at + 1] != b"1" else b"2") + text[at + 1 :])
+    assert main(["combine", str(first), str(changed), "--db", db]) == 1
+    assert "(mix-decryption): shares[0][0].share" in capsys.readouterr().err
+    board.refresh()
+    assert board.ledger.height == height  # neither wrote anything
+    assert main(["combine", str(first), str(third), "--db", db]) == 0
+    assert parsed == []  # no decryption file was parsed as JSON
+    board.refresh()
+    assert board.ledger.phase.name == "DONE"
+    assert main(["export", "--db", db, "--out", str(tmp_path / "record")]) == 0
+    assert verify_record(tmp_path / "record").ok

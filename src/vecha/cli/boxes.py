@@ -9,7 +9,7 @@ from typing import Annotated, Any, Protocol
 
 import typer
 
-from vecha.cli.common import CliError, load_board
+from vecha.cli.common import CliError, load_board, read_json
 from vecha.client import Client
 from vecha.election.ballot import Ballot
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation
@@ -173,6 +173,26 @@ def open_box(db: str, election: str | None, server: str | None, token: str | Non
         return LocalBox(load_board(db, election))
     client = Client(server, token)
     return RemoteBox(client, client.election_id(election))
+
+
+def read_decryption_file(path: Path) -> Any:
+    """A trustee's partial decryption file as `{"election", "trustee", "shares"}`. One in
+    canonical JSON (a mixed election's, as `vecha trustee decrypt` writes it) is not parsed:
+    its `shares` is then the entry payload's bytes (`canonical_decryption`), which the board
+    reads packed, so that the mixed ballots of a large election (half a million shares) are
+    never held as objects; any other is parsed as JSON."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CliError(f"partial decryption: no such file {path}") from None
+    except OSError as e:
+        raise CliError(f"partial decryption: cannot read {path} ({e})") from None
+    canonical = steps.canonical_decryption(data)
+    if canonical is not None:
+        election, trustee, payload = canonical
+        return {"election": election, "trustee": trustee, "shares": payload}
+    del data
+    return read_json(path, "partial decryption")  # checked by `check_decryption_files`
 
 
 def check_decryption_files(loaded: list[Any], fingerprint: str) -> None:

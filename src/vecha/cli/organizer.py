@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from vecha.cli.boxes import Db, ElectionId, Server, Token, check_decryption_files, open_box
+from vecha.cli.boxes import Db, ElectionId, Server, Token, check_decryption_files, open_box, read_decryption_file
 from vecha.cli.common import CliError, console, err_console, progress_bar, read_definition, read_json, write_out
 from vecha.client import Client
 from vecha.election.definition import parse_definition
@@ -242,7 +242,7 @@ def combine(
     from vecha.record.package import setup_ledger
 
     box = open_box(db, election, server, token)
-    loaded = [read_json(p, "partial decryption") for p in decryptions or []]
+    loaded = [read_decryption_file(p) for p in decryptions or []]
     check_decryption_files(loaded, box.fingerprint())
     result = box.combine(loaded)
     definition = setup_ledger(box.package()).defined().definition

@@ -185,8 +185,6 @@ _DECRYPTION_BODY = {
         },
     }
 }
-#: the head of a large decryption's canonical JSON: its election, then its shares
-_LARGE_DECRYPTION = re.compile(rb'\{"election":"([0-9a-f]{64})",(?="shares":\[)')
 
 
 @router.post("/elections/{election_id}/decryptions", openapi_extra=_DECRYPTION_BODY)
@@ -206,13 +204,12 @@ async def post_decryption(request: Request, s: StateDep, who: Trustee) -> Messag
         trustee, election = decryption.trustee, decryption.election
         payload = decryption.shares
     else:
-        head, tail = _LARGE_DECRYPTION.match(body), _TRUSTEE_LAST.search(body)
-        if head is None or tail is None:
+        large = steps.canonical_decryption(body)  # {"shares":…,"trustee":N}: the entry's payload, byte for byte
+        if large is None:
             raise ApiError(
                 422, "invalid-encoding", "a decryption larger than 1 MiB is sent as canonical JSON (spec §2.5)"
             )
-        trustee, election = int(tail.group(1)), head.group(1).decode()
-        payload = b"{" + body[head.end() :]  # {"shares":…,"trustee":N}: the entry's payload, byte for byte
+        election, trustee, payload = large
     if trustee != index:
         raise ApiError(403, "forbidden", f"you are trustee {index}, not trustee {trustee}")
     if election != board.ledger.fingerprint.hex():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
@@ -10,12 +11,13 @@ from typing import Any
 from vecha.crypto.encoding import point_from_hex
 from vecha.election.counting import aggregate_to_json
 from vecha.election.eligibility import RegistrarCount, SignedCredential
-from vecha.election.mixing import MixedShares, shares_digest
+from vecha.election.mixing import MixedShares, read_row_shares, shares_digest
 from vecha.election.trustees import TrusteeAnnouncement, TrusteeConfirmation, check_ceremony
 from vecha.errors import ElectionError, InvalidEncoding
 from vecha.record.archive import RecordWriter
 from vecha.record.entries import Entry, EntryType
 from vecha.record.ledger import CREDENTIALS_PER_ENTRY, Phase
+from vecha.record.packed_entries import PackedShares
 from vecha.store.board import Board
 from vecha.store.commit import AlreadyThere
 from vecha.verify.parallel import sum_counted
@@ -146,6 +148,24 @@ def _decryption_type(board: Board) -> EntryType:
     return EntryType.MIX_DECRYPTION if board.ledger.defined().definition.mix else EntryType.DECRYPTION
 
 
+#: a partial decryption in canonical JSON (as `vecha trustee decrypt` writes a mixed
+#: election's): its election first, its trustee last
+_DECRYPTION_HEAD = re.compile(rb'\{"election":"([0-9a-f]{64})",(?="shares":\[)')
+_DECRYPTION_TAIL = re.compile(rb',"trustee":(0|[1-9][0-9]{0,8})\}\s*\Z')
+
+
+def canonical_decryption(body: bytes) -> tuple[str, int, bytes] | None:
+    """A partial decryption given as canonical JSON, read without parsing its shares (the
+    mixed ballots of a large election: half a million shares, 150 MB): its election's
+    fingerprint in hex, its trustee, and its entry payload `{"shares":…,"trustee":N}` byte
+    for byte, which the board reads packed. None if it does not begin and end as one (the
+    caller parses it as JSON); whether the shares are canonical, the board checks."""
+    head, tail = _DECRYPTION_HEAD.match(body), _DECRYPTION_TAIL.search(body, max(0, len(body) - 64))
+    if head is None or tail is None:
+        return None
+    return head.group(1).decode(), int(tail.group(1)), b"{" + body[head.end() : tail.start()] + tail.group(0).rstrip()
+
+
 def add_decryption(board: Board, trustee: int, shares: Any) -> None:
     """Put trustee `trustee`'s decryption on the board: its shares, or the whole payload as
     canonical JSON bytes (a large one, read packed), which must then name that trustee."""
@@ -209,7 +229,13 @@ def combine(board: Board, decryptions: Sequence[tuple[int, Any]]) -> dict[str, A
             raise ElectionError(f"two decryptions of trustee {trustee}")
         on_board = done.get(trustee)
         if on_board is not None:
-            if isinstance(on_board, MixedShares):
+            if isinstance(shares, bytes):  # a whole payload (`canonical_decryption`): read as the board reads it
+                shares = ledger.next_entry_canonical(kind, shares, ledger.last_time).payload["shares"]
+            if isinstance(on_board, MixedShares) and isinstance(shares, PackedShares):
+                same = (
+                    read_row_shares(ledger.fingerprint, trustee, None, ledger.mixed, shares).digest == on_board.digest
+                )
+            elif isinstance(on_board, MixedShares):
                 same = shares_digest(trustee, shares) == on_board.digest
             else:
                 same = [[s.to_json() for s in row] for row in on_board] == shares
@@ -221,8 +247,10 @@ def combine(board: Board, decryptions: Sequence[tuple[int, Any]]) -> dict[str, A
     have = len(set(done) | set(new))
     if have < t:
         raise ElectionError(f"{have} trustees decrypted; {t} are needed (nothing was written)")
+    # a payload given as bytes names its trustee itself (`canonical_decryption` cut it from the tail)
     entries: list[tuple[EntryType, Any, bool]] = [
-        (kind, {"trustee": j, "shares": shares}, False) for j, shares in new.items()
+        (kind, shares if isinstance(shares, bytes) else {"trustee": j, "shares": shares}, False)
+        for j, shares in new.items()
     ]
     entries.append((EntryType.RESULT, lambda: board.ledger.expected_result(), True))  # made after the decryptions
     appended = board.append_all(entries)
