@@ -18,7 +18,8 @@ record (ballots cast and checked, the mixes and shares posted as board entries, 
 `--keep DIR` keeps part two's store and record in DIR (and the figures of its making, in
 DIR/made.json); `--verify DIR` then verifies that record again without making it (the 100k
 record takes half an hour to make), and measures what the ballot box holds to read its
-first mix, the old way (JSON objects) and packed, each in a process of its own. Without
+first mix, and to take its first trustee's decryption of the mixed ballots, the old way
+(JSON objects) and packed, each in a process of its own. Without
 `--ballots`, part one's last figures in the output file are kept.
 
 Each part runs in a process of its own so that its peak memory (ru_maxrss) is its own.
@@ -47,7 +48,7 @@ from vecha.crypto.rows import PackedRows
 from vecha.election.definition import parse_definition
 from vecha.election.mixed_count import count_opened
 from vecha.election.mixing import Mix, decrypt_rows, decrypt_rows_canonical, make_mix, open_rows, verify_row_shares
-from vecha.record.entries import EntryType
+from vecha.record.entries import RECORD_VERSION, EntryType
 from vecha.testing.records import SMALL_DEFINITION, build_election, fixed_identities, mix_and_publish
 
 CANDIDATES = ["Ala", "Bo", "Cy", "Dan", "Eva"]
@@ -291,9 +292,59 @@ def verify_pipeline(directory: str, cores: int) -> dict[str, Any]:
     }
 
 
-def _first_mix_line(directory: str) -> bytes:
+def _first_line(directory: str, kind: str) -> bytes:
+    tail = b'"type":"%b","version":%d}' % (kind.encode(), RECORD_VERSION)
     with open(Path(directory) / "record" / "board.jsonl", "rb") as f:
-        return next(line.rstrip(b"\n") for line in f if line.rstrip(b"\n").endswith(b'"type":"mix","version":2}'))
+        return next(line.rstrip(b"\n") for line in f if line.rstrip(b"\n").endswith(tail))
+
+
+def _first_mix_line(directory: str) -> bytes:
+    return _first_line(directory, "mix")
+
+
+def box_take_decryption(directory: str, packed: bool) -> dict[str, Any]:
+    """What the ballot box holds to take the first trustee's decryption of the mixed ballots
+    of the kept record, its proofs checked (in batches, as the box does): the body as the
+    trustee posts it, taken the way POST /decryptions and `vecha combine` took it before
+    they kept canonical bytes (JSON objects, encoded again for the entry), or as the entry
+    payload's bytes, read packed. The board before it is replayed without its proofs."""
+    from vecha.record.archive import iter_board
+    from vecha.record.ledger import Ledger
+    from vecha.store.organizer import canonical_decryption
+
+    ledger = Ledger(check_proofs=False)
+    for entry in iter_board(Path(directory) / "record"):
+        if entry.type is EntryType.MIX_DECRYPTION:
+            break
+        ledger.apply(entry)
+        del entry
+    line = _first_line(directory, "mix-decryption")
+    payload_bytes = line[line.index(b'"payload":') + len(b'"payload":') : line.rindex(b',"time":')]
+    body = b'{"election":"%b",%b' % (ledger.fingerprint.hex().encode(), payload_bytes[1:])  # as posted
+    time_of = line[line.rindex(b',"time":"') + 9 : line.rindex(b'","type"')].decode()
+    del line, payload_bytes
+    ledger.check_proofs = True
+    start = time.perf_counter()
+    if packed:
+        found = canonical_decryption(body)
+        assert found is not None
+        del body
+        entry = ledger.next_entry_canonical(EntryType.MIX_DECRYPTION, found[2], time_of)
+        del found
+    else:
+        obj = json.loads(body)
+        del body
+        entry = ledger.next_entry(
+            EntryType.MIX_DECRYPTION, {"trustee": obj["trustee"], "shares": obj["shares"]}, time_of
+        )
+        del obj
+        entry.canonical()  # the entry's line, for its hash and the store
+    ledger.apply(entry)
+    key = "packed" if packed else "as_json_objects"
+    return {
+        f"box_take_decryption_{key}_s": round(time.perf_counter() - start, 1),
+        f"box_take_decryption_{key}_peak_rss_mib": _peak_mib(),
+    }
 
 
 def box_read_mix(directory: str, packed: bool) -> dict[str, Any]:
@@ -366,6 +417,7 @@ def main() -> None:
         result["through_the_record"] = made | _in_child("verify_pipeline", str(args.verify), cores)
         for packed in (False, True):
             result["through_the_record"] |= _in_child("box_read_mix", str(args.verify), packed)
+            result["through_the_record"] |= _in_child("box_take_decryption", str(args.verify), packed)
     elif args.record_ballots and args.keep:
         args.keep.mkdir(parents=True, exist_ok=False)
         through = _in_child("record_pipeline", args.record_ballots, cores, str(args.keep))
