@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Iterable
 
 from vecha.crypto.group import Point, Scalar
 
@@ -52,10 +53,10 @@ class Transcript:
             self._h.update(_label_frame(label) + len(data).to_bytes(8, "big") + data)
         return self
 
-    def raws(self, items: tuple[tuple[str, bytes], ...]) -> Transcript:
+    def raws(self, items: Iterable[tuple[str, bytes]]) -> Transcript:
         """`raw(label, data)` for each item in turn, in one call into the hash (short items:
         the challenges a verifier computes by the million)."""
-        self._h.update(b"".join(_label_frame(label) + len(data).to_bytes(8, "big") + data for label, data in items))
+        self._h.update(b"".join([_label_frame(label) + len(data).to_bytes(8, "big") + data for label, data in items]))
         return self
 
     def text(self, label: str, value: str) -> Transcript:
