@@ -71,6 +71,7 @@ def _verify(record: Path, workers: int, batched: bool = True) -> dict[str, Any]:
     child process starts with its parent's peak, here the generator's.)"""
     code = (
         "import json, sys, time; from pathlib import Path; from vecha.verify import verify_record; "
+        "from vecha.workers.pool import collect_rarely; collect_rarely(); "  # as `vecha verify` does
         "t = time.perf_counter(); "
         "r = verify_record(Path(sys.argv[1]), workers=int(sys.argv[2]), batched=sys.argv[3] == 'batched'); "
         "print(json.dumps({'ok': r.ok, 'seconds': time.perf_counter() - t}))"
