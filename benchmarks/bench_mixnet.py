@@ -38,6 +38,7 @@ import resource
 import tempfile
 import threading
 import time
+import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -302,7 +303,21 @@ def _first_mix_line(directory: str) -> bytes:
     return _first_line(directory, "mix")
 
 
-def box_take_decryption(directory: str, packed: bool) -> dict[str, Any]:
+def _status_mib(field: str) -> float:
+    """A memory figure of this process from /proc/self/status (VmRSS now, VmHWM its peak)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return round(int(line.split()[1]) / 1024, 1)
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def _reset_peak() -> None:
+    """Set this process's peak (VmHWM) to what it holds now (Linux: clear_refs 5), so that the
+    peak of what follows is measured, not the replay's before it."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def box_take_decryption(directory: str, packed: bool, traced: bool = False) -> dict[str, Any]:
     """What the ballot box holds to take the first trustee's decryption of the mixed ballots
     of the kept record, its proofs checked (in batches, as the box does): the body as the
     trustee posts it, taken the way POST /decryptions and `vecha combine` took it before
@@ -323,7 +338,12 @@ def box_take_decryption(directory: str, packed: bool) -> dict[str, Any]:
     body = b'{"election":"%b",%b' % (ledger.fingerprint.hex().encode(), payload_bytes[1:])  # as posted
     time_of = line[line.rindex(b',"time":"') + 9 : line.rindex(b'","type"')].decode()
     del line, payload_bytes
+    len_body, shares = len(body), len(ledger.mixed) * (ledger.mixed.width if ledger.mixed else 0)
     ledger.check_proofs = True
+    before = _status_mib("VmRSS")  # the replay done, the body held
+    _reset_peak()
+    if traced:
+        tracemalloc.start()
     start = time.perf_counter()
     if packed:
         found = canonical_decryption(body)
@@ -341,9 +361,14 @@ def box_take_decryption(directory: str, packed: bool) -> dict[str, Any]:
         entry.canonical()  # the entry's line, for its hash and the store
     ledger.apply(entry)
     key = "packed" if packed else "as_json_objects"
+    if traced:
+        return {f"box_take_decryption_{key}_python_peak_mib": round(tracemalloc.get_traced_memory()[1] / 2**20, 1)}
     return {
         f"box_take_decryption_{key}_s": round(time.perf_counter() - start, 1),
-        f"box_take_decryption_{key}_peak_rss_mib": _peak_mib(),
+        f"box_take_decryption_{key}_rss_before_mib": before,
+        f"box_take_decryption_{key}_peak_rss_mib": _status_mib("VmHWM"),
+        "decryption_body_mib": round(len_body / 2**20, 1),
+        "decryption_shares": shares,
     }
 
 
@@ -418,6 +443,7 @@ def main() -> None:
         for packed in (False, True):
             result["through_the_record"] |= _in_child("box_read_mix", str(args.verify), packed)
             result["through_the_record"] |= _in_child("box_take_decryption", str(args.verify), packed)
+            result["through_the_record"] |= _in_child("box_take_decryption", str(args.verify), packed, True)
     elif args.record_ballots and args.keep:
         args.keep.mkdir(parents=True, exist_ok=False)
         through = _in_child("record_pipeline", args.record_ballots, cores, str(args.keep))
