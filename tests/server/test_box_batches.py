@@ -23,11 +23,10 @@ from vecha.testing.flood import forged_ballot
 from vecha.testing.records import build_election
 from vecha.workers import BallotVerifier
 
-pytestmark = pytest.mark.slow
-
 VOTERS = 24
 
 
+@pytest.mark.slow
 def test_waiting_ballots_are_batched_and_each_gets_its_own_answer(tmp_path: Path) -> None:
     built = build_election(tmp_path, votes=[], voters=VOTERS, stop_after=EntryType.OPEN)
     ctx, fp = built.context, built.context.fingerprint
@@ -75,3 +74,36 @@ def test_waiting_ballots_are_batched_and_each_gets_its_own_answer(tmp_path: Path
     assert answers == expected
     assert told == [1, *sizes]
     assert sum(sizes) == VOTERS and max(sizes) > 1, sizes  # one worker, 24 at once: some waited together
+
+
+def test_a_batch_gives_each_ballot_the_error_it_gives_alone(tmp_path: Path) -> None:
+    """`check_submitted_batch` reads the ballots from their canonical JSON where it can: for
+    honest ones, forged proofs, a wrong signature, an invalid point, upper-case hex, a float
+    (no canonical JSON at all) and a member too many, the same error, word for word, as each
+    checked alone and proof by proof (`check_submitted`)."""
+    from vecha.workers.ballot_box import check_submitted, check_submitted_batch
+    from vecha.workers.jobs import job_of
+
+    built = build_election(tmp_path, votes=[], voters=8, stop_after=EntryType.OPEN)
+    ctx, fp = built.context, built.context.fingerprint
+    sel = selections_from_labels(ctx.definition, {"council": ["South / Cat"], "yesno": ["No"]})
+    made = [encrypt_ballot(ctx, Credential.from_code(c, fp), sel).ballot.to_json() for c in built.codes]
+    made[1] = forged_ballot(ctx, Credential.from_code(built.codes[1], fp), made[1])
+    made[2]["signature"]["response"] = made[2]["answers"][0]["proofs"][0][0][3]
+    made[3]["answers"][1]["proofs"][0][1][0] = "ff" * 32
+    made[4]["credential"] = made[4]["credential"].upper()
+    made[5]["answers"][0]["choices"][0]["alpha"] = 1.5
+    made[6]["extra"] = "x"
+    job = job_of(ctx)
+
+    def alone(ballot: dict[str, Any]) -> tuple[type[VechaError], str] | None:
+        try:
+            check_submitted(job, ballot)
+        except VechaError as e:
+            return type(e), str(e)
+        return None
+
+    expected = [alone(b) for b in made]
+    assert expected[0] is None and expected[7] is None and all(e is not None for e in expected[1:7])
+    got = [None if e is None else (type(e), str(e)) for e in check_submitted_batch(job, made)]
+    assert got == expected
