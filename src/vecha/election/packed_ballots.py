@@ -42,7 +42,7 @@ from vecha.election.ballot import (
 from vecha.election.context import ElectionContext
 from vecha.election.counting import Aggregate
 from vecha.election.definition import Definition
-from vecha.errors import InvalidBallot, VechaError
+from vecha.errors import InvalidEncoding, VechaError
 
 __all__ = ["Layout", "layout_of", "read_ballot", "check_ballot_lines", "sum_ballots"]
 
@@ -265,9 +265,10 @@ def check_ballot_lines(
 
     def alone(i: int) -> None:
         try:
-            ballot = Ballot.from_json(json.loads(lines[i]))
-        except json.JSONDecodeError:
-            raise InvalidBallot("the ballot is not JSON") from None
+            obj = json.loads(lines[i])
+        except ValueError:  # not JSON, or not UTF-8 (a checked record's lines are both)
+            raise InvalidEncoding("the ballot is not JSON") from None
+        ballot = Ballot.from_json(obj)
         verify_ballot(ballot, ctx, lines[i])
 
     failed = check_each(range(len(lines)), alone, into)
