@@ -430,6 +430,7 @@ def test_combine_takes_canonical_decryption_files_as_bytes(
 
     from vecha.cli import boxes
     from vecha.cli.main import main
+    from vecha.crypto.group import GENERATOR
     from vecha.election.mixing import decrypt_rows_canonical
     from vecha.store import organizer
 
@@ -458,10 +459,11 @@ def test_combine_takes_canonical_decryption_files_as_bytes(
     assert "trustee 1 already decrypted, with other shares" in capsys.readouterr().err
     changed = tmp_path / "changed.json"
     text = third.read_bytes()
-    at = text.index(b'"share":"') + len(b'"share":"')
-    changed.write_bytes(text[:at] + (b"1" if text[at : at + 1] != b"1" else b"2") + text[at + 1 :])
+    at = text.index(b'"share":"') + len(b'"share":"')  # the first share: another valid point
+    changed.write_bytes(text[:at] + GENERATOR.hex().encode() + text[at + 64 :])
     assert main(["combine", str(first), str(changed), "--db", db]) == 1
-    assert "(mix-decryption): shares[0][0].share" in capsys.readouterr().err
+    refused = capsys.readouterr().err
+    assert "trustee 3: decryption share for mixed ballot 0, ciphertext 0 has an invalid proof" in refused
     board.refresh()
     assert board.ledger.height == height  # neither wrote anything
     assert main(["combine", str(first), str(third), "--db", db]) == 0
