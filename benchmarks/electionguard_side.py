@@ -24,36 +24,36 @@ import electionguard
 from electionguard.ballot import BallotBoxState, PlaintextBallot, PlaintextBallotContest, PlaintextBallotSelection
 from electionguard.ballot_box import submit_ballot
 from electionguard.decryption_mediator import DecryptionMediator
-from electionguard.definition import (
-    BallotStyle,
-    Candidate,
-    CandidateContestDescription,
-    Definition,
-    ElectionType,
-    GeopoliticalUnit,
-    InternalManifest,
-    ReportingUnitType,
-    SelectionDescription,
-    SpecVersion,
-    VoteVariationType,
-)
 from electionguard.election import make_ciphertext_election_context
 from electionguard.encrypt import encrypt_ballot
 from electionguard.group import ONE_MOD_Q
 from electionguard.guardian import Guardian
 from electionguard.key_ceremony import CeremonyDetails
 from electionguard.key_ceremony_mediator import KeyCeremonyMediator
+from electionguard.manifest import (  # ElectionGuard's name for an election definition
+    BallotStyle,
+    Candidate,
+    CandidateContestDescription,
+    ElectionType,
+    GeopoliticalUnit,
+    InternalManifest,
+    Manifest,
+    ReportingUnitType,
+    SelectionDescription,
+    SpecVersion,
+    VoteVariationType,
+)
 from electionguard.tally import CiphertextTally
 
 
-def manifest_with(options: int) -> Definition:
+def manifest_with(options: int) -> Manifest:
     selections = [SelectionDescription(f"option-{i}", i, f"candidate-{i}") for i in range(options)]
     contest = CandidateContestDescription(
         "council", 0, "district", VoteVariationType.one_of_m, 1, 1, "Council", selections
     )
     style = BallotStyle("style")
     style.geopolitical_unit_ids = ["district"]
-    return Definition(
+    return Manifest(
         election_scope_id="benchmark",
         spec_version=SpecVersion.EG0_95,
         type=ElectionType.general,
