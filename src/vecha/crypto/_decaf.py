@@ -176,15 +176,11 @@ class Block:
     point (a verifier reading a chunk of ballots straight from their bytes). `spare` slots
     after the decoded ones are left for points computed into the block."""
 
-    __slots__ = ("buffer", "base", "size")
+    __slots__ = ("buffer", "base")
 
     def __init__(self, size: int) -> None:
         self.buffer = _ffi.new(_CHARS, size * _POINT_BYTES + _ALIGN)
         self.base = (int(_ffi.cast(_UINTPTR, self.buffer)) + _ALIGN - 1) & ~(_ALIGN - 1)
-        self.size = size
-
-    def address(self, i: int) -> int:
-        return self.base + i * _POINT_BYTES
 
     def handle(self, i: int) -> Handle:
         """Point i as a handle (which keeps the whole block alive)."""

@@ -5,7 +5,7 @@ module built; `available` says whether both are in use).
 A verifier reads a million ballots of some 70 points each. As `Point` objects each costs
 two Python objects and a call into C; here a ballot's points are decoded in one call, the
 sums its proofs need are computed in place, and a batch of proofs refers to them by address
-(`Batch.term_at`). The values are the same as `Point`'s: the same canonical encodings are
+(`Batch.terms_at`). The values are the same as `Point`'s: the same canonical encodings are
 accepted, the same sums and multi-scalar multiplications computed.
 """
 

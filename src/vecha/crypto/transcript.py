@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable
 
 from vecha.crypto.group import Point, Scalar
 
@@ -51,12 +50,6 @@ class Transcript:
             self._h.update(data)
         else:  # one call: the common case is short, and a call costs more than the copy
             self._h.update(_label_frame(label) + len(data).to_bytes(8, "big") + data)
-        return self
-
-    def raws(self, items: Iterable[tuple[str, bytes]]) -> Transcript:
-        """`raw(label, data)` for each item in turn, in one call into the hash (short items:
-        the challenges a verifier computes by the million)."""
-        self._h.update(b"".join([_label_frame(label) + len(data).to_bytes(8, "big") + data for label, data in items]))
         return self
 
     def text(self, label: str, value: str) -> Transcript:

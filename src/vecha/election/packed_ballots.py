@@ -129,7 +129,6 @@ class Layout:
         self.credential = slice(self.election.start - 78, self.election.start - 14)  # ',"election":"' between
         self.questions = tuple(questions)
         self.points = sum(1 for _, kind in places if kind in "cp")
-        self.scalars = sum(1 for _, kind in places if kind == "s")
         self.equations = 1 + 2 * sum(q.branches for q in questions)
 
     def fits(self, line: bytes) -> bool:

@@ -48,9 +48,7 @@ def check_chunk(
         read = check_ballot_lines([raw for _, raw in chunk], ctx)
         if read is not None:
             failed_lines, sums = read
-            acc.add_aggregate(sums)
-            failures = [(chunk[i][0], type(e), str(e)) for i, e in failed_lines]
-            return failures, aggregate_to_json(acc.total())
+            return [(chunk[i][0], type(e), str(e)) for i, e in failed_lines], aggregate_to_json(sums)
     decoded: list[tuple[int, Any, bytes]] = []
     for index, raw in chunk:
         try:

@@ -63,22 +63,17 @@ def range_challenge(
 ) -> Scalar:
     """The challenge c (§4.3) from the encodings of the key, α, β and the commitments (end to
     end: A_lo, B_lo, …): for a reader that holds no `Point` for them (`vecha.election.packed_ballots`)."""
-    n = len(commitments) // 32
-    if len(commitments) % 32:
-        raise ValueError("commitments are 32 bytes each")
-    # `number` is `raw` of 8 bytes big-endian, and `packed_points` is the count as a number
-    # then `raw` of each point: all of it absorbed in one call
-    items = [
-        ("context", context),
-        ("K", key),
-        ("alpha", alpha),
-        ("beta", beta),
-        ("lo", lo.to_bytes(8, "big")),
-        ("hi", hi.to_bytes(8, "big")),
-        ("commitments#", n.to_bytes(8, "big")),
-    ]
-    items += [("commitments", commitments[32 * k : 32 * k + 32]) for k in range(n)]
-    return Transcript(purpose).raws(items).challenge()
+    return (
+        Transcript(purpose)
+        .raw("context", context)
+        .raw("K", key)
+        .raw("alpha", alpha)
+        .raw("beta", beta)
+        .number("lo", lo)
+        .number("hi", hi)
+        .packed_points("commitments", commitments)
+        .challenge()
+    )
 
 
 def _simulated(key: Point, value: int, randomness: Scalar, v: int, c: Scalar, r: Scalar) -> tuple[Point, Point]:
