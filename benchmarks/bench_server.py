@@ -139,7 +139,7 @@ def _batch_sizes(metrics: str) -> dict[str, Any]:
         "tasks": int(tasks),
         "ballots": int(ballots),
         "mean_ballots_per_task": round(ballots / tasks, 2) if tasks else None,
-        "ballots_checked_alone": int(alone),
+        "tasks_of_one_ballot": int(alone),
     }
 
 

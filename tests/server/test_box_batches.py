@@ -55,7 +55,9 @@ def test_waiting_ballots_are_batched_and_each_gets_its_own_answer(tmp_path: Path
     verifier = BallotVerifier(1, on_task=told.append)
     try:
         verifier.check(ballots[0], ctx)  # the worker is free: sent at once, alone
-        assert list(verifier.batches) == [1]
+        with pytest.raises(InvalidProof):  # alone too (a batch of one), a forged one gets its own error
+            verifier.check(ballots[1], ctx)
+        assert list(verifier.batches) == [1, 1]
         start = threading.Barrier(VOTERS)
 
         def check(k: int) -> type[VechaError] | None:
@@ -68,11 +70,11 @@ def test_waiting_ballots_are_batched_and_each_gets_its_own_answer(tmp_path: Path
 
         with ThreadPoolExecutor(VOTERS) as pool:
             answers = list(pool.map(check, range(VOTERS)))
-        sizes = list(verifier.batches)[1:]
+        sizes = list(verifier.batches)[2:]
     finally:
         verifier.close()
     assert answers == expected
-    assert told == [1, *sizes]
+    assert told == [1, 1, *sizes]
     assert sum(sizes) == VOTERS and max(sizes) > 1, sizes  # one worker, 24 at once: some waited together
 
 

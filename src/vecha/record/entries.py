@@ -14,7 +14,7 @@ and the election fingerprint is hash_0.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -105,8 +105,7 @@ class Entry:
         packed = packed_ballot_entry(raw, layout) if layout is not None else None
         if packed is None:
             packed = packed_entry(raw)
-        entry = cls.from_json(packed if packed is not None else parse_canonical(raw))
-        return replace(entry, raw=raw)
+        return cls.from_json(packed if packed is not None else parse_canonical(raw), raw)
 
     def ballot_bytes(self) -> bytes:
         """For a ballot entry read from canonical JSON: the canonical JSON of its ballot, cut
@@ -127,7 +126,8 @@ class Entry:
         return entry_hash(self.parent, self.canonical())
 
     @classmethod
-    def from_json(cls, obj: Any) -> Entry:
+    def from_json(cls, obj: Any, raw: bytes | None = None) -> Entry:
+        """The entry `obj` describes; `raw`: the canonical JSON it was read from (`from_canonical`)."""
         keys = {"version", "election", "index", "parent", "time", "type", "payload"}
         if not isinstance(obj, dict) or set(obj) != keys:
             raise InvalidEncoding(f"an entry has exactly the fields {sorted(keys)}")
@@ -144,7 +144,9 @@ class Entry:
             kind = EntryType(obj["type"])
         except ValueError:
             raise InvalidEncoding(f"unknown entry type {obj['type']!r}") from None
-        return cls(obj["election"], index, hex_bytes(obj["parent"], 32, "parent"), obj["time"], kind, obj["payload"])
+        return cls(
+            obj["election"], index, hex_bytes(obj["parent"], 32, "parent"), obj["time"], kind, obj["payload"], raw
+        )
 
 
 def ballot_of_line(line: bytes) -> bytes:

@@ -589,10 +589,13 @@ class Ledger:
             raise InvalidEncoding("ballot: expected an object")
         if hex_bytes(election, 32, "ballot.election") != self.fingerprint:
             raise InvalidBallot("the ballot is for another election")
-        # decoded as `Ballot.from_json` decodes it, so that a ballot checked later (in a batch,
-        # on a worker) is refused for the same reason as one checked here
-        credential = point_from_hex(credential_hex, "ballot.credential", nonidentity=True).encoding
+        credential = hex_bytes(credential_hex, 32, "ballot.credential")
         if credential not in self.book.credentials:
+            # decoded as `Ballot.from_json` decodes it, so that a ballot checked later (in a
+            # batch, on a worker) is refused for the same reason as one checked here; a listed
+            # credential is a valid point already (the list was checked), so only an unlisted
+            # one is decoded
+            point_from_hex(credential_hex, "ballot.credential", nonidentity=True)
             raise InvalidBallot("the ballot's credential is not on the credential list")
         if tracker in self.book.trackers:
             raise InvalidBallot("this exact ballot is already on the board (replay)")

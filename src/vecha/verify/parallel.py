@@ -26,7 +26,7 @@ from vecha.workers import Job, Workers, context_of, job_of
 
 __all__ = ["BallotProofPool", "Failure", "check_chunk", "sum_chunk", "sum_counted"]
 
-CHUNK = 128  #: ballots per proof-checking task: one batch (§4.7)
+CHUNK = 512  #: ballots per proof-checking task: one batch (§4.7; larger batches cost less per ballot)
 SUM_CHUNK = 500  #: ballots per summing task (decoding only: much cheaper per ballot)
 #: a ballot that failed in a worker: (board index, the kind of error, its message)
 Failure = tuple[int, type[VechaError], str]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from vecha.crypto.batch import Batch
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.group import Point, Scalar
-from vecha.crypto.transcript import Transcript
+from vecha.crypto.transcript import Transcript, frame, number_frame, points_frame
 from vecha.errors import InvalidProof
 
 __all__ = ["RangeProof", "Branch", "prove_range", "verify_range", "batch_range", "range_challenge"]
@@ -63,17 +63,16 @@ def range_challenge(
 ) -> Scalar:
     """The challenge c (§4.3) from the encodings of the key, α, β and the commitments (end to
     end: A_lo, B_lo, …): for a reader that holds no `Point` for them (`vecha.election.packed_ballots`)."""
-    return (
-        Transcript(purpose)
-        .raw("context", context)
-        .raw("K", key)
-        .raw("alpha", alpha)
-        .raw("beta", beta)
-        .number("lo", lo)
-        .number("hi", hi)
-        .packed_points("commitments", commitments)
-        .challenge()
-    )
+    return Transcript.of(
+        purpose,
+        frame("context", context),
+        frame("K", key),
+        frame("alpha", alpha),
+        frame("beta", beta),
+        number_frame("lo", lo),
+        number_frame("hi", hi),
+        points_frame("commitments", commitments),
+    ).challenge()
 
 
 def _simulated(key: Point, value: int, randomness: Scalar, v: int, c: Scalar, r: Scalar) -> tuple[Point, Point]:

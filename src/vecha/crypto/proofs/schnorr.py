@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from vecha.crypto.batch import Batch
 from vecha.crypto.encoding import point_from_hex, scalar_from_hex
 from vecha.crypto.group import Point, Scalar
-from vecha.crypto.transcript import Transcript
+from vecha.crypto.transcript import Transcript, frame
 from vecha.errors import InvalidEncoding, InvalidProof
 
 __all__ = [
@@ -44,7 +44,7 @@ def _challenge(purpose: str, context: bytes, public: Point, commitment: Point) -
 def knowledge_challenge(purpose: str, context: bytes, public: bytes, commitment: bytes) -> Scalar:
     """The challenge c (§4.1) from the encodings of X and A (for a reader that holds no
     `Point` for them)."""
-    return Transcript(purpose).raw("context", context).raw("X", public).raw("A", commitment).challenge()
+    return Transcript.of(purpose, frame("context", context), frame("X", public), frame("A", commitment)).challenge()
 
 
 def prove_knowledge(secret: Scalar, public: Point, context: bytes, purpose: str = "schnorr") -> SchnorrProof:
