@@ -18,7 +18,7 @@ import hashlib
 
 from vecha.crypto.group import Point, Scalar
 
-__all__ = ["Transcript", "DOMAIN_PREFIX", "frame", "number_frame", "points_frame"]
+__all__ = ["Transcript", "DOMAIN_PREFIX", "frame", "frame_header", "number_frame", "points_frame"]
 
 DOMAIN_PREFIX = "vecha/v1/"
 _POINT_LENGTH = (32).to_bytes(8, "big")
@@ -32,9 +32,15 @@ def _label_frame(label: str) -> bytes:
     return len(data).to_bytes(8, "big") + data
 
 
+def frame_header(label: str, length: int) -> bytes:
+    """frame(label) || the 8-byte length of a value of `length` bytes: what comes before the
+    value's own bytes in `frame(label, value)`."""
+    return _label_frame(label) + length.to_bytes(8, "big")
+
+
 def frame(label: str, data: bytes) -> bytes:
     """frame(label) || frame(data): the bytes that `Transcript.raw(label, data)` absorbs."""
-    return _label_frame(label) + len(data).to_bytes(8, "big") + data
+    return frame_header(label, len(data)) + data
 
 
 def number_frame(label: str, value: int) -> bytes:
@@ -48,7 +54,7 @@ def points_frame(label: str, data: bytes) -> bytes:
     """The bytes that `Transcript.packed_points(label, data)` absorbs (a few points: one copy)."""
     if len(data) % 32:
         raise ValueError("packed points are 32 bytes each")
-    framed = _label_frame(label) + _POINT_LENGTH
+    framed = frame_header(label, 32)
     points = [data[k : k + 32] for k in range(0, len(data), 32)]
     return number_frame(label + "#", len(points)) + (framed + framed.join(points) if points else b"")
 
@@ -78,6 +84,13 @@ class Transcript:
         out._h = _started(purpose).copy()
         out._h.update(b"".join(framed))
         return out
+
+    @staticmethod
+    def challenge_of(purpose: str, *framed: bytes) -> Scalar:
+        """`Transcript.of(purpose, *framed).challenge()`, with no transcript kept."""
+        h = _started(purpose).copy()
+        h.update(b"".join(framed))
+        return Scalar.from_bytes_mod_order_wide(h.digest())
 
     def raw(self, label: str, data: bytes) -> Transcript:
         if len(data) > _CONCATENATE_BELOW:  # a board line of a large mix is not copied to be hashed

@@ -29,7 +29,7 @@ from vecha.crypto import bulk
 from vecha.crypto.batch import Batch, check_each
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.group import ORDER
-from vecha.crypto.proofs.disjunctive import range_challenge
+from vecha.crypto.proofs.disjunctive import RangeChallenger, range_challenger
 from vecha.crypto.proofs.schnorr import knowledge_challenge
 from vecha.election.ballot import (
     Ballot,
@@ -189,25 +189,25 @@ def read_ballot(batch: Batch, raw: bytes, ctx: ElectionContext, layout: Layout) 
     w = s = slot = 0  # the next weight, scalar and block slot
     spare = layout.points
 
-    def range_proof(lo: int, hi: int, ct: tuple[int, int], ct_bytes: bytes, context: bytes, purpose: str) -> None:
+    def range_proof(
+        lo: int, hi: int, ct: tuple[int, int], ct_bytes: bytes, context: bytes, challenge: RangeChallenger
+    ) -> None:
         """As `batch_range`, for the proof whose commitments are at the block's next slots
         and whose scalars are next, over the ciphertext at the slots `ct`, encoded `ct_bytes`."""
         nonlocal on_key, on_base, w, s, slot
         branches = hi - lo + 1
         commitments = points[32 * slot : 32 * (slot + 2 * branches)]
         cs = scalars[s : s + 2 * branches : 2]
-        c = range_challenge(purpose, context, key_bytes, ct_bytes[:32], ct_bytes[32:], lo, hi, commitments)
+        c = challenge(context, ct_bytes[:32], ct_bytes[32:], commitments)
         if c.value != sum(cs) % ORDER:
             raise _Unread("a proof's hash does not verify")
+        # the commitments A_k, B_k lie at consecutive slots and take consecutive weights z, z'
+        addresses.extend(range(base + size * slot, base + size * (slot + 2 * branches), size))
+        zs = weights[w : w + 2 * branches]
+        coefficients.extend(zs)
         on_alpha = on_beta = 0
         for k in range(branches):
-            ck, rk = cs[k], scalars[s + 2 * k + 1]
-            z, z2 = weights[w], weights[w + 1]
-            w += 2
-            addresses.append(base + size * (slot + 2 * k))
-            addresses.append(base + size * (slot + 2 * k + 1))
-            coefficients.append(z)
-            coefficients.append(z2)
+            ck, rk, z, z2 = cs[k], scalars[s + 2 * k + 1], zs[2 * k], zs[2 * k + 1]
             on_alpha += z * ck
             on_beta += z2 * ck
             on_key -= z2 * rk
@@ -216,21 +216,24 @@ def read_ballot(batch: Batch, raw: bytes, ctx: ElectionContext, layout: Layout) 
         addresses.append(base + size * ct[1])
         coefficients.append(on_alpha)
         coefficients.append(on_beta)
+        w += 2 * branches
         s += 2 * branches
         slot += 2 * branches
 
     for qi, q in enumerate(layout.questions):
+        overall = range_challenger("ballot-overall", key_bytes, q.lo, q.hi)
+        choice = range_challenger("ballot-choice", key_bytes, 0, q.value_max)
         choices = slot
         slot += 2 * q.options
         block.put_sum(spare, [base + size * (choices + 2 * o) for o in range(q.options)])
         block.put_sum(spare + 1, [base + size * (choices + 2 * o + 1) for o in range(q.options)])
         sum_bytes = block.encoding(spare) + block.encoding(spare + 1)
-        range_proof(q.lo, q.hi, (spare, spare + 1), sum_bytes, overall_context(fp, credential, qi), "ballot-overall")
+        range_proof(q.lo, q.hi, (spare, spare + 1), sum_bytes, overall_context(fp, credential, qi), overall)
         spare += 2
         for o in range(q.options):
             at = choices + 2 * o
             ct_bytes = points[32 * at : 32 * (at + 2)]
-            range_proof(0, q.value_max, (at, at + 1), ct_bytes, choice_context(fp, credential, qi, o), "ballot-choice")
+            range_proof(0, q.value_max, (at, at + 1), ct_bytes, choice_context(fp, credential, qi, o), choice)
     # the credential's signature on the body: z·(A + c·S − r·G) = 0
     c = knowledge_challenge(
         "ballot-signature", signature_context(body_of_canonical(raw)), credential, points[-32:]

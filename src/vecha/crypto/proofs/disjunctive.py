@@ -17,15 +17,25 @@ batch with other proofs' (§4.7).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from vecha.crypto.batch import Batch
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.group import Point, Scalar
-from vecha.crypto.transcript import Transcript, frame, number_frame, points_frame
+from vecha.crypto.transcript import Transcript, frame, frame_header, number_frame
 from vecha.errors import InvalidProof
 
-__all__ = ["RangeProof", "Branch", "prove_range", "verify_range", "batch_range", "range_challenge"]
+__all__ = [
+    "RangeProof",
+    "Branch",
+    "prove_range",
+    "verify_range",
+    "batch_range",
+    "range_challenge",
+    "range_challenger",
+    "RangeChallenger",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +73,46 @@ def range_challenge(
 ) -> Scalar:
     """The challenge c (§4.3) from the encodings of the key, α, β and the commitments (end to
     end: A_lo, B_lo, …): for a reader that holds no `Point` for them (`vecha.election.packed_ballots`)."""
-    return Transcript.of(
-        purpose,
-        frame("context", context),
-        frame("K", key),
-        frame("alpha", alpha),
-        frame("beta", beta),
-        number_frame("lo", lo),
-        number_frame("hi", hi),
-        points_frame("commitments", commitments),
-    ).challenge()
+    return range_challenger(purpose, key, lo, hi)(context, alpha, beta, commitments)
+
+
+class RangeChallenger:
+    """`range_challenge` for one purpose, key and range: the framing of everything fixed is
+    done once, and each challenge is one hash (a verifier takes hundreds per ballot)."""
+
+    __slots__ = ("_bounds", "_key", "_purpose")
+
+    def __init__(self, purpose: str, key: bytes, lo: int, hi: int) -> None:
+        self._purpose = purpose
+        self._key = frame("K", key) + frame_header("alpha", 32)
+        self._bounds = number_frame("lo", lo) + number_frame("hi", hi)
+
+    def __call__(self, context: bytes, alpha: bytes, beta: bytes, commitments: bytes) -> Scalar:
+        if len(alpha) != 32 or len(beta) != 32 or len(commitments) % 32:
+            raise ValueError("points are 32 bytes each")
+        points = [commitments[k : k + 32] for k in range(0, len(commitments), 32)]
+        return Transcript.challenge_of(
+            self._purpose,
+            frame_header("context", len(context)),
+            context,
+            self._key,
+            alpha,
+            _BETA,
+            beta,
+            self._bounds,
+            number_frame("commitments#", len(points)),
+            (_COMMITMENT + _COMMITMENT.join(points)) if points else b"",
+        )
+
+
+_BETA = frame_header("beta", 32)
+_COMMITMENT = frame_header("commitments", 32)
+
+
+@functools.lru_cache(maxsize=64)
+def range_challenger(purpose: str, key: bytes, lo: int, hi: int) -> RangeChallenger:
+    """The `RangeChallenger` of these, made once."""
+    return RangeChallenger(purpose, key, lo, hi)
 
 
 def _simulated(key: Point, value: int, randomness: Scalar, v: int, c: Scalar, r: Scalar) -> tuple[Point, Point]:
