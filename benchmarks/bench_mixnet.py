@@ -238,7 +238,9 @@ def record_pipeline(ballots: int, cores: int, directory: str) -> dict[str, Any]:
         "make_and_cast_s": round(cast, 1),
         "close_mix_decrypt_publish_s": round(counted, 1),
         "record_mib": round(size / 2**20, 1),
-        "box_peak_rss_mib": _peak_mib(),
+        # the box, its mixers and its trustees, all in this one process: not the box's own
+        # memory (which box_read_mix_* and box_take_decryption_* measure)
+        "pipeline_peak_rss_mib": _peak_mib(),
     }
 
 
