@@ -259,7 +259,6 @@ async def post_mix(request: Request, s: StateDep, who: Trustee) -> Message:
     return await run_in_threadpool(_done, s, board, grant, "mix", f"trustee {index}")
 
 
-_TRUSTEE_LAST = re.compile(rb',"trustee":(0|[1-9][0-9]{0,8})\}\s*\Z')
 _COUNT_BODY = {
     "requestBody": {
         "required": True,
@@ -297,7 +296,7 @@ async def _count_entry(request: Request, s: StateDep, who: tuple[Board, int, Gra
             raise ApiError(422, "invalid-encoding", f"a {kind.value} is a JSON object")
         trustee = payload.get("trustee")
     else:
-        found = _TRUSTEE_LAST.search(body[-64:])
+        found = steps.TRUSTEE_LAST.search(body[-64:])
         if found is None:
             raise ApiError(422, "invalid-encoding", "a body larger than 1 MiB is sent as canonical JSON (spec §2.5)")
         payload, trustee = body, int(found.group(1))

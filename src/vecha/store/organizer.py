@@ -151,7 +151,9 @@ def _decryption_type(board: Board) -> EntryType:
 #: a partial decryption in canonical JSON (as `vecha trustee decrypt` writes a mixed
 #: election's): its election first, its trustee last
 _DECRYPTION_HEAD = re.compile(rb'\{"election":"([0-9a-f]{64})",(?="shares":\[)')
-_DECRYPTION_TAIL = re.compile(rb',"trustee":(0|[1-9][0-9]{0,8})\}\s*\Z')
+#: the end of a trustee's canonical JSON body (a decryption, a raising, a tag decryption):
+#: its trustee, the last member
+TRUSTEE_LAST = re.compile(rb',"trustee":(0|[1-9][0-9]{0,8})\}\s*\Z')
 
 
 def canonical_decryption(body: bytes) -> tuple[str, int, bytes] | None:
@@ -160,7 +162,7 @@ def canonical_decryption(body: bytes) -> tuple[str, int, bytes] | None:
     fingerprint in hex, its trustee, and its entry payload `{"shares":…,"trustee":N}` byte
     for byte, which the board reads packed. None if it does not begin and end as one (the
     caller parses it as JSON); whether the shares are canonical, the board checks."""
-    head, tail = _DECRYPTION_HEAD.match(body), _DECRYPTION_TAIL.search(body, max(0, len(body) - 64))
+    head, tail = _DECRYPTION_HEAD.match(body), TRUSTEE_LAST.search(body, max(0, len(body) - 64))
     if head is None or tail is None:
         return None
     return head.group(1).decode(), int(tail.group(1)), b"{" + body[head.end() : tail.start()] + tail.group(0).rstrip()
