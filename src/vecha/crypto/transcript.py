@@ -21,7 +21,6 @@ from vecha.crypto.group import Point, Scalar
 __all__ = ["Transcript", "DOMAIN_PREFIX", "frame", "frame_header", "number_frame", "points_frame"]
 
 DOMAIN_PREFIX = "vecha/v1/"
-_POINT_LENGTH = (32).to_bytes(8, "big")
 _CONCATENATE_BELOW = 1 << 12
 
 
@@ -94,7 +93,7 @@ class Transcript:
 
     def raw(self, label: str, data: bytes) -> Transcript:
         if len(data) > _CONCATENATE_BELOW:  # a board line of a large mix is not copied to be hashed
-            self._h.update(_label_frame(label) + len(data).to_bytes(8, "big"))
+            self._h.update(frame_header(label, len(data)))
             self._h.update(data)
         else:  # one call: the common case is short, and a call costs more than the copy
             self._h.update(frame(label, data))
@@ -112,7 +111,7 @@ class Transcript:
 
     def points(self, label: str, ps: list[Point] | tuple[Point, ...]) -> Transcript:
         self.number(label + "#", len(ps))
-        framed = _label_frame(label) + _POINT_LENGTH
+        framed = frame_header(label, 32)
         self._h.update(b"".join(framed + p.encoding for p in ps))
         return self
 
@@ -122,7 +121,7 @@ class Transcript:
         if len(data) % 32:
             raise ValueError("packed points are 32 bytes each")
         self.number(label + "#", len(data) // 32)
-        framed = _label_frame(label) + _POINT_LENGTH
+        framed = frame_header(label, 32)
         step = 32 * 4096  # hashed in chunks: a mix's million points need not be copied at once
         for start in range(0, len(data), step):
             chunk = data[start : start + step]

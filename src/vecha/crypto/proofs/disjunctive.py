@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from vecha.crypto.batch import Batch
 from vecha.crypto.elgamal import Ciphertext
 from vecha.crypto.group import Point, Scalar
-from vecha.crypto.transcript import Transcript, frame, frame_header, number_frame
+from vecha.crypto.transcript import Transcript, frame, frame_header, number_frame, points_frame
 from vecha.errors import InvalidProof
 
 __all__ = [
@@ -80,33 +80,30 @@ class RangeChallenger:
     """`range_challenge` for one purpose, key and range: the framing of everything fixed is
     done once, and each challenge is one hash (a verifier takes hundreds per ballot)."""
 
-    __slots__ = ("_bounds", "_key", "_purpose")
+    __slots__ = ("_bounds", "_key_then_alpha", "_purpose")
 
     def __init__(self, purpose: str, key: bytes, lo: int, hi: int) -> None:
         self._purpose = purpose
-        self._key = frame("K", key) + frame_header("alpha", 32)
+        self._key_then_alpha = frame("K", key) + frame_header("alpha", 32)  # α's own bytes follow
         self._bounds = number_frame("lo", lo) + number_frame("hi", hi)
 
     def __call__(self, context: bytes, alpha: bytes, beta: bytes, commitments: bytes) -> Scalar:
-        if len(alpha) != 32 or len(beta) != 32 or len(commitments) % 32:
+        if len(alpha) != 32 or len(beta) != 32:
             raise ValueError("points are 32 bytes each")
-        points = [commitments[k : k + 32] for k in range(0, len(commitments), 32)]
         return Transcript.challenge_of(
             self._purpose,
             frame_header("context", len(context)),
             context,
-            self._key,
+            self._key_then_alpha,
             alpha,
             _BETA,
             beta,
             self._bounds,
-            number_frame("commitments#", len(points)),
-            (_COMMITMENT + _COMMITMENT.join(points)) if points else b"",
+            points_frame("commitments", commitments),
         )
 
 
 _BETA = frame_header("beta", 32)
-_COMMITMENT = frame_header("commitments", 32)
 
 
 @functools.lru_cache(maxsize=64)

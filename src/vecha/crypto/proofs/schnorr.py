@@ -44,7 +44,7 @@ def _challenge(purpose: str, context: bytes, public: Point, commitment: Point) -
 def knowledge_challenge(purpose: str, context: bytes, public: bytes, commitment: bytes) -> Scalar:
     """The challenge c (§4.1) from the encodings of X and A (for a reader that holds no
     `Point` for them)."""
-    return Transcript.of(purpose, frame("context", context), frame("X", public), frame("A", commitment)).challenge()
+    return Transcript.challenge_of(purpose, frame("context", context), frame("X", public), frame("A", commitment))
 
 
 def prove_knowledge(secret: Scalar, public: Point, context: bytes, purpose: str = "schnorr") -> SchnorrProof:
